@@ -1,0 +1,105 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "tacho",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tacho", targets: ["tacho"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "Server", targets: ["Server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]
+        ),
+        .target(
+            name: "EventStore",
+            dependencies: [
+                "CLZ4",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Projections",
+            dependencies: [
+                "EventStore",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "EventStore",
+                "Projections",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Dashboard")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "tacho",
+            dependencies: [
+                "EventStore",
+                "Projections",
+                "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "tacho-bench",
+            dependencies: ["EventStore", "Projections", "CLZ4"],
+            path: "tools/bench",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["EventStore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EventStoreTests",
+            dependencies: ["EventStore", "TestSupport", "CLZ4"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ProjectionsTests",
+            dependencies: ["Projections", "EventStore", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Projections", "EventStore", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

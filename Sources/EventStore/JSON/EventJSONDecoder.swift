@@ -1,0 +1,89 @@
+/// Turns the public JSON form of events into `Event`s, checking every field.
+///
+/// Input is either one JSON array of event objects or NDJSON (one object per line).
+/// The whole input is decoded before anything is returned, so a caller appends
+/// all of it or none of it.
+public struct EventJSONDecoder: Sendable {
+    /// Events in one input.
+    public static let eventsPerInputMax = 1_000_000
+
+    public init() {}
+
+    /// Decodes `bytes`; events without `ts` get `defaultTimeNs`.
+    public func decode(_ bytes: UnsafeRawBufferPointer, defaultTimeNs: Int64) throws(EventInputError) -> [Event] {
+        var start = 0
+        while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
+        guard start < bytes.count else { throw EventInputError(location: .input, field: nil, reason: "no events in the input") }
+        if bytes[start] == UInt8(ascii: "[") {
+            return try decodeArray(bytes, defaultTimeNs: defaultTimeNs)
+        }
+        return try decodeLines(bytes, defaultTimeNs: defaultTimeNs)
+    }
+
+    public func decode(_ text: String, defaultTimeNs: Int64) throws(EventInputError) -> [Event] {
+        var copy = text
+        let result: Result<[Event], EventInputError> = copy.withUTF8 { buffer in
+            do throws(EventInputError) {
+                return .success(try decode(UnsafeRawBufferPointer(buffer), defaultTimeNs: defaultTimeNs))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private func decodeArray(_ bytes: UnsafeRawBufferPointer, defaultTimeNs: Int64) throws(EventInputError) -> [Event] {
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(bytes)
+        } catch {
+            throw EventInputError(location: .input, field: nil, reason: error.description)
+        }
+        guard case .array(let elements) = root else {
+            throw EventInputError(location: .input, field: nil, reason: "expected a JSON array of events")
+        }
+        guard !elements.isEmpty else { throw EventInputError(location: .input, field: nil, reason: "no events in the input") }
+        guard elements.count <= Self.eventsPerInputMax else {
+            throw EventInputError(location: .input, field: nil, reason: "more than \(Self.eventsPerInputMax) events in one input")
+        }
+        var events: [Event] = []
+        events.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            events.append(try EventFieldReader.event(from: element, defaultTimeNs: defaultTimeNs, location: .index(index)))
+        }
+        return events
+    }
+
+    private func decodeLines(_ bytes: UnsafeRawBufferPointer, defaultTimeNs: Int64) throws(EventInputError) -> [Event] {
+        var events: [Event] = []
+        var lineNumber = 0
+        var lineStart = 0
+        while lineStart < bytes.count {
+            lineNumber += 1
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            let next = lineEnd + 1
+            var trimmedEnd = lineEnd
+            while trimmedEnd > lineStart, [0x20, 0x09, 0x0D].contains(bytes[trimmedEnd - 1]) { trimmedEnd -= 1 }
+            var trimmedStart = lineStart
+            while trimmedStart < trimmedEnd, [0x20, 0x09].contains(bytes[trimmedStart]) { trimmedStart += 1 }
+            if trimmedStart < trimmedEnd {
+                let value: JSONValue
+                do {
+                    value = try JSONParser.parse(bytes, start: trimmedStart, end: trimmedEnd)
+                } catch {
+                    throw EventInputError(
+                        location: .line(lineNumber), field: nil,
+                        reason: "invalid JSON at column \(error.position - lineStart + 1): \(error.reason)")
+                }
+                events.append(try EventFieldReader.event(from: value, defaultTimeNs: defaultTimeNs, location: .line(lineNumber)))
+                guard events.count <= Self.eventsPerInputMax else {
+                    throw EventInputError(location: .input, field: nil, reason: "more than \(Self.eventsPerInputMax) events in one input")
+                }
+            }
+            lineStart = next
+        }
+        guard !events.isEmpty else { throw EventInputError(location: .input, field: nil, reason: "no events in the input") }
+        return events
+    }
+}

@@ -1,0 +1,50 @@
+/// Identifies a metric series: its name and its labels.
+///
+/// The hash is computed once at construction: folds look series up per event, and
+/// hashing a name and its labels every time would dominate the fold's cost.
+public struct SeriesKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let name: String
+    public let labels: Labels
+    private let hashCache: Int
+
+    public init(name: String, labels: Labels = .empty) {
+        self.name = name
+        self.labels = labels
+        var hasher = Hasher()
+        hasher.combine(name)
+        hasher.combine(labels)
+        self.hashCache = hasher.finalize()
+    }
+
+    public static func == (lhs: SeriesKey, rhs: SeriesKey) -> Bool {
+        lhs.hashCache == rhs.hashCache && lhs.name == rhs.name && lhs.labels == rhs.labels
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(hashCache)
+    }
+
+    public static func < (lhs: SeriesKey, rhs: SeriesKey) -> Bool {
+        lhs.name != rhs.name ? lhs.name < rhs.name : lhs.labels < rhs.labels
+    }
+
+    public var description: String { name + labels.description }
+}
+
+extension SeriesKey: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case name
+        case labels
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try container.decode(String.self, forKey: .name), labels: try container.decode(Labels.self, forKey: .labels))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(labels, forKey: .labels)
+    }
+}
