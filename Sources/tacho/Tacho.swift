@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Tacho: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tacho",
+        abstract: "An event-sourced monitoring engine: an LZ4-compressed log, live views, replay.",
+        subcommands: []
+    )
+}
