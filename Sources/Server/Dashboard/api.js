@@ -147,8 +147,8 @@ export function adaptBreaker(b) {
     lastSuccessMs: time(b, 'lastSuccess', 'lastSuccessTime', 'lastSuccessAt'),
     reason: str(b, 'reason', 'lastReason'),
     history: arr(b, 'history', 'transitions').map((t) => ({
-      timeMs: time(t, 'time', 'timestamp', 'at'), from: str(t, 'from'), to: str(t, 'to'), reason: str(t, 'reason'),
-    })),
+      timeMs: time(t, 'timeNs', 'time', 'timestamp', 'at'), from: str(t, 'from'), to: str(t, 'to'), reason: str(t, 'reason'),
+    })).sort((x, y) => (x.timeMs ?? 0) - (y.timeMs ?? 0)),
   };
 }
 
@@ -172,7 +172,7 @@ function alertState(a, fallback) {
 }
 
 export function adaptAlert(a, fallbackState = 'active') {
-  let data = pick(a, ['data', 'details']);
+  let data = pick(a, ['data', 'dataJSON', 'details']);
   if (typeof data === 'string') { try { data = JSON.parse(data); } catch { /* shown verbatim */ } }
   return {
     id: str(a, 'id', 'alertId') ?? '',
@@ -221,8 +221,8 @@ export function adaptOptimization(j) {
     mode: str(j, 'mode'),
     efficiency: ratio(num(j, 'efficiency')),
     params: readParams(p),
-    lastChangeMs: time(j, 'lastChange', 'lastOptimization', 'lastChangeTime', 'time'),
-    reason: str(j, 'reason', 'lastReason'),
+    lastChangeMs: time(j, 'lastOptimizationNs', 'lastOptimization', 'lastChangeTime', 'time'),
+    reason: str(obj(j, 'lastChange'), 'reason') ?? str(j, 'reason', 'lastReason'),
     history: arr(j, 'history', 'changes').map((c) => ({
       timeMs: time(c, 'time', 'timestamp', 'at'), efficiency: ratio(num(c, 'efficiency')),
       mode: str(c, 'mode'), reason: str(c, 'reason'), params: readParams(obj(c, 'params') ?? c),
@@ -254,6 +254,8 @@ export function adaptBatch(j) {
     minSize: num(j, 'minSize'), maxSize: num(j, 'maxSize'), optimalSize: num(j, 'optimalSize'),
     throughput: num(j, 'throughput', 'throughputPerSecond'), queueDepth: num(j, 'queueDepth'),
     latencyMs: num(j, 'latencyMs', 'avgLatencyMs', 'avgLatency'), batches: num(j, 'batches', 'count'),
+    queueTrend: num(j, 'queueDepthTrend'), queueGrowing: bool(j, 'queueGrowing'),
+    lastBatchMs: time(j, 'lastBatchNs', 'lastBatch'),
     priority: { high: num(pr, 'high') ?? 0, medium: num(pr, 'medium') ?? 0, low: num(pr, 'low') ?? 0 },
     history: arr(j, 'history', 'timeline').map((b) => ({
       timeMs: time(b, 'time', 'timestamp', 'at'), size: num(b, 'size', 'currentSize'), optimalSize: num(b, 'optimalSize'),
@@ -267,7 +269,7 @@ export function adaptCache(j) {
     hitRate: ratio(num(j, 'hitRate')), missRate: ratio(num(j, 'missRate')),
     evictions: num(j, 'evictions'), compressionRatio: num(j, 'compressionRatio'),
     totalSizeBytes: num(j, 'totalSizeBytes', 'totalSize', 'sizeBytes'),
-    entries: num(j, 'entries', 'entryCount'), avgTTLms: num(j, 'avgTTLms', 'avgTTL'),
+    entries: num(j, 'entries', 'entryCount'), avgTTLms: num(j, 'averageTTL', 'avgTTLms', 'avgTTL'),
     caches: listOf(j, ['caches', 'cacheTypes', 'perCache'], 'name').map((c) => ({
       name: str(c, 'name', 'cache') ?? '?', hitRate: ratio(num(c, 'hitRate')),
       sizeBytes: num(c, 'sizeBytes', 'size'), entries: num(c, 'entries', 'entryCount'),
@@ -292,11 +294,13 @@ export function adaptTopology(j) {
 export function adaptRps(j) {
   if (!j) return null;
   const current = num(j, 'current', 'rps', 'opsPerSecond', 'value');
-  const previous = num(j, 'previous', 'previousWindow');
-  let trend = num(j, 'trendPercent', 'trend', 'changePercent');
+  const previous = num(j, 'previous', 'previousWindow') ?? num(obj(j, 'trend'), 'previousAverage');
+  const trendObj = obj(j, 'trend');
+  let trend = trendObj ? num(trendObj, 'percentChange') : num(j, 'trendPercent', 'trend', 'changePercent');
   if (trend === undefined && isNum(previous) && previous > 0 && isNum(current)) trend = ((current - previous) / previous) * 100;
   return {
-    current, previous, trendPercent: trend, total: num(j, 'total', 'totalOps'),
+    current, previous, trendPercent: trend, total: num(j, 'total', 'totalOps', 'windowCount'),
+    average: num(j, 'average'), peak: num(j, 'peak'), lowest: num(j, 'lowest', 'low'),
     errorRate: num(j, 'errorPercent', 'errorRate'),
     timeline: points(arr(j, 'timeline', 'series', 'history'), ['value', 'rps', 'ops', 'count']),
   };

@@ -26,7 +26,7 @@ const STEP_MS = 1000;
 // ---------------------------------------------------------------- performance record
 const navigation = performance.getEntriesByType('navigation')[0];
 const htmlArrivedMs = navigation ? navigation.responseEnd : 0;
-const perf = { firstRenderMs: null, handlerMs: 0, messages: 0, drawMsAtFirstRender: 0, longestMessageMs: 0 };
+const perf = { firstRenderMs: null, handlerMs: 0, messages: 0, drawMsAtFirstRender: 0, longestMessageMs: 0, phases: { scriptStartMs: performance.now() - htmlArrivedMs } };
 window.__tachoPerf = {
   /** Milliseconds from the HTML's arrival to the first complete render, charts drawn. */
   get firstRenderMs() { return perf.firstRenderMs; },
@@ -37,6 +37,8 @@ window.__tachoPerf = {
   get chartDraws() { return chartStats.draws; },
   get chartDrawMs() { return chartStats.drawMs; },
   get endpointStatus() { return { ...api.endpointStatus }; },
+  /** Where the first render's time went, in ms after the HTML arrived. */
+  get phases() { return { ...perf.phases }; },
 };
 
 // ---------------------------------------------------------------- state and panels
@@ -113,7 +115,13 @@ function renderLastEvent(offset) {
 }
 
 // ---------------------------------------------------------------- rendering views
-function nowForMode() { return state.mode === 'replay' ? state.cursorMs : Date.now(); }
+// "Now" for the "… ago" texts is the newest event time known, so that a recorded
+// session reads as it did when it was recorded; in replay it is the cursor.
+function nowForMode() {
+  if (state.mode === 'replay') return state.cursorMs;
+  const known = Math.max(state.lastEventMs ?? -Infinity, state.meta.log?.lastTimeMs ?? -Infinity);
+  return Number.isFinite(known) ? known : Date.now();
+}
 
 function renderVitals() {
   const v = state.views;
@@ -196,7 +204,7 @@ function handleMessage(name, data, offset) {
     }
     case 'circuit-breaker': {
       const m = api.adaptBreakerMessage(data);
-      if (m.all) panels.breakers.replaceAll(m.all, Date.now());
+      if (m.all) panels.breakers.replaceAll(m.all, nowForMode());
       else panels.breakers.upsert(m.one, m.fields, timeMs);
       state.views.breakers = panels.breakers.list();
       break;
@@ -205,7 +213,13 @@ function handleMessage(name, data, offset) {
     case 'cache-stats': state.views.cache = api.adaptCache(data); panels.cache.update(state.views.cache); break;
     case 'batch-metrics': state.views.batch = api.adaptBatch(data); panels.batching.update(state.views.batch, live); break;
     case 'topology': state.views.topology = api.adaptTopology(data); panels.topology.update(state.views.topology); renderVitals(); break;
-    case 'reset': renderViews(api.adaptSnapshot(data)); break;
+    case 'reset': {
+      // The offset asked for is no longer in the log: a snapshot if the message has
+      // one, else the views are loaded again.
+      const views = api.adaptSnapshot(data);
+      if (Object.keys(views).length > 0) renderViews(views); else reloadLive();
+      break;
+    }
     default: break;
   }
 }
@@ -234,6 +248,7 @@ const stream = new LiveStream({
 async function reloadLive() {
   state.loading = true;
   const [meta, views] = await Promise.all([api.loadMeta(), api.loadViews()]);
+  perf.phases.viewsLoadedMs ??= performance.now() - htmlArrivedMs;
   state.meta = meta;
   renderMeta();
   if (meta.log) panels.timeline.setRange(meta.log.firstTimeMs, Math.max(meta.log.lastTimeMs ?? 0, state.lastEventMs ?? 0));
@@ -320,6 +335,7 @@ async function start() {
   panels.timeline.setMode({ live: true });
   if (!api.fixtureMode) stream.start();
   await reloadLive();
+  perf.phases.renderedMs = performance.now() - htmlArrivedMs;
   requestAnimationFrame(() => {
     perf.firstRenderMs = performance.now() - htmlArrivedMs;
     perf.drawMsAtFirstRender = chartStats.drawMs;

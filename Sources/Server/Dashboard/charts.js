@@ -34,7 +34,9 @@ function flush() {
   const charts = [...dirty];
   dirty.clear();
   for (const chart of charts) {
-    if (!chart.visible) { chart.pending = true; continue; }
+    // Off-screen charts are drawn once (so every canvas has content) and then only
+    // when they scroll back into view.
+    if (!chart.visible && chart.drawnOnce) { chart.pending = true; continue; }
     chart.render();
     chartStats.draws++;
   }
@@ -189,6 +191,7 @@ class Chart {
     const ctx = this.context(this.canvas);
     if (!this.data) return;
     this.draw(ctx, this.width, this.height);
+    this.drawnOnce = true;
     this.host.dataset.drawn = 'true';
     if (this.hoverPoint) this.drawHover(this.hoverPoint.x, this.hoverPoint.y);
   }
@@ -272,7 +275,7 @@ export class LineChart extends Chart {
     const hi = Math.max(this.options.yMax ?? 0, isNum(v1) ? v1 : 1, lo + 1e-9);
     const y = niceTicks(lo, hi === lo ? lo + 1 : hi, h < 120 ? 2 : 4);
     const labelWidth = Math.max(...y.ticks.map((t) => ctx.measureText(this.format(t)).width));
-    const plot = { left: Math.ceil(labelWidth) + 10, right: w - 8, top: 8, bottom: h - 20 };
+    const plot = { left: Math.ceil(labelWidth) + 10, right: w - 8, top: this.options.legend ? 24 : 8, bottom: h - 20 };
     const sx = (t) => plot.left + ((t - t0) / (t1 - t0)) * (plot.right - plot.left);
     const sy = (v) => plot.bottom - ((v - y.lo) / (y.hi - y.lo)) * (plot.bottom - plot.top);
     return { t0, t1, y, plot, sx, sy };
@@ -301,9 +304,13 @@ export class LineChart extends Chart {
       const px = Math.round(sx(t)) + 0.5;
       ctx.strokeStyle = palette.grid;
       ctx.beginPath(); ctx.moveTo(px, plot.top); ctx.lineTo(px, plot.bottom); ctx.stroke();
+      const label = timeLabel(t, tt.step);
+      const half = ctx.measureText(label).width / 2;
+      if (px + half > w || px - half < plot.left - 20) continue;
       ctx.fillStyle = palette.muted;
-      ctx.fillText(timeLabel(t, tt.step), px, plot.bottom + 5);
+      ctx.fillText(label, px, plot.bottom + 5);
     }
+    if (this.options.legend) this.drawLegend(ctx, w);
     ctx.strokeStyle = palette.axis;
     ctx.beginPath(); ctx.moveTo(plot.left, plot.bottom + 0.5); ctx.lineTo(plot.right, plot.bottom + 0.5); ctx.stroke();
 
@@ -356,6 +363,28 @@ export class LineChart extends Chart {
       }
     }
     ctx.restore();
+  }
+
+  drawLegend(ctx, w) {
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    const items = this.data.series.filter((s) => s.points.length > 0 && !s.hideInLegend);
+    let x = w - 8;
+    for (let i = items.length - 1; i >= 0; i--) {
+      const s = items[i];
+      const color = s.color ?? seriesColors[this.data.series.indexOf(s) % seriesColors.length];
+      const tw = ctx.measureText(s.name).width;
+      x -= tw;
+      ctx.fillStyle = palette.text;
+      ctx.fillText(s.name, x, 9);
+      x -= 18;
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 2;
+      ctx.setLineDash(s.dash ?? []);
+      ctx.beginPath(); ctx.moveTo(x, 9); ctx.lineTo(x + 13, 9); ctx.stroke();
+      ctx.setLineDash([]);
+      x -= 14;
+    }
   }
 
   hover(ctx, x) {
@@ -455,9 +484,9 @@ export class Gauge extends Chart {
   draw(ctx, w, h) {
     const { value, label } = this.data;
     const min = this.options.min ?? 0, max = this.options.max ?? 1;
-    const cx = w / 2, cy = h - 18;
-    const r = Math.max(10, Math.min(w / 2 - 10, h - 30));
-    const thickness = Math.max(8, r * 0.16);
+    const thickness = Math.max(8, Math.min(w, h) * 0.09);
+    const r = Math.max(10, Math.min(w / 2 - thickness / 2 - 8, h - 24 - thickness / 2 - 8));
+    const cx = w / 2, cy = h - 20;
     const start = Math.PI, end = 2 * Math.PI;
     ctx.lineCap = 'round';
     ctx.lineWidth = thickness;

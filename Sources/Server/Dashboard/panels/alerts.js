@@ -5,9 +5,10 @@
 
 import { h, setText, replaceChildren } from '../dom.js';
 import { fmtClock, fmtNumber, isNum } from '../format.js';
+import { icon } from '../icons.js';
 
 const MAX_ALERTS = 200;
-const ICONS = { critical: '⛔', warning: '⚠', info: 'ℹ' };
+const SEVERITY_NAMES = ['critical', 'warning', 'info'];
 const SEVERITIES = ['all', 'critical', 'warning', 'info'];
 
 export class AlertsPanel {
@@ -27,7 +28,7 @@ export class AlertsPanel {
       return button;
     });
     this.notifyButton = h('button', { class: 'icon-button', type: 'button', title: 'Notify me of critical alerts',
-      on: { click: () => this.requestNotifications() } }, '🔔');
+      on: { click: () => this.requestNotifications() } }, icon('bell'), ' Notify');
     this.list = h('div', { class: 'alerts-list', 'data-testid': 'alerts-feed', role: 'log', 'aria-live': 'polite' });
     this.empty = h('div', { class: 'empty' }, 'No alerts');
     replaceChildren(root, h('div', { class: 'alerts-filters' }, this.filterButtons, h('span', { class: 'spacer' }), this.notifyButton), this.list);
@@ -119,7 +120,7 @@ export class AlertsPanel {
   }
 
   nodeFor(a) {
-    const sev = ICONS[a.severity] ? a.severity : 'info';
+    const sev = SEVERITY_NAMES.includes(a.severity) ? a.severity : 'info';
     const meta = [];
     if (a.connection) meta.push(h('span', { class: 'tag' }, a.connection));
     if (a.metric) meta.push(h('span', { class: 'tag muted' }, a.metric));
@@ -149,7 +150,7 @@ export class AlertsPanel {
       'data-alert-state': a.state, 'data-severity': sev,
     },
     h('div', { class: 'alert-head' },
-      h('span', { class: 'sev-icon', 'aria-label': sev }, ICONS[sev]),
+      h('span', { class: 'sev-icon', title: sev }, icon(sev)),
       h('span', { class: 'alert-kind' }, a.kind || sev),
       h('span', { class: 'state-badge' }, stateLabel),
       h('span', { class: 'spacer' }),

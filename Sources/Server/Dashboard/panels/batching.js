@@ -23,19 +23,24 @@ export class BatchingPanel {
       h('div', { class: 'stat-row' }, stat('current', 'Current'), stat('optimal', 'Optimal'), stat('avg', 'Average'), stat('range', 'Min / max')),
       h('div', { class: 'stat-row' }, stat('queue', 'Queue depth'), stat('throughput', 'Throughput'), stat('latency', 'Batch latency')),
       h('div', { class: 'sub-title' }, 'Priority distribution'), this.prioBar, this.prioLegend);
-    this.chart = new LineChart(chartHost, { testId: 'chart-batch-size', unit: 'count', label: 'batch size vs optimal size' });
+    this.chart = new LineChart(chartHost, { testId: 'chart-batch-size', unit: 'count', legend: true, label: 'batch size vs optimal size' });
     this.sizes = [];
     this.optimal = [];
   }
 
   update(model, { live = false, timeMs } = {}) {
     if (!model) return;
-    if (model.history.length > 0 || !live) {
+    if (model.history.length > 0) {
       this.sizes = model.history.filter((b) => isNum(b.size)).map((b) => [b.timeMs, b.size]);
       this.optimal = model.history.filter((b) => isNum(b.optimalSize)).map((b) => [b.timeMs, b.optimalSize]);
-    } else if (isNum(timeMs)) {
-      if (isNum(model.currentSize)) pushPoint(this.sizes, [timeMs, model.currentSize]);
-      if (isNum(model.optimalSize)) pushPoint(this.optimal, [timeMs, model.optimalSize]);
+    } else {
+      // The view has no history: the chart is built from the reports seen, and starts
+      // again when time moves backwards (time travel).
+      const t = model.lastBatchMs ?? (live ? timeMs : undefined);
+      const last = this.sizes[this.sizes.length - 1];
+      if (!isNum(t) || (last && t < last[0])) { this.sizes = []; this.optimal = []; }
+      if (isNum(t) && isNum(model.currentSize)) pushPoint(this.sizes, [t, model.currentSize]);
+      if (isNum(t) && isNum(model.optimalSize)) pushPoint(this.optimal, [t, model.optimalSize]);
     }
     this.chart.setData({ series: [
       { name: 'batch size', color: palette.blue, points: this.sizes, area: true },
@@ -45,7 +50,9 @@ export class BatchingPanel {
     setText(this.stats.optimal, fmtNumber(model.optimalSize));
     setText(this.stats.avg, fmtNumber(model.avgSize));
     setText(this.stats.range, `${fmtNumber(model.minSize)} / ${fmtNumber(model.maxSize)}`);
-    setText(this.stats.queue, fmtInt(model.queueDepth));
+    const trend = isNum(model.queueTrend) && model.queueTrend !== 0 ? ` ${model.queueTrend > 0 ? '▲' : '▼'}${fmtInt(Math.abs(model.queueTrend))}` : '';
+    setText(this.stats.queue, fmtInt(model.queueDepth) + trend);
+    this.stats.queue.classList.toggle('growing', model.queueGrowing === true);
     setText(this.stats.throughput, isNum(model.throughput) ? `${fmtNumber(model.throughput)}/s` : '—');
     setText(this.stats.latency, fmtMs(model.latencyMs));
     const p = model.priority;

@@ -13,7 +13,7 @@ const DEFAULT_METRICS = [
   { id: 'cpu', label: 'CPU', unit: '%' },
   { id: 'memory', label: 'Memory used', unit: 'bytes' },
 ];
-const INSIGHT_ICONS = { warning: '⚠', critical: '⛔', positive: '▲', negative: '▼', info: 'ℹ' };
+const INSIGHT_ICONS = { warning: '!', critical: '!', positive: '▲', negative: '▼', info: 'i' };
 
 export class HistoryPanel {
   /** @param {{load: (range: string, metric: string) => Promise<object|null>}} source */
@@ -39,7 +39,7 @@ export class HistoryPanel {
     replaceChildren(root,
       h('div', { class: 'history-stats' }, stat('average', 'Average'), stat('peak', 'Peak'), stat('low', 'Low'), stat('stddev', 'Std deviation'), stat('count', 'Samples')),
       h('div', { class: 'history-body' }, chartHost, h('div', { class: 'history-insights' }, h('div', { class: 'sub-title' }, 'Insights'), this.insights, this.status)));
-    this.chart = new LineChart(chartHost, { testId: 'chart-history', label: 'historical series', emptyText: 'no samples in this range' });
+    this.chart = new LineChart(chartHost, { testId: 'chart-history', legend: true, label: 'historical series', emptyText: 'no samples in this range' });
     this.requestSeq = 0;
   }
 

@@ -59,7 +59,7 @@ export class OptimizationPanel {
   updateSuggestions(list, { readOnly = false } = {}) {
     if (!list) return;
     if (list.length === 0) {
-      replaceChildren(this.suggestions, h('div', { class: 'empty ok' }, '✓ No suggestions: the configuration looks right'));
+      replaceChildren(this.suggestions, h('div', { class: 'empty ok' }, 'No suggestions: the configuration looks right'));
       return;
     }
     const order = { high: 0, medium: 1, low: 2 };
@@ -75,7 +75,7 @@ export class OptimizationPanel {
         button.disabled = true;
         setText(button, 'Applying…');
         const result = await this.actions.onApply(s.id);
-        setText(button, result.ok ? 'Applied ✓' : 'Apply');
+        setText(button, result.ok ? 'Applied' : 'Apply');
         button.disabled = result.ok;
         if (!result.ok) button.title = result.error ?? 'failed';
       });

@@ -3,6 +3,7 @@
 
 import { h, setText, replaceChildren } from '../dom.js';
 import { fmtDateTime, fmtClock, isNum } from '../format.js';
+import { icon } from '../icons.js';
 
 const MAX_MARKERS = 400;
 export const SPEEDS = [1, 10, 60];
@@ -25,10 +26,10 @@ export class Timeline {
     this.endLabel = h('span', { class: 'tl-edge' }, '—');
     this.cursorLabel = h('span', { class: 'tl-cursor', 'data-testid': 'timeline-time' }, 'live');
     this.playButtons = SPEEDS.map((speed) => h('button', { type: 'button', class: 'btn tl-btn', 'data-testid': `timeline-play-${speed}x`,
-      on: { click: () => this.handlers.onPlay(speed) } }, `▶ ${speed}×`));
-    this.pauseButton = h('button', { type: 'button', class: 'btn tl-btn', 'data-testid': 'timeline-pause', on: { click: () => this.handlers.onPause() } }, '❚❚ Pause');
-    this.stepButton = h('button', { type: 'button', class: 'btn tl-btn', 'data-testid': 'timeline-step', title: 'one second forward', on: { click: () => this.handlers.onStep() } }, '⏭ Step');
-    this.liveButton = h('button', { type: 'button', class: 'btn tl-btn live', 'data-testid': 'timeline-live', on: { click: () => this.handlers.onLive() } }, '● Back to live');
+      on: { click: () => this.handlers.onPlay(speed) } }, icon('play', 11), ` ${speed}×`));
+    this.pauseButton = h('button', { type: 'button', class: 'btn tl-btn', 'data-testid': 'timeline-pause', on: { click: () => this.handlers.onPause() } }, icon('pause', 11), ' Pause');
+    this.stepButton = h('button', { type: 'button', class: 'btn tl-btn', 'data-testid': 'timeline-step', title: 'one second forward', on: { click: () => this.handlers.onStep() } }, icon('step', 11), ' Step');
+    this.liveButton = h('button', { type: 'button', class: 'btn tl-btn live', 'data-testid': 'timeline-live', on: { click: () => this.handlers.onLive() } }, icon('live', 11), ' Back to live');
     replaceChildren(root,
       h('div', { class: 'tl-controls' }, this.playButtons, this.pauseButton, this.stepButton, this.liveButton, h('span', { class: 'spacer' }), this.cursorLabel),
       h('div', { class: 'tl-track' }, this.markerLayer, this.slider),

@@ -27,7 +27,7 @@ export class TopologyPanel {
     this.lastSignature = signature;
     const conns = model.connections.slice(0, MAX_NODES);
     const monitors = [...new Set(conns.flatMap((c) => c.monitors))].sort().slice(0, MAX_MONITORS);
-    const width = Math.max(600, Math.max(conns.length, monitors.length) * 120);
+    const width = Math.max(this.root.clientWidth || 900, 560, Math.max(conns.length, monitors.length) * 120);
     const height = monitors.length ? 300 : 190;
     this.svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     if (conns.length === 0) {

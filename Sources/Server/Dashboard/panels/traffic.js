@@ -19,7 +19,7 @@ function push(list, point) {
 export class TrafficPanels {
   constructor({ throughput, percentiles, distribution, protocols }) {
     this.throughputChart = new LineChart(throughput, { testId: 'chart-throughput', unit: 'ops/s', label: 'throughput over time' });
-    this.percentileChart = new LineChart(percentiles, { testId: 'chart-latency-percentiles', unit: 'ms', label: 'latency percentiles over time' });
+    this.percentileChart = new LineChart(percentiles, { testId: 'chart-latency-percentiles', unit: 'ms', legend: true, label: 'latency percentiles over time' });
     this.distributionChart = new BarChart(distribution, { testId: 'chart-latency-distribution', unit: 'count', label: 'latency distribution' });
     const ringHost = h('div', { class: 'ring-host' });
     this.protocolTable = h('div', { class: 'proto-table', 'data-testid': 'protocols' });

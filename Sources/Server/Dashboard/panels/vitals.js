@@ -23,10 +23,11 @@ export class VitalsPanel {
     replaceChildren(root, Object.values(this.cards).map((c) => c.element));
   }
 
-  setBar(c, fraction) {
+  /** `higherIsBetter` colours a full bar green (connections up) instead of red (CPU busy). */
+  setBar(c, fraction, higherIsBetter = false) {
     const f = isNum(fraction) ? Math.max(0, Math.min(1, fraction)) : 0;
     c.fill.style.width = `${f * 100}%`;
-    c.fill.className = f > 0.85 ? 'hot' : f > 0.65 ? 'warm' : '';
+    c.fill.className = higherIsBetter ? (f < 0.5 ? 'hot' : f < 1 ? 'warm' : 'good') : f > 0.85 ? 'hot' : f > 0.65 ? 'warm' : '';
   }
 
   update({ rps, latency, topology, faultTolerance, cpu, memory, activeConnections }) {
@@ -48,7 +49,7 @@ export class VitalsPanel {
       setText(this.cards.conns.sub, ft && isNum(ft.healthy)
         ? `${fmtInt(ft.healthy)} healthy · ${fmtInt(ft.degraded)} degraded · ${fmtInt(ft.failed)} failed`
         : `${conns.length} known`);
-      this.setBar(this.cards.conns, conns.length ? active / conns.length : undefined);
+      this.setBar(this.cards.conns, conns.length ? active / conns.length : undefined, true);
     }
     if (cpu) {
       setText(this.cards.cpu.value, fmtPct(cpu.total));
