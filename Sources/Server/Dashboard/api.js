@@ -137,6 +137,9 @@ export function adaptFaultTolerance(j) {
 
 export function adaptBreaker(b) {
   const state = (str(b, 'state', 'to', 'circuitState') ?? 'UNKNOWN').toUpperCase();
+  const history = arr(b, 'history', 'transitions').map((t) => ({
+    timeMs: time(t, 'timeNs', 'time', 'timestamp', 'at'), from: str(t, 'from'), to: str(t, 'to'), reason: str(t, 'reason'),
+  })).sort((x, y) => (x.timeMs ?? 0) - (y.timeMs ?? 0));
   return {
     connection: str(b, 'connection', 'connectionId', 'id', 'name') ?? '?',
     state,
@@ -145,10 +148,8 @@ export function adaptBreaker(b) {
     latencyMs: num(b, 'latencyMs', 'latency'),
     lastFailureMs: time(b, 'lastFailure', 'lastFailureTime', 'lastFailureAt'),
     lastSuccessMs: time(b, 'lastSuccess', 'lastSuccessTime', 'lastSuccessAt'),
-    reason: str(b, 'reason', 'lastReason'),
-    history: arr(b, 'history', 'transitions').map((t) => ({
-      timeMs: time(t, 'timeNs', 'time', 'timestamp', 'at'), from: str(t, 'from'), to: str(t, 'to'), reason: str(t, 'reason'),
-    })).sort((x, y) => (x.timeMs ?? 0) - (y.timeMs ?? 0)),
+    reason: str(b, 'reason', 'lastReason') ?? history[history.length - 1]?.reason,
+    history,
   };
 }
 
