@@ -42,7 +42,7 @@ export class TopologyPanel {
       for (const m of c.monitors) {
         if (!monX.has(m)) continue;
         const x1 = cx(i, conns.length), x2 = monX.get(m);
-        links.push(s('path', { class: `topo-link st-${c.state}`, d: `M${x1},${nodeY + 34} C${x1},${nodeY + 110} ${x2},${monY - 80} ${x2},${monY - 14}` }));
+        links.push(s('path', { class: `topo-link st-${c.state}`, d: `M${x1},${nodeY + 66} C${x1},${nodeY + 120} ${x2},${monY - 70} ${x2},${monY - 14}` }));
       }
     });
     const nodes = conns.map((c, i) => {
