@@ -128,11 +128,33 @@ function renderVitals() {
   panels.vitals.update({ rps: v.rps, latency: v.latency, topology: v.topology, faultTolerance: v.faultTolerance, cpu: v.cpu, memory: v.memory, activeConnections: v.activeConnections });
 }
 
+// The cards showing each view: dimmed, with a note, when the view could not be read
+// (so a panel never passes off older figures as those of the moment asked for).
+const VIEW_CARDS = {
+  health: ['health-body'], breakers: ['breakers-body'], alerts: ['alerts-body'], optimization: ['optimization-body'],
+  suggestions: ['suggestions-body'], batch: ['batching-body'], cache: ['cache-body'], topology: ['topology-body'],
+  rps: ['throughput-chart'], latency: ['percentiles-chart', 'distribution-chart'], protocols: ['protocols-body'],
+  cpu: ['cpu-chart'], memory: ['memory-body'],
+};
+
+function markUnavailable(views) {
+  for (const [name, ids] of Object.entries(VIEW_CARDS)) {
+    if (!(name in views)) continue;
+    for (const id of ids) {
+      const card = byId(id).closest('.card');
+      card.classList.toggle('unavailable', views[name] === null);
+      if (views[name] === null) card.dataset.unavailable = `${api.ENDPOINTS[name]}: ${api.endpointStatus[api.ENDPOINTS[name]] ?? 'no answer'}`;
+      else delete card.dataset.unavailable;
+    }
+  }
+}
+
 /** Renders every view that `views` holds, replacing what the panels showed. */
 function renderViews(views) {
   const readOnly = state.mode === 'replay';
   const nowMs = nowForMode();
   Object.assign(state.views, views);
+  markUnavailable(views);
   if ('health' in views) panels.health.update(views.health);
   if ('alerts' in views) panels.alerts.replaceAll(views.alerts, { readOnly });
   if ('breakers' in views) panels.breakers.replaceAll(views.breakers, nowMs);
@@ -191,10 +213,11 @@ function handleMessage(name, data, offset) {
       if (m.memory) { state.views.memory = m.memory; panels.system.updateMemory(m.memory); }
       if (m.health) { state.views.health = m.health; panels.health.update(m.health); }
       if (isNum(m.activeConnections)) state.views.activeConnections = m.activeConnections;
+      markUnavailable(Object.fromEntries(['rps', 'latency', 'protocols', 'cpu', 'memory', 'health'].filter((k) => m[k]).map((k) => [k, m[k]])));
       renderVitals();
       break;
     }
-    case 'health': state.views.health = api.adaptHealth(data); panels.health.update(state.views.health); break;
+    case 'health': state.views.health = api.adaptHealth(data); panels.health.update(state.views.health); markUnavailable({ health: state.views.health }); break;
     case 'alert': {
       const m = api.adaptAlertMessage(data);
       if (m.update) panels.alerts.patch(m.update);
@@ -209,10 +232,10 @@ function handleMessage(name, data, offset) {
       state.views.breakers = panels.breakers.list();
       break;
     }
-    case 'optimization': state.views.optimization = api.adaptOptimization(data); panels.optimization.update(state.views.optimization, live); break;
-    case 'cache-stats': state.views.cache = api.adaptCache(data); panels.cache.update(state.views.cache); break;
-    case 'batch-metrics': state.views.batch = api.adaptBatch(data); panels.batching.update(state.views.batch, live); break;
-    case 'topology': state.views.topology = api.adaptTopology(data); panels.topology.update(state.views.topology); renderVitals(); break;
+    case 'optimization': state.views.optimization = api.adaptOptimization(data); panels.optimization.update(state.views.optimization, live); markUnavailable({ optimization: state.views.optimization }); break;
+    case 'cache-stats': state.views.cache = api.adaptCache(data); panels.cache.update(state.views.cache); markUnavailable({ cache: state.views.cache }); break;
+    case 'batch-metrics': state.views.batch = api.adaptBatch(data); panels.batching.update(state.views.batch, live); markUnavailable({ batch: state.views.batch }); break;
+    case 'topology': state.views.topology = api.adaptTopology(data); panels.topology.update(state.views.topology); renderVitals(); markUnavailable({ topology: state.views.topology }); break;
     case 'reset': {
       // The offset asked for is no longer in the log: a snapshot if the message has
       // one, else the views are loaded again.

@@ -189,12 +189,15 @@ class Chart {
 
   render() {
     const ctx = this.context(this.canvas);
-    if (!this.data) return;
+    if (!this.data) { this.drawNoData(ctx, this.width, this.height); return; }
     this.draw(ctx, this.width, this.height);
     this.drawnOnce = true;
     this.host.dataset.drawn = 'true';
     if (this.hoverPoint) this.drawHover(this.hoverPoint.x, this.hoverPoint.y);
   }
+
+  /** Before any data: the chart's frame with a note, so an absent view reads as such. */
+  drawNoData(ctx, w, h) { this.drawEmpty(ctx, w, h, this.options.emptyText ?? 'no data'); }
 
   drawEmpty(ctx, w, h, text = 'no data') {
     ctx.fillStyle = palette.muted;
@@ -481,6 +484,8 @@ export class BarChart extends Chart {
  * options: min (0), max (1), unit, zones: [{ upTo, color }] ascending
  */
 export class Gauge extends Chart {
+  drawNoData(ctx, w, h) { this.data = { value: undefined, label: 'no data' }; this.draw(ctx, w, h); this.data = null; }
+
   draw(ctx, w, h) {
     const { value, label } = this.data;
     const min = this.options.min ?? 0, max = this.options.max ?? 1;
@@ -533,6 +538,8 @@ export class Gauge extends Chart {
  * options: unit (of values), total (fixed, else the sum), thickness (fraction of radius)
  */
 export class Ring extends Chart {
+  drawNoData(ctx, w, h) { this.data = { segments: [] }; this.draw(ctx, w, h); this.data = null; }
+
   draw(ctx, w, h) {
     const segments = (this.data.segments ?? []).filter((s) => isNum(s.value) && s.value > 0);
     const sum = segments.reduce((a, s) => a + s.value, 0);

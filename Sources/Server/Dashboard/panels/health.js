@@ -22,7 +22,12 @@ export class HealthPanel {
   }
 
   update(model) {
-    if (!model) return;
+    if (!model) {
+      setText(this.score, '—');
+      setText(this.status, 'no data');
+      setClassFrom(this.status, STATUSES, 'status-unknown');
+      return;
+    }
     const status = model.status ?? 'unknown';
     const color = STATUS_COLORS[status] ?? palette.slate;
     setText(this.score, isNum(model.score) ? Math.round(model.score) : '—');
