@@ -53,6 +53,7 @@ const bool = (o, ...keys) => { const v = pick(o, keys); return v === undefined ?
 /** Milliseconds since the epoch from an RFC 3339 string or a number in ns, µs, ms or s. */
 export function toMs(v) {
   if (v === undefined || v === null) return undefined;
+  if (typeof v === 'object') return toMs(v.timeNs ?? v.time);
   if (typeof v === 'string') {
     if (/^-?\d+$/.test(v)) return toMs(Number(v));
     // Date.parse keeps milliseconds; cut longer fractions so every engine accepts them.
@@ -111,7 +112,8 @@ export function adaptHealth(j) {
     const included = bool(c, 'included') ?? !(bool(c, 'leftOut', 'excluded', 'missing') ?? value === undefined);
     return {
       key, label: HEALTH_LABELS[key] ?? key, value, included,
-      weight: num(c, 'weight', 'effectiveWeight'), baseWeight: num(c, 'baseWeight', 'nominalWeight'),
+      weight: num(c, 'effectiveWeight', 'weight'),
+      baseWeight: c?.effectiveWeight !== undefined ? num(c, 'weight') : num(c, 'baseWeight', 'nominalWeight'),
       note: str(c, 'reason', 'note'),
     };
   });
@@ -310,14 +312,14 @@ export function adaptRps(j) {
 export function adaptLatency(j) {
   if (!j) return null;
   const dist = arr(j, 'distribution', 'histogram', 'buckets').map((b) => {
-    const upper = num(b, 'upperMs', 'le', 'upTo', 'bucketMs', 'ms');
+    const upper = num(b, 'highMs', 'upperMs', 'le', 'upTo', 'bucketMs', 'ms');
     return { upperMs: upper, label: str(b, 'label') ?? (isNum(upper) ? `≤${upper}` : '?'), count: num(b, 'count', 'value') ?? 0 };
   });
   const tl = arr(j, 'timeline', 'history', 'series');
   return {
     p50: num(j, 'p50', 'p50Ms'), p95: num(j, 'p95', 'p95Ms'), p99: num(j, 'p99', 'p99Ms'),
     p999: num(j, 'p999', 'p99_9', 'p999Ms'), mean: num(j, 'mean', 'meanMs', 'avg'),
-    count: num(j, 'count'), distribution: dist,
+    count: num(j, 'count'), distribution: dist, asOfMs: time(j, 'asOf', 'time'),
     timeline: {
       p50: points(tl, ['p50', 'p50Ms']), p95: points(tl, ['p95', 'p95Ms']),
       p99: points(tl, ['p99', 'p99Ms']), p999: points(tl, ['p999', 'p99_9', 'p999Ms']),

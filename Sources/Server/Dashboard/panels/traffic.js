@@ -44,10 +44,13 @@ export class TrafficPanels {
     const hasTimeline = latency.timeline.p99.length > 0;
     if (hasTimeline && (!live || latency.timeline.p99.length > 1)) {
       for (const [k] of PERCENTILES) this.pct[k] = latency.timeline[k].slice(-WINDOW_POINTS);
-    } else if (live && isNum(timeMs)) {
-      for (const [k] of PERCENTILES) if (isNum(latency[k])) push(this.pct[k], [timeMs, latency[k]]);
-    } else if (!live) {
-      for (const [k] of PERCENTILES) this.pct[k] = [];
+    } else {
+      // No timeline in the view: the chart is built from the views seen (live messages,
+      // or replay steps), and starts again when time moves backwards.
+      const t = live ? timeMs : latency.asOfMs;
+      const last = this.pct.p99[this.pct.p99.length - 1];
+      if (!isNum(t) || (last && t < last[0])) for (const [k] of PERCENTILES) this.pct[k] = [];
+      if (isNum(t)) for (const [k] of PERCENTILES) if (isNum(latency[k])) push(this.pct[k], [t, latency[k]]);
     }
     this.percentileChart.setData({
       series: PERCENTILES.map(([k, color]) => ({ name: k === 'p999' ? 'p99.9' : k, color, points: this.pct[k] })),
@@ -56,7 +59,7 @@ export class TrafficPanels {
     if (latency.distribution.length > 0 || !live) {
       this.distributionChart.setData({ bars: latency.distribution.map((b) => ({
         label: isNum(b.upperMs) ? fmtMs(b.upperMs).replace(' ', '') : b.label, value: b.count,
-        color: !isNum(b.upperMs) ? palette.slate : isNum(latency.p99) && b.upperMs > latency.p99 ? palette.red : isNum(latency.p95) && b.upperMs > latency.p95 ? palette.amber : palette.blue,
+        color: !isNum(b.upperMs) ? (b.count > 0 ? palette.red : palette.slate) : isNum(latency.p99) && b.upperMs > latency.p99 ? palette.red : isNum(latency.p95) && b.upperMs > latency.p95 ? palette.amber : palette.blue,
       })) });
     }
   }
