@@ -1,0 +1,170 @@
+/// Decodes encoding 1 (see `BatchCodec`). Every count, index and length read from
+/// the payload is checked before use, so damaged bytes throw a `CodecError` rather
+/// than crash or yield events that were never written.
+enum BatchDecoder {
+    /// `reader` is positioned after the encoding code.
+    static func decode(_ reader: inout PayloadReader, eventCount: Int, into events: inout [Event]) throws(CodecError) {
+        let countBefore = events.count
+        do {
+            try decodeEvents(&reader, eventCount: eventCount, into: &events)
+        } catch {
+            events.removeSubrange(countBefore...)
+            throw error
+        }
+    }
+
+    private static func decodeEvents(_ reader: inout PayloadReader, eventCount: Int, into events: inout [Event]) throws(CodecError) {
+        let countPosition = reader.position
+        let declaredCount = try reader.count(max: BatchCodec.eventsPerBatchMax, "event count")
+        guard declaredCount == eventCount else {
+            throw CodecError(byteOffset: countPosition, reason: "payload holds \(declaredCount) events, its frame says \(eventCount)")
+        }
+        var stringSection = try reader.section("strings")
+        let strings = try decodeStrings(&stringSection)
+        var seriesSection = try reader.section("series")
+        let series = try SeriesTable(&seriesSection, strings: strings, eventCount: eventCount)
+        var typeSection = try reader.section("types")
+        let runs = try decodeTypeRuns(&typeSection, eventCount: eventCount)
+        var times = try reader.section("times")
+        var seriesIds = try reader.section("series ids")
+        var valueSection = try reader.section("values")
+        var rows = try reader.section("rows")
+        try reader.expectEnd("payload")
+
+        let metricCount = runs.reduce(0) { $0 + ($1.type == .metric ? $1.length : 0) }
+        guard metricCount == series.sampleCountTotal else {
+            throw CodecError(
+                byteOffset: seriesSection.position,
+                reason: "series declare \(series.sampleCountTotal) samples, types hold \(metricCount) metric events")
+        }
+        let values = UnsafeMutablePointer<Double>.allocate(capacity: max(metricCount, 1))
+        defer { values.deallocate() }
+        let cursors = UnsafeMutablePointer<Int>.allocate(capacity: max(series.count, 1))
+        defer { cursors.deallocate() }
+        var start = 0
+        for id in 0..<series.count {
+            try ValueColumn.decode(count: series.sampleCounts[id], from: &valueSection, into: values + start)
+            cursors[id] = start
+            start += series.sampleCounts[id]
+        }
+        try valueSection.expectEnd("values")
+
+        events.reserveCapacity(events.count + eventCount)
+        var timeNs = try times.zigzag()
+        var deltaNs: Int64 = 0
+        var previousId: Int64 = -1
+        let seriesCount = Int64(series.count)
+        for run in runs {
+            if run.type == .metric {
+                for _ in 0..<run.length {
+                    deltaNs &+= try times.zigzag()
+                    timeNs &+= deltaNs
+                    let id = previousId &+ 1 &+ (try seriesIds.zigzag())
+                    guard id >= 0, id < seriesCount else { throw seriesIds.fail("series id \(id) is not declared") }
+                    previousId = id
+                    let slot = cursors[Int(id)]
+                    guard slot < series.ends[Int(id)] else { throw seriesIds.fail("series \(id) has more samples than declared") }
+                    cursors[Int(id)] = slot + 1
+                    var sample = series.templates[Int(id)]
+                    sample.value = values[slot]
+                    events.append(Event(timeNs: timeNs, body: .metric(sample)))
+                }
+            } else {
+                for _ in 0..<run.length {
+                    deltaNs &+= try times.zigzag()
+                    timeNs &+= deltaNs
+                    let body = try RowDecoder.body(of: run.type, from: &rows, strings: strings)
+                    events.append(Event(timeNs: timeNs, body: body))
+                }
+            }
+        }
+        try times.expectEnd("times")
+        try seriesIds.expectEnd("series ids")
+        try rows.expectEnd("rows")
+    }
+
+    private static func decodeStrings(_ reader: inout PayloadReader) throws(CodecError) -> [String] {
+        // Each string takes at least its length byte: a count beyond that is damage.
+        let count = try reader.count(max: reader.remaining, "string count")
+        var strings: [String] = []
+        strings.reserveCapacity(count)
+        for _ in 0..<count {
+            let length = try reader.count(max: EventLimits.dataBytesMax, "string length")
+            let start = reader.position
+            let bytes = try reader.bytes(length)
+            let text = String(decoding: bytes, as: UTF8.self)
+            // Decoding repairs invalid UTF-8; a repaired string differs from its bytes.
+            guard text.utf8.elementsEqual(bytes) else {
+                throw CodecError(byteOffset: start, reason: "string is not valid UTF-8")
+            }
+            strings.append(text)
+        }
+        try reader.expectEnd("strings")
+        return strings
+    }
+
+    private static func decodeTypeRuns(_ reader: inout PayloadReader, eventCount: Int) throws(CodecError) -> [(type: EventType, length: Int)] {
+        let runCount = try reader.count(max: eventCount, "type run count")
+        var runs: [(type: EventType, length: Int)] = []
+        runs.reserveCapacity(runCount)
+        var total = 0
+        for _ in 0..<runCount {
+            let code = try reader.byte()
+            guard let type = EventType(rawValue: code) else {
+                throw CodecError(byteOffset: reader.position - 1, reason: "unknown event type code \(code)")
+            }
+            let length = try reader.count(max: eventCount - total, "type run length")
+            total += length
+            runs.append((type, length))
+        }
+        guard total == eventCount else { throw reader.fail("type runs cover \(total) of \(eventCount) events") }
+        try reader.expectEnd("types")
+        return runs
+    }
+}
+
+/// The series a batch declares, each decoded once and shared by all its samples.
+struct SeriesTable {
+    /// A sample of each series with its key and kind; decoding sets only the value.
+    var templates: [MetricSample] = []
+    var sampleCounts: [Int] = []
+    /// Exclusive end of each series' samples in the flat value array.
+    var ends: [Int] = []
+    var sampleCountTotal = 0
+
+    var count: Int { templates.count }
+
+    init(_ reader: inout PayloadReader, strings: [String], eventCount: Int) throws(CodecError) {
+        // A declaration takes at least 4 bytes.
+        let count = try reader.count(max: reader.remaining / 4, "series count")
+        templates.reserveCapacity(count)
+        sampleCounts.reserveCapacity(count)
+        ends.reserveCapacity(count)
+        for _ in 0..<count {
+            let name = strings[try reader.count(max: strings.count - 1, "series name index")]
+            let labelCount = try reader.count(max: EventLimits.labelsCountMax, "label count")
+            var pairs: [Labels.Pair] = []
+            pairs.reserveCapacity(labelCount)
+            for _ in 0..<labelCount {
+                let keyPosition = reader.position
+                let key = strings[try reader.count(max: strings.count - 1, "label key index")]
+                let value = strings[try reader.count(max: strings.count - 1, "label value index")]
+                if let last = pairs.last, !(last.key < key) {
+                    throw CodecError(byteOffset: keyPosition, reason: "label keys not strictly ascending")
+                }
+                pairs.append(Labels.Pair(key: key, value: value))
+            }
+            let kindCode = try reader.byte()
+            guard let kind = MetricKind(rawValue: kindCode) else {
+                throw CodecError(byteOffset: reader.position - 1, reason: "unknown metric kind \(kindCode)")
+            }
+            let samples = try reader.count(max: eventCount - sampleCountTotal, "series sample count")
+            sampleCountTotal += samples
+            let key = SeriesKey(name: name, labels: labelCount == 0 ? .empty : Labels(sortedPairs: pairs))
+            templates.append(MetricSample(series: key, value: 0, kind: kind))
+            sampleCounts.append(samples)
+            ends.append(sampleCountTotal)
+        }
+        try reader.expectEnd("series")
+    }
+}
