@@ -1,0 +1,82 @@
+import Synchronization
+
+/// Why an ingest request was refused; the label of `tacho_ingest_errors_total`.
+public enum IngestErrorReason: String, Sendable, CaseIterable {
+    case malformed
+    case unauthorized
+    case tooLarge = "too_large"
+    case diskFull = "disk_full"
+    case appendFailed = "append_failed"
+}
+
+/// The engine's own counters, shared by the writer, ingest and the SSE broadcaster,
+/// and written to `/metrics`. Updates take a short lock: they happen per batch or per
+/// request, never per event.
+public final class EngineMetrics: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        public var eventsAppended: UInt64 = 0
+        public var bytesAppended: UInt64 = 0
+        public var batchesWritten: UInt64 = 0
+        public var fsyncs: UInt64 = 0
+        public var compactions: UInt64 = 0
+        public var ingestRequests: UInt64 = 0
+        public var ingestErrors: [IngestErrorReason: UInt64] = [:]
+        public var sseClients: Int = 0
+        public var sseLaggedDisconnects: UInt64 = 0
+        /// Event time of the newest checkpoint written, nil before the first.
+        public var lastCheckpointTimeNs: Int64?
+    }
+
+    private let state = Mutex(Snapshot())
+
+    public init() {}
+
+    public func snapshot() -> Snapshot { state.withLock { $0 } }
+
+    public func recordAppend(events: Int, bytes: Int) {
+        precondition(events >= 0 && bytes >= 0, "appended counts are non-negative")
+        state.withLock {
+            $0.eventsAppended += UInt64(events)
+            $0.bytesAppended += UInt64(bytes)
+        }
+    }
+
+    public func recordBatchWritten() { state.withLock { $0.batchesWritten += 1 } }
+    public func recordFsync() { state.withLock { $0.fsyncs += 1 } }
+    public func recordCompaction() { state.withLock { $0.compactions += 1 } }
+    public func recordIngestRequest() { state.withLock { $0.ingestRequests += 1 } }
+    public func recordIngestError(_ reason: IngestErrorReason) { state.withLock { $0.ingestErrors[reason, default: 0] += 1 } }
+    public func recordCheckpoint(timeNs: Int64) { state.withLock { $0.lastCheckpointTimeNs = timeNs } }
+    public func recordSSELaggedDisconnect() { state.withLock { $0.sseLaggedDisconnects += 1 } }
+    public func sseClientConnected() { state.withLock { $0.sseClients += 1 } }
+
+    public func sseClientDisconnected() {
+        state.withLock {
+            precondition($0.sseClients > 0, "more SSE disconnects than connects")
+            $0.sseClients -= 1
+        }
+    }
+
+    /// Writes the engine's families. `nowNs` gives the checkpoint age.
+    public func write(to exposition: inout PrometheusExposition, nowNs: Int64) {
+        let s = snapshot()
+        exposition.counter("tacho_events_appended_total", help: "Events appended to the log.", value: Double(s.eventsAppended))
+        exposition.counter("tacho_bytes_appended_total", help: "Bytes of batches written to the log.", value: Double(s.bytesAppended))
+        exposition.counter("tacho_batches_written_total", help: "Batches written to the log.", value: Double(s.batchesWritten))
+        exposition.counter("tacho_fsyncs_total", help: "fsync calls on log segments.", value: Double(s.fsyncs))
+        exposition.counter("tacho_compactions_total", help: "Retention passes that deleted segments.", value: Double(s.compactions))
+        exposition.counter("tacho_ingest_requests_total", help: "Ingest requests received.", value: Double(s.ingestRequests))
+        exposition.counter(
+            "tacho_ingest_errors_total", help: "Ingest requests refused, by reason.",
+            IngestErrorReason.allCases.map { .init(labels: [("reason", $0.rawValue)], value: Double(s.ingestErrors[$0] ?? 0)) })
+        exposition.gauge("tacho_sse_clients", help: "Connected live-stream clients.", value: Double(s.sseClients))
+        exposition.counter(
+            "tacho_sse_lagged_disconnects_total", help: "Live-stream clients cut off for falling behind.",
+            value: Double(s.sseLaggedDisconnects))
+        if let checkpointNs = s.lastCheckpointTimeNs {
+            exposition.gauge(
+                "tacho_checkpoint_age_seconds", help: "Seconds since the newest checkpoint was written.",
+                value: Double(max(0, nowNs - checkpointNs)) / 1e9)
+        }
+    }
+}
