@@ -75,8 +75,9 @@ final class SegmentCursor {
         return frame
     }
 
-    private func frame(at at: UInt64) throws(Failure) -> Frame {
+    private func frame(at start: UInt64) throws(Failure) -> Frame {
         let headerSize = BatchFrameHeader.sizeBytes
+        let at = start
         guard limitBytes - at >= UInt64(headerSize), try ensure(at, headerSize) else {
             throw corruption(.truncated, "segment ends inside a batch header", at: at)
         }

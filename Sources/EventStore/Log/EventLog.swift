@@ -1,0 +1,139 @@
+import Logging
+
+/// The log of a data directory: the one entry point the server, projections and CLI use.
+///
+/// `append` goes through one writer with group commit; readers, tails, `segments()`
+/// and `verify()` run concurrently with it and see only acknowledged batches.
+public final class EventLog: Sendable {
+    public let directory: DataDirectory
+    public let options: LogOptions
+    /// What opening found and repaired (a torn last batch, damage, rebuilt indexes).
+    public let recovery: RecoveryReport
+    let state: LogState
+    private let writer: LogWriter
+    private let maintenance: LogMaintenance
+    private let jobs: BackgroundJobs
+    private let logger: Logger
+    private let syncTimer: Task<Void, Never>?
+
+    /// Opens (creating when absent) the log in `directory`, recovering its newest segment.
+    public static func open(
+        directory path: String, options: LogOptions = LogOptions(), fileSystem: any LogFileSystem = POSIXFileSystem(),
+        logger: Logger = Logger(label: "tacho.log")
+    ) throws(LogError) -> EventLog {
+        if let problem = options.problem() { throw .invalidArgument(problem) }
+        let directory = try DataDirectory.open(path: path, fileSystem: fileSystem)
+        let opened: Recovery.Opened
+        do { opened = try Recovery.open(directory, options: options, logger: logger) } catch { throw .fileSystem(error) }
+        return EventLog(directory: directory, options: options, opened: opened, logger: logger)
+    }
+
+    private init(directory: DataDirectory, options: LogOptions, opened: sending Recovery.Opened, logger: Logger) {
+        self.directory = directory
+        self.options = options
+        self.recovery = opened.report
+        self.logger = logger
+        let state = LogState(segments: opened.segments, highWaterMark: opened.nextOffset)
+        let maintenance = LogMaintenance(directory: directory, options: options, state: state, logger: logger)
+        let jobs = BackgroundJobs()
+        self.state = state
+        self.maintenance = maintenance
+        self.jobs = jobs
+        let writer = LogWriter(
+            directory: directory, options: options, state: state, file: opened.activeFile, active: opened.segments.last!,
+            nextOffset: opened.nextOffset, logger: logger,
+            onSeal: { base in jobs.run { await maintenance.sealed(base) } })
+        self.writer = writer
+        if case .interval(let ms) = options.fsync {
+            syncTimer = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(ms))
+                    await writer.syncIfDirty()
+                }
+            }
+        } else {
+            syncTimer = nil
+        }
+    }
+
+    /// Appends events, all or none, and returns the offsets assigned (dense, in order).
+    /// Throws `LogError.appendFailed` (nothing written, log consistent) or `.closed`.
+    public func append(_ events: [Event]) async throws(LogError) -> ClosedRange<UInt64> {
+        try await writer.append(events)
+    }
+
+    /// The offset the next appended event will get: every offset below it is readable.
+    public var highWaterMark: UInt64 { state.currentHighWaterMark }
+
+    /// A reader from `offset` (or the oldest retained offset, if older).
+    public func reader(from offset: UInt64 = 0) -> LogReader {
+        LogReader(state: state, fileSystem: directory.fileSystem, fromOffset: offset)
+    }
+
+    /// A reader from the first event whose time is at or after `timeNs`, in log order.
+    public func reader(fromTimeNs timeNs: Int64) -> LogReader {
+        LogReader(state: state, fileSystem: directory.fileSystem, fromTimeNs: timeNs)
+    }
+
+    /// A live tail from `offset`: catches up from the log, then follows appends.
+    public func subscribe(from offset: UInt64, stopAtDamage: Bool = false) -> LogSubscription {
+        let logger = self.logger
+        return LogSubscription(state: state, fileSystem: directory.fileSystem, fromOffset: offset, stopAtDamage: stopAtDamage) { damage in
+            logger.warning("live tail skipped a damaged batch", metadata: [
+                "segment": "\(damage.segment)", "position": "\(damage.position)", "reason": "\(damage.reason.rawValue)",
+            ])
+        }
+    }
+
+    /// Every segment, oldest first, with its counts and sizes.
+    public func segments() -> [SegmentInfo] {
+        state.allSegments.map(SegmentInfo.init)
+    }
+
+    /// Checks every checksum and decodes every batch of every segment; returns each
+    /// damaged batch (or header) with its segment and position. Empty: all intact.
+    public func verify() throws(LogError) -> [CorruptionError] {
+        var damage: [CorruptionError] = []
+        for record in state.allSegments {
+            do {
+                let file = try directory.fileSystem.open(record.path, create: false, truncate: false)
+                defer { file.close() }
+                let scan = try SegmentFiles.scan(
+                    file, path: record.path, baseOffset: record.baseOffset, intervalBytes: options.sparseIndexIntervalBytes,
+                    decode: true, limitBytes: record.sealed ? nil : record.index.segmentSizeBytes)
+                damage.append(contentsOf: scan.damage)
+            } catch {
+                if error.code == .notFound, state.segment(baseOffset: record.baseOffset) == nil { continue }
+                throw .fileSystem(error)
+            }
+        }
+        return damage
+    }
+
+    /// Re-packs a sealed segment into large batches now. False when there was nothing
+    /// to gain, or the segment is active, already compacted, or damaged.
+    @discardableResult
+    public func compactSegment(baseOffset: UInt64) async throws(LogError) -> Bool {
+        try await maintenance.compact(baseOffset)
+    }
+
+    /// Applies retention now; returns the base offsets of the deleted segments.
+    @discardableResult
+    public func applyRetention(nowNs: Int64? = nil) async throws(LogError) -> [UInt64] {
+        try await maintenance.applyRetention(nowNs: nowNs ?? options.clockNs())
+    }
+
+    /// Waits for background compaction and retention started by segment rolls.
+    public func waitForMaintenance() async {
+        await jobs.waitAll()
+    }
+
+    /// Writes what is queued, waits for background work, fsyncs, ends live tails.
+    /// Later appends throw `.closed`.
+    public func close() async throws(LogError) {
+        syncTimer?.cancel()
+        try await writer.close()
+        await jobs.waitAll()
+        state.close()
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+
+/// Runs compaction and retention one at a time, off the append path, so the two never
+/// touch the same segment file at once.
+actor LogMaintenance {
+    private let directory: DataDirectory
+    private let options: LogOptions
+    private let state: LogState
+    private let logger: Logger
+
+    init(directory: DataDirectory, options: LogOptions, state: LogState, logger: Logger) {
+        self.directory = directory
+        self.options = options
+        self.state = state
+        self.logger = logger
+    }
+
+    /// A segment sealed: compact it if asked, then apply retention.
+    func sealed(_ baseOffset: UInt64) {
+        if options.compactOnSeal {
+            do { _ = try compact(baseOffset) } catch {
+                logger.warning("compaction failed; the segment stays as written", metadata: ["base": "\(baseOffset)", "error": "\(error)"])
+            }
+        }
+        do { _ = try applyRetention(nowNs: options.clockNs()) } catch {
+            logger.warning("retention failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func compact(_ baseOffset: UInt64) throws(LogError) -> Bool {
+        guard let record = state.segment(baseOffset: baseOffset), record.sealed, !record.compacted else { return false }
+        do {
+            guard let compacted = try Compaction.compact(record, directory: directory, options: options, logger: logger) else { return false }
+            state.replace(compacted)
+            logger.debug("compacted segment", metadata: [
+                "segment": "\(record.path)", "bytesBefore": "\(record.fileSizeBytes)", "bytesAfter": "\(compacted.fileSizeBytes)",
+            ])
+            return true
+        } catch {
+            throw .fileSystem(error)
+        }
+    }
+
+    func applyRetention(nowNs: Int64) throws(LogError) -> [UInt64] {
+        let victims = Retention.victims(state.allSegments, nowNs: nowNs, ageNs: options.retentionAgeNs, bytesMax: options.retentionBytesMax)
+        var deleted: [UInt64] = []
+        for victim in victims {
+            // Out of the shared list first: new readers stop going there; open ones keep their inode.
+            state.remove(baseOffset: victim.baseOffset)
+            do {
+                try directory.fileSystem.remove(victim.path)
+                let indexPath = directory.indexPath(baseOffset: victim.baseOffset)
+                if directory.fileSystem.exists(indexPath) { try directory.fileSystem.remove(indexPath) }
+            } catch {
+                throw .fileSystem(error)
+            }
+            deleted.append(victim.baseOffset)
+        }
+        if !deleted.isEmpty {
+            do { try directory.fileSystem.syncDirectory(directory.logPath) } catch { throw .fileSystem(error) }
+            logger.info("retention deleted segments", metadata: ["bases": "\(deleted)"])
+        }
+        return deleted
+    }
+}
+
+/// Background jobs still running, so `close` and tests can wait for them.
+final class BackgroundJobs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tasks: [Int: Task<Void, Never>] = [:]
+    private var nextID = 0
+
+    func run(_ body: @escaping @Sendable () async -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        nextID += 1
+        let id = nextID
+        tasks[id] = Task {
+            await body()
+            self.finished(id)
+        }
+    }
+
+    private func finished(_ id: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        tasks[id] = nil
+    }
+
+    func waitAll() async {
+        while true {
+            let current: [Task<Void, Never>] = lock.withLock { Array(tasks.values) }
+            if current.isEmpty { return }
+            for task in current { await task.value }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+/// Reads the log batch by batch from an offset or a time, concurrently with the
+/// writer, seeing only whole acknowledged batches (below the published high-water
+/// mark). Returns nil when caught up; call `next()` again later for more.
+///
+/// On damage it throws `LogError.corruption` with the segment, position and reason
+/// and stays at the damage; `skipDamaged()` moves to the next intact batch.
+/// One reader is used by one task at a time.
+public final class LogReader {
+    private let state: LogState
+    private let fileSystem: any LogFileSystem
+    /// Offset of the next event to return.
+    public private(set) var nextOffset: UInt64
+    /// When reading from a time: events before it in the first batch found are dropped.
+    private var fromTimeNs: Int64?
+    private var segmentBase: UInt64?
+    private var cursor: SegmentCursor?
+    private var sealedLimitKnown = false
+    private var decoder = BatchFrameDecoder()
+    private var events: [Event] = []
+
+    init(state: LogState, fileSystem: any LogFileSystem, fromOffset: UInt64) {
+        self.state = state
+        self.fileSystem = fileSystem
+        self.nextOffset = fromOffset
+    }
+
+    init(state: LogState, fileSystem: any LogFileSystem, fromTimeNs: Int64) {
+        self.state = state
+        self.fileSystem = fileSystem
+        self.fromTimeNs = fromTimeNs
+        // The first segment whose newest event is at or after the time; none: the end.
+        let segments = state.allSegments
+        let target = segments.first { $0.index.summary.batchCount > 0 && $0.index.summary.maxTimeNs >= fromTimeNs }
+        self.nextOffset = target?.baseOffset ?? state.currentHighWaterMark
+    }
+
+    deinit {
+        cursor?.file.close()
+        decoder.deallocate()
+    }
+
+    /// The next batch at or after `nextOffset`, or nil when there is nothing more yet.
+    public func next() throws(LogError) -> LogBatch? {
+        while true {
+            if cursor == nil {
+                guard try openSegment() else { return nil }
+            }
+            guard let cursor else { continue }
+            let frame: SegmentCursor.Frame?
+            do { frame = try cursor.next() } catch {
+                switch error {
+                case .corruption(let corruption): throw .corruption(corruption)
+                case .fileSystem(let fsError): throw .fileSystem(fsError)
+                }
+            }
+            guard let frame else {
+                guard try advanceAtEndOfData() else { return nil }
+                continue
+            }
+            if frame.header.endOffset <= nextOffset { continue }
+            if let fromTimeNs, frame.header.maxTimeNs < fromTimeNs { continue }
+            events.removeAll(keepingCapacity: true)
+            do { try decoder.decode(frame, segment: cursor.path, into: &events) } catch {
+                cursor.seek(to: frame.position)
+                throw .corruption(error)
+            }
+            var base = frame.header.baseOffset
+            var slice = events[...]
+            if base < nextOffset {
+                slice = slice.dropFirst(Int(nextOffset - base))
+                base = nextOffset
+            }
+            if let fromTimeNs {
+                let skipped = slice.prefix { $0.timeNs < fromTimeNs }.count
+                slice = slice.dropFirst(skipped)
+                base += UInt64(skipped)
+                self.fromTimeNs = nil
+            }
+            nextOffset = frame.header.endOffset
+            return LogBatch(baseOffset: base, events: Array(slice))
+        }
+    }
+
+    /// After a corruption error: moves past the damaged batch to the next intact one.
+    public func skipDamaged() throws(LogError) {
+        guard let cursor else { return }
+        do { try cursor.skipDamaged() } catch { throw .fileSystem(error) }
+    }
+
+    /// Opens the segment holding `nextOffset` and positions inside it. False when
+    /// there is nothing to read.
+    private func openSegment() throws(LogError) -> Bool {
+        let record = segmentBase.flatMap { state.segment(after: $0) } ?? state.segment(containing: nextOffset)
+        if segmentBase != nil && record.baseOffset <= segmentBase! { return false }
+        let file: any LogFile
+        do { file = try fileSystem.open(record.path, create: false, truncate: false) } catch {
+            // Retention may delete a segment between listing and opening: look again.
+            if error.code == .notFound, state.segment(baseOffset: record.baseOffset) == nil { return true }
+            throw .fileSystem(error)
+        }
+        nextOffset = max(nextOffset, record.baseOffset)
+        segmentBase = record.baseOffset
+        let limit: UInt64
+        if record.sealed {
+            do { limit = try file.sizeBytes() } catch { throw .fileSystem(error) }
+        } else {
+            limit = record.index.segmentSizeBytes
+        }
+        sealedLimitKnown = record.sealed
+        let opened = SegmentCursor(file: file, path: record.path, position: UInt64(SegmentHeader.sizeBytes), limitBytes: limit)
+        cursor = opened
+        try checkHeader(opened)
+        position(opened, record: record)
+        return true
+    }
+
+    private func checkHeader(_ cursor: SegmentCursor) throws(LogError) {
+        var bytes = [UInt8](repeating: 0, count: SegmentHeader.sizeBytes)
+        let read: Int
+        do {
+            read = try bytes.withUnsafeMutableBytes { raw in
+                Result { () throws(FileSystemError) in try cursor.file.readFully(at: 0, into: raw) }
+            }.get()
+        } catch { throw .fileSystem(error) }
+        do {
+            _ = try bytes.withUnsafeBytes { raw in
+                Result { () throws(CorruptionError) in try SegmentHeader.decode(UnsafeRawBufferPointer(rebasing: raw[0..<read]), segment: cursor.path) }
+            }.get()
+        } catch {
+            // The frames may still be intact: `skipDamaged` resumes at the first batch.
+            cursor.seek(to: 0)
+            throw .corruption(error)
+        }
+    }
+
+    /// Jumps ahead using the sparse index, when the start is not the segment's first batch.
+    private func position(_ cursor: SegmentCursor, record: SegmentRecord) {
+        var target = UInt64(SegmentHeader.sizeBytes)
+        if let fromTimeNs {
+            target = record.index.position(forTimeNs: fromTimeNs)
+        } else if nextOffset > record.baseOffset {
+            target = record.index.position(forOffset: nextOffset)
+        }
+        guard target > UInt64(SegmentHeader.sizeBytes), target < cursor.limitBytes else { return }
+        // The index may describe another version of the file (compaction renames over
+        // it): trust the position only if an intact batch starts there.
+        cursor.seek(to: target)
+        if let frame = try? cursor.next(), frame.header.baseOffset <= max(nextOffset, record.baseOffset) {
+            cursor.seek(to: target)
+        } else {
+            cursor.seek(to: UInt64(SegmentHeader.sizeBytes))
+        }
+    }
+
+    /// At the end of the readable bytes: looks for more in this segment, or moves to
+    /// the next. False when caught up with the high-water mark.
+    private func advanceAtEndOfData() throws(LogError) -> Bool {
+        guard let cursor, let segmentBase else { return false }
+        if !sealedLimitKnown {
+            guard let record = state.segment(baseOffset: segmentBase) else { return closeAndMove() }
+            if record.sealed {
+                do { cursor.limitBytes = try cursor.file.sizeBytes() } catch { throw .fileSystem(error) }
+                sealedLimitKnown = true
+                return true
+            }
+            if record.index.segmentSizeBytes > cursor.limitBytes {
+                cursor.limitBytes = record.index.segmentSizeBytes
+                return true
+            }
+            return false
+        }
+        return closeAndMove()
+    }
+
+    private func closeAndMove() -> Bool {
+        guard let segmentBase, state.segment(after: segmentBase) != nil else { return false }
+        cursor?.file.close()
+        cursor = nil
+        return true
+    }
+}
