@@ -75,6 +75,13 @@ public struct JSONWriter {
         bytes.append(contentsOf: "null".utf8)
     }
 
+    /// Ends a top-level value with a newline (NDJSON); the next value starts a new line.
+    public mutating func newline() {
+        precondition(needsComma.count == 1, "newline inside an object or array")
+        bytes.append(0x0A)
+        needsComma[0] = false
+    }
+
     /// Inserts already-serialised JSON as the next value.
     public mutating func raw(_ json: String) {
         separate()
