@@ -1,0 +1,49 @@
+import EventStore
+
+/// A consistent view of the engine: every view as of one log prefix.
+public struct EngineSnapshot<Views: Projection>: Sendable {
+    public let views: Views
+    /// The prefix covered is offsets `0..<nextOffset`.
+    public let nextOffset: UInt64
+    /// The newest event time folded, nil before the first event.
+    public let eventTimeNs: Int64?
+    /// The last checkpoint written or loaded by the live host; nil for time-travel answers.
+    public let lastCheckpoint: CheckpointStamp?
+
+    public init(views: Views, nextOffset: UInt64, eventTimeNs: Int64?, lastCheckpoint: CheckpointStamp?) {
+        self.views = views
+        self.nextOffset = nextOffset
+        self.eventTimeNs = eventTimeNs
+        self.lastCheckpoint = lastCheckpoint
+    }
+
+    /// The offset of the last event folded (an SSE message's `id:`), nil when none.
+    public var offset: UInt64? { nextOffset == 0 ? nil : nextOffset - 1 }
+}
+
+/// Where and when a checkpoint was taken.
+public struct CheckpointStamp: Sendable, Equatable {
+    public let nextOffset: UInt64
+    public let eventTimeNs: Int64?
+    /// Wall clock when written (or, for one loaded at start, when loaded).
+    public let writtenAtNs: Int64
+
+    public init(nextOffset: UInt64, eventTimeNs: Int64?, writtenAtNs: Int64) {
+        self.nextOffset = nextOffset
+        self.eventTimeNs = eventTimeNs
+        self.writtenAtNs = writtenAtNs
+    }
+}
+
+/// What one applied batch changed, for the server's live stream.
+public struct EngineUpdate: Sendable, Equatable {
+    /// The offset of the last event folded.
+    public let offset: UInt64
+    /// The event types the batch held.
+    public let eventTypes: Set<EventType>
+
+    public init(offset: UInt64, eventTypes: Set<EventType>) {
+        self.offset = offset
+        self.eventTypes = eventTypes
+    }
+}

@@ -1,0 +1,41 @@
+import EventStore
+
+/// What the projection host recovered from at start, and what it had to skip.
+/// (`RecoveryReport` in EventStore is the log's own, about segments.)
+public struct ProjectionRecoveryReport: Sendable, Equatable, CustomStringConvertible {
+    public enum Start: Sendable, Equatable {
+        /// The newest usable checkpoint.
+        case checkpoint(CheckpointInfo)
+        /// No usable checkpoint: the whole log was replayed.
+        case fullReplay
+    }
+
+    public let start: Start
+    /// Checkpoints passed over, newest first, with the reason.
+    public let skipped: [CheckpointDamage]
+    /// Offset replay started at.
+    public let replayedFromOffset: UInt64
+    public let replayedEvents: UInt64
+    /// Offsets the log no longer holds (retention) between the start and the first event read.
+    public let missingEvents: UInt64
+    /// Alert events the rules raised during replay that the log did not hold yet
+    /// (the previous run stopped before appending them); they are appended now.
+    public let alertsToAppend: Int
+    /// The checkpoint's rules differed from the configured ones and were replaced.
+    public let rulesReplaced: Bool
+    public let nextOffset: UInt64
+
+    public var description: String {
+        var parts: [String] = []
+        switch start {
+        case .checkpoint(let info): parts.append("loaded \(info.name) (next offset \(info.nextOffset))")
+        case .fullReplay: parts.append("no usable checkpoint: replayed the whole log")
+        }
+        for damage in skipped { parts.append("skipped \(damage)") }
+        parts.append("replayed \(replayedEvents) events from offset \(replayedFromOffset) to \(nextOffset)")
+        if missingEvents > 0 { parts.append("\(missingEvents) events were already removed by retention") }
+        if alertsToAppend > 0 { parts.append("\(alertsToAppend) alert events re-appended") }
+        if rulesReplaced { parts.append("rules replaced by the configured ones") }
+        return parts.joined(separator: "; ")
+    }
+}
