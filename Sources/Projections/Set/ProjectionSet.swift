@@ -11,9 +11,10 @@ public struct ProjectionSet: Projection, Mergeable {
     public var batching = BatchMetricsProjection()
     public var caches = CacheStatsProjection()
     public var health = HealthProjection()
-    // MARK: Projections of the throughput/latency area, to be added by the lead:
-    // throughput, latency, protocols, vitals, series (and historical stats). Add each
-    // as a stored property here, to `apply` and to `merge` below.
+    public var throughput = ThroughputProjection()
+    public var latency = LatencyProjection()
+    public var protocols = ProtocolsProjection()
+    public var vitals = VitalsProjection()
 
     /// The offset of the last event applied; nil before any.
     public private(set) var lastOffset: UInt64?
@@ -38,6 +39,10 @@ public struct ProjectionSet: Projection, Mergeable {
         batching.apply(event, offset: offset)
         caches.apply(event, offset: offset)
         health.apply(event, offset: offset)
+        throughput.apply(event, offset: offset)
+        latency.apply(event, offset: offset)
+        protocols.apply(event, offset: offset)
+        vitals.apply(event, offset: offset)
         lastOffset = offset
         lastEventTimeNs = max(lastEventTimeNs ?? event.timeNs, event.timeNs)
         eventCount += 1
@@ -54,6 +59,10 @@ public struct ProjectionSet: Projection, Mergeable {
         batching.merge(other.batching)
         caches.merge(other.caches)
         health.merge(other.health)
+        throughput.merge(other.throughput)
+        latency.merge(other.latency)
+        protocols.merge(other.protocols)
+        vitals.merge(other.vitals)
         lastOffset = [lastOffset, other.lastOffset].compactMap { $0 }.max()
         lastEventTimeNs = [lastEventTimeNs, other.lastEventTimeNs].compactMap { $0 }.max()
         eventCount += other.eventCount
