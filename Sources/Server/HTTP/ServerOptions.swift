@@ -1,0 +1,94 @@
+/// Everything `tacho serve` is configured with, and the limits it enforces, checked
+/// together at start-up by `validate()`.
+public struct ServerOptions: Sendable, Equatable {
+    /// How often appended data is made durable; the log's `FsyncPolicy` in the
+    /// command line's words.
+    public enum Fsync: Sendable, Equatable {
+        case always
+        case interval(milliseconds: Int)
+        case never
+
+        /// `always`, `interval` (every second), `interval:250ms` style is not accepted;
+        /// `never`.
+        public init?(argument: String) {
+            switch argument.lowercased() {
+            case "always": self = .always
+            case "interval": self = .interval(milliseconds: 1000)
+            case "never": self = .never
+            default: return nil
+            }
+        }
+    }
+
+    public static let environmentTokenName = "TACHO_TOKEN"
+
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var dataDirectory = "./.tacho"
+    /// Bearer token for writes; nil leaves writes open.
+    public var token: String?
+    public var fsync = Fsync.interval(milliseconds: 1000)
+    /// Segments older than this are deleted; nil keeps everything.
+    public var retentionSeconds: Int64? = 7 * 24 * 3600
+    /// Segments beyond this total are deleted, oldest first; nil for no size bound.
+    public var retentionBytesMax: UInt64?
+    public var collectIntervalMs = 1000
+    /// Whether the host collector runs (the demo workload simulates vitals instead).
+    public var collectsHostVitals = true
+    public var demo = false
+    public var demoSeed: UInt64 = 1
+    public var bodyBytesMax = 16 * 1024 * 1024
+    public var sseClientMessagesMax = 1024
+    public var sseClientBytesMax = 4 * 1024 * 1024
+    public var sseClientsMax = 2000
+    public var sseKeepAliveMs = 15_000
+    public var sseRetryMs = 3000
+
+    public init() {}
+
+    /// The token from `--token`, else from `TACHO_TOKEN`; empty means none.
+    public static func resolveToken(flag: String?, environment: [String: String]) -> String? {
+        if let flag, !flag.isEmpty { return flag }
+        if let fromEnvironment = environment[environmentTokenName], !fromEnvironment.isEmpty { return fromEnvironment }
+        return nil
+    }
+
+    public var sseBufferLimits: SSEBufferLimits {
+        SSEBufferLimits(messagesMax: sseClientMessagesMax, bytesMax: sseClientBytesMax)
+    }
+
+    /// Every problem at once, so an operator fixes them in one go.
+    public func validate() throws(ServerOptionsError) {
+        var problems: [String] = []
+        func check(_ condition: Bool, _ problem: @autoclosure () -> String) {
+            if !condition { problems.append(problem()) }
+        }
+        check(!host.isEmpty, "--host must not be empty")
+        check((1...65535).contains(port), "--port \(port) is not within 1...65535")
+        check(!dataDirectory.isEmpty, "--data must not be empty")
+        if case .interval(let milliseconds) = fsync {
+            check((1...60_000).contains(milliseconds), "fsync interval \(milliseconds) ms is not within 1...60000")
+        }
+        if let retentionSeconds { check(retentionSeconds >= 60, "--retention \(retentionSeconds) s is under the minimum of 60 s") }
+        if let retentionBytesMax { check(retentionBytesMax >= 1 << 20, "retention size \(retentionBytesMax) bytes is under the minimum of 1 MiB") }
+        check((10...3_600_000).contains(collectIntervalMs), "--collect-interval \(collectIntervalMs) ms is not within 10...3600000")
+        check((1024...(1 << 30)).contains(bodyBytesMax), "body limit \(bodyBytesMax) bytes is not within 1 KiB...1 GiB")
+        check((1...1_000_000).contains(sseClientMessagesMax), "SSE buffer of \(sseClientMessagesMax) messages is not within 1...1000000")
+        check((4096...(256 << 20)).contains(sseClientBytesMax), "SSE buffer of \(sseClientBytesMax) bytes is not within 4 KiB...256 MiB")
+        check((1...100_000).contains(sseClientsMax), "SSE client limit \(sseClientsMax) is not within 1...100000")
+        check((100...600_000).contains(sseKeepAliveMs), "SSE keep-alive \(sseKeepAliveMs) ms is not within 100...600000")
+        check((0...600_000).contains(sseRetryMs), "SSE retry hint \(sseRetryMs) ms is not within 0...600000")
+        // The whole SSE fan-out must fit the machine: every client's buffer full at once.
+        let worstCaseBytes = UInt64(sseClientsMax) * UInt64(sseClientBytesMax)
+        check(worstCaseBytes <= 8 << 30, "SSE clients × buffer bytes = \(worstCaseBytes) exceeds 8 GiB; lower one of them")
+        if !problems.isEmpty { throw ServerOptionsError(problems: problems) }
+    }
+}
+
+public struct ServerOptionsError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let problems: [String]
+
+    public var description: String {
+        "invalid server options: " + problems.joined(separator: "; ")
+    }
+}
