@@ -96,6 +96,8 @@ final class LogState: @unchecked Sendable {
         }
     }
 
+    var subscriberCount: Int { withLock { subscribers.count } }
+
     func unregister(_ id: Int) {
         _ = withLock { subscribers.removeValue(forKey: id) }
     }

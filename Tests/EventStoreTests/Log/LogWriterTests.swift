@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import EventStore
+
+@Suite struct LogWriterTests {
+    @Test func append_assignsDenseOffsetsFromZero_andReadsBackTheSameEvents() async throws {
+        let fs = SimulatedFileSystem(seed: 1)
+        let log = try LogTest.open(fs)
+        let events = EventGenerators.metrics(count: 250)
+        let first = try await log.append(Array(events[0..<100]))
+        let second = try await log.append(Array(events[100...]))
+        #expect(first == 0...99)
+        #expect(second == 100...249)
+        #expect(log.highWaterMark == 250)
+        let read = try LogTest.readAll(log)
+        #expect(read.events.map(\.event) == events)
+        #expect(read.events.map(\.offset) == Array(0..<250))
+        try await log.close()
+    }
+
+    @Test func reopen_continuesOffsetsAfterTheLastBatch() async throws {
+        let fs = SimulatedFileSystem(seed: 2)
+        let events = EventGenerators.metrics(count: 30)
+        let log = try LogTest.open(fs)
+        _ = try await log.append(Array(events[0..<10]))
+        try await log.close()
+        let reopened = try LogTest.open(fs)
+        #expect(reopened.recovery.truncated == nil)
+        #expect(try await reopened.append(Array(events[10...])) == 10...29)
+        #expect(try LogTest.readAll(reopened).events.map(\.event) == events)
+        try await reopened.close()
+    }
+
+    @Test func bulkAppend_overTheBatchLimit_isSplitIntoSeveralFrames() async throws {
+        let fs = SimulatedFileSystem(seed: 3)
+        let log = try LogTest.open(fs, LogTest.options { $0.eventsPerBatchMax = 1000 })
+        let events = EventGenerators.metrics(count: 4500)
+        #expect(try await log.append(events) == 0...4499)
+        #expect(log.segments().last?.batchCount == 5)
+        #expect(try LogTest.readAll(log).events.map(\.event) == events)
+        try await log.close()
+    }
+
+    @Test func roll_bySize_startsNewSegmentsNamedByBaseOffset() async throws {
+        let fs = SimulatedFileSystem(seed: 4)
+        let log = try LogTest.open(fs, LogTest.options { $0.segmentBytesMax = 600 })
+        let events = EventGenerators.metrics(count: 200)
+        try await LogTest.appendInBatches(log, events, batchSize: 20)
+        let segments = log.segments()
+        #expect(segments.count > 2)
+        #expect(segments.dropLast().allSatisfy { $0.sealed })
+        #expect(segments.last?.sealed == false)
+        #expect(segments.map(\.eventCount).reduce(0, +) == 200)
+        for (segment, next) in zip(segments, segments.dropFirst()) {
+            #expect(segment.endOffset == next.baseOffset)
+            #expect(fs.contents(LogTest.segmentPath(next.baseOffset)) != nil)
+        }
+        #expect(try LogTest.readAll(log).events.map(\.event) == events)
+        try await log.close()
+        let reopened = try LogTest.open(fs)
+        #expect(try LogTest.readAll(reopened).events.map(\.event) == events)
+        #expect(reopened.recovery.rebuiltIndexes.isEmpty)
+    }
+
+    @Test func roll_byAge_sealsAnOldSegmentAtTheNextAppend() async throws {
+        let fs = SimulatedFileSystem(seed: 5)
+        let clock = TestClock(nowNs: 1_000)
+        let log = try LogTest.open(fs, LogTest.options {
+            $0.segmentAgeMaxNs = 1_000_000
+            $0.clockNs = { clock.nowNs }
+        })
+        let events = EventGenerators.metrics(count: 20)
+        _ = try await log.append(Array(events[0..<10]))
+        #expect(log.segments().count == 1)
+        clock.nowNs += 1_000_000
+        _ = try await log.append(Array(events[10...]))
+        let segments = log.segments()
+        #expect(segments.map(\.baseOffset) == [0, 10])
+        #expect(segments[0].sealed)
+        try await log.close()
+    }
+
+    @Test func readers_concurrentWithTheWriter_seeOnlyWholeAcknowledgedBatches() async throws {
+        let fs = SimulatedFileSystem(seed: 6)
+        let log = try LogTest.open(fs, LogTest.options { $0.segmentBytesMax = 4096 })
+        let total = 3000
+        let events = (0..<total).map { Event(timeNs: Int64($0), body: .annotation(Annotation(text: "e\($0)", tags: []))) }
+        async let writing: Void = LogTest.appendInBatches(log, events, batchSize: 7)
+        let reader = log.reader(from: 0)
+        var seen = 0
+        while seen < total {
+            let markBefore = log.highWaterMark
+            _ = markBefore
+            guard let batch = try reader.next() else {
+                await Task.yield()
+                continue
+            }
+            let markAfter = log.highWaterMark
+            #expect(batch.endOffset <= markAfter)
+            for logged in batch.loggedEvents {
+                #expect(logged.offset == UInt64(seen))
+                #expect(logged.event.timeNs == Int64(seen))
+                seen += 1
+            }
+        }
+        try await writing
+        #expect(seen == total)
+        try await log.close()
+    }
+
+    @Test func diskFull_failsTheAppend_leavesTheLogConsistent_andAppendsResume() async throws {
+        let fs = SimulatedFileSystem(seed: 7)
+        let log = try LogTest.open(fs)
+        let events = EventGenerators.metrics(count: 300)
+        _ = try await log.append(Array(events[0..<100]))
+        let sizeBefore = fs.contents(LogTest.segmentPath())!.count
+        fs.capacityBytes = sizeBefore + 200
+        await #expect(throws: LogError.self) { _ = try await log.append(Array(events[100..<200])) }
+        do {
+            _ = try await log.append(Array(events[100..<200]))
+            Issue.record("append succeeded on a full disk")
+        } catch {
+            guard case .appendFailed(let fsError) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(fsError.code == .noSpace)
+        }
+        #expect(fs.contents(LogTest.segmentPath())!.count == sizeBefore)
+        #expect(log.highWaterMark == 100)
+        fs.capacityBytes = .max
+        #expect(try await log.append(Array(events[100...])) == 100...299)
+        try await log.close()
+        let reopened = try LogTest.open(fs)
+        #expect(reopened.recovery.truncated == nil)
+        #expect(try LogTest.readAll(reopened).events.map(\.event) == events)
+    }
+}
+
+/// A clock the test moves by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int64
+    init(nowNs: Int64) { value = nowNs }
+    var nowNs: Int64 {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+}
