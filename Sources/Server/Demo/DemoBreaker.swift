@@ -7,6 +7,9 @@ struct DemoBreaker {
     static let failureThreshold: Int64 = 25
     static let openSeconds = 10
     static let halfOpenSeconds = 3
+    /// Failures are counted over a fixed window while closed, so the background error
+    /// rate never trips the breaker but a burst does within a second or two.
+    static let failureWindowSeconds = 10
 
     private(set) var state: BreakerState = .closed
     private(set) var failures: Int64 = 0
@@ -14,11 +17,7 @@ struct DemoBreaker {
 
     /// Records an operation's outcome; returns the transition it caused, if any.
     mutating func record(ok: Bool, connection: String, second: Int) -> BreakerTransition? {
-        guard state == .closed else { return nil }
-        if ok {
-            failures = max(0, failures - 1)
-            return nil
-        }
+        guard state == .closed, !ok else { return nil }
         failures += 1
         guard failures >= Self.failureThreshold else { return nil }
         return move(to: .open, connection: connection, second: second, reason: "failure threshold of \(Self.failureThreshold) reached")
@@ -29,6 +28,10 @@ struct DemoBreaker {
     mutating func tick(second: Int, troubled: Bool, connection: String) -> BreakerTransition? {
         switch state {
         case .closed:
+            if second - enteredSecond >= Self.failureWindowSeconds {
+                failures = 0
+                enteredSecond = second
+            }
             return nil
         case .open where second - enteredSecond >= Self.openSeconds:
             return move(to: .halfOpen, connection: connection, second: second, reason: "cool-down of \(Self.openSeconds) s elapsed")
