@@ -170,7 +170,7 @@ actor LogWriter {
             try file.sync()
             dirty = false
             lastSyncNs = nowNs
-            let (nextFile, nextRecord) = try SegmentFiles.create(directory, baseOffset: nextOffset, createdTimeNs: nowNs)
+            let (nextFile, nextRecord) = try SegmentFiles.create(directory, baseOffset: nextOffset, createdTimeNs: nowNs, indexIntervalBytes: options.sparseIndexIntervalBytes)
             var sealed = active
             sealed.sealed = true
             file.close()

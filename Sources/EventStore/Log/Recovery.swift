@@ -29,7 +29,7 @@ enum Recovery {
         var bases = try directory.segmentBaseOffsets()
         var report = RecoveryReport()
         if bases.isEmpty {
-            let (file, record) = try SegmentFiles.create(directory, baseOffset: 0, createdTimeNs: options.clockNs())
+            let (file, record) = try SegmentFiles.create(directory, baseOffset: 0, createdTimeNs: options.clockNs(), indexIntervalBytes: options.sparseIndexIntervalBytes)
             return Opened(segments: [record], activeFile: file, nextOffset: 0, report: report)
         }
         let newest = bases.removeLast()

@@ -2,7 +2,7 @@
 /// roll and compaction.
 enum SegmentFiles {
     /// Creates a segment holding only its header, durably (file and directory synced).
-    static func create(_ directory: DataDirectory, baseOffset: UInt64, createdTimeNs: Int64) throws(FileSystemError) -> (any LogFile, SegmentRecord) {
+    static func create(_ directory: DataDirectory, baseOffset: UInt64, createdTimeNs: Int64, indexIntervalBytes: UInt64) throws(FileSystemError) -> (any LogFile, SegmentRecord) {
         let path = directory.segmentPath(baseOffset: baseOffset)
         let file = try directory.fileSystem.open(path, create: true, truncate: true)
         do {
@@ -17,7 +17,7 @@ enum SegmentFiles {
         }
         let record = SegmentRecord(
             baseOffset: baseOffset, path: path, createdTimeNs: createdTimeNs, sealed: false,
-            index: SegmentIndex(baseOffset: baseOffset), fileSizeBytes: UInt64(SegmentHeader.sizeBytes))
+            index: SegmentIndex(baseOffset: baseOffset, intervalBytes: indexIntervalBytes), fileSizeBytes: UInt64(SegmentHeader.sizeBytes))
         return (file, record)
     }
 
