@@ -13,7 +13,7 @@
 /// 2. series: name, sorted labels, kind and sample count of each series (a series
 ///    used as gauge and as counter is declared twice);
 /// 3. types: runs of event type codes;
-/// 4. times: a base time, then one delta-of-delta zigzag varint per event;
+/// 4. times: see `TimeColumn` (delta or delta-of-delta zigzag varints);
 /// 5. series ids: per metric event, zigzag varint of `id - (previous id + 1)`
 ///    (a round-robin scrape is all zeros);
 /// 6. values: per series, its samples (see `ValueColumn`);
@@ -30,8 +30,18 @@ public enum BatchCodec {
     /// programmer error and stops the process rather than writing an unreadable batch.
     public static func encode(_ events: some Collection<Event>, into out: inout [UInt8]) {
         precondition(events.count <= eventsPerBatchMax, "batch of \(events.count) events exceeds \(eventsPerBatchMax)")
+        // Arrays and their slices take the non-generic path over contiguous storage.
+        let encoded: Void? = events.withContiguousStorageIfAvailable { buffer in
+            encodeContiguous(buffer, into: &out)
+        }
+        if encoded == nil {
+            Array(events).withUnsafeBufferPointer { encodeContiguous($0, into: &out) }
+        }
+    }
+
+    static func encodeContiguous(_ events: UnsafeBufferPointer<Event>, into out: inout [UInt8]) {
         var encoder = BatchEncoder(expectedEventCount: events.count)
-        for event in events { encoder.append(event) }
+        for index in events.indices { encoder.append(events[index]) }
         encoder.finish(into: &out)
     }
 

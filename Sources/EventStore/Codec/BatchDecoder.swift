@@ -50,34 +50,25 @@ enum BatchDecoder {
         try valueSection.expectEnd("values")
 
         events.reserveCapacity(events.count + eventCount)
-        var timeNs = try times.zigzag()
-        var deltaNs: Int64 = 0
-        var previousId: Int64 = -1
-        let seriesCount = Int64(series.count)
+        var columns = MetricColumns(times: try TimeColumnReader(times), seriesIds: seriesIds, values: values, cursors: cursors)
         for run in runs {
             if run.type == .metric {
-                for _ in 0..<run.length {
-                    deltaNs &+= try times.zigzag()
-                    timeNs &+= deltaNs
-                    let id = previousId &+ 1 &+ (try seriesIds.zigzag())
-                    guard id >= 0, id < seriesCount else { throw seriesIds.fail("series id \(id) is not declared") }
-                    previousId = id
-                    let slot = cursors[Int(id)]
-                    guard slot < series.ends[Int(id)] else { throw seriesIds.fail("series \(id) has more samples than declared") }
-                    cursors[Int(id)] = slot + 1
-                    var sample = series.templates[Int(id)]
-                    sample.value = values[slot]
-                    events.append(Event(timeNs: timeNs, body: .metric(sample)))
+                let failure = series.templates.withUnsafeBufferPointer { templates in
+                    series.ends.withUnsafeBufferPointer { ends in
+                        columns.decode(count: run.length, templates: templates, ends: ends, into: &events)
+                    }
                 }
+                if let failure { throw failure }
             } else {
                 for _ in 0..<run.length {
-                    deltaNs &+= try times.zigzag()
-                    timeNs &+= deltaNs
+                    let timeNs = try columns.nextTime()
                     let body = try RowDecoder.body(of: run.type, from: &rows, strings: strings)
                     events.append(Event(timeNs: timeNs, body: body))
                 }
             }
         }
+        times = columns.times.reader
+        seriesIds = columns.seriesIds
         try times.expectEnd("times")
         try seriesIds.expectEnd("series ids")
         try rows.expectEnd("rows")
@@ -120,6 +111,53 @@ enum BatchDecoder {
         guard total == eventCount else { throw reader.fail("type runs cover \(total) of \(eventCount) events") }
         try reader.expectEnd("types")
         return runs
+    }
+}
+
+/// The cursors of the time, series-id and value columns while events are assembled.
+struct MetricColumns {
+    var times: TimeColumnReader
+    var seriesIds: PayloadReader
+    /// The batch's values, grouped by series.
+    let values: UnsafeMutablePointer<Double>
+    /// Per series, the slot in `values` of its next sample.
+    let cursors: UnsafeMutablePointer<Int>
+    var previousId: Int64 = -1
+
+    init(times: TimeColumnReader, seriesIds: PayloadReader, values: UnsafeMutablePointer<Double>, cursors: UnsafeMutablePointer<Int>) {
+        self.times = times
+        self.seriesIds = seriesIds
+        self.values = values
+        self.cursors = cursors
+    }
+
+    @inline(__always)
+    mutating func nextTime() throws(CodecError) -> Int64 {
+        try times.next()
+    }
+
+    /// Appends `count` metric events. The hot loop of a scan: no allocation beyond
+    /// the events array, each sample sharing its series' key.
+    mutating func decode(
+        count: Int, templates: UnsafeBufferPointer<MetricSample>, ends: UnsafeBufferPointer<Int>, into events: inout [Event]
+    ) -> CodecError? {
+        let seriesCount = Int64(templates.count)
+        do {
+            for _ in 0..<count {
+                let timeNs = try nextTime()
+                let id = previousId &+ 1 &+ (try seriesIds.zigzag())
+                guard id >= 0, id < seriesCount else { return seriesIds.fail("series id \(id) is not declared") }
+                previousId = id
+                let slot = cursors[Int(id)]
+                guard slot < ends[Int(id)] else { return seriesIds.fail("series \(id) has more samples than declared") }
+                cursors[Int(id)] = slot + 1
+                let template = templates[Int(id)]
+                events.append(Event(timeNs: timeNs, body: .metric(MetricSample(series: template.series, value: values[slot], kind: template.kind))))
+            }
+        } catch {
+            return error
+        }
+        return nil
     }
 }
 

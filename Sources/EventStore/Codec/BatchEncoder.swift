@@ -13,16 +13,11 @@ struct BatchEncoder {
     private var stringIndex: [String: Int] = [:]
     private var seriesIndex: [DeclaredSeries: Int] = [:]
     private var series: [DeclaredSeries] = []
-    private var seriesSampleCounts: [Int] = []
     private var typeRuns: PayloadWriter
     private var typeRunCount = 0
     private var runType: EventType?
     private var runLength = 0
-    private var times: PayloadWriter
-    private var baseTimeNs: Int64?
-    private var previousTimeNs: Int64 = 0
-    private var previousDeltaNs: Int64 = 0
-    private var seriesIds: PayloadWriter
+    private var times: TimeColumn
     private var previousSeriesId = -1
     private var metricSeries: [Int32] = []
     private var metricValues: [Double] = []
@@ -31,8 +26,7 @@ struct BatchEncoder {
     init(expectedEventCount: Int) {
         stringTable = PayloadWriter(reservingCapacity: 1024)
         typeRuns = PayloadWriter(reservingCapacity: 16)
-        times = PayloadWriter(reservingCapacity: expectedEventCount + 16)
-        seriesIds = PayloadWriter(reservingCapacity: expectedEventCount)
+        times = TimeColumn(reservingCapacity: expectedEventCount)
         rows = PayloadWriter(reservingCapacity: 64)
         metricSeries.reserveCapacity(expectedEventCount)
         metricValues.reserveCapacity(expectedEventCount)
@@ -41,7 +35,7 @@ struct BatchEncoder {
     mutating func append(_ event: Event) {
         eventCount += 1
         appendType(event.type)
-        appendTime(event.timeNs)
+        times.append(event.timeNs)
         switch event.body {
         case .metric(let sample):
             appendMetric(sample)
@@ -79,30 +73,20 @@ struct BatchEncoder {
         typeRunCount += 1
     }
 
-    private mutating func appendTime(_ timeNs: Int64) {
-        if baseTimeNs == nil {
-            baseTimeNs = timeNs
-            previousTimeNs = timeNs
-        }
-        // Wrapping arithmetic: exact modulo 2^64, so even Int64.min after Int64.max
-        // round-trips.
-        let delta = timeNs &- previousTimeNs
-        times.zigzag(delta &- previousDeltaNs)
-        previousTimeNs = timeNs
-        previousDeltaNs = delta
-    }
-
     private mutating func appendMetric(_ sample: MetricSample) {
         let declared = DeclaredSeries(key: sample.series, kind: sample.kind)
         let id: Int
-        if let known = seriesIndex[declared] {
+        let predicted = previousSeriesId + 1
+        if predicted < series.count, series[predicted] == declared {
+            // Scrapes repeat their series in the same order: the next id is usually
+            // the one after the last, and comparing is cheaper than hashing.
+            id = predicted
+        } else if let known = seriesIndex[declared] {
             id = known
         } else {
             id = declare(declared)
         }
-        seriesIds.zigzag(Int64(id - (previousSeriesId + 1)))
         previousSeriesId = id
-        seriesSampleCounts[id] += 1
         metricSeries.append(Int32(id))
         metricValues.append(sample.value)
     }
@@ -112,7 +96,6 @@ struct BatchEncoder {
         let id = series.count
         seriesIndex[declared] = id
         series.append(declared)
-        seriesSampleCounts.append(0)
         // Intern now so the string table holds the series' strings in first-use order.
         _ = intern(declared.key.name)
         for pair in declared.key.labels.pairs {
@@ -132,6 +115,16 @@ struct BatchEncoder {
         strings.varint(stringIndex.count)
         strings.bytes.append(contentsOf: stringTable.bytes)
 
+        var seriesSampleCounts = [Int](repeating: 0, count: series.count)
+        var seriesIds = PayloadWriter(reservingCapacity: metricSeries.count + 16)
+        var previousId = -1
+        for id32 in metricSeries {
+            let id = Int(id32)
+            seriesSampleCounts[id] += 1
+            seriesIds.zigzag(Int64(id - (previousId + 1)))
+            previousId = id
+        }
+
         var declarations = PayloadWriter(reservingCapacity: series.count * 8 + 8)
         declarations.varint(series.count)
         for (id, declared) in series.enumerated() {
@@ -149,11 +142,10 @@ struct BatchEncoder {
         types.varint(typeRunCount)
         types.bytes.append(contentsOf: typeRuns.bytes)
 
-        var timeSection = PayloadWriter(reservingCapacity: times.bytes.count + 10)
-        timeSection.zigzag(baseTimeNs ?? 0)
-        timeSection.bytes.append(contentsOf: times.bytes)
+        var timeSection = PayloadWriter(reservingCapacity: eventCount + 16)
+        times.write(into: &timeSection)
 
-        let values = encodeValues()
+        let values = encodeValues(seriesSampleCounts)
 
         out.append(contentsOf: header.bytes)
         var body = PayloadWriter(reservingCapacity: 0)
@@ -170,7 +162,7 @@ struct BatchEncoder {
 
     /// The values grouped by series (counting sort by series id), each series
     /// encoded as one `ValueColumn`.
-    private func encodeValues() -> PayloadWriter {
+    private func encodeValues(_ seriesSampleCounts: [Int]) -> PayloadWriter {
         var starts = [Int](repeating: 0, count: series.count + 1)
         for id in 0..<series.count { starts[id + 1] = starts[id] + seriesSampleCounts[id] }
         var cursors = starts

@@ -37,6 +37,19 @@ struct PayloadReader {
 
     @inline(__always)
     mutating func varint() throws(CodecError) -> UInt64 {
+        // Most varints of a batch are one byte (zero deltas): keep that path tiny.
+        if position < end {
+            let byte = base.load(fromByteOffset: position, as: UInt8.self)
+            if byte < 0x80 {
+                position += 1
+                return UInt64(byte)
+            }
+        }
+        return try varintSlow()
+    }
+
+    @inline(never)
+    private mutating func varintSlow() throws(CodecError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {

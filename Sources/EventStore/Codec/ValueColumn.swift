@@ -22,26 +22,20 @@ enum ValueColumn {
     /// exactly `value` (same bits).
     @inline(__always)
     static func scaled(_ value: Double, power: Double) -> Int64? {
-        let product = (value * power).rounded()
+        let product = value * power
+        // NaN fails this comparison too.
         guard product.magnitude <= Double(scaledMagnitudeMax) else { return nil }
-        let integer = Int64(product)
+        // Round half away from zero by truncation: a conversion instruction, where
+        // `rounded()` is a libm call on baseline x86-64.
+        let integer = Int64(product + (product < 0 ? -0.5 : 0.5))
         return (Double(integer) / power).bitPattern == value.bitPattern ? integer : nil
     }
 
     /// Appends the mode byte and the values.
     static func encode(_ values: UnsafeBufferPointer<Double>, scratch: inout [Int64], into writer: inout PayloadWriter) {
-        guard let decimals = decimalDigits(values) else {
+        guard let decimals = scaleAll(values, into: &scratch) else {
             encodeXOR(values, into: &writer)
             return
-        }
-        let power = powersOfTen[decimals]
-        scratch.removeAll(keepingCapacity: true)
-        for value in values {
-            guard let integer = scaled(value, power: power) else {
-                encodeXOR(values, into: &writer)
-                return
-            }
-            scratch.append(integer)
         }
         var deltaBytes = 0
         var deltaOfDeltaBytes = 0
@@ -66,17 +60,25 @@ enum ValueColumn {
         }
     }
 
-    /// The fewest decimals that represent every value exactly, or nil if more than
-    /// `decimalsMax` would be needed (or a value is not finite, or is -0.0).
-    private static func decimalDigits(_ values: UnsafeBufferPointer<Double>) -> Int? {
+    /// Scales every value by the fewest decimals (at most `decimalsMax`) that make
+    /// all of them exact integers, into `scratch`; nil when there are none.
+    private static func scaleAll(_ values: UnsafeBufferPointer<Double>, into scratch: inout [Int64]) -> Int? {
+        scratch.removeAll(keepingCapacity: true)
         var decimals = 0
-        for value in values {
-            // A value exact at k digits is exact at every larger k (within 2^53), so
-            // the digits only ever grow.
-            while scaled(value, power: powersOfTen[decimals]) == nil {
-                decimals += 1
-                if decimals > decimalsMax { return nil }
+        var index = 0
+        while index < values.count {
+            if let integer = scaled(values[index], power: powersOfTen[decimals]) {
+                scratch.append(integer)
+                index += 1
+                continue
             }
+            // A value exact at k digits is exact at every larger k (within 2^53), so
+            // more digits only ever help; a series' precision is stable, so restarting
+            // is rare.
+            decimals += 1
+            if decimals > decimalsMax { return nil }
+            scratch.removeAll(keepingCapacity: true)
+            index = 0
         }
         return decimals
     }
