@@ -1,0 +1,117 @@
+import EventStore
+
+/// Rollups of every metric series in three tiers (1 s, 1 min, 1 h), for charts and
+/// history. The hot path is one dictionary lookup (the key's hash is cached) and three
+/// in-place bucket updates; nothing is allocated per event except when a tier grows.
+public struct SeriesProjection: Projection {
+    /// Series kept; samples of new series past this are dropped and counted.
+    public static let seriesMaxDefault = 100_000
+
+    public let retention: SeriesRetention
+    public let seriesMax: Int
+    /// In first-seen order; equality and encoding use key order instead.
+    public private(set) var keys: [SeriesKey] = []
+    public private(set) var states: [SeriesState] = []
+    private var index: [SeriesKey: Int] = [:]
+    /// Samples of series refused because `seriesMax` was reached.
+    public private(set) var droppedSamples: UInt64 = 0
+    /// Samples older than every tier of their series.
+    public private(set) var lateSamples: UInt64 = 0
+
+    public init() {
+        self.init(retention: .standard, seriesMax: Self.seriesMaxDefault)
+    }
+
+    public init(retention: SeriesRetention, seriesMax: Int) {
+        precondition(seriesMax > 0, "seriesMax must be positive")
+        self.retention = retention
+        self.seriesMax = seriesMax
+    }
+
+    public var seriesCount: Int { keys.count }
+
+    public mutating func apply(_ event: Event, offset: UInt64) {
+        guard case .metric(let sample) = event.body else { return }
+        let i: Int
+        if let found = index[sample.series] {
+            i = found
+        } else {
+            guard keys.count < seriesMax else {
+                droppedSamples &+= 1
+                return
+            }
+            i = keys.count
+            keys.append(sample.series)
+            states.append(SeriesState())
+            index[sample.series] = i
+        }
+        if !states[i].record(timeNs: event.timeNs, value: sample.value, kind: sample.kind, retention: retention) {
+            lateSamples &+= 1
+        }
+    }
+
+    public func state(of key: SeriesKey) -> SeriesState? {
+        index[key].map { states[$0] }
+    }
+
+    /// All series of `name`, sorted by labels.
+    public func keys(named name: String) -> [SeriesKey] {
+        keys.filter { $0.name == name }.sorted()
+    }
+
+    /// Heap bytes held by the tiers of all series (not counting keys and index).
+    public var tierFootprintBytes: Int { states.reduce(0) { $0 + $1.footprintBytes } }
+}
+
+extension SeriesProjection: Equatable {
+    public static func == (lhs: SeriesProjection, rhs: SeriesProjection) -> Bool {
+        guard lhs.retention == rhs.retention, lhs.seriesMax == rhs.seriesMax, lhs.keys.count == rhs.keys.count,
+              lhs.droppedSamples == rhs.droppedSamples, lhs.lateSamples == rhs.lateSamples
+        else { return false }
+        for (key, state) in zip(lhs.keys, lhs.states) {
+            guard let j = rhs.index[key], rhs.states[j] == state else { return false }
+        }
+        return true
+    }
+}
+
+extension SeriesProjection: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case retention, seriesMax, keys, states, droppedSamples, lateSamples
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let seriesMax = try c.decode(Int.self, forKey: .seriesMax)
+        guard seriesMax > 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .seriesMax, in: c, debugDescription: "seriesMax must be positive, got \(seriesMax)")
+        }
+        self.init(retention: try c.decode(SeriesRetention.self, forKey: .retention), seriesMax: seriesMax)
+        let keys = try c.decode([SeriesKey].self, forKey: .keys)
+        let states = try c.decode([SeriesState].self, forKey: .states)
+        guard keys.count == states.count, keys.count <= seriesMax, Set(keys).count == keys.count else {
+            throw DecodingError.dataCorruptedError(forKey: .keys, in: c, debugDescription: "series keys must be unique, at most seriesMax, one per state")
+        }
+        let r = retention
+        guard states.allSatisfy({ $0.seconds.count <= r.second.capacity && $0.minutes.count <= r.minute.capacity && $0.hours.count <= r.hour.capacity }) else {
+            throw DecodingError.dataCorruptedError(forKey: .states, in: c, debugDescription: "a series tier holds more buckets than the retention allows")
+        }
+        self.keys = keys
+        self.states = states
+        for (i, key) in keys.enumerated() { index[key] = i }
+        droppedSamples = try c.decode(UInt64.self, forKey: .droppedSamples)
+        lateSamples = try c.decode(UInt64.self, forKey: .lateSamples)
+    }
+
+    /// Series in key order, so the bytes never depend on arrival or hash order.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        try c.encode(retention, forKey: .retention)
+        try c.encode(seriesMax, forKey: .seriesMax)
+        try c.encode(order.map { keys[$0] }, forKey: .keys)
+        try c.encode(order.map { states[$0] }, forKey: .states)
+        try c.encode(droppedSamples, forKey: .droppedSamples)
+        try c.encode(lateSamples, forKey: .lateSamples)
+    }
+}

@@ -1,0 +1,36 @@
+/// How long each tier of every series keeps its buckets.
+///
+/// Memory per series, full: `(secondBuckets + minuteBuckets + hourBuckets) × 24 B`
+/// (Rollup stride) plus about 200 B of key, index and tier bookkeeping. Tiers grow
+/// only over the span a series has actually covered, so a series seen for one
+/// minute holds 60 + 1 + 1 buckets (≈ 1.7 KiB); one seen for a day holds the full
+/// second and minute tiers (≈ 41 KiB with the defaults).
+public struct SeriesRetention: Codable, Sendable, Equatable {
+    public struct Tier: Codable, Sendable, Equatable {
+        public let widthNs: Int64
+        public let capacity: Int
+        public var spanNs: Int64 { widthNs * Int64(capacity) }
+    }
+
+    public let second: Tier
+    public let minute: Tier
+    public let hour: Tier
+
+    /// 1 s buckets for 5 min (not 10: the 1 s tier is the costliest per hour covered,
+    /// and ranges past 5 min read well at 1 min), 1 min for 24 h, 1 h for 7 days.
+    public static let standard = SeriesRetention(secondBuckets: 300, minuteBuckets: 24 * 60, hourBuckets: 7 * 24)
+
+    public init(secondBuckets: Int, minuteBuckets: Int, hourBuckets: Int) {
+        precondition(secondBuckets > 0 && minuteBuckets > 0 && hourBuckets > 0, "every tier holds at least one bucket")
+        second = Tier(widthNs: TimeUnits.nanosPerSecond, capacity: secondBuckets)
+        minute = Tier(widthNs: TimeUnits.nanosPerMinute, capacity: minuteBuckets)
+        hour = Tier(widthNs: TimeUnits.nanosPerHour, capacity: hourBuckets)
+    }
+
+    /// Finest first.
+    public var tiers: [Tier] { [second, minute, hour] }
+
+    public var bytesPerSeriesFull: Int {
+        (second.capacity + minute.capacity + hour.capacity) * MemoryLayout<Rollup>.stride
+    }
+}
