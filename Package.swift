@@ -101,5 +101,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "BrowserTests",
+            dependencies: ["Server", "EventStore"],
+            swiftSettings: strict
+        ),
     ]
 )
