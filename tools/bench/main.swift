@@ -27,6 +27,8 @@ BenchFormat.line("(b) trickle, re-packed by compaction: encoded + LZ4", perEvent
 let figures = CodecBench.measure(events, batchSize: bulkBatchSize, repetitions: repetitions)
 BenchFormat.line("encode + LZ4 compress", BenchFormat.rate(figures.encodeEventsPerSecond) + "events/s, " + BenchFormat.fixed(figures.encodePayloadMBPerSecond, 0) + " MB/s payload", target: "≥ 5 M events/s")
 BenchFormat.line("LZ4 decompress + decode", BenchFormat.rate(figures.decodeEventsPerSecond) + "events/s, " + BenchFormat.fixed(figures.decodePayloadMBPerSecond, 0) + " MB/s payload", target: "≥ 20 M events/s")
+let floor = EventFloorBench.eventsPerSecond(events, batchSize: bulkBatchSize, repetitions: repetitions)
+BenchFormat.line("floor: build and drop metric Events, no decoding", BenchFormat.rate(floor) + "events/s")
 BenchFormat.line("ceiling: LZ4 compress, same payload bytes", BenchFormat.fixed(figures.lz4CompressMBPerSecond, 0) + " MB/s")
 BenchFormat.line("ceiling: LZ4 decompress, same payload bytes", BenchFormat.fixed(figures.lz4DecompressMBPerSecond, 0) + " MB/s")
 
