@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.70.0"),
     ],
     targets: [
         .systemLibrary(
@@ -76,6 +78,23 @@ let package = Package(
             name: "tacho-bench",
             dependencies: ["EventStore", "Projections", "CLZ4"],
             path: "tools/bench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "tacho-foldbench",
+            dependencies: ["EventStore", "Projections", "Server"],
+            path: "tools/foldbench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "tacho-loadgen",
+            dependencies: [
+                "EventStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "tools/loadgen",
             swiftSettings: strict
         ),
         .target(
