@@ -1,1 +1,61 @@
-print("foldbench")
+import Foundation
+
+/// tacho-foldbench: fold throughput, checkpoint cost, recovery time and resident
+/// memory of the projections (issue 3's benchmark). Run a release build, alone.
+let usage = """
+    usage: tacho-foldbench fold [--events N] [--series S] [--runs R]
+           tacho-foldbench recovery [--events N] [--series S] [--runs R] [--replay-runs R] [--dir DIR]
+           tacho-foldbench rss [--events N] [--series S] [--every N] [--with-rollups]
+    """
+
+do {
+    let arguments = try Arguments(
+        Array(CommandLine.arguments.dropFirst()),
+        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every"],
+        knownFlags: ["--with-rollups"])
+    let series = try arguments.int("--series", default: 10_000)
+    switch arguments.mode {
+    case "fold":
+        let count = try arguments.int("--events", default: 2_000_000)
+        let runs = try arguments.int("--runs", default: 5)
+        for (name, events) in [
+            ("metric-heavy (\(series) series)", Streams.metricHeavy(count: count, seriesCount: series)),
+            ("demo mix", Streams.demoMix(count: count)),
+        ] {
+            print("\(name): \(events.count) events; \(Streams.mixDescription(events))")
+            let fold = FoldBench.run(events, runs: runs)
+            Measure.line("  fold ProjectionSet, median of \(runs)", "\(Measure.rate(fold.setEventsPerSecond))events/s", target: "≥ 5 M metric-heavy")
+            Measure.line("  fold EngineState (views + rules), median of \(runs)", "\(Measure.rate(fold.engineEventsPerSecond))events/s")
+            let checkpoint = try CheckpointBench.run(fold.state, runs: runs)
+            Measure.line("  checkpoint size", "\(checkpoint.sizeBytes) bytes")
+            Measure.line("  checkpoint encode (JSON), median", "\(Measure.fixed(checkpoint.encodeSeconds * 1000, 2)) ms")
+            Measure.line("  checkpoint write (temp file, fsync, rename), median", "\(Measure.fixed(checkpoint.writeSeconds * 1000, 2)) ms")
+            Measure.line("  checkpoint decode, median", "\(Measure.fixed(checkpoint.decodeSeconds * 1000, 2)) ms")
+        }
+    case "recovery":
+        let count = try arguments.int("--events", default: 10_000_000)
+        let directory = arguments.string("--dir")
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("tacho-foldbench-recovery-\(UUID().uuidString)").path
+        let ownsDirectory = arguments.string("--dir") == nil
+        defer { if ownsDirectory { try? FileManager.default.removeItem(atPath: directory) } }
+        let result = try await RecoveryBench.run(
+            events: count, seriesCount: series, runs: try arguments.int("--runs", default: 5),
+            replayRuns: try arguments.int("--replay-runs", default: 3), directory: directory)
+        print("log: \(result.events) events, \(result.storedBytes) bytes stored; checkpoint at offset \(result.checkpointOffset)")
+        Measure.line("open + recover with a checkpoint \(result.events - result.checkpointOffset) events from the end, median", "\(Measure.fixed(result.withCheckpointSeconds, 3)) s", target: "< 1 s")
+        Measure.line("open + recover with no checkpoint (full replay), median of \(result.fullReplayRuns)", "\(Measure.fixed(result.fullReplaySeconds, 3)) s (\(Measure.rate(Double(result.events) / result.fullReplaySeconds))events/s)")
+    case "rss":
+        let count = try arguments.int("--events", default: 50_000_000)
+        MemoryBench.run(
+            events: count, seriesCount: series, reportEvery: try arguments.int("--every", default: 5_000_000),
+            withRollups: arguments.flag("--with-rollups"))
+    default:
+        throw UsageError(message: "unknown mode '\(arguments.mode)'")
+    }
+} catch let error as UsageError {
+    FileHandle.standardError.write(Data("tacho-foldbench: \(error)\n\(usage)\n".utf8))
+    exit(64)
+} catch {
+    FileHandle.standardError.write(Data("tacho-foldbench: failed: \(error)\n".utf8))
+    exit(1)
+}
