@@ -15,6 +15,9 @@ public struct ProjectionSet: Projection, Mergeable {
     public var latency = LatencyProjection()
     public var protocols = ProtocolsProjection()
     public var vitals = VitalsProjection()
+    /// Rollups of every metric series. Not merged: series of two shards are disjoint
+    /// only by convention, and a rollup tier cannot be split back apart.
+    public var series = SeriesProjection()
 
     /// The offset of the last event applied; nil before any.
     public private(set) var lastOffset: UInt64?
@@ -43,6 +46,7 @@ public struct ProjectionSet: Projection, Mergeable {
         latency.apply(event, offset: offset)
         protocols.apply(event, offset: offset)
         vitals.apply(event, offset: offset)
+        series.apply(event, offset: offset)
         lastOffset = offset
         lastEventTimeNs = max(lastEventTimeNs ?? event.timeNs, event.timeNs)
         eventCount += 1
