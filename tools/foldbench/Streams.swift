@@ -7,21 +7,23 @@ enum Streams {
     static let secondNs: Int64 = 1_000_000_000
 
     /// 10 host-vitals-like series per host (cpu per core and total, memory, load,
-    /// disk and network counters), `seriesCount / 10` hosts.
-    static func metricKeys(seriesCount: Int) -> [(key: SeriesKey, kind: MetricKind)] {
+    /// disk and network counters), `seriesCount / 10` hosts. Gauges move within
+    /// `base...base+50` so the default alert rules stay quiet (CPU under 70 %, half
+    /// the memory available), as on a healthy fleet.
+    static func metricKeys(seriesCount: Int) -> [(key: SeriesKey, kind: MetricKind, base: Double)] {
         precondition(seriesCount > 0 && seriesCount % 10 == 0, "series count must be a positive multiple of 10")
-        var keys: [(key: SeriesKey, kind: MetricKind)] = []
+        var keys: [(key: SeriesKey, kind: MetricKind, base: Double)] = []
         keys.reserveCapacity(seriesCount)
         for hostIndex in 0..<(seriesCount / 10) {
             let host = "host-\(hostIndex)"
             for core in ["0", "1", "2", "3", "total"] {
-                keys.append((SeriesKey(name: "cpu_percent", labels: Labels(["core": core, "host": host])), .gauge))
+                keys.append((SeriesKey(name: "cpu_percent", labels: Labels(["core": core, "host": host])), .gauge, 20))
             }
-            keys.append((SeriesKey(name: "memory_bytes", labels: Labels(["kind": "used", "host": host])), .gauge))
-            keys.append((SeriesKey(name: "memory_bytes", labels: Labels(["kind": "available", "host": host])), .gauge))
-            keys.append((SeriesKey(name: "load_average", labels: Labels(["period": "1m", "host": host])), .gauge))
-            keys.append((SeriesKey(name: "disk_io_bytes_total", labels: Labels(["device": "sda", "host": host])), .counter))
-            keys.append((SeriesKey(name: "net_bytes_total", labels: Labels(["iface": "eth0", "direction": "rx", "host": host])), .counter))
+            keys.append((SeriesKey(name: "memory_bytes", labels: Labels(["kind": "used", "host": host])), .gauge, 8e9))
+            keys.append((SeriesKey(name: "memory_bytes", labels: Labels(["kind": "available", "host": host])), .gauge, 8e9))
+            keys.append((SeriesKey(name: "load_average", labels: Labels(["period": "1m", "host": host])), .gauge, 0))
+            keys.append((SeriesKey(name: "disk_io_bytes_total", labels: Labels(["device": "sda", "host": host])), .counter, 0))
+            keys.append((SeriesKey(name: "net_bytes_total", labels: Labels(["iface": "eth0", "direction": "rx", "host": host])), .counter, 0))
         }
         return keys
     }
@@ -29,14 +31,14 @@ enum Streams {
     /// The `index`th event of the metric-heavy stream: every series once per second
     /// of event time, in key order, times spread over the second.
     @inline(__always)
-    static func metricEvent(_ index: Int, keys: [(key: SeriesKey, kind: MetricKind)]) -> Event {
+    static func metricEvent(_ index: Int, keys: [(key: SeriesKey, kind: MetricKind, base: Double)]) -> Event {
         let round = index / keys.count
         let slot = index - round * keys.count
         let timeNs = startTimeNs + Int64(round) * secondNs + Int64(slot) * (secondNs / Int64(keys.count))
         let entry = keys[slot]
         let value: Double = entry.kind == .counter
             ? Double(round) * 4096 + Double(slot)
-            : Double((round &* 31 &+ slot &* 7) % 1000) / 10
+            : entry.base + Double((round &* 31 &+ slot &* 7) % 500) / 10
         return Event(timeNs: timeNs, body: .metric(MetricSample(series: entry.key, value: value, kind: entry.kind)))
     }
 

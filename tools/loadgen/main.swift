@@ -1,1 +1,39 @@
-print("loadgen")
+import Foundation
+
+/// tacho-loadgen: load against a local `tacho serve` (issue 4's benchmark).
+let usage = """
+    usage: tacho-loadgen ingest --url http://127.0.0.1:PORT/api/v1/events [--batch 1000] [--seconds N] [--connections C]
+           tacho-loadgen reads --url http://127.0.0.1:PORT/api/v1/health [--seconds N] [--connections C]
+           tacho-loadgen sse --url http://127.0.0.1:PORT/api/v1/stream [--clients 1000] [--seconds N] [--server-pid PID]
+    """
+
+do {
+    let arguments = try Arguments(
+        Array(CommandLine.arguments.dropFirst()),
+        knownValues: ["--url", "--batch", "--seconds", "--connections", "--clients", "--server-pid"], knownFlags: [])
+    guard let rawURL = arguments.string("--url") else { throw UsageError(message: "--url is required") }
+    let url = try Target.check(rawURL)
+    let seconds = try arguments.int("--seconds", default: 10)
+    guard seconds <= 600 else { throw UsageError(message: "--seconds is limited to 600") }
+    switch arguments.mode {
+    case "ingest":
+        try await IngestLoad.run(
+            url: url, batch: try arguments.int("--batch", default: 1000), seconds: seconds,
+            connections: try arguments.int("--connections", default: 4))
+    case "reads":
+        try await ReadLoad.run(url: url, seconds: seconds, connections: try arguments.int("--connections", default: 8))
+    case "sse":
+        let clients = try arguments.int("--clients", default: 1000)
+        guard clients <= 10_000 else { throw UsageError(message: "--clients is limited to 10000") }
+        let pid = arguments.string("--server-pid").flatMap { Int($0) }
+        try await SSELoad.run(url: url, clients: clients, seconds: seconds, serverPID: pid)
+    default:
+        throw UsageError(message: "unknown mode '\(arguments.mode)'")
+    }
+} catch let error as UsageError {
+    FileHandle.standardError.write(Data("tacho-loadgen: \(error)\n\(usage)\n".utf8))
+    exit(64)
+} catch {
+    FileHandle.standardError.write(Data("tacho-loadgen: failed: \(error)\n".utf8))
+    exit(1)
+}
