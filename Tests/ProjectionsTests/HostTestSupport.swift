@@ -31,8 +31,9 @@ enum HostTest {
     typealias Host = ProjectionHost<ProjectionSet>
     typealias State = EngineState<ProjectionSet>
 
-    static func options(checkpointEveryEvents: UInt64 = 1_000_000) -> HostOptions {
+    static func options(checkpointEveryEvents: UInt64 = 1_000_000, rules: RuleSet = .defaults) -> HostOptions {
         var options = HostOptions()
+        options.rules = rules
         options.checkpointEveryEvents = checkpointEveryEvents
         options.checkpointInterval = .seconds(3600)
         options.wallClockNs = { 1_700_000_000_000_000_000 }
