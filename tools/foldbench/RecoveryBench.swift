@@ -87,6 +87,8 @@ enum RecoveryBench {
         let host = try ProjectionHost<ProjectionSet>(log: log, checkpoints: checkpoints)
         let report = try await host.recover()
         let seconds = Measure.seconds(clock.now - start)
+        let checkpointBytes = (try? checkpoints.list().checkpoints.first?.contentSizeBytes) ?? nil
+        print("  open + recover: \(Measure.fixed(seconds, 3)) s, from \(report.start), replayed \(report.replayedEvents) events\(checkpointBytes.map { ", newest checkpoint \($0) bytes" } ?? "")")
         // The rules may append alerts during recovery, so the log can end past the mark read at open.
         precondition(report.nextOffset >= highWaterMark, "recovery must cover the whole log")
         if checkpointAfter {
