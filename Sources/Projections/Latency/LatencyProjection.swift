@@ -13,6 +13,8 @@ public struct LatencyProjection: Projection, Mergeable {
     public private(set) var overall = LatencyStats()
     public private(set) var byOperation = BoundedKeyTable<LatencyStats>(maxKeys: operationNamesMax)
     public private(set) var byProtocol = BoundedKeyTable<LatencyStats>(maxKeys: protocolsMax)
+    /// Per-minute latencies of all operations for 24 h, for historical analysis.
+    public private(set) var minutes = TimeRing<LatencySecond>(slotWidthNs: TimeUnits.nanosPerMinute, capacity: 24 * 60)
     /// The newest second any operation reached: the window ends before it.
     public private(set) var headSecond: Int64?
 
@@ -25,6 +27,7 @@ public struct LatencyProjection: Projection, Mergeable {
         let second = TimeUnits.unit(of: time, widthNs: TimeUnits.nanosPerSecond)
         if headSecond == nil || second > headSecond! { headSecond = second }
         overall.record(timeNs: time, micros: micros, ok: op.ok)
+        minutes.update(atTimeNs: time) { $0.record(micros: micros, ok: op.ok) }
         byOperation.update(op.name, make: LatencyStats.init) { $0.record(timeNs: time, micros: micros, ok: op.ok) }
         byProtocol.update(op.protocol ?? Self.unknownProtocol, make: LatencyStats.init) {
             $0.record(timeNs: time, micros: micros, ok: op.ok)
@@ -33,6 +36,7 @@ public struct LatencyProjection: Projection, Mergeable {
 
     public mutating func merge(_ other: LatencyProjection) {
         overall.merge(other.overall)
+        minutes.merge(other.minutes)
         byOperation.merge(other.byOperation, make: LatencyStats.init)
         byProtocol.merge(other.byProtocol, make: LatencyStats.init)
         if let h = other.headSecond, headSecond == nil || h > headSecond! { headSecond = h }
