@@ -1,0 +1,60 @@
+import Foundation
+
+/// The dashboard's files, read once from the Server target's resources (the
+/// `tacho_Server.resources` bundle beside the binary, so the working directory does
+/// not matter) and served from memory. Only files found there are ever served.
+public struct DashboardAssets: Sendable {
+    public struct Asset: Sendable, Equatable {
+        public let bytes: [UInt8]
+        public let contentType: String
+    }
+
+    /// URL path (`/app.js`, `/panels/health.js`) to file.
+    public let files: [String: Asset]
+
+    /// Files larger than this are not loaded: the dashboard has no such file.
+    public static let fileBytesMax = 4 * 1024 * 1024
+    public static let filesMax = 512
+
+    public init(files: [String: Asset]) {
+        self.files = files
+    }
+
+    /// The packaged dashboard, or nil when its resource directory is missing.
+    public static func packaged() throws -> DashboardAssets? {
+        guard let root = Bundle.module.url(forResource: "Dashboard", withExtension: nil) else { return nil }
+        return try load(directory: root)
+    }
+
+    public static func load(directory root: URL) throws -> DashboardAssets {
+        let manager = FileManager.default
+        var files: [String: Asset] = [:]
+        let rootPath = root.standardizedFileURL.path
+        guard let walker = manager.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) else {
+            return DashboardAssets(files: [:])
+        }
+        for case let url as URL in walker {
+            let values = try url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey])
+            guard values.isRegularFile == true, (values.fileSize ?? 0) <= fileBytesMax, files.count < filesMax else { continue }
+            let path = url.standardizedFileURL.path
+            guard path.hasPrefix(rootPath + "/") else { continue }
+            let relative = String(path.dropFirst(rootPath.count))
+            files[relative] = Asset(bytes: Array(try Data(contentsOf: url)), contentType: contentType(forPath: relative))
+        }
+        return DashboardAssets(files: files)
+    }
+
+    public static func contentType(forPath path: String) -> String {
+        switch path.split(separator: ".").last.map({ $0.lowercased() }) ?? "" {
+        case "html": "text/html; charset=utf-8"
+        case "js", "mjs": "text/javascript; charset=utf-8"
+        case "css": "text/css; charset=utf-8"
+        case "json": "application/json; charset=utf-8"
+        case "svg": "image/svg+xml"
+        case "png": "image/png"
+        case "ico": "image/x-icon"
+        case "txt", "md": "text/plain; charset=utf-8"
+        default: "application/octet-stream"
+        }
+    }
+}

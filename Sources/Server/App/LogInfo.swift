@@ -1,0 +1,70 @@
+import EventStore
+
+/// `GET /api/v1/log`: the log's offsets, segments, sizes, compression ratio and the
+/// event-time range it covers (the dashboard's timeline range).
+public struct LogInfo: Encodable, Sendable, Equatable {
+    public struct Segment: Encodable, Sendable, Equatable {
+        public var baseOffset: UInt64
+        /// The offset after its last batch.
+        public var endOffset: UInt64
+        public var sealed: Bool
+        public var batches: UInt64
+        public var events: UInt64
+        public var sizeBytes: UInt64
+        public var rawBytes: UInt64
+        public var compressionRatio: Double?
+        public var firstTime: String?
+        public var firstTimeNs: Int64?
+        public var lastTime: String?
+        public var lastTimeNs: Int64?
+    }
+
+    public var dataDirectory: String
+    /// The oldest retained offset; nil while the log is empty.
+    public var firstOffset: UInt64?
+    /// The newest offset; nil while the log is empty.
+    public var lastOffset: UInt64?
+    /// The offset the next event will get (the high-water mark).
+    public var nextOffset: UInt64
+    public var eventCount: UInt64
+    public var segmentCount: Int
+    /// Oldest first.
+    public var segments: [Segment]
+    /// Bytes of the segment files on disk.
+    public var sizeBytes: UInt64
+    /// Bytes the batches take uncompressed.
+    public var rawBytes: UInt64
+    /// rawBytes / sizeBytes; nil while the log holds no batch.
+    public var compressionRatio: Double?
+    /// The smallest and largest event times held (events need not be in time order).
+    public var firstTime: String?
+    public var firstTimeNs: Int64?
+    public var lastTime: String?
+    public var lastTimeNs: Int64?
+
+    public init(dataDirectory: String, segments infos: [SegmentInfo], nextOffset: UInt64) {
+        self.dataDirectory = dataDirectory
+        self.nextOffset = nextOffset
+        segments = infos.map { info in
+            Segment(
+                baseOffset: info.baseOffset, endOffset: info.endOffset, sealed: info.sealed, batches: info.batchCount,
+                events: info.eventCount, sizeBytes: info.storedBytes, rawBytes: info.rawBytes,
+                compressionRatio: info.batchCount > 0 && info.storedBytes > 0 ? Double(info.rawBytes) / Double(info.storedBytes) : nil,
+                firstTime: info.minTimeNs.map(EventTime.formatRFC3339), firstTimeNs: info.minTimeNs,
+                lastTime: info.maxTimeNs.map(EventTime.formatRFC3339), lastTimeNs: info.maxTimeNs)
+        }
+        segmentCount = infos.count
+        eventCount = infos.reduce(0) { $0 + $1.eventCount }
+        sizeBytes = infos.reduce(0) { $0 + $1.storedBytes }
+        rawBytes = infos.reduce(0) { $0 + $1.rawBytes }
+        let batches = infos.reduce(0) { $0 + $1.batchCount }
+        compressionRatio = batches > 0 && sizeBytes > 0 ? Double(rawBytes) / Double(sizeBytes) : nil
+        let withEvents = infos.filter { $0.eventCount > 0 }
+        firstOffset = withEvents.first?.baseOffset
+        lastOffset = nextOffset > 0 && !withEvents.isEmpty ? nextOffset - 1 : nil
+        firstTimeNs = infos.compactMap(\.minTimeNs).min()
+        lastTimeNs = infos.compactMap(\.maxTimeNs).max()
+        firstTime = firstTimeNs.map(EventTime.formatRFC3339)
+        lastTime = lastTimeNs.map(EventTime.formatRFC3339)
+    }
+}

@@ -1,0 +1,140 @@
+import EventStore
+import Hummingbird
+import Logging
+import Projections
+import ServiceLifecycle
+
+/// `tacho serve` assembled: the engine, the router with every controller, and the
+/// services in the order that makes graceful shutdown quick and lossless.
+///
+/// Services start in list order and stop in reverse: the demo and the collector
+/// stop appending, the keep-alive ends every open stream, the HTTP server then
+/// drains (no stream holds it), the stream publisher stops, and the engine goes
+/// last: it lets the fold reach the log's end, writes a checkpoint, flushes and
+/// fsyncs the log.
+public struct TachoApp: Sendable {
+    public let engine: Engine
+    public let options: ServerOptions
+    public let info: ServerInfo
+    public let broadcaster: SSEBroadcaster
+    public let assets: DashboardAssets?
+    let logger: Logger
+
+    public init(engine: Engine, options: ServerOptions, info: ServerInfo, assets: DashboardAssets?, logger: Logger = Logger(label: "tacho")) {
+        self.engine = engine
+        self.options = options
+        self.info = info
+        self.assets = assets
+        self.logger = logger
+        self.broadcaster = SSEBroadcaster(limits: options.sseBufferLimits, clientsMax: options.sseClientsMax, metrics: engine.metrics)
+    }
+
+    /// Opens the data directory of `options` and recovers.
+    public static func open(options: ServerOptions, startedAtNs: Int64 = EventTime.nowNs(), logger: Logger = Logger(label: "tacho")) async throws -> TachoApp {
+        var checked = options
+        // Port 0 asks the system for a free port; ServerOptions checks 1...65535.
+        if checked.port == 0 { checked.port = 1 }
+        try checked.validate()
+        let engine = try await Engine.open(
+            dataDirectory: options.dataDirectory, logOptions: logOptions(options), hostOptions: hostOptions(options), logger: logger)
+        let info = ServerInfo(dataDirectory: options.dataDirectory, demo: options.demo, startedAtNs: startedAtNs)
+        return TachoApp(engine: engine, options: options, info: info, assets: try DashboardAssets.packaged(), logger: logger)
+    }
+
+    static func logOptions(_ options: ServerOptions) -> LogOptions {
+        var log = LogOptions()
+        log.fsync = switch options.fsync {
+        case .always: .always
+        case .interval(let milliseconds): .interval(milliseconds: milliseconds)
+        case .never: .never
+        }
+        log.retentionAgeNs = options.retentionSeconds.map { $0 * EventTime.nanosPerSecond }
+        log.retentionBytesMax = options.retentionBytesMax
+        return log
+    }
+
+    static func hostOptions(_ options: ServerOptions) -> HostOptions {
+        var host = HostOptions()
+        // The stream publisher drains updates in bursts; a deep buffer keeps a burst
+        // of small batches from dropping the event types of one of them.
+        host.updatesBufferedMax = 4096
+        return host
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ErrorJSONMiddleware())
+        HealthController(reader: engine).addRoutes(to: router)
+        let faultTolerance = FaultToleranceController<BasicRequestContext>(reader: engine, appender: engine)
+        faultTolerance.addRoutes(to: router)
+        let performance = PerformanceController<BasicRequestContext>(reader: engine, appender: engine)
+        performance.addRoutes(to: router)
+        TopologyController(reader: engine).addRoutes(to: router)
+        MetricsController(reader: engine).addRoutes(to: router)
+        SystemController(reader: engine).addRoutes(to: router)
+        LogController(reader: engine, info: info).addRoutes(to: router)
+        PrometheusController(reader: engine, metrics: engine.metrics).addRoutes(to: router)
+        StreamController(feed: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)
+        IngestController(
+            append: { try await engine.append($0) }, bodyBytesMax: options.bodyBytesMax, token: options.token,
+            metrics: engine.metrics
+        ).addRoutes(to: router)
+        let metrics = engine.metrics
+        let writes = router.group().add(middleware: BearerTokenMiddleware(token: BearerToken(options.token)) {
+            metrics.recordIngestError(.unauthorized)
+        })
+        faultTolerance.addWriteRoutes(to: writes)
+        performance.addWriteRoutes(to: writes)
+        if let assets { DashboardController(assets: assets).addRoutes(to: router) }
+        return router
+    }
+
+    /// The services of a running server. `onListening` gets the bound port (the one
+    /// the system picked when `options.port` is 0).
+    public func services(onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
+        let application = Application(
+            router: router(),
+            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
+            logger: logger)
+        let clock = ContinuousClock()
+        let engine = self.engine
+        var services: [any Service] = [
+            engine,
+            LiveStreamService(feed: engine, broadcaster: broadcaster, clock: clock, logger: logger),
+            application,
+            QuietOnCancel(SSEKeepAlive(broadcaster: broadcaster, interval: .milliseconds(options.sseKeepAliveMs), clock: clock)),
+        ]
+        if options.collectsHostVitals {
+            services.append(QuietOnCancel(HostCollector(
+                interval: .milliseconds(options.collectIntervalMs), clock: clock, logger: logger,
+                sink: { _ = try await engine.append($0) })))
+        }
+        if options.demo {
+            services.append(QuietOnCancel(DemoRunner(
+                seed: options.demoSeed, emitsHostVitals: !options.collectsHostVitals, clock: clock, logger: logger,
+                sink: { _ = try await engine.append($0) })))
+        }
+        return services
+    }
+
+    /// Runs until SIGINT or SIGTERM (when `handlesSignals`) or cancellation; a
+    /// graceful stop takes at most `shutdownMaxMs` before what is left is cancelled.
+    public func run(
+        handlesSignals: Bool = true, shutdownMaxMs: Int = 1500, onListening: @escaping @Sendable (Int) async -> Void
+    ) async throws {
+        try await serviceGroup(handlesSignals: handlesSignals, shutdownMaxMs: shutdownMaxMs, onListening: onListening).run()
+    }
+
+    /// The service group `run` runs; tests call `triggerGracefulShutdown()` on it.
+    public func serviceGroup(
+        handlesSignals: Bool = true, shutdownMaxMs: Int = 1500, onListening: @escaping @Sendable (Int) async -> Void
+    ) -> ServiceGroup {
+        var configuration = ServiceGroupConfiguration(
+            services: services(onListening: onListening).map { .init(service: $0) }, logger: logger)
+        if handlesSignals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
+        configuration.maximumGracefulShutdownDuration = Duration.milliseconds(shutdownMaxMs)
+        configuration.maximumCancellationDuration = Duration.milliseconds(300)
+        return ServiceGroup(configuration: configuration)
+    }
+}
