@@ -31,9 +31,7 @@ final class ChildProcess: @unchecked Sendable {
     func line(containing marker: String, timeoutMs: Int) async throws -> String {
         let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
         while Date() < deadline {
-            lock.lock()
-            let found = lines.first { $0.contains(marker) }
-            lock.unlock()
+            let found = lock.withLock { lines.first { $0.contains(marker) } }
             if let found { return found }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))

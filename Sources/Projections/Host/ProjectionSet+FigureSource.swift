@@ -1,6 +1,6 @@
-/// The rule engine's figures, read from the set's views. Figures whose view is not
-/// in the set yet (latency percentiles, host vitals) answer nil, "no data", so their
-/// rules stay quiet rather than fire on a made-up zero.
+/// The rule engine's figures, read from the set's views over the last 60 s of event
+/// time. A figure with no data in the window answers nil, "no data", so its rules stay
+/// quiet rather than fire on a made-up zero.
 extension ProjectionSet: FigureSource {
     public func figure(_ figure: Figure) -> Double? {
         switch figure {
@@ -13,9 +13,21 @@ extension ProjectionSet: FigureSource {
             return caches.totalHitRateLastMinute.map { $0 * 100 }
         case .healthScore:
             return healthView().score
-        case .latencyP50Ms, .latencyP95Ms, .latencyP99Ms, .latencyP999Ms,
-             .cpuPercent, .memoryAvailablePercent, .loadAverage1m:
-            return nil
+        case .latencyP50Ms, .latencyP95Ms, .latencyP99Ms, .latencyP999Ms:
+            let window = latency.view().window
+            guard window.count > 0 else { return nil }
+            switch figure {
+            case .latencyP50Ms: return window.p50
+            case .latencyP95Ms: return window.p95
+            case .latencyP99Ms: return window.p99
+            default: return window.p999
+            }
+        case .cpuPercent:
+            return vitals.cpuView().total
+        case .memoryAvailablePercent:
+            return vitals.memoryView().availablePercent
+        case .loadAverage1m:
+            return vitals.cpuView().load.oneMinute
         }
     }
 }
