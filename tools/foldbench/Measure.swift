@@ -32,7 +32,7 @@ enum Measure {
     }
 
     static func line(_ label: String, _ value: String, target: String = "") {
-        let padded = label.padding(toLength: max(label.count, 60), withPad: " ", startingAt: 0)
+        let padded = label.padding(toLength: max(label.count + 2, 60), withPad: " ", startingAt: 0)
         print(padded + value + (target.isEmpty ? "" : "   (target " + target + ")"))
     }
 }
