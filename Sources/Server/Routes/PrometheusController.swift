@@ -95,13 +95,16 @@ enum ViewMetrics {
             "tacho_cache_evictions", help: "Evictions reported per cache.",
             caches.caches.map { .init(labels: [("cache", $0.name)], value: Double($0.evictions)) })
 
+        // Quantiles over the sliding window; _sum and _count cumulative since the log
+        // began, as the summary type requires.
         let latency = views.latency.view()
         let window = latency.window
+        let sinceStart = latency.sinceStart
         out.summary(
-            "tacho_operation_latency_milliseconds", help: "Operation latency over the last 60 s of event time.",
+            "tacho_operation_latency_seconds", help: "Operation latency: quantiles over the last 60 s of event time, sum and count since the log began.",
             [.init(
-                quantiles: [(0.5, window.p50), (0.95, window.p95), (0.99, window.p99), (0.999, window.p999)],
-                sum: window.meanMs * Double(window.count), count: window.count)])
+                quantiles: [(0.5, window.p50 / 1000), (0.95, window.p95 / 1000), (0.99, window.p99 / 1000), (0.999, window.p999 / 1000)],
+                sum: sinceStart.meanMs * Double(sinceStart.count) / 1000, count: sinceStart.count)])
 
         let throughput = views.throughput.view()
         out.gauge(

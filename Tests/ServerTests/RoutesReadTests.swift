@@ -1,0 +1,233 @@
+import EventStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Projections
+import Testing
+@testable import Server
+
+@Suite struct RoutesReadTests {
+    /// Ingests the known stream through the ingest route and waits for the views.
+    private func ingestKnownStream(_ client: some TestClientProtocol, _ app: TachoApp) async throws {
+        try await client.execute(uri: "/api/v1/events", method: .post, body: ByteBuffer(string: KnownStream.ndjson)) { response in
+            #expect(response.status == .ok)
+            let answer = try jsonObject(String(buffer: response.body))
+            let offsets = answer["offsets"] as? [String: Any]
+            #expect(offsets?["first"] as? Int == 0)
+            #expect(offsets?["last"] as? Int == KnownStream.eventCount - 1)
+        }
+        #expect(await app.engine.waitUntilIdle())
+    }
+
+    private func get(_ client: some TestClientProtocol, _ uri: String) async throws -> String {
+        try await client.execute(uri: uri, method: .get) { response in
+            #expect(response.status == .ok, "GET \(uri)")
+            #expect(response.headers[.contentType] == "application/json; charset=utf-8", "GET \(uri)")
+            return String(buffer: response.body)
+        }
+    }
+
+    @Test func readEndpoints_onKnownStream_serveTheFoldOfTheLog_withTheNumbersOfTheStream() async throws {
+        try await withRunningEngine { app in
+            try await Application(router: app.router()).test(.router) { client in
+                try await ingestKnownStream(client, app)
+                let engine = app.engine
+                let snapshot = engine.currentSnapshot()
+                let folded = try engine.foldLog(below: snapshot.nextOffset)
+                func expectServes(_ uri: String, _ view: some Encodable) async throws -> [String: Any] {
+                    let body = try await get(client, uri)
+                    #expect(body == (try JSONResponse.encodeString(view)), "GET \(uri) is not the fold of the log")
+                    return try jsonObject(body)
+                }
+
+                let health = try await expectServes("/api/v1/health", folded.healthView())
+                let healthInputs = health["inputs"] as? [String: Any]
+                #expect(healthInputs?["breakersOpen"] as? Int == 1)
+                #expect(healthInputs?["cacheHitRate"] as? Double == 0.5)
+                #expect(healthInputs?["efficiency"] as? Double == 0.8)
+                #expect(health["score"] as? Double != nil)
+
+                let checkpoint = snapshot.lastCheckpoint
+                let status = try await expectServes(
+                    "/api/v1/fault-tolerance/status",
+                    folded.faultToleranceView(lastCheckpointOffset: checkpoint?.nextOffset, lastCheckpointTimeNs: checkpoint?.writtenAtNs))
+                #expect((status["health"] as? [String: Any])?["failed"] as? Int == 1)
+
+                let breakers = try await expectServes("/api/v1/fault-tolerance/circuit-breakers", folded.breakers.view())
+                let db = (breakers["breakers"] as? [[String: Any]])?.first { $0["connectionId"] as? String == "db" }
+                #expect(db?["state"] as? String == "OPEN")
+                #expect(db?["failures"] as? Int == 5)
+
+                let alerts = try await expectServes("/api/v1/fault-tolerance/alerts?limit=200", folded.alerts.view(limit: 200))
+                let a1 = (alerts["alerts"] as? [[String: Any]])?.first { $0["id"] as? String == "a1" }
+                #expect(a1?["severity"] as? String == "critical")
+                #expect(a1?["status"] as? String == "active")
+                #expect(a1?["connectionId"] as? String == "db")
+                let criticalOnly = try await expectServes(
+                    "/api/v1/fault-tolerance/alerts?severity=critical&limit=1", folded.alerts.view(limit: 1, severity: .critical))
+                #expect((criticalOnly["alerts"] as? [Any])?.count == 1)
+
+                let optimization = try await expectServes("/api/v1/performance/optimization/status", folded.optimization.view())
+                #expect(optimization["efficiency"] as? Double == 0.8)
+                #expect((optimization["currentParams"] as? [String: Any])?["batchSize"] as? Double == 50)
+
+                let batch = try await expectServes("/api/v1/performance/batch/metrics", folded.batching.view())
+                #expect(batch["currentSize"] as? Int == 50)
+                #expect(batch["optimalSize"] as? Int == 100)
+                #expect(batch["queueDepth"] as? Int == 3)
+
+                let cache = try await expectServes("/api/v1/performance/cache/stats", folded.caches.view())
+                #expect(cache["hitRate"] as? Double == 0.5)
+                #expect(cache["evictions"] as? Int == 3)
+                #expect(cache["totalSize"] as? Int == 1000)
+
+                let suggestions = try await expectServes("/api/v1/performance/suggestions", folded.suggestionsView())
+                let cacheSuggestion = (suggestions["suggestions"] as? [[String: Any]])?.first { $0["id"] as? String == "cache-hit-rate-low" }
+                #expect(cacheSuggestion?["action"] as? String == "Raise cacheTTLMultiplier to 3")
+
+                let topology = try await expectServes("/api/v1/topology", folded.topologyView())
+                let connections = topology["connections"] as? [[String: Any]]
+                #expect(connections?.map { $0["id"] as? String } == ["api", "db"])
+                #expect(connections?.last?["circuitState"] as? String == "OPEN")
+                #expect(topology["totalTps"] as? Double == 150)
+
+                let rps = try await expectServes("/api/v1/metrics/rps", folded.throughput.view())
+                #expect(rps["total"] as? Int == 4)
+                #expect(rps["errors"] as? Int == 1)
+
+                let latency = try await expectServes("/api/v1/metrics/latency", folded.latency.view())
+                let sinceStart = latency["sinceStart"] as? [String: Any]
+                #expect(sinceStart?["count"] as? Int == 4)
+                #expect(sinceStart?["errors"] as? Int == 1)
+
+                let protocols = try await expectServes("/api/v1/metrics/protocols", folded.protocols.view())
+                #expect((protocols["protocols"] as? [[String: Any]])?.map { $0["name"] as? String } == ["grpc", "http1"])
+                #expect(protocols["requestsSinceStart"] as? Int == 4)
+
+                let cpu = try await expectServes("/api/v1/system/cpu", folded.vitals.cpuView())
+                #expect(cpu["total"] as? Double == 40)
+                #expect(cpu["loadAverage"] as? [Double] == [1.5, 1, 0.5])
+                let memory = try await expectServes("/api/v1/system/memory", folded.vitals.memoryView())
+                #expect(memory["total"] as? Double == 1000)
+                #expect(memory["used"] as? Double == 600)
+
+                let log = try jsonObject(try await get(client, "/api/v1/log"))
+                #expect(log["nextOffset"] as? Int == Int(engine.log.highWaterMark))
+                #expect(log["eventCount"] as? Int == Int(engine.log.highWaterMark))
+                #expect(log["firstOffset"] as? Int == 0)
+                #expect(log["firstTimeNs"] as? Int64 == KnownStream.startNs)
+                #expect(log["segmentCount"] as? Int == 1)
+                #expect((log["compressionRatio"] as? Double ?? 0) > 0)
+
+                let info = try jsonObject(try await get(client, "/api/v1/info"))
+                #expect(info["demo"] as? Bool == false)
+                #expect(info["mode"] as? String == "live")
+                #expect(info["version"] as? String == ServerInfo.version)
+
+                let annotations = try jsonObject(try await get(client, "/api/v1/annotations"))
+                let items = annotations["annotations"] as? [[String: Any]]
+                #expect(items?.count == 1)
+                #expect(items?.first?["text"] as? String == "deploy v2")
+                #expect(items?.first?["timeNs"] as? Int64 == KnownStream.at(5))
+                let none = try jsonObject(try await get(client, "/api/v1/annotations?from=\(KnownStream.at(6))"))
+                #expect((none["annotations"] as? [Any])?.isEmpty == true)
+            }
+        }
+    }
+
+    @Test func at_answersTheViewsAsOfThatMoment() async throws {
+        try await withRunningEngine { app in
+            try await Application(router: app.router()).test(.router) { client in
+                try await ingestKnownStream(client, app)
+                // Before the breaker opened: both connections known, none open.
+                let early = try jsonObject(try await get(client, "/api/v1/topology?at=2026-01-01T10:00:00.5Z"))
+                let earlyStates = (early["connections"] as? [[String: Any]])?.map { $0["circuitState"] as? String }
+                #expect(earlyStates == ["CLOSED", "CLOSED"])
+                let earlyCache = try jsonObject(try await get(client, "/api/v1/performance/cache/stats?at=2026-01-01T10:00:00.5Z"))
+                #expect((earlyCache["caches"] as? [Any])?.isEmpty == true)
+
+                // In nanoseconds, after the breaker opened and before alert a1.
+                let middle = try jsonObject(try await get(client, "/api/v1/fault-tolerance/circuit-breakers?at=\(KnownStream.at(2.5))"))
+                #expect((middle["breakers"] as? [[String: Any]])?.first { $0["connectionId"] as? String == "db" }?["state"] as? String == "OPEN")
+                let middleAlerts = try jsonObject(try await get(client, "/api/v1/fault-tolerance/alerts?at=\(KnownStream.at(2.5))"))
+                #expect((middleAlerts["alerts"] as? [[String: Any]])?.contains { $0["id"] as? String == "a1" } == false)
+                let middleRps = try jsonObject(try await get(client, "/api/v1/metrics/rps?at=\(KnownStream.at(2.5))"))
+                #expect(middleRps["total"] as? Int == 4)
+
+                let later = try jsonObject(try await get(client, "/api/v1/fault-tolerance/alerts?at=2026-01-01T10:00:04.5Z"))
+                #expect((later["alerts"] as? [[String: Any]])?.contains { $0["id"] as? String == "a1" } == true)
+            }
+        }
+    }
+
+    @Test func badQueryValues_answer400WithAJSONErrorNamingTheParameter() async throws {
+        try await withRunningEngine { app in
+            try await Application(router: app.router()).test(.router) { client in
+                for (uri, parameter) in [
+                    ("/api/v1/health?at=yesterday", "at"),
+                    ("/api/v1/fault-tolerance/alerts?limit=-1", "limit"),
+                    ("/api/v1/fault-tolerance/alerts?limit=many", "limit"),
+                    ("/api/v1/fault-tolerance/alerts?severity=urgent", "severity"),
+                    ("/api/v1/annotations?from=soon", "from"),
+                    ("/api/v1/stream?since=abc", "not a log offset"),
+                ] {
+                    try await client.execute(uri: uri, method: .get) { response in
+                        #expect(response.status == .badRequest, "GET \(uri)")
+                        let body = try jsonObject(String(buffer: response.body))
+                        #expect(body["error"] as? String == "bad request", "GET \(uri)")
+                        #expect((body["detail"] as? String)?.contains(parameter) == true, "GET \(uri): \(body)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func metrics_exposesViewsAndEngineCounters_inPrometheusText() async throws {
+        try await withRunningEngine { app in
+            try await Application(router: app.router()).test(.router) { client in
+                try await ingestKnownStream(client, app)
+                let text = try await client.execute(uri: "/metrics", method: .get) { response in
+                    #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+                    return String(buffer: response.body)
+                }
+                let lines = Set(text.split(separator: "\n").map(String.init))
+                #expect(lines.contains(#"tacho_circuit_breaker_state{connection="db",state="OPEN"} 1"#))
+                #expect(lines.contains(#"tacho_circuit_breaker_state{connection="db",state="CLOSED"} 0"#))
+                #expect(lines.contains(#"tacho_cache_hit_ratio{cache="users"} 0.5"#))
+                #expect(lines.contains(#"tacho_operations_total 4"#))
+                #expect(lines.contains(#"tacho_operation_latency_seconds_count 4"#))
+                #expect(lines.contains(#"tacho_alerts_open{severity="critical"} \#(app.engine.currentSnapshot().views.alerts.view(limit: 0).openBySeverity.critical)"#))
+                #expect(lines.contains("tacho_events_appended_total \(app.engine.log.highWaterMark)"))
+                #expect(lines.contains("tacho_ingest_requests_total 1"))
+                #expect(lines.contains(#"tacho_ingest_errors_total{reason="malformed"} 0"#))
+                // 10 + 20 + 30 + 40 ms, from an HDR histogram's mean (within its precision).
+                let sum = lines.first { $0.hasPrefix("tacho_operation_latency_seconds_sum ") }.flatMap { Double($0.split(separator: " ")[1]) }
+                #expect(abs((sum ?? 0) - 0.1) < 0.001)
+                #expect(text.contains("\ntacho_batches_written_total "))
+                #expect(text.contains("\ntacho_health_score "))
+                #expect(!lines.contains("tacho_bytes_appended_total 0"))
+                try checkWithPromtool(text)
+            }
+        }
+    }
+
+    /// Runs `promtool check metrics` when promtool is installed.
+    private func checkWithPromtool(_ text: String) throws {
+        let candidates = ["/usr/bin/promtool", "/usr/local/bin/promtool"]
+        guard let promtool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: promtool)
+        process.arguments = ["check", "metrics"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "promtool: \(report)")
+    }
+}
