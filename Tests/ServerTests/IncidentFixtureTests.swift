@@ -159,3 +159,16 @@ import Testing
         #expect(report.diff.onlyBacktest.isEmpty && report.diff.onlyRecorded.isEmpty)
     }
 }
+
+extension IncidentFixtureTests {
+    @Test func backtest_withBreakerOnlyRules_onBreakerStorm_pagesTheBreaker_andMissesTheOtherRecordedAlerts() async throws {
+        let rulesText = try String(contentsOfFile: Self.directory + "/breaker-only-rules.json", encoding: .utf8)
+        let rules = try RuleSet(json: rulesText)
+        let logged = try await Self.throughLog(try Self.load(Self.scenarios[1]))
+        let report = RuleEngine.backtest(rules: rules, events: logged, figures: ProjectionSet())
+        #expect(report.fired.map(\.kind) == ["breaker-open-page"])
+        #expect(report.fired.first?.connection == "cache-redis")
+        #expect(report.diff.onlyBacktest.map(\.kind) == ["breaker-open-page"])
+        #expect(Set(report.diff.onlyRecorded.map(\.kind)) == ["breaker-open", "breaker-half-open", "error-rate-high", "throughput-low"])
+    }
+}
