@@ -12,7 +12,7 @@
  * slicing-by-8 table keeps it within a few GB/s.
  */
 
-static uint32_t tacho_crc32c_table[8][256];
+static uint32_t tacho_crc32c_table[8][256] = {{0}};
 static int tacho_crc32c_ready = 0;
 
 static inline void tacho_crc32c_init_table(void) {
