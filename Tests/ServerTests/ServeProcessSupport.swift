@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `tacho serve` child process of the built binary (.build/debug/tacho).
+final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    private let output: Pipe
+
+    static var binaryPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/tacho").path
+    }
+
+    struct StartError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Starts the binary and waits (bounded) for its `tacho: serving http://HOST:PORT/` line.
+    init(arguments: [String]) async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binaryPath) else {
+            throw StartError(description: "\(Self.binaryPath) is missing: run swift build first")
+        }
+        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.arguments = ["serve"] + arguments
+        output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let handle = output.fileHandleForReading
+        let line: String? = try await offPool {
+            var collected = Data()
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return nil }
+                collected.append(chunk)
+                if let text = String(data: collected, encoding: .utf8), let end = text.firstIndex(of: "\n") { return String(text[..<end]) }
+            }
+            return nil
+        }
+        guard let line, let range = line.range(of: #"http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) else {
+            process.terminate()
+            throw StartError(description: "tacho serve did not print its URL (got \(line ?? "nothing"))")
+        }
+        let url = line[range]
+        port = Int(url.dropFirst("http://127.0.0.1:".count).dropLast()) ?? 0
+        #expect(line.hasPrefix("tacho: serving http://127.0.0.1:"))
+    }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// Waits (bounded) for the process to exit; its exit status, or nil if it still runs.
+    func waitForExit(timeout: TimeInterval) async throws -> Int32? {
+        try await offPool { [process] in
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning, Date() < deadline { usleep(5000) }
+            return process.isRunning ? nil : process.terminationStatus
+        }
+    }
+
+    /// Polls `/metrics` until the views cover the whole log and the log stopped growing.
+    func waitUntilIdle() async throws -> Bool {
+        let deadline = Date().addingTimeInterval(20)
+        var previous: String?
+        while Date() < deadline {
+            let metrics = try await httpRequest(port: port, method: "GET", path: "/metrics").body
+            let lines = metrics.split(separator: "\n")
+            let lag = lines.first { $0.hasPrefix("tacho_views_lag_events ") }
+            let next = lines.first { $0.hasPrefix("tacho_log_next_offset ") }.map(String.init)
+            if lag == "tacho_views_lag_events 0", let next, next == previous { return true }
+            previous = lag == "tacho_views_lag_events 0" ? next : nil
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
