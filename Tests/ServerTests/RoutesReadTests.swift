@@ -135,6 +135,42 @@ import Testing
         }
     }
 
+    @Test func historyAndSeries_onKnownStream_answerTheRollupsOfTheStream() async throws {
+        try await withRunningEngine { app in
+            try await Application(router: app.router()).test(.router) { client in
+                try await ingestKnownStream(client, app)
+                let snapshot = app.engine.currentSnapshot()
+                let folded = try app.engine.foldLog(below: snapshot.nextOffset)
+                let body = try await get(client, "/api/v1/metrics/historical?range=15m&metric=cpu")
+                let expected = HistoricalAnalysis.analyze(
+                    metric: .cpu, range: .fifteenMinutes, endNs: try #require(snapshot.eventTimeNs),
+                    series: folded.series, throughput: folded.throughput, latency: folded.latency)
+                #expect(body == (try JSONResponse.encodeString(HistoricalAnswer(view: expected, availableMetrics: [
+                    "rps", "latency", "errors", "cpu", "memory", "cpu_percent", "load_average", "memory_bytes",
+                ]))))
+                let historical = try jsonObject(body)
+                #expect(historical["average"] as? Double == 40)
+                #expect(historical["peak"] as? Double == 40)
+                #expect(historical["unit"] as? String == "%")
+
+                let series = try jsonObject(try await get(client, "/api/v1/series?name=memory_bytes&labels=kind=used&from=\(KnownStream.at(4))&step=1s"))
+                let points = series["points"] as? [[String: Any]]
+                #expect(points?.count == 1)
+                #expect(points?.first?["mean"] as? Double == 600)
+                #expect(points?.first?["timeNs"] as? Int64 == KnownStream.at(4))
+
+                try await client.execute(uri: "/api/v1/series?name=no_such_metric", method: .get) { response in
+                    #expect(response.status == .notFound)
+                }
+                for uri in ["/api/v1/metrics/historical?range=2y", "/api/v1/series", "/api/v1/series?name=cpu_percent&step=fast", "/api/v1/series?name=cpu_percent&labels=core"] {
+                    try await client.execute(uri: uri, method: .get) { response in
+                        #expect(response.status == .badRequest, "GET \(uri)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func at_answersTheViewsAsOfThatMoment() async throws {
         try await withRunningEngine { app in
             try await Application(router: app.router()).test(.router) { client in

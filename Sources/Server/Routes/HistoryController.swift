@@ -1,0 +1,104 @@
+import EventStore
+import Hummingbird
+import Projections
+
+/// `GET /api/v1/metrics/historical?range=&metric=&labels=` (statistics and insights
+/// over a range) and `GET /api/v1/series?name=&labels=&from=&to=&step=` (rollups of
+/// one metric series, for charts). Both end at `?at=`, else at the newest event.
+public struct HistoryController<Context: RequestContext>: Sendable {
+    let reader: any ViewReading
+
+    /// The figures every server offers, before any metric series.
+    public static var derivedMetrics: [String] { ["rps", "latency", "errors", "cpu", "memory"] }
+    /// Series names listed in `availableMetrics` at most.
+    public static var listedSeriesMax: Int { 200 }
+    public static var seriesRangeDefaultNs: Int64 { 3600 * EventTime.nanosPerSecond }
+
+    public init(reader: any ViewReading) {
+        self.reader = reader
+    }
+
+    public func addRoutes(to router: some RouterMethods<Context>) {
+        router.get("/api/v1/metrics/historical", use: historical)
+        router.get("/api/v1/series", use: series)
+    }
+
+    @Sendable func historical(_ request: Request, context: Context) async throws -> Response {
+        let query = ViewQuery(request)
+        let rangeText = query.text("range") ?? HistoricalRange.oneHour.rawValue
+        guard let range = HistoricalRange(rawValue: rangeText) else {
+            let allowed = HistoricalRange.allCases.map(\.rawValue).joined(separator: ", ")
+            throw APIError.badRequest("query parameter 'range': '\(ViewQuery.shown(rangeText))' is not one of \(allowed)")
+        }
+        let metric = HistoricalMetric(parsing: query.text("metric") ?? "rps", labels: try Self.labels(query))
+        let resolved = try await SnapshotRequest.resolve(request, reader: reader)
+        let views = resolved.views
+        let endNs = resolved.atNs ?? resolved.snapshot.eventTimeNs ?? EventTime.nowNs()
+        let view = HistoricalAnalysis.analyze(
+            metric: metric, range: range, endNs: endNs, series: views.series, throughput: views.throughput, latency: views.latency)
+        var names = Set<String>()
+        for key in views.series.keys where names.count < Self.listedSeriesMax { names.insert(key.name) }
+        return try JSONResponse.make(HistoricalAnswer(view: view, availableMetrics: Self.derivedMetrics + names.sorted()))
+    }
+
+    @Sendable func series(_ request: Request, context: Context) async throws -> Response {
+        let query = ViewQuery(request)
+        guard let name = query.text("name") else { throw APIError.badRequest("query parameter 'name' is required: the metric's name") }
+        let labels = try Self.labels(query)
+        let resolved = try await SnapshotRequest.resolve(request, reader: reader)
+        let toNs = try query.timeNs("to") ?? resolved.atNs ?? resolved.snapshot.eventTimeNs ?? EventTime.nowNs()
+        let fromNs = try query.timeNs("from") ?? toNs - Self.seriesRangeDefaultNs
+        guard fromNs <= toNs else { throw APIError.badRequest("query parameter 'from' is after 'to'") }
+        let stepNs = try Self.stepNs(query.text("step")) ?? EventTime.nanosPerSecond
+        let key = SeriesKey(name: name, labels: Labels(labels))
+        guard let result = resolved.views.series.queryResult(key: key, fromNs: fromNs, toNs: toNs, stepNs: stepNs) else {
+            throw APIError.notFound("no series \(name)\(labels.isEmpty ? "" : " with labels \(labels.sorted { $0.key < $1.key })") holds data")
+        }
+        return try JSONResponse.make(result)
+    }
+
+    /// `labels=core=total,host=a`.
+    static func labels(_ query: ViewQuery) throws -> [String: String] {
+        guard let raw = query.text("labels") else { return [:] }
+        var labels: [String: String] = [:]
+        for pair in raw.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw APIError.badRequest("query parameter 'labels': '\(ViewQuery.shown(raw))' is not key=value pairs separated by commas")
+            }
+            labels[String(parts[0])] = String(parts[1])
+        }
+        return labels
+    }
+
+    /// `500ms`, `1s`, `5m`, `1h`, or integer nanoseconds.
+    static func stepNs(_ raw: String?) throws -> Int64? {
+        guard let raw else { return nil }
+        let units: [(String, Int64)] = [("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000)]
+        var value: Int64?
+        if let nanos = Int64(raw) { value = nanos }
+        for (suffix, scale) in units where value == nil && raw.hasSuffix(suffix) {
+            let number = raw.dropLast(suffix.count)
+            if suffix == "s", number.hasSuffix("m") { continue }
+            if let count = Int64(number) { value = count.multipliedReportingOverflow(by: scale).overflow ? nil : count * scale }
+        }
+        guard let value, value > 0 else {
+            throw APIError.badRequest("query parameter 'step': '\(ViewQuery.shown(raw))' is not a positive duration such as 1s, 5m or nanoseconds")
+        }
+        return value
+    }
+}
+
+/// The historical view with the list of metrics a client may ask for next.
+struct HistoricalAnswer: Encodable {
+    let view: HistoricalView
+    let availableMetrics: [String]
+
+    enum CodingKeys: String, CodingKey { case availableMetrics }
+
+    func encode(to encoder: any Encoder) throws {
+        try view.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(availableMetrics, forKey: .availableMetrics)
+    }
+}
