@@ -138,6 +138,31 @@ func alertLine(_ id: String, atSeconds seconds: Double) -> String {
         try await server.stop()
     }
 
+    @Test func stream_sendsAMetricsSummaryEverySecond_inTheShapeOfTheReadEndpoints() async throws {
+        let server = try await LiveServer.start()
+        let offsets = try await server.ingest(KnownStream.ndjson)
+        #expect(await server.app.engine.waitUntilIdle())
+        let client = try SSETestClient(port: server.port)
+        let summaries = try await offPool {
+            var found: [ReceivedEvent] = []
+            while found.count < 2, let event = client.next(timeoutMs: 5000) {
+                if event.event == "metrics" { found.append(event) }
+            }
+            return found
+        }
+        client.connection.close()
+        #expect(summaries.count == 2)
+        let summary = try jsonObject(try #require(summaries.last).data)
+        for key in ["time", "rps", "latency", "cpu", "memory", "protocols", "health", "activeConnections"] {
+            #expect(summary[key] != nil, "metrics lacks \(key)")
+        }
+        #expect((summary["rps"] as? [String: Any])?["total"] as? Int == 4)
+        #expect((summary["cpu"] as? [String: Any])?["total"] as? Double == 40)
+        #expect(summary["activeConnections"] as? Int == 1, "db's breaker is open")
+        #expect((summaries.last?.id ?? 0) >= offsets.upperBound)
+        try await server.stop()
+    }
+
     @Test func stream_fromAnOffsetNotInTheLog_getsAResetSnapshot() async throws {
         let server = try await LiveServer.start()
         _ = try await server.ingest(KnownStream.ndjson)
