@@ -50,8 +50,9 @@ enum KnownStream {
 
 extension Engine {
     /// Polls until the views cover the whole log and the rule engine has nothing
-    /// left to append; false when `timeout` passed first.
-    func waitUntilIdle(timeout: Duration = .seconds(10)) async -> Bool {
+    /// left to append; false when `timeout` passed first. The limit is generous:
+    /// on a loaded 2-core CI machine the fold can wait seconds for a thread.
+    func waitUntilIdle(timeout: Duration = .seconds(60)) async -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while clock.now < deadline {

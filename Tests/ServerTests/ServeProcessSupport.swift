@@ -66,7 +66,7 @@ final class ServeProcess: @unchecked Sendable {
 
     /// Polls `/metrics` until the views cover the whole log and the log stopped growing.
     func waitUntilIdle() async throws -> Bool {
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(60)
         var previous: String?
         while Date() < deadline {
             let metrics = try await httpRequest(port: port, method: "GET", path: "/metrics").body

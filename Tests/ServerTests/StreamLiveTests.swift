@@ -72,14 +72,13 @@ func alertLine(_ id: String, atSeconds seconds: Double) -> String {
 
         // First connection: five alerts, one request (one batch, one update) each.
         let first = try SSETestClient(port: server.port)
+        #expect(try await offPool { first.waitForHead() }, "the stream answered")
         var firstEvents: [ReceivedEvent] = []
         for index in 0..<5 {
             offsetsByAlert["x\(index)"] = try await server.ingest(alertLine("x\(index)", atSeconds: Double(index))).lowerBound
         }
         firstEvents = try await offPool {
-            var seen: [ReceivedEvent] = []
-            while seen.filter({ $0.event == "alert" }).count < 5, let event = first.next() { seen.append(event) }
-            return seen
+            first.events { seen in seen.filter { $0.event == "alert" }.count >= 5 }
         }
         #expect(first.status == 200)
         #expect(first.headers["cache-control"] == "no-cache")
@@ -97,19 +96,16 @@ func alertLine(_ id: String, atSeconds seconds: Double) -> String {
 
         let second = try SSETestClient(port: server.port, lastEventID: lastSeen)
         let replayed = try await offPool {
-            var seen: [ReceivedEvent] = []
-            while seen.filter({ $0.event == "alert" }).count < 5 || !seen.contains(where: { $0.event == "topology" }),
-                  let event = second.next() { seen.append(event) }
-            return seen
+            second.events { seen in
+                seen.filter { $0.event == "alert" }.count >= 5 && seen.contains { $0.event == "topology" }
+            }
         }
         // Then live again.
         for index in 10..<12 {
             offsetsByAlert["x\(index)"] = try await server.ingest(alertLine("x\(index)", atSeconds: Double(index))).lowerBound
         }
         let live = try await offPool {
-            var seen: [ReceivedEvent] = []
-            while seen.filter({ $0.event == "alert" }).count < 2, let event = second.next() { seen.append(event) }
-            return seen
+            second.events { seen in seen.filter { $0.event == "alert" }.count >= 2 }
         }
         second.connection.close()
         let secondEvents = replayed + live
@@ -144,11 +140,7 @@ func alertLine(_ id: String, atSeconds seconds: Double) -> String {
         #expect(await server.app.engine.waitUntilIdle())
         let client = try SSETestClient(port: server.port)
         let summaries = try await offPool {
-            var found: [ReceivedEvent] = []
-            while found.count < 2, let event = client.next(timeoutMs: 5000) {
-                if event.event == "metrics" { found.append(event) }
-            }
-            return found
+            client.events { seen in seen.filter { $0.event == "metrics" }.count >= 2 }.filter { $0.event == "metrics" }
         }
         client.connection.close()
         #expect(summaries.count == 2)
@@ -203,13 +195,10 @@ func alertLine(_ id: String, atSeconds seconds: Double) -> String {
         #expect(server.app.engine.metrics.snapshot().sseLaggedDisconnects == 1)
         // A new client still gets live messages.
         let fresh = try SSETestClient(port: server.port)
+        #expect(try await offPool { fresh.waitForHead() }, "the stream answered")
         _ = try await server.ingest(alertLine("after-lag", atSeconds: 100))
-        let next = try await offPool {
-            var event = fresh.next()
-            while let current = event, current.event != "alert" { event = fresh.next() }
-            return event
-        }
-        #expect(next?.event == "alert")
+        let received = try await offPool { fresh.events { seen in seen.contains { $0.event == "alert" } } }
+        #expect(received.contains { $0.event == "alert" })
         fresh.connection.close()
         try await server.stop()
     }

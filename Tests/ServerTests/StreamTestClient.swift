@@ -116,6 +116,37 @@ final class SSETestClient: @unchecked Sendable {
         }
     }
 
+    /// Reads until the response head has arrived: from then on the server has
+    /// subscribed this client, so what is appended next reaches it. False when
+    /// `timeoutMs` passed or the stream ended first.
+    func waitForHead(timeoutMs: Int = 30_000) -> Bool {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMs) * 1_000_000
+        while !headersDone, !ended {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { return false }
+            guard let bytes = connection.receive(timeoutMs: Int32(max(1, (deadline - now) / 1_000_000))) else {
+                ended = true
+                break
+            }
+            raw.append(contentsOf: bytes)
+            decode()
+        }
+        return headersDone
+    }
+
+    /// Events until `done` holds for what was received, the stream ends, or
+    /// `timeoutMs` passes in all (keep-alives and summaries never extend it).
+    func events(timeoutMs: Int = 30_000, until done: ([ReceivedEvent]) -> Bool) -> [ReceivedEvent] {
+        var seen: [ReceivedEvent] = []
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMs) * 1_000_000
+        while !done(seen) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline, let event = next(timeoutMs: max(1, Int((deadline - now) / 1_000_000))) else { break }
+            seen.append(event)
+        }
+        return seen
+    }
+
     /// Reads until the server closes the stream; the events received on the way.
     func drain(timeoutMs: Int = 20_000) -> (events: [ReceivedEvent], ended: Bool) {
         var events: [ReceivedEvent] = []

@@ -14,7 +14,7 @@ extension ProjectionSet: FigureSource {
         case .healthScore:
             return healthView().score
         case .latencyP50Ms, .latencyP95Ms, .latencyP99Ms, .latencyP999Ms:
-            let window = latency.view().window
+            let window = latency.overallWindow()
             guard window.count > 0 else { return nil }
             switch figure {
             case .latencyP50Ms: return window.p50

@@ -35,6 +35,19 @@ extension LatencyProjection {
             lateEvents: overall.lateEvents)
     }
 
+    /// The overall summary of the 60 complete seconds before the newest operation
+    /// (or `atNs` when later), without groups or distributions: what the alert rules
+    /// read once per second of event time, so it must stay cheap.
+    public func overallWindow(atNs: Int64? = nil) -> LatencyView.Summary {
+        var now = headSecond
+        if let atNs {
+            let s = TimeUnits.unit(of: atNs, widthNs: TimeUnits.nanosPerSecond)
+            if now == nil || s > now! { now = s }
+        }
+        let last = (now ?? 0) - 1
+        return Self.windowSummary(overall, first: last - Int64(Self.windowSeconds) + 1, last: last, withDistribution: false)
+    }
+
     static func windowSummary(_ stats: LatencyStats, first: Int64, last: Int64, withDistribution: Bool) -> LatencyView.Summary {
         let (buckets, errors) = stats.windowBuckets(fromSecond: first, throughSecond: last)
         var sum = 0.0
