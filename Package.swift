@@ -60,8 +60,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Dashboard")],
+            exclude: ["Dashboard"],
+            swiftSettings: strict,
+            plugins: ["DashboardEmbedder"]
+        ),
+        .executableTarget(
+            name: "tacho-embed",
+            path: "tools/embed",
             swiftSettings: strict
+        ),
+        .plugin(
+            name: "DashboardEmbedder",
+            capability: .buildTool(),
+            dependencies: ["tacho-embed"]
         ),
         .executableTarget(
             name: "tacho",

@@ -115,7 +115,7 @@ import Testing
         }
     }
 
-    @Test func dashboard_isServedFromThePackageResources_withContentTypes() async throws {
+    @Test func dashboard_isServedFromTheEmbeddedCopy_withContentTypes() async throws {
         try await withRunningEngine { app in
             try await Application(router: app.router()).test(.router) { client in
                 try await client.execute(uri: "/", method: .get) { response in

@@ -1,8 +1,9 @@
 import Foundation
 
-/// The dashboard's files, read once from the Server target's resources (the
-/// `tacho_Server.resources` bundle beside the binary, so the working directory does
-/// not matter) and served from memory. Only files found there are ever served.
+/// The dashboard's files, served from memory. The packaged set is compiled into the
+/// binary (the DashboardEmbedder plugin turns Sources/Server/Dashboard into source),
+/// so a `tacho` binary copied anywhere serves its page with no resource bundle and
+/// no working-directory assumption. Only files known here are ever served.
 public struct DashboardAssets: Sendable {
     public struct Asset: Sendable, Equatable {
         public let bytes: [UInt8]
@@ -20,12 +21,20 @@ public struct DashboardAssets: Sendable {
         self.files = files
     }
 
-    /// The packaged dashboard, or nil when its resource directory is missing.
+    /// The dashboard compiled into this binary.
     public static func packaged() throws -> DashboardAssets? {
-        guard let root = Bundle.module.url(forResource: "Dashboard", withExtension: nil) else { return nil }
-        return try load(directory: root)
+        var files: [String: Asset] = [:]
+        for (path, base64) in DashboardEmbedded.files {
+            guard let data = Data(base64Encoded: base64) else {
+                throw DashboardAssetsError(path: path, reason: "its embedded copy is not valid base64; rebuild tacho")
+            }
+            files[path] = Asset(bytes: Array(data), contentType: contentType(forPath: path))
+        }
+        assert(files.count <= filesMax, "tools/embed enforces the file limit")
+        return files.isEmpty ? nil : DashboardAssets(files: files)
     }
 
+    /// Reads a dashboard from a folder on disk (tests, and pages under development).
     public static func load(directory root: URL) throws -> DashboardAssets {
         let manager = FileManager.default
         var files: [String: Asset] = [:]
@@ -57,4 +66,10 @@ public struct DashboardAssets: Sendable {
         default: "application/octet-stream"
         }
     }
+}
+
+public struct DashboardAssetsError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "dashboard file \(path): \(reason)" }
 }
