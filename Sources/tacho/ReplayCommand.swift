@@ -8,11 +8,13 @@ import Projections
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Replay a range of a recorded log to stdout, paced by event time.",
+        abstract: "Replay a range of a recorded log to stdout, or serve it to the dashboard, paced by event time.",
         discussion: """
             The data directory is opened read-only and never modified, even while a server writes to it. \
             Without --views every event is printed as NDJSON (the export format, with its offset); with \
-            --views, one JSON line per event-time second holds the main views after that second.
+            --views, one JSON line per event-time second holds the main views after that second. With \
+            --serve, the dashboard and the read API answer as of a replay cursor that moves at --speed; \
+            GET/POST /api/v1/replay reads and controls it (play, pause, step, seek).
             """)
 
     @OptionGroup var dataOptions: DataOptions
@@ -32,7 +34,14 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    @OptionGroup var serveOptions: ReplayServeOptions
+
     func run() async throws {
+        if serveOptions.serve {
+            guard !views else { throw ValidationError("--views prints to stdout; it cannot be combined with --serve") }
+            try await serveOptions.run(data: dataOptions.data, from: from, to: to, speed: speed)
+            return
+        }
         let scan = try RangeScan(path: dataOptions.data, from: from, to: to)
         var pacer = ReplayPacer(speed: speed)
         var output = ReplayOutput()

@@ -1,0 +1,222 @@
+import EventStore
+import Projections
+import Synchronization
+
+/// Limits and cadences of a replay.
+public struct ReplayOptions: Sendable {
+    /// Events one playing tick folds at most, so the engine answers controls between
+    /// ticks; at `max` speed it is the step of the replay.
+    public var eventsPerTickMax = 100_000
+    /// A fold state is kept for seeking and `?at=` every this many events folded.
+    public var cacheEveryEvents = 10_000
+    public var cacheEntriesMax = 32
+
+    public init() {}
+}
+
+/// The cursor of a replay and the views folded up to it.
+///
+/// Folds the range `[from, to)` of a read-only log into a fresh `ProjectionSet` up to a
+/// cursor in event time. While playing, `advance(wallElapsedNs:)` (called by
+/// `ReplayDriver`) moves the cursor by the elapsed wall time times the speed; `control`
+/// plays, pauses, steps and seeks. Reads without `?at=` answer the views at the cursor;
+/// `?at=` folds (from the cursor's state, a cached one, or the range's start) to that
+/// time, beside the cursor. Every change is handed to the publisher for the stream.
+public actor ReplayEngine: ViewReading {
+    public nonisolated let source: ReplaySource
+    public nonisolated let options: ReplayOptions
+    private nonisolated let cache: ReplaySnapshotCache
+    private nonisolated let shared: Shared
+    /// One signal per `play`, for the driver waiting while paused.
+    nonisolated let wakes: AsyncStream<Void>
+    private nonisolated let wake: AsyncStream<Void>.Continuation
+
+    private var fold: ReplayFoldState
+    private var cursor: ReplayLogCursor
+    private var cursorNs: Int64
+    private var playing: Bool
+    private var speed: PlaybackSpeed
+    private var lastError: String?
+    private var cachedPosition: UInt64
+    private var publisher: ReplayPublisher?
+
+    /// What the routes read without waiting for the actor.
+    private final class Shared: Sendable {
+        let value: Mutex<(fold: ReplayFoldState, status: ReplayStatus)>
+        init(_ fold: ReplayFoldState, _ status: ReplayStatus) { value = Mutex((fold, status)) }
+    }
+
+    /// Starts at the range's first event time (its events folded), playing or paused.
+    public init(source: ReplaySource, speed: PlaybackSpeed, playing: Bool, options: ReplayOptions = ReplayOptions()) throws(ReplayError) {
+        self.source = source
+        self.options = options
+        self.cache = ReplaySnapshotCache(entriesMax: options.cacheEntriesMax)
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        var fold = ReplayFoldState(position: source.startOffset)
+        let cursor = ReplayLogCursor(source: source, position: fold.position)
+        while true {
+            let step = try cursor.fold(into: &fold, upToNs: source.firstNs, eventsMax: options.cacheEveryEvents)
+            if step.blocked || step.exhausted { break }
+        }
+        self.fold = fold
+        self.cursor = cursor
+        let ended = cursor.exhausted && source.firstNs >= source.lastNs
+        self.cursorNs = source.firstNs
+        self.playing = playing && !ended
+        self.speed = speed
+        self.cachedPosition = fold.position
+        self.shared = Shared(fold, ReplayStatus(
+            playing: playing && !ended, ended: ended, speed: speed, cursorNs: source.firstNs, source: source,
+            offset: fold.views.lastOffset, eventsFolded: fold.views.eventCount, error: nil))
+        cache.insert(fold)
+    }
+
+    /// The publisher that turns changes into stream messages; set once before serving.
+    func attach(_ publisher: ReplayPublisher) {
+        self.publisher = publisher
+    }
+
+    public nonisolated func status() -> ReplayStatus {
+        shared.value.withLock { $0.status }
+    }
+
+    public var isPlaying: Bool { playing }
+    public var currentSpeed: PlaybackSpeed { speed }
+    private var ended: Bool { cursorNs >= source.lastNs && cursor.exhausted }
+
+    // MARK: Control
+
+    /// Carries out one control request and answers the state after it. A read error
+    /// stops the replay (paused, with the error in the state) and is thrown.
+    @discardableResult
+    public func control(_ control: ReplayControl) async throws(ReplayError) -> ReplayStatus {
+        if let speed = control.speed { self.speed = speed }
+        var change = ReplayPublisher.Change.state
+        do {
+            switch control.action {
+            case .play:
+                if ended {
+                    _ = try move(to: source.firstNs)
+                    change = .moved(reason: "replay restarted at the range's start")
+                }
+                playing = true
+                wake.yield()
+            case .pause:
+                playing = false
+            case .step:
+                playing = false
+                if !ended {
+                    let target = min(source.lastNs, cursorNs.addingReportingOverflow(EventTime.nanosPerSecond).partialValue)
+                    change = try move(to: target)
+                }
+            case .seek:
+                change = try move(to: source.clamp(control.atNs ?? cursorNs))
+                if case .advanced = change { change = .moved(reason: "replay seek to \(EventTime.formatRFC3339(cursorNs))") }
+            }
+        } catch {
+            playing = false
+            lastError = error.description
+            await commit(.state)
+            throw error
+        }
+        if ended { playing = false }
+        return await commit(change)
+    }
+
+    /// Moves the cursor by `wallElapsedNs` of wall time at the current speed (at `max`,
+    /// one tick of at most `eventsPerTickMax` events). Does nothing while paused.
+    public func advance(wallElapsedNs: Int64) async {
+        guard playing else { return }
+        let target: Int64 = switch speed {
+        case .max: source.lastNs
+        case .factor(let factor):
+            min(source.lastNs, cursorNs.addingReportingOverflow(Int64(min(Double(wallElapsedNs) * factor, 1e18))).partialValue)
+        }
+        do {
+            let step = try cursor.fold(into: &fold, upToNs: target, eventsMax: options.eventsPerTickMax)
+            cacheIfDue(final: step.blocked || step.exhausted)
+            // When the tick's budget ran out first, the cursor stays with what is folded.
+            cursorNs = step.blocked || step.exhausted ? max(cursorNs, target) : max(cursorNs, min(fold.eventTimeNs ?? cursorNs, target))
+            if ended { playing = false }
+            await commit(.advanced(step.types))
+        } catch {
+            playing = false
+            lastError = error.description
+            await commit(.state)
+        }
+    }
+
+    /// Folds to `timeNs`, from the current state when it is at or before that time, else
+    /// from the best cached state (or the range's start).
+    private func move(to timeNs: Int64) throws(ReplayError) -> ReplayPublisher.Change {
+        var restarted = false
+        if (fold.eventTimeNs ?? .min) > timeNs {
+            fold = cache.best(atOrBeforeNs: timeNs) ?? ReplayFoldState(position: source.startOffset)
+            cursor = ReplayLogCursor(source: source, position: fold.position)
+            cachedPosition = fold.position
+            restarted = true
+        }
+        var types = Set<EventType>()
+        while true {
+            let step = try cursor.fold(into: &fold, upToNs: timeNs, eventsMax: options.cacheEveryEvents)
+            types.formUnion(step.types)
+            let done = step.blocked || step.exhausted
+            cacheIfDue(final: done)
+            if done { break }
+        }
+        cursorNs = timeNs
+        return restarted ? .moved(reason: "replay seek to \(EventTime.formatRFC3339(timeNs))") : .advanced(types)
+    }
+
+    private func cacheIfDue(final: Bool) {
+        guard fold.position > cachedPosition else { return }
+        if final || fold.position - cachedPosition >= UInt64(options.cacheEveryEvents) {
+            cache.insert(fold)
+            cachedPosition = fold.position
+        }
+    }
+
+    /// Publishes the state for the routes, then the stream's messages for the change.
+    @discardableResult
+    private func commit(_ change: ReplayPublisher.Change) async -> ReplayStatus {
+        let status = ReplayStatus(
+            playing: playing, ended: ended, speed: speed, cursorNs: cursorNs, source: source,
+            offset: fold.views.lastOffset, eventsFolded: fold.views.eventCount, error: lastError)
+        let fold = self.fold
+        shared.value.withLock { $0 = (fold, status) }
+        await publisher?.publish(change, snapshot: fold.snapshot, status: status)
+        return status
+    }
+
+    // MARK: ViewReading
+
+    public nonisolated func currentSnapshot() -> EngineSnapshot<ProjectionSet> {
+        shared.value.withLock { $0.fold.snapshot }
+    }
+
+    /// The views as of `timeNs` clamped to the range: the fold of the longest prefix of
+    /// the range's events that are all at or before it.
+    public nonisolated func snapshot(atNs timeNs: Int64) async throws -> EngineSnapshot<ProjectionSet> {
+        let target = source.clamp(timeNs)
+        var state = ReplayFoldState(position: source.startOffset)
+        let current = shared.value.withLock { $0.fold }
+        if (current.eventTimeNs ?? .min) <= target { state = current }
+        if let cached = cache.best(atOrBeforeNs: target), cached.position > state.position { state = cached }
+        let cursor = ReplayLogCursor(source: source, position: state.position)
+        while true {
+            try Task.checkCancellation()
+            let step = try cursor.fold(into: &state, upToNs: target, eventsMax: options.cacheEveryEvents)
+            if step.folded > 0 { cache.insert(state) }
+            if step.blocked || step.exhausted { break }
+        }
+        return state.snapshot
+    }
+
+    public nonisolated func logInfo() -> LogInfo {
+        source.logInfo()
+    }
+
+    public nonisolated func events(fromNs: Int64, toNs: Int64, limit: Int, include: @Sendable (Event) -> Bool) throws -> [LoggedEvent] {
+        try source.events(fromNs: fromNs, toNs: toNs, limit: limit, include: include)
+    }
+}
