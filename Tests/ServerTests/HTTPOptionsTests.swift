@@ -15,7 +15,7 @@ import Testing
 
     @Test func validate_reportsEveryProblemAtOnce() {
         var options = ServerOptions()
-        options.port = 0
+        options.port = 70_000
         options.bodyBytesMax = 10
         options.sseClientsMax = 100_000
         options.sseClientBytesMax = 256 << 20
@@ -25,6 +25,14 @@ import Testing
         } catch {
             #expect(error.problems.count == 3)
         }
+    }
+
+    @Test func validate_acceptsPortZero_whichAsksTheSystemForAFreePort() throws {
+        var options = ServerOptions()
+        options.port = 0
+        try options.validate()
+        options.port = -1
+        #expect(throws: ServerOptionsError.self) { try options.validate() }
     }
 
     @Test func token_flagWins_thenEnvironment_emptyMeansNone() {

@@ -31,10 +31,7 @@ public struct TachoApp: Sendable {
 
     /// Opens the data directory of `options` and recovers.
     public static func open(options: ServerOptions, startedAtNs: Int64 = EventTime.nowNs(), logger: Logger = Logger(label: "tacho")) async throws -> TachoApp {
-        var checked = options
-        // Port 0 asks the system for a free port; ServerOptions checks 1...65535.
-        if checked.port == 0 { checked.port = 1 }
-        try checked.validate()
+        try options.validate()
         let engine = try await Engine.open(
             dataDirectory: options.dataDirectory, logOptions: logOptions(options), hostOptions: hostOptions(options), logger: logger)
         let info = ServerInfo(dataDirectory: options.dataDirectory, demo: options.demo, startedAtNs: startedAtNs)
@@ -104,17 +101,17 @@ public struct TachoApp: Sendable {
             engine,
             LiveStreamService(feed: engine, broadcaster: broadcaster, clock: clock, logger: logger),
             application,
-            QuietOnCancel(SSEKeepAlive(broadcaster: broadcaster, interval: .milliseconds(options.sseKeepAliveMs), clock: clock)),
+            SSEKeepAlive(broadcaster: broadcaster, interval: .milliseconds(options.sseKeepAliveMs), clock: clock),
         ]
         if options.collectsHostVitals {
-            services.append(QuietOnCancel(HostCollector(
+            services.append(HostCollector(
                 interval: .milliseconds(options.collectIntervalMs), clock: clock, logger: logger,
-                sink: { _ = try await engine.append($0) })))
+                sink: { _ = try await engine.append($0) }))
         }
         if options.demo {
-            services.append(QuietOnCancel(DemoRunner(
+            services.append(DemoRunner(
                 seed: options.demoSeed, emitsHostVitals: !options.collectsHostVitals, clock: clock, logger: logger,
-                sink: { _ = try await engine.append($0) })))
+                sink: { _ = try await engine.append($0) }))
         }
         return services
     }

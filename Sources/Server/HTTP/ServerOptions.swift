@@ -64,7 +64,7 @@ public struct ServerOptions: Sendable, Equatable {
             if !condition { problems.append(problem()) }
         }
         check(!host.isEmpty, "--host must not be empty")
-        check((1...65535).contains(port), "--port \(port) is not within 1...65535")
+        check((0...65535).contains(port), "--port \(port) is not within 0...65535 (0 asks the system for a free port)")
         check(!dataDirectory.isEmpty, "--data must not be empty")
         if case .interval(let milliseconds) = fsync {
             check((1...60_000).contains(milliseconds), "fsync interval \(milliseconds) ms is not within 1...60000")

@@ -59,7 +59,9 @@ public struct HostCollector<C: Clock>: Service where C.Duration == Duration {
             // Deadlines, not sleeps of `interval`, so samples do not drift later and later.
             deadline = deadline.advanced(by: interval)
             if deadline < clock.now { deadline = clock.now }
-            try await clock.sleep(until: deadline, tolerance: nil)
+            // Shutdown interrupts the sleep: that is this loop's normal end, not an error
+            // (a thrown error would make the service group cancel the orderly shutdown).
+            guard (try? await clock.sleep(until: deadline, tolerance: nil)) != nil else { return }
         }
     }
 }

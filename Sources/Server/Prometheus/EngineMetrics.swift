@@ -64,7 +64,7 @@ public final class EngineMetrics: Sendable {
         exposition.counter("tacho_bytes_appended_total", help: "Bytes of batches written to the log.", value: Double(s.bytesAppended))
         exposition.counter("tacho_batches_written_total", help: "Batches written to the log.", value: Double(s.batchesWritten))
         exposition.counter("tacho_fsyncs_total", help: "fsync calls on log segments.", value: Double(s.fsyncs))
-        exposition.counter("tacho_compactions_total", help: "Retention passes that deleted segments.", value: Double(s.compactions))
+        exposition.counter("tacho_compactions_total", help: "Sealed segments re-packed into large batches by at-rest compaction.", value: Double(s.compactions))
         exposition.counter("tacho_ingest_requests_total", help: "Ingest requests received.", value: Double(s.ingestRequests))
         exposition.counter(
             "tacho_ingest_errors_total", help: "Ingest requests refused, by reason.",

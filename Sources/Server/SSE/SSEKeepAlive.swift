@@ -16,9 +16,9 @@ public struct SSEKeepAlive<C: Clock>: Service where C.Duration == Duration {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await clock.sleep(for: interval)
+        await cancelWhenGracefulShutdown {
+            // Shutdown interrupts the sleep: the normal end of the loop, not an error.
+            while (try? await clock.sleep(for: interval)) != nil {
                 await broadcaster.broadcastKeepAlive()
             }
         }
