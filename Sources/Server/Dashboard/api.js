@@ -190,7 +190,6 @@ export function adaptAlert(a, fallbackState = 'active') {
     data: data ?? undefined,
     state: alertState(a, fallbackState),
     ackBy: str(a, 'acknowledgedBy', 'ackBy', 'by'),
-    offset: num(a, 'offset'),
   };
 }
 
@@ -318,8 +317,11 @@ export function adaptLatency(j) {
   const tl = arr(j, 'timeline', 'history', 'series');
   return {
     p50: num(j, 'p50', 'p50Ms'), p95: num(j, 'p95', 'p95Ms'), p99: num(j, 'p99', 'p99Ms'),
-    p999: num(j, 'p999', 'p99_9', 'p999Ms'), mean: num(j, 'mean', 'meanMs', 'avg'),
-    count: num(j, 'count'), distribution: dist, asOfMs: time(j, 'asOf', 'time'),
+    p999: num(j, 'p999', 'p99_9', 'p999Ms'), mean: num(obj(j, 'window'), 'meanMs') ?? num(j, 'mean', 'meanMs', 'avg'),
+    // The view's count and mean are those of its window (`window.{count, meanMs}`, the
+    // last `windowSeconds`); `sinceStart` holds the same figures over the whole log.
+    count: num(obj(j, 'window'), 'count') ?? num(j, 'count'), windowSeconds: num(j, 'windowSeconds'),
+    distribution: dist, asOfMs: time(j, 'asOf', 'time'),
     timeline: {
       p50: points(tl, ['p50', 'p50Ms']), p95: points(tl, ['p95', 'p95Ms']),
       p99: points(tl, ['p99', 'p99Ms']), p999: points(tl, ['p999', 'p99_9', 'p999Ms']),
@@ -332,8 +334,9 @@ export function adaptProtocols(j) {
   return listOf(j, ['protocols', 'distribution'], 'name').map((p) => ({
     name: str(p, 'name', 'protocol') ?? '?', share: ratio(num(p, 'share', 'percent', 'fraction')),
     rps: num(p, 'rps', 'opsPerSecond'), latencyMs: num(p, 'avgLatencyMs', 'latencyMs', 'avgLatency', 'p50'),
-    errorRate: num(p, 'errorPercent', 'errorRate', 'errors'), status: str(p, 'status') ?? 'healthy',
-    count: num(p, 'count', 'total'),
+    // `errorRate` is a percentage (0–100) of the protocol's operations in the window.
+    errorRate: num(p, 'errorRate', 'errorPercent'), status: str(p, 'status') ?? 'healthy',
+    count: num(p, 'requests', 'count', 'total'),
   }));
 }
 
@@ -390,11 +393,18 @@ export function adaptLog(j) {
   };
 }
 
+/** The server's mode: 'replay' for `tacho replay`'s server; a live server answers
+ *  "live" (or "serve", as the first draft of the doc said): both are 'live'. */
+export function serverMode(mode) {
+  if (mode === undefined) return undefined;
+  return mode.toLowerCase() === 'replay' ? 'replay' : 'live';
+}
+
 export function adaptInfo(j) {
   if (!j) return null;
   return {
     version: str(j, 'version'), dataDirectory: str(j, 'dataDirectory', 'dataDir'),
-    demo: bool(j, 'demo'), mode: str(j, 'mode'), startedMs: time(j, 'startedAt', 'startTime'),
+    demo: bool(j, 'demo'), mode: serverMode(str(j, 'mode')), startedMs: time(j, 'startedAt', 'startTime'),
   };
 }
 
@@ -485,8 +495,14 @@ export async function loadViews(atMs) {
 }
 
 export async function loadMeta() {
-  const [info, log, annotations] = await Promise.all([getJSON(ENDPOINTS.info), getJSON(ENDPOINTS.log), getJSON(ENDPOINTS.annotations)]);
-  return { info: adaptInfo(info), log: adaptLog(log), annotations: adaptAnnotations(annotations) ?? [] };
+  const [info, log] = await Promise.all([getJSON(ENDPOINTS.info), getJSON(ENDPOINTS.log)]);
+  return { info: adaptInfo(info), log: adaptLog(log) };
+}
+
+/** Annotations are loaded apart from the views: the server finds them by reading the
+ *  log, which takes seconds on a long log, and the first render must not wait for them. */
+export async function loadAnnotations() {
+  return adaptAnnotations(await getJSON(ENDPOINTS.annotations)) ?? [];
 }
 
 export async function loadHistorical(range, metric, atMs) {

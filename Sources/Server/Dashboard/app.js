@@ -272,8 +272,9 @@ async function reloadLive() {
   state.loading = true;
   const [meta, views] = await Promise.all([api.loadMeta(), api.loadViews()]);
   perf.phases.viewsLoadedMs ??= performance.now() - htmlArrivedMs;
-  state.meta = meta;
+  state.meta = { ...meta, annotations: state.meta.annotations };
   renderMeta();
+  api.loadAnnotations().then((annotations) => { state.meta.annotations = annotations; refreshMarkers(); });
   if (meta.log) panels.timeline.setRange(meta.log.firstTimeMs, Math.max(meta.log.lastTimeMs ?? 0, state.lastEventMs ?? 0));
   if (state.mode !== 'live') { state.loading = false; state.queue = []; return; }
   renderViews(views);

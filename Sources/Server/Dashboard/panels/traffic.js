@@ -1,9 +1,9 @@
 // Traffic charts: throughput timeline, latency percentiles over time, latency
 // distribution, and the protocols' share with their RPS, latency and errors.
 
-import { h, replaceChildren } from '../dom.js';
+import { h, setText, replaceChildren } from '../dom.js';
 import { LineChart, BarChart, Ring, palette, seriesColors } from '../charts.js';
-import { fmtNumber, fmtMs, fmtPercent, fmtPct, isNum } from '../format.js';
+import { fmtNumber, fmtInt, fmtMs, fmtPercent, fmtPct, isNum } from '../format.js';
 
 const WINDOW_POINTS = 900;
 const PERCENTILES = [['p50', palette.green], ['p95', palette.blue], ['p99', palette.amber], ['p999', palette.red]];
@@ -28,6 +28,8 @@ export class TrafficPanels {
     this.rpsPoints = [];
     this.pct = { p50: [], p95: [], p99: [], p999: [] };
     this.markers = [];
+    // The operations the distribution counts (the view's window), in the card's head.
+    this.countLabel = document.getElementById('latency-count');
   }
 
   setMarkers(markers) { this.markers = markers; }
@@ -56,6 +58,10 @@ export class TrafficPanels {
       series: PERCENTILES.map(([k, color]) => ({ name: k === 'p999' ? 'p99.9' : k, color, points: this.pct[k] })),
       markers: this.markers,
     });
+    if (this.countLabel && (isNum(latency.count) || !live)) {
+      setText(this.countLabel, isNum(latency.count) ? `${fmtInt(latency.count)} in ${isNum(latency.windowSeconds) ? latency.windowSeconds : '?'} s` : '—');
+      this.countLabel.dataset.value = isNum(latency.count) ? String(latency.count) : '';
+    }
     if (latency.distribution.length > 0 || !live) {
       this.distributionChart.setData({ bars: latency.distribution.map((b) => ({
         label: isNum(b.upperMs) ? fmtMs(b.upperMs).replace(' ', '') : b.label, value: b.count,

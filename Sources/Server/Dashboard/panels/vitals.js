@@ -15,7 +15,7 @@ function card(key, label) {
 export class VitalsPanel {
   constructor(root) {
     this.cards = {
-      ops: card('ops', 'Operations / s'), p99: card('p99', 'p99 latency'), conns: card('connections', 'Active connections'),
+      ops: card('ops', 'Operations / s'), p99: card('p99', 'p99 latency'), conns: card('connections', 'Connections'),
       cpu: card('cpu', 'CPU'), mem: card('memory', 'Memory'),
     };
     this.cards.ops.bar.hidden = true;
