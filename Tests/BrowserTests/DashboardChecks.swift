@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+
+/// What the browser test asserts about the page, one concern per function. Every wait
+/// is a poll with a deadline of 45 s or more: the whole suite runs in parallel.
+enum DashboardChecks {
+    /// Charts drawn once every view has loaded (the history chart comes later).
+    static let chartsDrawnAtFirstRender = 8
+
+    /// A function body, true when every panel shows data from the server.
+    static let everyPanelShown = """
+        const q = (s) => document.querySelector(s), qa = (s) => document.querySelectorAll(s);
+        const score = q('[data-testid=health-score]');
+        const vitals = ['ops', 'p99', 'connections', 'cpu', 'memory'].every((k) => {
+          const e = q(`[data-testid=vital-${k}]`); return !!e && /\\d/.test(e.textContent); });
+        const count = q('[data-testid=latency-count]');
+        return !!score && !!score.dataset.value && vitals && !!count && /\\d/.test(count.dataset.value || '')
+          && qa('[data-testid=breaker-card]').length >= 3 && qa('[data-testid=topology-node]').length >= 3
+          && qa('[data-testid=alert-item]').length >= 1 && qa('[data-testid=protocols] [data-protocol]').length >= 1
+          && qa('[data-drawn=true]').length >= \(chartsDrawnAtFirstRender);
+        """
+
+    /// Run in the document before the page's scripts: records (in `window.__tachoFullRender`)
+    /// the first animation frame at which every panel shows data.
+    static let fullRenderProbe = """
+        (() => {
+          const shown = () => { try { \(everyPanelShown) } catch (e) { return false; } };
+          const tick = () => {
+            if (shown()) { window.__tachoFullRender = { atMs: performance.now() }; return; }
+            requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+        })();
+        """
+
+    static func waitForEveryPanel(_ browser: WebDriver) async throws {
+        try await browser.waitUntil("every panel shows data", "return document.body.dataset.ready === 'true' && !!window.__tachoFullRender")
+        try await browser.waitUntil("live indicator", "return document.querySelector('[data-testid=connection-indicator]').dataset.state === 'live'")
+    }
+
+    /// Milliseconds from the HTML's arrival (Navigation Timing `responseEnd`) to the
+    /// first frame with every panel populated, and the page's own first-render hook.
+    static func firstRenderFigures(_ browser: WebDriver) async throws -> [String: Double] {
+        let json = try await browser.execute("""
+            const nav = performance.getEntriesByType('navigation')[0];
+            return JSON.stringify({
+              everyPanelShownMs: window.__tachoFullRender.atMs - nav.responseEnd,
+              firstRenderMs: window.__tachoPerf.firstRenderMs,
+              responseEndMs: nav.responseEnd,
+              domContentLoadedMs: nav.domContentLoadedEventEnd - nav.responseEnd,
+            });
+            """) as? String
+        let slowest = try await browser.execute("""
+            return performance.getEntriesByType('resource').sort((a, b) => b.duration - a.duration).slice(0, 4)
+              .map((r) => `${new URL(r.name).pathname} ${Math.round(r.startTime)}+${Math.round(r.duration)}ms`).join(', ')
+              + '; phases after responseEnd ' + JSON.stringify(window.__tachoPerf.phases);
+            """) as? String
+        print("dashboard slowest resources: \(slowest ?? "?")")
+        let object = try JSONSerialization.jsonObject(with: Data((json ?? "{}").utf8)) as? [String: Double] ?? [:]
+        #expect((object["everyPanelShownMs"] ?? -1) > 0, "no full-render time: \(object)")
+        return object.mapValues { ($0 * 10).rounded() / 10 }
+    }
+
+    /// The live page shows the server's health score, and protocols and latency panels
+    /// show numbers (not "—") read from the views' real field names.
+    static func liveValuesMatchTheServer(_ browser: WebDriver, _ run: DashboardRun) async throws {
+        // The live demo changes the score every second: poll until page and server agree.
+        let deadline = ContinuousClock.now + .seconds(45)
+        var last = ""
+        while true {
+            let server = try await run.getJSON("/api/v1/health")["score"] as? Double
+            let shown = try await browser.execute("return Number(document.querySelector('[data-testid=health-score]').dataset.value)") as? Double
+            if let server, let shown, abs(server - shown) < 0.5 { break }
+            last = "server \(String(describing: server)), page \(String(describing: shown))"
+            guard ContinuousClock.now < deadline else { Issue.record("page health score never matched the server's: \(last)"); return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let rows = try await protocolRows(browser)
+        #expect(rows.count >= 3, "protocol rows: \(rows)")
+        for (name, cells) in rows {
+            #expect(cells.rps != nil && cells.errorPercent != nil && cells.latencyMs != nil, "protocol \(name) shows no numbers: \(cells)")
+        }
+    }
+
+    struct ProtocolCells: Sendable, CustomStringConvertible {
+        var rps: Double?
+        var latencyMs: Double?
+        var errorPercent: Double?
+        var description: String { "rps \(String(describing: rps)), latency \(String(describing: latencyMs)) ms, errors \(String(describing: errorPercent)) %" }
+    }
+
+    /// The protocol table's numbers as shown ("1.2k" → 1200, "3.4 ms" → 3.4, "10.6%" → 10.6).
+    static func protocolRows(_ browser: WebDriver) async throws -> [String: ProtocolCells] {
+        let json = try await browser.execute("""
+            const rows = {};
+            for (const row of document.querySelectorAll('[data-testid=protocols] [data-protocol]')) {
+              rows[row.dataset.protocol] = [...row.children].map((c) => c.textContent.trim());
+            }
+            return JSON.stringify(rows);
+            """) as? String
+        let rows = try JSONSerialization.jsonObject(with: Data((json ?? "{}").utf8)) as? [String: [String]] ?? [:]
+        return rows.mapValues { cells in
+            guard cells.count >= 5 else { return ProtocolCells() }
+            return ProtocolCells(rps: shownNumber(cells[2]), latencyMs: shownMilliseconds(cells[3]), errorPercent: shownNumber(cells[4]))
+        }
+    }
+
+    static func shownNumber(_ text: String) -> Double? {
+        var t = text.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "%", with: "")
+        var scale = 1.0
+        if t.hasSuffix("k") { scale = 1e3; t.removeLast() } else if t.hasSuffix("M") { scale = 1e6; t.removeLast() }
+        return Double(t.trimmingCharacters(in: .whitespaces)).map { $0 * scale }
+    }
+
+    static func shownMilliseconds(_ text: String) -> Double? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 2, let value = Double(parts[0]) else { return nil }
+        switch parts[1] {
+        case "ms": return value
+        case "s": return value * 1000
+        case "µs": return value / 1000
+        default: return nil
+        }
+    }
+
+    /// Ingests, from the page itself, an alert whose message is HTML: it is shown as
+    /// text, creates no element, and Acknowledge moves it to acknowledged through an
+    /// `alert_ack` in the log (the server's alerts view, a fold of the log, says so).
+    /// Returns the ms from the POST to the first frame that shows the alert.
+    static func hostileAlertIsTextAndAcknowledges(_ browser: WebDriver, _ run: DashboardRun) async throws -> Double {
+        let hostile = "<img src=x onerror=alert(1)>"
+        let event = try JSONSerialization.data(withJSONObject: ["type": "alert", "id": "xss-probe", "severity": "critical", "kind": "probe", "message": hostile])
+        try await browser.execute("""
+            const probe = window.__ingestProbe = {};
+            const observer = new MutationObserver(() => {
+              if (!document.querySelector('[data-alert-id="xss-probe"]')) return;
+              observer.disconnect();
+              probe.inDomMs = performance.now();
+              requestAnimationFrame(() => { probe.shownMs = performance.now(); });
+            });
+            observer.observe(document.body, { childList: true, subtree: true });
+            probe.postMs = performance.now();
+            fetch('/api/v1/events', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: arguments[0] })
+              .then((r) => { probe.status = r.status; }, (e) => { probe.status = String(e); });
+            """, [String(decoding: event, as: UTF8.self)])
+        try await browser.waitUntil("the probe alert shown", "const p = window.__ingestProbe; return p.status !== undefined && (p.status !== 200 || p.shownMs !== undefined)")
+        let status = try await browser.execute("return window.__ingestProbe.status") as? Int
+        #expect(status == 200)
+        let ingestToShownMs = try await browser.execute("const p = window.__ingestProbe; return p.shownMs - p.postMs") as? Double ?? -1
+
+        let text = try await browser.execute("return document.querySelector('[data-alert-id=\"xss-probe\"]').textContent") as? String
+        #expect(text?.contains(hostile) == true, "the message is not shown as text: \(String(describing: text))")
+        let injected = try await browser.execute("return document.querySelectorAll('img[src=\"x\"]').length + document.querySelector('[data-alert-id=\"xss-probe\"]').querySelectorAll('img').length") as? Int
+        #expect(injected == 0)
+
+        try await browser.execute("document.querySelector('[data-alert-id=\"xss-probe\"] [data-testid=alert-ack]').click()")
+        try await browser.waitUntil("probe acknowledged on the page", "return document.querySelector('[data-alert-id=\"xss-probe\"]').dataset.alertState === 'acknowledged'")
+        let deadline = ContinuousClock.now + .seconds(45)
+        while true {
+            let alerts = try await run.getJSON("/api/v1/fault-tolerance/alerts?limit=500")
+            let acknowledged = (alerts["acknowledged"] as? [[String: Any]] ?? []).contains { $0["id"] as? String == "xss-probe" }
+            if acknowledged { break }
+            guard ContinuousClock.now < deadline else { Issue.record("the server's alerts view never listed xss-probe as acknowledged"); break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return (ingestToShownMs * 10).rounded() / 10
+    }
+
+    /// Moving the timeline `secondsAfterStart` into the recording shows the views of
+    /// that moment: health score, every protocol's RPS and error %, the latency count.
+    static func timelineShowsThePast(_ browser: WebDriver, _ run: DashboardRun, secondsAfterStart: Int) async throws {
+        let atNs = run.startNs + Int64(secondsAfterStart) * 1_000_000_000
+        try await browser.execute("""
+            const s = document.querySelector('[data-testid=timeline-slider]');
+            s.value = String(arguments[0]); s.dispatchEvent(new Event('input', {bubbles: true}));
+            """, [secondsAfterStart])
+        try await browser.waitUntil("replay indicator", "return document.querySelector('[data-testid=connection-indicator]').dataset.state === 'replay'")
+
+        let past = try await run.getJSON("/api/v1/health?at=\(atNs)")["score"] as? Double ?? -1
+        try await browser.waitUntil("health score of the past (\(past))",
+            "return Math.abs(Number(document.querySelector('[data-testid=health-score]').dataset.value) - arguments[0]) < 0.05", [past])
+
+        let latencyWindow = try await run.getJSON("/api/v1/metrics/latency?at=\(atNs)")["window"] as? [String: Any]
+        let count = try #require(latencyWindow?["count"] as? Int, "the latency view has no window.count")
+        try await browser.waitUntil("latency count of the past (\(count))",
+            "return document.querySelector('[data-testid=latency-count]').dataset.value === String(arguments[0])", [count])
+
+        let protocols = try await run.getJSON("/api/v1/metrics/protocols?at=\(atNs)")["protocols"] as? [[String: Any]] ?? []
+        let rows = try await protocolRows(browser)
+        #expect(protocols.count >= 3 && rows.count == protocols.count, "server protocols \(protocols.count), page rows \(rows.count)")
+        for view in protocols {
+            let name = view["name"] as? String ?? "?"
+            guard let cells = rows[name], let rps = view["rps"] as? Double, let errorRate = view["errorRate"] as? Double else {
+                Issue.record("protocol \(name) missing on the page or in the view"); continue
+            }
+            #expect(abs((cells.rps ?? -1) - rps) <= max(1, rps * 0.01), "\(name) rps: page \(cells), view \(rps)")
+            #expect(abs((cells.errorPercent ?? -1) - errorRate) <= 0.051, "\(name) error %: page \(cells), view \(errorRate)")
+        }
+
+        try await browser.execute("document.querySelector('[data-testid=timeline-live]').click()")
+        try await browser.waitUntil("back to live", "return document.querySelector('[data-testid=connection-indicator]').dataset.state === 'live'")
+    }
+}
