@@ -1,0 +1,171 @@
+import EventStore
+import Foundation
+import Projections
+import Testing
+@testable import Server
+
+/// The replay engine without HTTP: its fold against a direct fold and the projection
+/// host, and its cursor under play, pause, step and seek, with wall time injected.
+@Suite struct ReplayEngineTests {
+    static var smallSteps: ReplayOptions {
+        var options = ReplayOptions()
+        options.eventsPerTickMax = 3000
+        options.cacheEveryEvents = 1000
+        return options
+    }
+
+    static func playToEnd(_ engine: ReplayEngine) async throws {
+        var ticks = 0
+        while await engine.isPlaying {
+            ticks += 1
+            try #require(ticks < 100_000, "the replay ends")
+            await engine.advance(wallElapsedNs: 0)
+        }
+    }
+
+    @Test func playAtMaxSpeed_endsWithTheViewsOfADirectFold_wholeLogAndARange() async throws {
+        let (directory, events) = try await recordedReplayDirectory("replay-end")
+        defer { directory.remove() }
+
+        let whole = try ReplayEngine(
+            source: ReplaySource.open(directory: directory.path), speed: .max, playing: true, options: Self.smallSteps)
+        try await Self.playToEnd(whole)
+        let status = whole.status()
+        #expect(status.ended && !status.playing)
+        #expect(status.eventsFolded == UInt64(events.count))
+        #expect(status.offset == events.last?.offset)
+        #expect(whole.currentSnapshot().views == ReplayRecording.fold(events, upToNs: .max))
+
+        let fromNs = ReplayRecording.at(5.5)
+        let toNs = ReplayRecording.at(20)
+        let range = try ReplayEngine(
+            source: ReplaySource.open(directory: directory.path, fromNs: fromNs, toNs: toNs), speed: .max, playing: true,
+            options: Self.smallSteps)
+        try await Self.playToEnd(range)
+        let expected = ReplayRecording.fold(events, upToNs: .max, fromNs: fromNs, toNs: toNs)
+        #expect(expected.eventCount > 0 && expected.eventCount < UInt64(events.count))
+        #expect(range.currentSnapshot().views == expected)
+        #expect(range.status().firstNs == fromNs)
+        #expect(range.status().lastNs < toNs)
+    }
+
+    @Test func snapshotAt_equalsTheProjectionHostAndADirectFold_atEveryTimeAskedInAnyOrder() async throws {
+        let (directory, events) = try await recordedReplayDirectory("replay-at")
+        defer { directory.remove() }
+        // The projection host opens its directory for writing: it gets a copy.
+        let copy = try TemporaryDirectory("replay-at-copy")
+        defer { copy.remove() }
+        try FileManager.default.removeItem(atPath: copy.path)
+        try FileManager.default.copyItem(atPath: directory.path, toPath: copy.path)
+        let host = try await Engine.open(dataDirectory: copy.path)
+
+        let engine = try ReplayEngine(
+            source: ReplaySource.open(directory: directory.path), speed: .factor(1), playing: false, options: Self.smallSteps)
+        // The cursor in the middle, so reads start from it, from the cache, or from the start.
+        try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(14.2)))
+        for seconds in [17.25, 3.5, 14.2, 19.999, 0.0, 10.95, 15.0, 7.75] {
+            let timeNs = ReplayRecording.at(seconds)
+            let replayed = try await engine.snapshot(atNs: timeNs)
+            #expect(replayed.views == ReplayRecording.fold(events, upToNs: timeNs), "at \(seconds) s")
+            #expect(replayed.views == (try await host.snapshot(atNs: timeNs)).views, "at \(seconds) s")
+        }
+        // Outside the range: clamped to its ends.
+        #expect((try await engine.snapshot(atNs: ReplayRecording.at(-60))).views == ReplayRecording.fold(events, upToNs: ReplayRecording.startNs))
+        #expect((try await engine.snapshot(atNs: ReplayRecording.at(3600))).views == ReplayRecording.fold(events, upToNs: .max))
+        try await host.log.close()
+    }
+
+    @Test func pauseStepSeek_moveTheCursorAsSpecified_andTheViewsFollow() async throws {
+        let (directory, events) = try await recordedReplayDirectory("replay-control")
+        defer { directory.remove() }
+        let source = try ReplaySource.open(directory: directory.path)
+        let engine = try ReplayEngine(source: source, speed: .factor(1), playing: false, options: Self.smallSteps)
+        let first = source.firstNs
+        #expect(engine.status().cursorNs == first && !engine.status().playing)
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: first))
+
+        var status = try await engine.control(ReplayControl(action: .step))
+        #expect(status.cursorNs == first + EventTime.nanosPerSecond && !status.playing)
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: status.cursorNs))
+
+        status = try await engine.control(ReplayControl(action: .play, speed: .factor(10)))
+        #expect(status.playing && status.speed == .factor(10))
+        status = try await engine.control(ReplayControl(action: .step))
+        #expect(status.cursorNs == first + 2 * EventTime.nanosPerSecond && !status.playing, "step pauses")
+
+        status = try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(18.5)))
+        #expect(status.cursorNs == ReplayRecording.at(18.5))
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: ReplayRecording.at(18.5)))
+        status = try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(4.25)))
+        #expect(status.cursorNs == ReplayRecording.at(4.25), "seeks back")
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: ReplayRecording.at(4.25)))
+
+        status = try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(-5)))
+        #expect(status.cursorNs == first, "clamped to the range's start")
+        status = try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(999)))
+        #expect(status.cursorNs == source.lastNs && status.ended, "clamped to the range's end")
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: .max))
+        status = try await engine.control(ReplayControl(action: .step))
+        #expect(status.cursorNs == source.lastNs, "no step past the end")
+
+        status = try await engine.control(ReplayControl(action: .play))
+        #expect(status.playing && !status.ended && status.cursorNs == first, "play at the end starts over")
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: first))
+        status = try await engine.control(ReplayControl(action: .pause))
+        #expect(!status.playing && status.cursorNs == first)
+    }
+
+    @Test func playing_movesTheCursorByWallTimeTimesSpeed_andNotWhilePaused() async throws {
+        let (directory, events) = try await recordedReplayDirectory("replay-pace")
+        defer { directory.remove() }
+        let source = try ReplaySource.open(directory: directory.path)
+        let engine = try ReplayEngine(source: source, speed: .factor(10), playing: false, options: ReplayOptions())
+        let first = source.firstNs
+
+        await engine.advance(wallElapsedNs: 500_000_000)
+        #expect(engine.status().cursorNs == first, "paused: wall time does not move it")
+        try await engine.control(ReplayControl(action: .play))
+        await engine.advance(wallElapsedNs: 100_000_000)
+        #expect(engine.status().cursorNs == first + 1_000_000_000)
+        await engine.advance(wallElapsedNs: 250_000_000)
+        #expect(engine.status().cursorNs == first + 3_500_000_000)
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: first + 3_500_000_000))
+        try await engine.control(ReplayControl(action: .play, speed: .factor(0.5)))
+        await engine.advance(wallElapsedNs: 1_000_000_000)
+        #expect(engine.status().cursorNs == first + 4_000_000_000)
+        // Past the end: stops there, ended.
+        await engine.advance(wallElapsedNs: 3600 * 1_000_000_000)
+        let status = engine.status()
+        #expect(status.cursorNs == source.lastNs && status.ended && !status.playing)
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: .max))
+    }
+
+    @Test(arguments: [
+        (#"{"action":"jump"}"#, "action"),
+        (#"{"speed":2}"#, "action"),
+        (#"{"action":5}"#, "action"),
+        (#"{"action":"play","speed":0}"#, "speed"),
+        (#"{"action":"play","speed":-3}"#, "speed"),
+        (#"{"action":"play","speed":"fast"}"#, "speed"),
+        (#"{"action":"play","speed":true}"#, "speed"),
+        (#"{"action":"seek"}"#, "at"),
+        (#"{"action":"seek","at":"yesterday"}"#, "at"),
+        (#"{"action":"seek","at":1.5}"#, "at"),
+        (#"["play"]"#, "body"),
+        (#"{"action":"play""#, "body"),
+    ])
+    func controlParse_refusesBadInput_namingTheField(body: String, field: String) {
+        #expect(throws: ReplayControlError.self) { try ReplayControl.parse(body) }
+        do { _ = try ReplayControl.parse(body) } catch { #expect(error.field == field, "\(body)") }
+    }
+
+    @Test func controlParse_readsEveryAction_speedsAndTimes() throws {
+        #expect(try ReplayControl.parse(#"{"action":"play","speed":"max"}"#) == ReplayControl(action: .play, speed: .max))
+        #expect(try ReplayControl.parse(#"{"action":"play","speed":60,"extra":1}"#) == ReplayControl(action: .play, speed: .factor(60)))
+        #expect(try ReplayControl.parse(#"{"action":"pause"}"#) == ReplayControl(action: .pause))
+        #expect(try ReplayControl.parse(#"{"action":"step"}"#) == ReplayControl(action: .step))
+        #expect(try ReplayControl.parse(#"{"action":"seek","at":"2026-01-01T10:00:05Z"}"#)
+            == ReplayControl(action: .seek, atNs: KnownStream.at(5)))
+        #expect(try ReplayControl.parse(#"{"action":"seek","at":\#(KnownStream.at(5))}"#) == ReplayControl(action: .seek, atNs: KnownStream.at(5)))
+    }
+}

@@ -1,0 +1,135 @@
+import EventStore
+import Foundation
+import Projections
+import ServiceLifecycle
+@testable import Server
+
+/// A recorded session for the replay tests: the seeded demo second by second (one
+/// batch each), with an alert raised at 10.9 s and acknowledged at 15.9 s.
+enum ReplayRecording {
+    static let startNs = KnownStream.startNs
+    static let seconds = 20
+    static func at(_ seconds: Double) -> Int64 { startNs + Int64(seconds * 1e9) }
+
+    /// Records the session into `path` (created) and returns its events as logged.
+    static func record(into path: String) async throws -> [LoggedEvent] {
+        var demo = DemoWorkload(seed: 7, startTimeNs: startNs)
+        let log = try EventLog.open(directory: path)
+        for second in 0..<seconds {
+            var events = demo.nextSecond()
+            if second == 10 {
+                events.append(Event(timeNs: at(10.9), body: .alert(AlertRaised(
+                    id: "replay-a1", severity: .critical, kind: "test", message: "recorded alert"))))
+            }
+            if second == 15 { events.append(Event(timeNs: at(15.9), body: .alertAck(AlertAck(id: "replay-a1", by: "ops")))) }
+            _ = try await log.append(events)
+        }
+        try await log.close()
+        return try loggedEvents(path)
+    }
+
+    static func loggedEvents(_ path: String) throws -> [LoggedEvent] {
+        let log = try ReadOnlyEventLog.open(directory: path)
+        let reader = log.reader(from: 0)
+        var all: [LoggedEvent] = []
+        while let batch = try reader.next() { all.append(contentsOf: batch.loggedEvents) }
+        return all
+    }
+
+    /// The fold a replay of `[fromNs, toNs)` must show at `upToNs`: the range's events in
+    /// log order up to the first one later than `upToNs`.
+    static func fold(_ events: [LoggedEvent], upToNs: Int64, fromNs: Int64? = nil, toNs: Int64? = nil) -> ProjectionSet {
+        var views = ProjectionSet()
+        for logged in events {
+            let time = logged.event.timeNs
+            guard fromNs.map({ time >= $0 }) ?? true, toNs.map({ time < $0 }) ?? true else { continue }
+            if time > upToNs { break }
+            views.apply(logged.event, offset: logged.offset)
+        }
+        return views
+    }
+
+    /// Every file under `path` with its bytes, by relative path.
+    static func files(_ path: String) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let root = URL(fileURLWithPath: path)
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return files }
+        for case let url as URL in walker where (try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            files[String(url.path.dropFirst(root.path.count))] = try Data(contentsOf: url)
+        }
+        return files
+    }
+}
+
+/// A replay server on 127.0.0.1 and a free port over `directory`, stopped by `stop()`.
+final class ReplayServer: Sendable {
+    let app: ReplayApp
+    let port: Int
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    static func start(
+        directory: String, fromNs: Int64? = nil, toNs: Int64? = nil, speed: PlaybackSpeed = .factor(1), playing: Bool = false,
+        replayOptions: ReplayOptions = ReplayOptions()
+    ) async throws -> ReplayServer {
+        var options = ServerOptions()
+        options.port = 0
+        let app = try await ReplayApp.open(
+            dataDirectory: directory, fromNs: fromNs, toNs: toNs, speed: speed, playing: playing, options: options,
+            replayOptions: replayOptions)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let group = app.serviceGroup(handlesSignals: false) { port in continuation.yield(port) }
+        let running = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        return ReplayServer(app: app, port: port, group: group, running: running)
+    }
+
+    private init(app: ReplayApp, port: Int, group: ServiceGroup, running: Task<Void, any Error>) {
+        self.app = app
+        self.port = port
+        self.group = group
+        self.running = running
+    }
+
+    /// Graceful shutdown; returns how long it took.
+    @discardableResult
+    func stop() async throws -> Duration {
+        let clock = ContinuousClock()
+        let started = clock.now
+        await group.triggerGracefulShutdown()
+        try await running.value
+        return started.duration(to: clock.now)
+    }
+
+    func control(_ body: String) async throws -> (status: Int, body: String) {
+        try await httpRequest(port: port, method: "POST", path: "/api/v1/replay", headers: ["Content-Type": "application/json"], body: body)
+    }
+
+    func get(_ path: String) async throws -> (status: Int, body: String) {
+        try await httpRequest(port: port, method: "GET", path: path)
+    }
+
+    /// Polls the state until `done` holds, for at most `timeout`.
+    func waitForStatus(timeout: Duration = .seconds(60), _ done: (ReplayStatus) -> Bool) async -> ReplayStatus? {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while clock.now < deadline {
+            let status = app.engine.status()
+            if done(status) { return status }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
+    }
+}
+
+/// A fresh directory with the recording, removed by the caller.
+func recordedReplayDirectory(_ label: String) async throws -> (TemporaryDirectory, [LoggedEvent]) {
+    let directory = try TemporaryDirectory(label)
+    do {
+        return (directory, try await ReplayRecording.record(into: directory.path))
+    } catch {
+        directory.remove()
+        throw error
+    }
+}
