@@ -28,7 +28,7 @@ public struct DemoRunner<C: Clock>: Service where C.Duration == Duration {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             // Whole seconds of wall time, so simulated seconds line up with real ones.
             let startNs = nowNs() / EventTime.nanosPerSecond * EventTime.nanosPerSecond
             var workload = DemoWorkload(seed: seed, startTimeNs: startNs, emitsHostVitals: emitsHostVitals)
