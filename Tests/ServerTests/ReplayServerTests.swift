@@ -1,0 +1,150 @@
+import EventStore
+import Foundation
+import Projections
+import Testing
+@testable import Server
+
+/// A real replay server on 127.0.0.1: reads at the cursor and with `?at=`, the control
+/// API, the refused writes, the untouched directory, and the stream.
+@Suite(.serialized) struct ReplayServerTests {
+    static func rfc3339(_ seconds: Double) -> String { EventTime.formatRFC3339(ReplayRecording.at(seconds)) }
+
+    @Test func reads_withoutAtAnswerTheCursor_withAtThatTime_andInfoAndLogSayReplay() async throws {
+        let (directory, events) = try await recordedReplayDirectory("replay-reads")
+        defer { directory.remove() }
+        let server = try await ReplayServer.start(directory: directory.path)
+
+        let seek = try await server.control(#"{"action":"seek","at":"\#(Self.rfc3339(12.5))"}"#)
+        #expect(seek.status == 200)
+        #expect(try jsonObject(seek.body)["cursorNs"] as? Int == Int(ReplayRecording.at(12.5)))
+        let atCursor = ReplayRecording.fold(events, upToNs: ReplayRecording.at(12.5))
+        #expect(try await server.get("/api/v1/health").body == JSONResponse.encodeString(atCursor.healthView()))
+        #expect(try await server.get("/api/v1/topology").body == JSONResponse.encodeString(atCursor.topologyView()))
+        #expect(try await server.get("/api/v1/fault-tolerance/alerts").body == JSONResponse.encodeString(atCursor.alerts.view()))
+        #expect(try await server.get("/api/v1/performance/cache/stats").body == JSONResponse.encodeString(atCursor.caches.view()))
+
+        let earlier = ReplayRecording.fold(events, upToNs: ReplayRecording.at(5.25))
+        #expect(try await server.get("/api/v1/health?at=\(Self.rfc3339(5.25))").body == JSONResponse.encodeString(earlier.healthView()))
+        #expect(try await server.get("/api/v1/fault-tolerance/circuit-breakers?at=\(ReplayRecording.at(5.25))").body
+            == JSONResponse.encodeString(earlier.breakers.view()))
+        let alertsLater = try jsonObject(try await server.get("/api/v1/fault-tolerance/alerts?at=\(Self.rfc3339(16))").body)
+        #expect((alertsLater["alerts"] as? [[String: Any]])?.first?["status"] as? String == "acknowledged")
+
+        let info = try jsonObject(try await server.get("/api/v1/info").body)
+        #expect(info["mode"] as? String == "replay")
+        #expect(info["dataDirectory"] as? String == directory.path)
+        let log = try jsonObject(try await server.get("/api/v1/log").body)
+        #expect(log["firstTimeNs"] as? Int == Int(ReplayRecording.startNs))
+        #expect(log["lastTimeNs"] as? Int == Int(events.map(\.event.timeNs).max()!))
+        #expect(log["nextOffset"] as? Int == events.count)
+        let state = try jsonObject(try await server.get("/api/v1/replay").body)
+        #expect(state["cursorNs"] as? Int == Int(ReplayRecording.at(12.5)))
+        #expect(state["playing"] as? Bool == false)
+        try await server.stop()
+    }
+
+    @Test func badControlInput_is400NamingTheField_andChangesNothing() async throws {
+        let (directory, _) = try await recordedReplayDirectory("replay-bad")
+        defer { directory.remove() }
+        let server = try await ReplayServer.start(directory: directory.path)
+        #expect(try await server.control(#"{"action":"seek","at":"\#(Self.rfc3339(7))"}"#).status == 200)
+        let before = try await server.get("/api/v1/replay").body
+        let healthBefore = try await server.get("/api/v1/health").body
+        for (body, field) in [
+            (#"{"action":"rewind"}"#, "action"), (#"{"action":"play","speed":0}"#, "speed"),
+            (#"{"action":"play","speed":"warp"}"#, "speed"), (#"{"action":"seek"}"#, "at"),
+            (#"{"action":"seek","at":"noon"}"#, "at"), ("not json", "body"), ("", "body"),
+        ] {
+            let answer = try await server.control(body)
+            #expect(answer.status == 400, "\(body)")
+            let error = try jsonObject(answer.body)
+            #expect(error["error"] as? String == "bad request")
+            #expect((error["detail"] as? String)?.contains("field '\(field)'") == true, "\(body): \(answer.body)")
+        }
+        #expect(try await server.get("/api/v1/replay").body == before, "nothing changed")
+        #expect(try await server.get("/api/v1/health").body == healthBefore)
+        #expect(try await server.get("/api/v1/health?at=bogus").status == 400)
+        try await server.stop()
+    }
+
+    @Test func writesAreRefused_andTheRecordedFilesStayByteIdentical_afterAWholeReplay() async throws {
+        let (directory, events) = try await recordedReplayDirectory("replay-readonly")
+        defer { directory.remove() }
+        let filesBefore = try ReplayRecording.files(directory.path)
+        #expect(filesBefore.keys.contains { $0.hasPrefix("/log/") })
+        var options = ReplayOptions()
+        options.eventsPerTickMax = 2000
+        let server = try await ReplayServer.start(directory: directory.path, speed: .max, playing: true, replayOptions: options)
+        let ended = try #require(await server.waitForStatus { $0.ended })
+        #expect(ended.eventsFolded == UInt64(events.count))
+
+        let alertID = "replay-a1"
+        for path in ["/api/v1/events", "/api/v1/fault-tolerance/alerts/\(alertID)/ack", "/api/v1/performance/suggestions/s1/apply"] {
+            let answer = try await httpRequest(
+                port: server.port, method: "POST", path: path, body: #"{"type":"annotation","text":"x","tags":[]}"#)
+            #expect(answer.status == 409, "\(path)")
+            #expect(try jsonObject(answer.body)["error"] as? String == "read-only", "\(path)")
+        }
+        #expect(try await server.control(#"{"action":"seek","at":"\#(Self.rfc3339(3))"}"#).status == 200)
+        #expect(try await server.control(#"{"action":"step"}"#).status == 200)
+        _ = try await server.get("/api/v1/metrics/historical?range=15m&at=\(Self.rfc3339(9))")
+        _ = try await server.get("/api/v1/annotations")
+        let client = try SSETestClient(port: server.port)
+        #expect(try await offPool { client.waitForHead() })
+        try await server.stop()
+        client.connection.close()
+
+        let filesAfter = try ReplayRecording.files(directory.path)
+        #expect(filesAfter.keys.sorted() == filesBefore.keys.sorted(), "no file created or removed")
+        for (path, bytes) in filesBefore { #expect(filesAfter[path] == bytes, "\(path) unchanged") }
+        #expect(try ReplayRecording.loggedEvents(directory.path).count == events.count, "nothing appended")
+    }
+
+    @Test func stream_sendsTheLiveMessagesAndTheReplayState_asTheCursorMoves() async throws {
+        let (directory, events) = try await recordedReplayDirectory("replay-stream")
+        defer { directory.remove() }
+        let server = try await ReplayServer.start(directory: directory.path)
+        let client = try SSETestClient(port: server.port)
+        let prelude = try await offPool { client.events { $0.count >= 2 } }
+        try #require(prelude.count == 2)
+        #expect(prelude[0].event == "replay" && prelude[1].event == "reset")
+        #expect(try jsonObject(prelude[0].data)["cursorNs"] as? Int == Int(ReplayRecording.startNs))
+
+        // A seek: every view at once, then the state.
+        #expect(try await server.control(#"{"action":"seek","at":"\#(Self.rfc3339(10.5))"}"#).status == 200)
+        let sought = try await offPool { client.events { $0.contains { $0.event == "replay" } } }
+        #expect(sought.map(\.event) == ["reset", "replay"])
+        let offsetAt10_5 = try #require(ReplayRecording.fold(events, upToNs: ReplayRecording.at(10.5)).lastOffset)
+        #expect(sought.allSatisfy { $0.id == offsetAt10_5 }, "ids are the offset of the last event folded")
+
+        // A step over the recorded alert: the alert, the changed views, a summary, the state.
+        #expect(try await server.control(#"{"action":"step"}"#).status == 200)
+        let stepped = try await offPool { client.events { $0.contains { $0.event == "replay" } } }
+        let offsetAt11_5 = try #require(ReplayRecording.fold(events, upToNs: ReplayRecording.at(11.5)).lastOffset)
+        #expect(stepped.allSatisfy { $0.id == offsetAt11_5 })
+        let names = Set(stepped.map(\.event))
+        for name in ["alert", "health", "circuit-breaker", "topology", "batch-metrics", "metrics", "replay"] {
+            #expect(names.contains(name), "step sends \(name): \(stepped.map(\.event))")
+        }
+        let alert = try jsonObject(try #require(stepped.first { $0.event == "alert" }).data)
+        #expect(alert["id"] as? String == "replay-a1" && alert["status"] as? String == "active")
+        #expect(try jsonObject(try #require(stepped.last).data)["cursorNs"] as? Int == Int(ReplayRecording.at(11.5)))
+
+        // Played on at max speed to the end: the acknowledgement arrives, the state says ended.
+        #expect(try await server.control(#"{"action":"play","speed":"max"}"#).status == 200)
+        let played = try await offPool {
+            client.events { seen in seen.contains { $0.event == "replay" && $0.data.contains(#""ended":true"#) } }
+        }
+        let ack = try #require(played.first { $0.event == "alert" })
+        #expect(try jsonObject(ack.data)["status"] as? String == "acknowledged")
+        let ids = played.compactMap(\.id)
+        #expect(ids == ids.sorted(), "ids go forward while playing")
+        #expect(ids.last == events.last?.offset)
+
+        // Graceful stop with the stream open.
+        let took = try await server.stop()
+        #expect(took < .seconds(5), "stopped in \(took)")
+        #expect(try await offPool { client.drain(timeoutMs: 10_000).ended }, "the stream was ended")
+        client.connection.close()
+    }
+}
