@@ -105,9 +105,9 @@ import Testing
         defer { directory.remove() }
         let server = try await ReplayServer.start(directory: directory.path)
         let client = try SSETestClient(port: server.port)
-        let prelude = try await offPool { client.events { $0.count >= 2 } }
-        try #require(prelude.count == 2)
-        #expect(prelude[0].event == "replay" && prelude[1].event == "reset")
+        let prelude = try await offPool { client.events { $0.count >= 3 } }
+        try #require(prelude.count == 3)
+        #expect(prelude.map(\.event) == ["replay", "metrics", "reset"])
         #expect(try jsonObject(prelude[0].data)["cursorNs"] as? Int == Int(ReplayRecording.startNs))
 
         // A seek: every view at once, then the state.

@@ -19,6 +19,7 @@ import { TrafficPanels } from './panels/traffic.js';
 import { SystemPanels } from './panels/system.js';
 import { HistoryPanel } from './panels/history.js';
 import { Timeline } from './panels/timeline.js';
+import { ServerReplay, cursorMsOf, playingSpeedOf } from './replay.js';
 
 const QUEUE_MAX = 2000;
 const STEP_MS = 1000;
@@ -264,7 +265,7 @@ function onMessage(name, data, offset) {
 const stream = new LiveStream({
   onMessage,
   onState: (s) => { state.streamState = s; renderIndicator(); },
-  onResync: () => { if (state.mode === 'live') reloadLive(); },
+  onResync: () => { serverReplay.listen(stream.source); if (state.mode === 'live') reloadLive(); },
 });
 
 // ---------------------------------------------------------------- loading
@@ -313,9 +314,28 @@ function enterReplay(ms) {
   travelTo(state.cursorMs);
 }
 
-function seek(ms) { enterReplay(ms); }
+// A replay server (`tacho replay --serve`) owns the cursor: the controls go to it, and
+// its state (from the stream's `replay` messages and the answers) moves the page.
+const serverReplay = new ServerReplay({ onState: followServerReplay });
+
+function followServerReplay(replay) {
+  const ms = cursorMsOf(replay);
+  const moved = state.mode !== 'replay' || ms !== state.cursorMs;
+  state.mode = 'replay';
+  state.cursorMs = ms;
+  state.playingSpeed = playingSpeedOf(replay);
+  renderIndicator();
+  panels.timeline.setMode({ live: false, cursorMs: ms, playingSpeed: state.playingSpeed });
+  if (moved) travelTo(ms);
+}
+
+function seek(ms) {
+  if (serverReplay.active) { serverReplay.seek(ms); return; }
+  enterReplay(ms);
+}
 
 function play(speed) {
+  if (serverReplay.active) { serverReplay.play(speed); return; }
   const tl = panels.timeline;
   if (!isNum(tl.firstMs)) return;
   clearInterval(state.playTimer);
@@ -330,6 +350,7 @@ function play(speed) {
 }
 
 function pause() {
+  if (serverReplay.active) { serverReplay.pause(); return; }
   clearInterval(state.playTimer);
   state.playTimer = null;
   state.playingSpeed = 0;
@@ -337,6 +358,7 @@ function pause() {
 }
 
 function step() {
+  if (serverReplay.active) { serverReplay.step(); return; }
   pause();
   const tl = panels.timeline;
   if (!isNum(tl.lastMs)) return;
@@ -344,6 +366,7 @@ function step() {
 }
 
 function backToLive() {
+  if (serverReplay.active) return; // a replay server has no live end
   pause();
   state.mode = 'live';
   state.cursorMs = undefined;
@@ -359,6 +382,10 @@ async function start() {
   panels.timeline.setMode({ live: true });
   if (!api.fixtureMode) stream.start();
   await reloadLive();
+  if (await serverReplay.start(state.meta.info)) {
+    panels.timeline.setServerReplay();
+    serverReplay.listen(stream.source);
+  }
   perf.phases.renderedMs = performance.now() - htmlArrivedMs;
   requestAnimationFrame(() => {
     perf.firstRenderMs = performance.now() - htmlArrivedMs;

@@ -68,12 +68,15 @@ actor ReplayPublisher {
         SSEMessage(event: eventName, id: status.offset, data: try JSONResponse.encodeString(status))
     }
 
-    /// What a client gets first: the state, then every view at the cursor. Their chunks
-    /// carry no offset for the resume gate, since a seek may later send lower offsets.
+    /// What a client gets first: the state, the `metrics` summary (its `time` tells a
+    /// client the event time of what follows: the `reset` has none), then every view at
+    /// the cursor. Their chunks carry no offset for the resume gate, since a seek may
+    /// later send lower offsets.
     static func prelude(status: ReplayStatus, snapshot: EngineSnapshot<ProjectionSet>) throws -> [SSEChunk] {
-        [try stateMessage(status), try StreamMessages.reset(snapshot, reason: "replay: the views at the cursor")].map {
-            SSEChunk(bytes: SSEFraming.encode($0), offset: nil)
-        }
+        [
+            try stateMessage(status), try StreamMessages.metrics(snapshot, nowNs: status.cursorNs),
+            try StreamMessages.reset(snapshot, reason: "replay: the views at the cursor"),
+        ].map { SSEChunk(bytes: SSEFraming.encode($0), offset: nil) }
     }
 
     private static func floorSecond(_ timeNs: Int64) -> Int64 {

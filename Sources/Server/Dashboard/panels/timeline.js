@@ -79,6 +79,12 @@ export class Timeline {
     }));
   }
 
+  /** A replay server: there is no live end to go back to. */
+  setServerReplay() {
+    this.serverReplay = true;
+    this.liveButton.hidden = true;
+  }
+
   setMode({ live, cursorMs, playingSpeed }) {
     this.live = live;
     this.cursorMs = cursorMs;
