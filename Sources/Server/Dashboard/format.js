@@ -10,11 +10,18 @@ export function fmtNumber(v, digits = 1) {
   if (a >= 1e9) return (v / 1e9).toFixed(digits) + 'G';
   if (a >= 1e6) return (v / 1e6).toFixed(digits) + 'M';
   if (a >= 1e4) return (v / 1e3).toFixed(digits) + 'k';
-  if (a >= 100 || Number.isInteger(v)) return Math.round(v).toLocaleString('en-US');
+  if (a >= 100 || Number.isInteger(v)) return grouped(v);
   return v.toFixed(digits);
 }
 
-export function fmtInt(v) { return isNum(v) ? Math.round(v).toLocaleString('en-US') : DASH; }
+export function fmtInt(v) { return isNum(v) ? grouped(v) : DASH; }
+
+/** 1234567 → "1,234,567". Not toLocaleString: each call builds an ICU formatter, and the
+ *  page formats thousands of numbers on its first render (~15 % of its main-thread time). */
+function grouped(v) {
+  const digits = String(Math.abs(Math.round(v))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return v < 0 && Math.round(v) !== 0 ? '-' + digits : digits;
+}
 
 export function fmtPercent(ratio, digits = 1) {
   return isNum(ratio) ? (ratio * 100).toFixed(digits) + '%' : DASH;

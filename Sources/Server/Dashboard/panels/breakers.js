@@ -42,7 +42,9 @@ export class BreakersPanel {
 
   render() {
     const order = { OPEN: 0, HALF_OPEN: 1, CLOSED: 2 };
-    const sorted = this.list().sort((a, b) => (order[a.state] ?? 3) - (order[b.state] ?? 3) || a.connection.localeCompare(b.connection));
+    // Code-unit order, not localeCompare: its first call sets up an ICU collator (~50 ms).
+    const byName = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+    const sorted = this.list().sort((a, b) => (order[a.state] ?? 3) - (order[b.state] ?? 3) || byName(a.connection, b.connection));
     replaceChildren(this.grid, sorted.length ? sorted.map((b) => this.card(b)) : h('div', { class: 'empty' }, 'No circuit breakers reported'));
   }
 

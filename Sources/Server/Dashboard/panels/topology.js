@@ -18,16 +18,28 @@ export class TopologyPanel {
     this.svg = s('svg', { class: 'topology', 'data-testid': 'topology', role: 'img', 'aria-label': 'connection topology' });
     replaceChildren(root, this.svg);
     this.lastSignature = '';
+    // The width comes from a ResizeObserver: reading clientWidth while the page is being
+    // built would force a layout of the whole page.
+    this.widthPx = undefined;
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(([entry]) => {
+        const width = Math.floor(entry.contentRect.width);
+        if (width === this.widthPx || width === 0) return;
+        this.widthPx = width;
+        if (this.model) { this.lastSignature = ''; this.update(this.model); }
+      }).observe(root);
+    }
   }
 
   update(model) {
     if (!model) return;
+    this.model = model;
     const signature = JSON.stringify(model.connections);
     if (signature === this.lastSignature) return;
     this.lastSignature = signature;
     const conns = model.connections.slice(0, MAX_NODES);
     const monitors = [...new Set(conns.flatMap((c) => c.monitors))].sort().slice(0, MAX_MONITORS);
-    const width = Math.max(this.root.clientWidth || 900, 560, Math.max(conns.length, monitors.length) * 120);
+    const width = Math.max(this.widthPx ?? 900, 560, Math.max(conns.length, monitors.length) * 120);
     const height = monitors.length ? 300 : 190;
     this.svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     if (conns.length === 0) {
