@@ -7,34 +7,54 @@ enum DashboardChecks {
     /// Charts drawn once every view has loaded (the history chart comes later).
     static let chartsDrawnAtFirstRender = 8
 
-    /// A function body, true when every panel shows data from the server.
-    static let everyPanelShown = """
-        const q = (s) => document.querySelector(s), qa = (s) => document.querySelectorAll(s);
-        const score = q('[data-testid=health-score]');
-        const vitals = ['ops', 'p99', 'connections', 'cpu', 'memory'].every((k) => {
-          const e = q(`[data-testid=vital-${k}]`); return !!e && /\\d/.test(e.textContent); });
-        const count = q('[data-testid=latency-count]');
-        return !!score && !!score.dataset.value && vitals && !!count && /\\d/.test(count.dataset.value || '')
-          && qa('[data-testid=breaker-card]').length >= 3 && qa('[data-testid=topology-node]').length >= 3
-          && qa('[data-testid=alert-item]').length >= 1 && qa('[data-testid=protocols] [data-protocol]').length >= 1
-          && qa('[data-drawn=true]').length >= \(chartsDrawnAtFirstRender);
-        """
+    /// JavaScript expressions, each true once its panel shows data from the server.
+    static let panelConditions: [(name: String, js: String)] = [
+        ("health", "!!q('[data-testid=health-score]') && !!q('[data-testid=health-score]').dataset.value"),
+        ("vitals", "['ops', 'p99', 'connections', 'cpu', 'memory'].every((k) => { const e = q(`[data-testid=vital-${k}]`); return !!e && /\\d/.test(e.textContent); })"),
+        ("latencyCount", "!!q('[data-testid=latency-count]') && /\\d/.test(q('[data-testid=latency-count]').dataset.value || '')"),
+        ("breakers", "qa('[data-testid=breaker-card]').length >= 3"),
+        ("topology", "qa('[data-testid=topology-node]').length >= 3"),
+        ("alerts", "qa('[data-testid=alert-item]').length >= 1"),
+        ("protocols", "qa('[data-testid=protocols] [data-protocol]').length >= 1"),
+        ("charts", "qa('[data-drawn=true]').length >= \(chartsDrawnAtFirstRender)"),
+    ]
+
+    /// A function body returning which panels show data (for a failure's message).
+    static var panelStatus: String {
+        "const q = (s) => document.querySelector(s), qa = (s) => document.querySelectorAll(s);\n"
+            + "return JSON.stringify({" + panelConditions.map { "\($0.name): (() => { try { return \($0.js); } catch (e) { return String(e); } })()" }.joined(separator: ", ") + "});"
+    }
 
     /// Run in the document before the page's scripts: records (in `window.__tachoFullRender`)
-    /// the first animation frame at which every panel shows data.
-    static let fullRenderProbe = """
-        (() => {
-          const shown = () => { try { \(everyPanelShown) } catch (e) { return false; } };
-          const tick = () => {
-            if (shown()) { window.__tachoFullRender = { atMs: performance.now() }; return; }
-            requestAnimationFrame(tick);
-          };
-          requestAnimationFrame(tick);
-        })();
-        """
+    /// the first animation frame at which every panel shows data, and when each did.
+    static var fullRenderProbe: String {
+        let checks = panelConditions.map { "['\($0.name)', () => \($0.js)]" }.joined(separator: ",\n    ")
+        return """
+            (() => {
+              const q = (s) => document.querySelector(s), qa = (s) => document.querySelectorAll(s);
+              const checks = [
+                \(checks)
+              ];
+              const seen = {};
+              const tick = () => {
+                for (const [name, check] of checks) {
+                  if (seen[name] === undefined) { try { if (check()) seen[name] = performance.now(); } catch (e) { } }
+                }
+                if (checks.every(([name]) => seen[name] !== undefined)) { window.__tachoFullRender = { atMs: performance.now(), seen }; return; }
+                requestAnimationFrame(tick);
+              };
+              requestAnimationFrame(tick);
+            })();
+            """
+    }
 
     static func waitForEveryPanel(_ browser: WebDriver) async throws {
-        try await browser.waitUntil("every panel shows data", "return document.body.dataset.ready === 'true' && !!window.__tachoFullRender")
+        do {
+            try await browser.waitUntil("every panel shows data", "return document.body.dataset.ready === 'true' && !!window.__tachoFullRender")
+        } catch {
+            let status = try? await browser.execute(panelStatus) as? String
+            throw WebDriver.Failure(description: "\(error); panels: \(status ?? "?")")
+        }
         try await browser.waitUntil("live indicator", "return document.querySelector('[data-testid=connection-indicator]').dataset.state === 'live'")
     }
 
@@ -53,7 +73,9 @@ enum DashboardChecks {
         let slowest = try await browser.execute("""
             return performance.getEntriesByType('resource').sort((a, b) => b.duration - a.duration).slice(0, 4)
               .map((r) => `${new URL(r.name).pathname} ${Math.round(r.startTime)}+${Math.round(r.duration)}ms`).join(', ')
-              + '; phases after responseEnd ' + JSON.stringify(window.__tachoPerf.phases);
+              + '; phases after responseEnd ' + JSON.stringify(window.__tachoPerf.phases)
+              + '; each panel shown at (after responseEnd) ' + JSON.stringify(Object.fromEntries(Object.entries(window.__tachoFullRender.seen)
+                  .map(([k, v]) => [k, Math.round(v - performance.getEntriesByType('navigation')[0].responseEnd)])));
             """) as? String
         print("dashboard slowest resources: \(slowest ?? "?")")
         let object = try JSONSerialization.jsonObject(with: Data((json ?? "{}").utf8)) as? [String: Double] ?? [:]
