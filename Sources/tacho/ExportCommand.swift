@@ -33,8 +33,7 @@ struct ExportCommand: AsyncParsableCommand {
             }
             wanted.insert(type)
         }
-        let log = try LogAccess.open(dataOptions.data)
-        defer { Task { try? await log.close() } }
+        let log = try LogAccess.openReadOnly(dataOptions.data)
         let reader = from.map { log.reader(fromTimeNs: $0.nanos) } ?? log.reader(from: 0)
         let encoder = EventJSONEncoder()
         let out = FileHandle.standardOutput
@@ -63,11 +62,14 @@ struct ExportCommand: AsyncParsableCommand {
 
 /// Opening and reading the log from a command, with failures as one-line errors.
 enum LogAccess {
-    static func open(_ path: String) throws -> EventLog {
+    /// For commands that only read (export, inspect, verify): nothing in the directory
+    /// is created, repaired or cut, so they are safe beside a running server and on
+    /// evidence kept after an incident.
+    static func openReadOnly(_ path: String) throws -> ReadOnlyEventLog {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandFailure("no data directory at \(path) (use --data DIR)")
         }
-        do { return try EventLog.open(directory: path) } catch {
+        do { return try ReadOnlyEventLog.open(directory: path) } catch {
             throw CommandFailure("cannot open data directory \(path): \(error)")
         }
     }

@@ -14,9 +14,8 @@ struct InspectCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let log = try LogAccess.open(dataOptions.data)
+        let log = try LogAccess.openReadOnly(dataOptions.data)
         let segments = log.segments()
-        try? await log.close()
         if json {
             print(Self.json(segments, directory: dataOptions.data))
         } else {

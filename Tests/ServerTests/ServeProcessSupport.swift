@@ -35,6 +35,9 @@ final class ServeProcess: @unchecked Sendable {
             var collected = Data()
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline {
+                // availableData blocks until bytes come: wait for them with a bound first.
+                var ready = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&ready, 1, 200) > 0 else { continue }
                 let chunk = handle.availableData
                 if chunk.isEmpty { return nil }
                 collected.append(chunk)
