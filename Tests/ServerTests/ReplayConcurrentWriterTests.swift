@@ -19,7 +19,7 @@ import Testing
         let live = try await LiveServer.start()
         var assigned: [ClosedRange<UInt64>] = []
         assigned.append(try await live.ingest(KnownStream.ndjson))
-        for index in 6..<16 { assigned.append(try await live.ingest(Self.operations(index, count: 200))) }
+        for index in 6..<12 { assigned.append(try await live.ingest(Self.operations(index, count: 100))) }
 
         var options = ReplayOptions()
         options.eventsPerTickMax = 500
@@ -28,8 +28,8 @@ import Testing
         #expect(snapshotEnd >= assigned.last!.upperBound + 1, "the replay sees what was acknowledged before it opened")
 
         // The writer keeps appending while the replay plays and is read.
-        for index in 16..<36 {
-            assigned.append(try await live.ingest(Self.operations(index, count: 200)))
+        for index in 12..<24 {
+            assigned.append(try await live.ingest(Self.operations(index, count: 100)))
             _ = try await replay.get("/api/v1/metrics/rps")
         }
         let ended = try #require(await replay.waitForStatus { $0.ended })
@@ -45,7 +45,7 @@ import Testing
         let logged = try engine.loggedEvents()
         #expect(logged.map(\.offset) == Array(0..<UInt64(logged.count)), "the live log is dense")
         for range in assigned.dropFirst() {
-            #expect(range.count == 200)
+            #expect(range.count == 100)
             #expect(logged[Int(range.lowerBound)...Int(range.upperBound)].allSatisfy { $0.event.type == .op }, "\(range)")
         }
         // The live views are the fold of the whole log: the replay did not get in the way.

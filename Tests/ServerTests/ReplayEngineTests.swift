@@ -36,8 +36,8 @@ import Testing
         #expect(status.offset == events.last?.offset)
         #expect(whole.currentSnapshot().views == ReplayRecording.fold(events, upToNs: .max))
 
-        let fromNs = ReplayRecording.at(5.5)
-        let toNs = ReplayRecording.at(20)
+        let fromNs = ReplayRecording.at(3.5)
+        let toNs = ReplayRecording.at(10)
         let range = try ReplayEngine(
             source: ReplaySource.open(directory: directory.path, fromNs: fromNs, toNs: toNs), speed: .max, playing: true,
             options: Self.smallSteps)
@@ -62,8 +62,8 @@ import Testing
         let engine = try ReplayEngine(
             source: ReplaySource.open(directory: directory.path), speed: .factor(1), playing: false, options: Self.smallSteps)
         // The cursor in the middle, so reads start from it, from the cache, or from the start.
-        try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(14.2)))
-        for seconds in [17.25, 3.5, 14.2, 19.999, 0.0, 10.95, 15.0, 7.75] {
+        try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(6.2)))
+        for seconds in [9.25, 3.5, 6.2, 11.999, 0.0, 4.95, 9.0, 7.75] {
             let timeNs = ReplayRecording.at(seconds)
             let replayed = try await engine.snapshot(atNs: timeNs)
             #expect(replayed.views == ReplayRecording.fold(events, upToNs: timeNs), "at \(seconds) s")
@@ -93,9 +93,9 @@ import Testing
         status = try await engine.control(ReplayControl(action: .step))
         #expect(status.cursorNs == first + 2 * EventTime.nanosPerSecond && !status.playing, "step pauses")
 
-        status = try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(18.5)))
-        #expect(status.cursorNs == ReplayRecording.at(18.5))
-        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: ReplayRecording.at(18.5)))
+        status = try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(10.5)))
+        #expect(status.cursorNs == ReplayRecording.at(10.5))
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: ReplayRecording.at(10.5)))
         status = try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(4.25)))
         #expect(status.cursorNs == ReplayRecording.at(4.25), "seeks back")
         #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: ReplayRecording.at(4.25)))

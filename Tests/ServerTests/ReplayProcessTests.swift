@@ -52,7 +52,7 @@ import Glibc
         let (directory, events) = try await recordedReplayDirectory("replay-process")
         defer { directory.remove() }
         let from = EventTime.formatRFC3339(ReplayRecording.at(2))
-        let to = EventTime.formatRFC3339(ReplayRecording.at(12))
+        let to = EventTime.formatRFC3339(ReplayRecording.at(8))
         let (process, port, banner) = try await Self.start(["--data", directory.path, "--from", from, "--to", to, "--speed", "max"])
         #expect(banner.hasPrefix("tacho: serving http://127.0.0.1:\(port)/ (replay"))
 
@@ -66,9 +66,9 @@ import Glibc
         #expect(state["ended"] as? Bool == true)
         #expect(state["speed"] as? String == "max")
         #expect(state["first"] as? String == from)
-        let inRange = events.filter { $0.event.timeNs >= ReplayRecording.at(2) && $0.event.timeNs < ReplayRecording.at(12) }
+        let inRange = events.filter { $0.event.timeNs >= ReplayRecording.at(2) && $0.event.timeNs < ReplayRecording.at(8) }
         #expect(state["eventsFolded"] as? Int == inRange.count)
-        #expect(state["lastNs"] as? Int == Int(ReplayRecording.at(12) - 1), "the range ends before --to")
+        #expect(state["lastNs"] as? Int == Int(ReplayRecording.at(8) - 1), "the range ends before --to")
 
         kill(process.processIdentifier, signal)
         #expect(try await Self.waitForExit(process, timeout: 30) == 0, "exits 0 on signal \(signal)")

@@ -14,20 +14,20 @@ import Testing
         defer { directory.remove() }
         let server = try await ReplayServer.start(directory: directory.path)
 
-        let seek = try await server.control(#"{"action":"seek","at":"\#(Self.rfc3339(12.5))"}"#)
+        let seek = try await server.control(#"{"action":"seek","at":"\#(Self.rfc3339(6.5))"}"#)
         #expect(seek.status == 200)
-        #expect(try jsonObject(seek.body)["cursorNs"] as? Int == Int(ReplayRecording.at(12.5)))
-        let atCursor = ReplayRecording.fold(events, upToNs: ReplayRecording.at(12.5))
+        #expect(try jsonObject(seek.body)["cursorNs"] as? Int == Int(ReplayRecording.at(6.5)))
+        let atCursor = ReplayRecording.fold(events, upToNs: ReplayRecording.at(6.5))
         #expect(try await server.get("/api/v1/health").body == JSONResponse.encodeString(atCursor.healthView()))
         #expect(try await server.get("/api/v1/topology").body == JSONResponse.encodeString(atCursor.topologyView()))
         #expect(try await server.get("/api/v1/fault-tolerance/alerts").body == JSONResponse.encodeString(atCursor.alerts.view()))
         #expect(try await server.get("/api/v1/performance/cache/stats").body == JSONResponse.encodeString(atCursor.caches.view()))
 
-        let earlier = ReplayRecording.fold(events, upToNs: ReplayRecording.at(5.25))
-        #expect(try await server.get("/api/v1/health?at=\(Self.rfc3339(5.25))").body == JSONResponse.encodeString(earlier.healthView()))
-        #expect(try await server.get("/api/v1/fault-tolerance/circuit-breakers?at=\(ReplayRecording.at(5.25))").body
+        let earlier = ReplayRecording.fold(events, upToNs: ReplayRecording.at(2.25))
+        #expect(try await server.get("/api/v1/health?at=\(Self.rfc3339(2.25))").body == JSONResponse.encodeString(earlier.healthView()))
+        #expect(try await server.get("/api/v1/fault-tolerance/circuit-breakers?at=\(ReplayRecording.at(2.25))").body
             == JSONResponse.encodeString(earlier.breakers.view()))
-        let alertsLater = try jsonObject(try await server.get("/api/v1/fault-tolerance/alerts?at=\(Self.rfc3339(16))").body)
+        let alertsLater = try jsonObject(try await server.get("/api/v1/fault-tolerance/alerts?at=\(Self.rfc3339(9.5))").body)
         #expect((alertsLater["alerts"] as? [[String: Any]])?.first?["status"] as? String == "acknowledged")
 
         let info = try jsonObject(try await server.get("/api/v1/info").body)
@@ -38,7 +38,7 @@ import Testing
         #expect(log["lastTimeNs"] as? Int == Int(events.map(\.event.timeNs).max()!))
         #expect(log["nextOffset"] as? Int == events.count)
         let state = try jsonObject(try await server.get("/api/v1/replay").body)
-        #expect(state["cursorNs"] as? Int == Int(ReplayRecording.at(12.5)))
+        #expect(state["cursorNs"] as? Int == Int(ReplayRecording.at(6.5)))
         #expect(state["playing"] as? Bool == false)
         try await server.stop()
     }
@@ -111,24 +111,24 @@ import Testing
         #expect(try jsonObject(prelude[0].data)["cursorNs"] as? Int == Int(ReplayRecording.startNs))
 
         // A seek: every view at once, then the state.
-        #expect(try await server.control(#"{"action":"seek","at":"\#(Self.rfc3339(10.5))"}"#).status == 200)
+        #expect(try await server.control(#"{"action":"seek","at":"\#(Self.rfc3339(4.5))"}"#).status == 200)
         let sought = try await offPool { client.events { $0.contains { $0.event == "replay" } } }
         #expect(sought.map(\.event) == ["reset", "replay"])
-        let offsetAt10_5 = try #require(ReplayRecording.fold(events, upToNs: ReplayRecording.at(10.5)).lastOffset)
-        #expect(sought.allSatisfy { $0.id == offsetAt10_5 }, "ids are the offset of the last event folded")
+        let offsetAt4_5 = try #require(ReplayRecording.fold(events, upToNs: ReplayRecording.at(4.5)).lastOffset)
+        #expect(sought.allSatisfy { $0.id == offsetAt4_5 }, "ids are the offset of the last event folded")
 
         // A step over the recorded alert: the alert, the changed views, a summary, the state.
         #expect(try await server.control(#"{"action":"step"}"#).status == 200)
         let stepped = try await offPool { client.events { $0.contains { $0.event == "replay" } } }
-        let offsetAt11_5 = try #require(ReplayRecording.fold(events, upToNs: ReplayRecording.at(11.5)).lastOffset)
-        #expect(stepped.allSatisfy { $0.id == offsetAt11_5 })
+        let offsetAt5_5 = try #require(ReplayRecording.fold(events, upToNs: ReplayRecording.at(5.5)).lastOffset)
+        #expect(stepped.allSatisfy { $0.id == offsetAt5_5 })
         let names = Set(stepped.map(\.event))
         for name in ["alert", "health", "circuit-breaker", "topology", "batch-metrics", "metrics", "replay"] {
             #expect(names.contains(name), "step sends \(name): \(stepped.map(\.event))")
         }
         let alert = try jsonObject(try #require(stepped.first { $0.event == "alert" }).data)
         #expect(alert["id"] as? String == "replay-a1" && alert["status"] as? String == "active")
-        #expect(try jsonObject(try #require(stepped.last).data)["cursorNs"] as? Int == Int(ReplayRecording.at(11.5)))
+        #expect(try jsonObject(try #require(stepped.last).data)["cursorNs"] as? Int == Int(ReplayRecording.at(5.5)))
 
         // Played on at max speed to the end: the acknowledgement arrives, the state says ended.
         #expect(try await server.control(#"{"action":"play","speed":"max"}"#).status == 200)

@@ -5,10 +5,10 @@ import ServiceLifecycle
 @testable import Server
 
 /// A recorded session for the replay tests: the seeded demo second by second (one
-/// batch each), with an alert raised at 10.9 s and acknowledged at 15.9 s.
+/// batch each), with an alert raised at 4.9 s and acknowledged at 8.9 s.
 enum ReplayRecording {
     static let startNs = KnownStream.startNs
-    static let seconds = 20
+    static let seconds = 12
     static func at(_ seconds: Double) -> Int64 { startNs + Int64(seconds * 1e9) }
 
     /// Records the session into `path` (created) and returns its events as logged.
@@ -17,11 +17,11 @@ enum ReplayRecording {
         let log = try EventLog.open(directory: path)
         for second in 0..<seconds {
             var events = demo.nextSecond()
-            if second == 10 {
-                events.append(Event(timeNs: at(10.9), body: .alert(AlertRaised(
+            if second == 4 {
+                events.append(Event(timeNs: at(4.9), body: .alert(AlertRaised(
                     id: "replay-a1", severity: .critical, kind: "test", message: "recorded alert"))))
             }
-            if second == 15 { events.append(Event(timeNs: at(15.9), body: .alertAck(AlertAck(id: "replay-a1", by: "ops")))) }
+            if second == 8 { events.append(Event(timeNs: at(8.9), body: .alertAck(AlertAck(id: "replay-a1", by: "ops")))) }
             _ = try await log.append(events)
         }
         try await log.close()
