@@ -59,7 +59,7 @@ import Glibc
         var state: [String: Any] = [:]
         let deadline = ContinuousClock.now.advanced(by: .seconds(60))
         while ContinuousClock.now < deadline {
-            state = try jsonObject(try await httpRequest(port: port, method: "GET", path: "/api/v1/replay").body)
+            state = try jsonObject(try await replayRequest(port: port, method: "GET", path: "/api/v1/replay").body)
             if state["ended"] as? Bool == true { break }
             try await Task.sleep(for: .milliseconds(20))
         }

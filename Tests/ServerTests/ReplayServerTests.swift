@@ -80,8 +80,7 @@ import Testing
 
         let alertID = "replay-a1"
         for path in ["/api/v1/events", "/api/v1/fault-tolerance/alerts/\(alertID)/ack", "/api/v1/performance/suggestions/s1/apply"] {
-            let answer = try await httpRequest(
-                port: server.port, method: "POST", path: path, body: #"{"type":"annotation","text":"x","tags":[]}"#)
+            let answer = try await server.post(path, body: #"{"type":"annotation","text":"x","tags":[]}"#)
             #expect(answer.status == 409, "\(path)")
             #expect(try jsonObject(answer.body)["error"] as? String == "read-only", "\(path)")
         }

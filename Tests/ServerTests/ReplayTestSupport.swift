@@ -1,4 +1,5 @@
 import EventStore
+import Dispatch
 import Foundation
 import Projections
 import ServiceLifecycle
@@ -103,11 +104,15 @@ final class ReplayServer: Sendable {
     }
 
     func control(_ body: String) async throws -> (status: Int, body: String) {
-        try await httpRequest(port: port, method: "POST", path: "/api/v1/replay", headers: ["Content-Type": "application/json"], body: body)
+        try await replayRequest(port: port, method: "POST", path: "/api/v1/replay", body: body)
     }
 
     func get(_ path: String) async throws -> (status: Int, body: String) {
-        try await httpRequest(port: port, method: "GET", path: path)
+        try await replayRequest(port: port, method: "GET", path: path)
+    }
+
+    func post(_ path: String, body: String) async throws -> (status: Int, body: String) {
+        try await replayRequest(port: port, method: "POST", path: path, body: body)
     }
 
     /// Polls the state until `done` holds, for at most `timeout`.
@@ -131,5 +136,36 @@ func recordedReplayDirectory(_ label: String) async throws -> (TemporaryDirector
     } catch {
         directory.remove()
         throw error
+    }
+}
+
+/// One request with `Connection: close`, answered whole, waiting up to `timeoutMs` in
+/// all: generous, since a loaded 2-core CI machine can stall a fold for seconds.
+func replayRequest(port: Int, method: String, path: String, body: String = "", timeoutMs: Int = 60_000) async throws -> (status: Int, body: String) {
+    try await offPool {
+        let connection = try RawHTTPConnection(port: port)
+        defer { connection.close() }
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        connection.send(request + body)
+        var raw: [UInt8] = []
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMs) * 1_000_000
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            let leftMs = Int32(max(1, (deadline - DispatchTime.now().uptimeNanoseconds) / 1_000_000))
+            guard let bytes = connection.receive(timeoutMs: leftMs) else { break }
+            raw.append(contentsOf: bytes)
+        }
+        let text = String(decoding: raw, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { return (0, text) }
+        let head = text[..<split.lowerBound].lowercased()
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        var payload = Substring(text[split.upperBound...])
+        guard head.contains("transfer-encoding: chunked") else { return (status, String(payload)) }
+        var joined = ""
+        while let lineEnd = payload.range(of: "\r\n"), let size = Int(payload[..<lineEnd.lowerBound], radix: 16), size > 0 {
+            let bytes = Array(payload[lineEnd.upperBound...].utf8)
+            joined += String(decoding: bytes.prefix(size), as: UTF8.self)
+            payload = Substring(String(decoding: bytes.dropFirst(size + 2), as: UTF8.self))
+        }
+        return (status, joined)
     }
 }
