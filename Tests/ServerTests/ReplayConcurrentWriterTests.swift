@@ -15,11 +15,20 @@ import Testing
         }.joined(separator: "\n")
     }
 
+    /// POSTs NDJSON to the live server's ingest; the offsets it acknowledged.
+    static func ingest(_ live: LiveServer, _ ndjson: String) async throws -> ClosedRange<UInt64> {
+        let answer = try await replayRequest(port: live.port, method: "POST", path: "/api/v1/events", body: ndjson)
+        guard answer.status == 200, let offsets = try jsonObject(answer.body)["offsets"] as? [String: Any],
+              let first = offsets["first"] as? Int, let last = offsets["last"] as? Int
+        else { throw LiveServer.IngestRefused(status: answer.status, body: answer.body) }
+        return UInt64(first)...UInt64(last)
+    }
+
     @Test func replayOfADirectoryBeingWritten_readsItsSnapshot_andTheWriterIsNotDisturbed() async throws {
         let live = try await LiveServer.start()
         var assigned: [ClosedRange<UInt64>] = []
-        assigned.append(try await live.ingest(KnownStream.ndjson))
-        for index in 6..<12 { assigned.append(try await live.ingest(Self.operations(index, count: 100))) }
+        assigned.append(try await Self.ingest(live, KnownStream.ndjson))
+        for index in 6..<12 { assigned.append(try await Self.ingest(live, Self.operations(index, count: 100))) }
 
         var options = ReplayOptions()
         options.eventsPerTickMax = 500
@@ -29,7 +38,7 @@ import Testing
 
         // The writer keeps appending while the replay plays and is read.
         for index in 12..<24 {
-            assigned.append(try await live.ingest(Self.operations(index, count: 100)))
+            assigned.append(try await Self.ingest(live, Self.operations(index, count: 100)))
             _ = try await replay.get("/api/v1/metrics/rps")
         }
         let ended = try #require(await replay.waitForStatus { $0.ended })
