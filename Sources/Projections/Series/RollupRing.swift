@@ -1,3 +1,5 @@
+import Foundation
+
 /// One tier of one series: consecutive buckets of `widthNs` ending at `headUnit`, at
 /// most `capacity` of them.
 ///
@@ -99,46 +101,90 @@ extension RollupRing: Equatable {
 extension RollupRing: Codable {
     private enum CodingKeys: String, CodingKey {
         case headUnit = "h"
+        case count = "n"
+        case packed = "p"
         case buckets = "b"
     }
 
-    /// Empty buckets (gaps) encode as `0` to keep checkpoints of sparse series small.
-    private enum Slot: Codable {
-        case empty
-        case rollup(Rollup)
+    /// Bytes of one non-empty bucket in `packed`: its logical index (UInt32), then
+    /// min, max, mean, last, increase as Float32 bit patterns and count (UInt32), all
+    /// little-endian.
+    static let packedRecordBytes = 28
 
-        init(from decoder: any Decoder) throws {
-            if let zero = try? decoder.singleValueContainer().decode(Int.self), zero == 0 {
-                self = .empty
-            } else {
-                self = .rollup(try Rollup(from: decoder))
-            }
+    /// Checkpoints hold these for every series and tier, millions of buckets: one
+    /// packed blob per ring (base64 in the JSON document) instead of six JSON numbers
+    /// per bucket, so checkpoints encode and decode without formatting or parsing a
+    /// float per field. Empty buckets (gaps) are left out of the blob.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(buckets.isEmpty ? 0 : headUnit, forKey: .headUnit)
+        try c.encode(buckets.count, forKey: .count)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(buckets.count * Self.packedRecordBytes)
+        func put(_ value: UInt32) {
+            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
         }
-
-        func encode(to encoder: any Encoder) throws {
-            switch self {
-            case .empty:
-                var c = encoder.singleValueContainer()
-                try c.encode(0)
-            case .rollup(let r):
-                try r.encode(to: encoder)
-            }
+        for logical in 0..<buckets.count {
+            let r = buckets[physical(logical)]
+            guard !r.isEmpty else { continue }
+            put(UInt32(logical))
+            for field in [r.min, r.max, r.mean, r.last, r.increase] { put(field.bitPattern) }
+            put(r.count)
         }
+        try c.encode(Data(bytes), forKey: .packed)
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         headUnit = try c.decode(Int64.self, forKey: .headUnit)
-        buckets = try c.decode([Slot].self, forKey: .buckets).map {
-            if case .rollup(let r) = $0 { return r }
-            return Rollup()
-        }
         start = 0
+        guard let packed = try c.decodeIfPresent(Data.self, forKey: .packed) else {
+            // Checkpoints written before the packed form: a JSON array per bucket.
+            buckets = try c.decode([LegacySlot].self, forKey: .buckets).map(\.rollup)
+            return
+        }
+        let count = try c.decode(Int.self, forKey: .count)
+        guard count >= 0, count <= SeriesRetention.bucketsPerRingMax, packed.count % Self.packedRecordBytes == 0 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .packed, in: c, debugDescription: "a ring of \(count) buckets with \(packed.count) packed bytes")
+        }
+        var ring = [Rollup](repeating: Rollup(), count: count)
+        let bytes = [UInt8](packed)
+        func word(_ at: Int) -> UInt32 {
+            UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+        }
+        var at = 0
+        var previous = -1
+        while at < bytes.count {
+            let logical = Int(word(at))
+            var r = Rollup()
+            r.min = Float(bitPattern: word(at + 4))
+            r.max = Float(bitPattern: word(at + 8))
+            r.mean = Float(bitPattern: word(at + 12))
+            r.last = Float(bitPattern: word(at + 16))
+            r.increase = Float(bitPattern: word(at + 20))
+            r.count = word(at + 24)
+            guard logical > previous, logical < count, r.count > 0, r.min <= r.max else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .packed, in: c, debugDescription: "packed bucket \(logical) is out of order, out of range or not a rollup")
+            }
+            ring[logical] = r
+            previous = logical
+            at += Self.packedRecordBytes
+        }
+        buckets = ring
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(buckets.isEmpty ? 0 : headUnit, forKey: .headUnit)
-        try c.encode(ordered.map { $0.isEmpty ? Slot.empty : .rollup($0) }, forKey: .buckets)
+    /// The earlier form: `0` for an empty bucket, else the rollup's JSON array.
+    private struct LegacySlot: Decodable {
+        let rollup: Rollup
+
+        init(from decoder: any Decoder) throws {
+            if let zero = try? decoder.singleValueContainer().decode(Int.self), zero == 0 {
+                rollup = Rollup()
+            } else {
+                rollup = try Rollup(from: decoder)
+            }
+        }
     }
 }

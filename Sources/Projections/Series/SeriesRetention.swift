@@ -22,10 +22,15 @@ public struct SeriesRetention: Codable, Sendable, Equatable {
 
     public init(secondBuckets: Int, minuteBuckets: Int, hourBuckets: Int) {
         precondition(secondBuckets > 0 && minuteBuckets > 0 && hourBuckets > 0, "every tier holds at least one bucket")
+        precondition(max(secondBuckets, minuteBuckets, hourBuckets) <= Self.bucketsPerRingMax, "a tier holds at most bucketsPerRingMax buckets")
         second = Tier(widthNs: TimeUnits.nanosPerSecond, capacity: secondBuckets)
         minute = Tier(widthNs: TimeUnits.nanosPerMinute, capacity: minuteBuckets)
         hour = Tier(widthNs: TimeUnits.nanosPerHour, capacity: hourBuckets)
     }
+
+    /// No tier of any retention holds more buckets than this: a decoded checkpoint
+    /// claiming more is damaged, not a ring to allocate.
+    public static let bucketsPerRingMax = 1 << 20
 
     /// Finest first.
     public var tiers: [Tier] { [second, minute, hour] }
