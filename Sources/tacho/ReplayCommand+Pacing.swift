@@ -20,6 +20,14 @@ enum ReplaySpeed: ExpressibleByArgument, Equatable {
         else { return nil }
         self = .factor(value)
     }
+
+    /// What `--help` shows as the default: `1`, not `factor(1.0)`.
+    var defaultValueDescription: String {
+        switch self {
+        case .max: "max"
+        case .factor(let value): value == value.rounded() ? String(Int(value)) : String(value)
+        }
+    }
 }
 
 /// When to hand over the next event: event time since the first event, divided by the
