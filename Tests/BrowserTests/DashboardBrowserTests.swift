@@ -29,7 +29,7 @@ struct DashboardBrowserTests {
         let run = DashboardRun()
         defer { run.stop() }
         try await run.start(tacho: Self.tachoBinary, chromium: Self.chromium!, chromedriver: Self.chromedriver!,
-                            recordedSeconds: 240, viewportWidthPx: 1440, viewportHeightPx: 900)
+                            recordedSeconds: 120, viewportWidthPx: 1440, viewportHeightPx: 900)
         let browser = try #require(run.browser)
         do {
             try await exercise(browser, run)
@@ -49,6 +49,7 @@ struct DashboardBrowserTests {
         try await browser.navigate(run.base + "/")
         try await DashboardChecks.waitForEveryPanel(browser)
         let firstRender = try await DashboardChecks.firstRenderFigures(browser)
+        run.lap("every panel shown")
 
         if let path = Self.screenshotPath {
             try await browser.execute("window.scrollTo(0, 0)")
@@ -58,8 +59,12 @@ struct DashboardBrowserTests {
         }
 
         try await DashboardChecks.liveValuesMatchTheServer(browser, run)
+        run.lap("live values checked")
         let ingestToShownMs = try await DashboardChecks.hostileAlertIsTextAndAcknowledges(browser, run)
+        run.lap("hostile alert and ack checked")
         try await DashboardChecks.timelineShowsThePast(browser, run, secondsAfterStart: 60)
+        run.lap("time travel checked")
+        print("dashboard test timeline: \(run.timeline)")
 
         print("dashboard figures: " + (firstRender.map { "\($0.key)=\($0.value)" }.sorted() + ["ingestToShownMs=\(ingestToShownMs)"]).joined(separator: " "))
     }

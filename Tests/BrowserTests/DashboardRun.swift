@@ -20,11 +20,20 @@ final class DashboardRun: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tacho-browser-\(UUID().uuidString)").path
     }
 
-    /// Records `recordedSeconds` of the seeded demo, starts the server and the browser.
+    /// Records `recordedSeconds` of the seeded demo and starts the server over it while
+    /// chromedriver and Chromium start (in parallel: the test's time is mostly these).
     func start(tacho: String, chromium: String, chromedriver: String, recordedSeconds: Int,
                viewportWidthPx: Int, viewportHeightPx: Int) async throws {
-        startNs = try await Self.recordDemo(seconds: recordedSeconds, into: directory)
+        async let serverStarted: Void = startServer(tacho: tacho, recordedSeconds: recordedSeconds)
+        async let browserStarted: Void = startBrowser(chromium: chromium, chromedriver: chromedriver,
+                                                      viewportWidthPx: viewportWidthPx, viewportHeightPx: viewportHeightPx)
+        try await serverStarted
+        try await browserStarted
+    }
 
+    private func startServer(tacho: String, recordedSeconds: Int) async throws {
+        startNs = try await Self.recordDemo(seconds: recordedSeconds, into: directory)
+        lap("recorded \(recordedSeconds) s of demo")
         let server = try ChildProcess(tacho, ["serve", "--data", directory, "--port", "0", "--demo", "--no-collect"])
         self.server = server
         let banner = try await server.line(containing: "serving http://127.0.0.1:", timeoutMs: 60_000)
@@ -34,17 +43,34 @@ final class DashboardRun: @unchecked Sendable {
         }
         serverPort = port
         try await waitUntilViewsCaughtUp()
+        lap("server up, views caught up")
+    }
 
+    private func startBrowser(chromium: String, chromedriver: String, viewportWidthPx: Int, viewportHeightPx: Int) async throws {
         let processes = try BrowserProcesses(chromedriver: chromedriver)
         browserProcesses = processes
         try await WebDriver.waitForDriver(port: processes.driverPort, timeoutMs: 30_000)
-        browser = try await WebDriver.startSession(driverPort: processes.driverPort, chromium: chromium,
-                                                   userDataDirectory: processes.userDataDirectory,
-                                                   widthPx: viewportWidthPx, heightPx: viewportHeightPx)
+        let browser = try await WebDriver.startSession(driverPort: processes.driverPort, chromium: chromium,
+                                                       userDataDirectory: processes.userDataDirectory,
+                                                       widthPx: viewportWidthPx, heightPx: viewportHeightPx)
+        self.browser = browser
         // Headless Chromium's viewport can come out smaller than its window: fix it.
-        try await browser?.devTools("Emulation.setDeviceMetricsOverride",
-                                    ["width": viewportWidthPx, "height": viewportHeightPx, "deviceScaleFactor": 1, "mobile": false])
+        try await browser.devTools("Emulation.setDeviceMetricsOverride",
+                                   ["width": viewportWidthPx, "height": viewportHeightPx, "deviceScaleFactor": 1, "mobile": false])
+        lap("browser session up")
     }
+
+    private let began = ContinuousClock.now
+    private let lapsLock = NSLock()
+    private var laps: [String] = []
+
+    /// Notes how long after the start `what` happened (printed with the figures).
+    func lap(_ what: String) {
+        let seconds = Double((ContinuousClock.now - began).components.attoseconds) / 1e18 + Double((ContinuousClock.now - began).components.seconds)
+        lapsLock.withLock { laps.append("\(what) at \(String(format: "%.1f", seconds)) s") }
+    }
+
+    var timeline: String { lapsLock.withLock { laps.joined(separator: ", ") } }
 
     func stop() {
         browserProcesses?.stop()

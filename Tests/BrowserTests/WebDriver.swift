@@ -94,7 +94,7 @@ struct WebDriver: Sendable {
     /// Polls chromedriver's /status until it answers ready.
     static func waitForDriver(port: Int, timeoutMs: Int) async throws {
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
-        var lastError: Error?
+        var lastError: (any Error)?
         while ContinuousClock.now < deadline {
             do {
                 if let value = try await call(port, "GET", "/status", timeoutMs: 5_000) as? [String: Any], value["ready"] as? Bool == true { return }
