@@ -93,7 +93,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tacho-foldbench",
-            dependencies: ["EventStore", "Projections", "Server"],
+            dependencies: ["EventStore", "Projections", "Server", "BenchArguments"],
             path: "tools/foldbench",
             swiftSettings: strict
         ),
@@ -101,11 +101,17 @@ let package = Package(
             name: "tacho-loadgen",
             dependencies: [
                 "EventStore",
+                "BenchArguments",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "tools/loadgen",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BenchArguments",
+            path: "tools/benchargs",
             swiftSettings: strict
         ),
         .target(

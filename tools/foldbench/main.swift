@@ -1,4 +1,5 @@
 import Foundation
+import BenchArguments
 
 /// tacho-foldbench: fold throughput, checkpoint cost, recovery time and resident
 /// memory of the projections (issue 3's benchmark). Run a release build, alone.

@@ -1,3 +1,5 @@
+import BenchArguments
+
 /// Refuses any URL that is not plain HTTP on 127.0.0.1: the load generator is for
 /// a local release build only.
 enum Target {

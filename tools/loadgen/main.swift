@@ -1,4 +1,5 @@
 import Foundation
+import BenchArguments
 
 /// tacho-loadgen: load against a local `tacho serve` (issue 4's benchmark).
 let usage = """

@@ -1,11 +1,14 @@
-/// `--name value` pairs after the mode word; unknown names are refused so a typo
+import Foundation
+
+/// The benchmark tools' command lines (tacho-foldbench, tacho-loadgen), one parser for
+/// both: `--name value` pairs after the mode word; unknown names are refused so a typo
 /// does not silently run the default.
-struct Arguments {
-    let mode: String
+public struct Arguments {
+    public let mode: String
     private var values: [String: String] = [:]
     private var flags: Set<String> = []
 
-    init(_ argv: [String], knownValues: Set<String>, knownFlags: Set<String>) throws(UsageError) {
+    public init(_ argv: [String], knownValues: Set<String>, knownFlags: Set<String>) throws(UsageError) {
         guard let mode = argv.first else { throw UsageError(message: "missing mode") }
         self.mode = mode
         var index = 1
@@ -23,7 +26,7 @@ struct Arguments {
         }
     }
 
-    func int(_ name: String, default value: Int) throws(UsageError) -> Int {
+    public func int(_ name: String, default value: Int) throws(UsageError) -> Int {
         guard let text = values[name] else { return value }
         guard let parsed = Int(text.replacingOccurrences(of: "_", with: "")), parsed > 0 else {
             throw UsageError(message: "\(name) needs a positive integer, got '\(text)'")
@@ -31,11 +34,15 @@ struct Arguments {
         return parsed
     }
 
-    func string(_ name: String) -> String? { values[name] }
-    func flag(_ name: String) -> Bool { flags.contains(name) }
+    public func string(_ name: String) -> String? { values[name] }
+    public func flag(_ name: String) -> Bool { flags.contains(name) }
 }
 
-struct UsageError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct UsageError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+
+    public init(message: String) {
+        self.message = message
+    }
 }
