@@ -119,6 +119,8 @@ public actor ReplayEngine: ViewReading {
             await commit(.state)
             throw error
         }
+        // The last read error stays in the state until a control succeeds.
+        lastError = nil
         if ended { playing = false }
         return await commit(change)
     }
