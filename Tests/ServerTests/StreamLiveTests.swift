@@ -203,6 +203,35 @@ func alertLine(_ id: String, atSeconds seconds: Double) -> String {
         try await server.stop()
     }
 
+    @Test func clientThatStopsReading_isClosedAfterTheStalledWriteTimeout_andCounted() async throws {
+        let server = try await LiveServer.start { options in
+            options.stalledWriteTimeoutMs = 300
+        }
+        let stalled = try SSETestClient(port: server.port, receiveBufferBytes: 4096)
+        #expect(try await offPool { stalled.waitForHead() }, "the stream answered")
+        // Large topology views until the kernel's buffers for this socket are full and
+        // the channel stays unwritable; the client never reads again.
+        let monitors = (0..<4).map { "\"monitor-\($0)-\(String(repeating: "m", count: 40))\"" }.joined(separator: ",")
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        var round = 0
+        while server.app.engine.metrics.snapshot().stalledConnectionsClosed == 0, ContinuousClock.now < deadline {
+            if round < 400 {
+                let lines = (0..<300).map { index in
+                    #"{"type":"connection","ts":\#(KnownStream.at(Double(round))),"connection":"connection-\#(index)-\#(String(repeating: "c", count: 30))","monitors":[\#(monitors)],"load":\#(round % 100),"tps":\#(index),"parseRate":1,"latencyMs":1}"#
+                }
+                _ = try await server.ingest(lines.joined(separator: "\n"))
+                round += 1
+            } else {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        #expect(server.app.engine.metrics.snapshot().stalledConnectionsClosed == 1, "after \(round) rounds")
+        let metrics = try await httpRequest(port: server.port, method: "GET", path: "/metrics").body
+        #expect(metrics.contains("tacho_stalled_connections_closed_total 1"))
+        stalled.connection.close()
+        try await server.stop()
+    }
+
     @Test func gracefulShutdown_withOpenStreams_endsThemAndStopsWithinTwoSeconds() async throws {
         let server = try await LiveServer.start()
         let clients = try (0..<3).map { _ in try SSETestClient(port: server.port) }

@@ -90,8 +90,13 @@ public struct TachoApp: Sendable {
     /// The services of a running server. `onListening` gets the bound port (the one
     /// the system picked when `options.port` is 0).
     public func services(onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
+        let stalledWriteTimeoutMs = Int64(options.stalledWriteTimeoutMs)
+        let metrics = engine.metrics
         let application = Application(
             router: router(),
+            server: .http1(configuration: .init(additionalChannelHandlers: [
+                StalledWriteHandler(timeoutMs: stalledWriteTimeoutMs) { metrics.recordStalledConnectionClosed() }
+            ])),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             logger: logger)

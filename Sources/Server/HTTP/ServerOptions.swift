@@ -43,6 +43,9 @@ public struct ServerOptions: Sendable, Equatable {
     public var sseClientsMax = 2000
     public var sseKeepAliveMs = 15_000
     public var sseRetryMs = 3000
+    /// A connection whose peer reads nothing while the server has output waiting this
+    /// long is closed (see StalledWriteHandler).
+    public var stalledWriteTimeoutMs = 30_000
 
     public init() {}
 
@@ -78,6 +81,7 @@ public struct ServerOptions: Sendable, Equatable {
         check((1...100_000).contains(sseClientsMax), "SSE client limit \(sseClientsMax) is not within 1...100000")
         check((100...600_000).contains(sseKeepAliveMs), "SSE keep-alive \(sseKeepAliveMs) ms is not within 100...600000")
         check((0...600_000).contains(sseRetryMs), "SSE retry hint \(sseRetryMs) ms is not within 0...600000")
+        check((100...600_000).contains(stalledWriteTimeoutMs), "stalled-write timeout \(stalledWriteTimeoutMs) ms is not within 100...600000")
         // The whole SSE fan-out must fit the machine: every client's buffer full at once.
         let worstCaseBytes = UInt64(sseClientsMax) * UInt64(sseClientBytesMax)
         check(worstCaseBytes <= 8 << 30, "SSE clients × buffer bytes = \(worstCaseBytes) exceeds 8 GiB; lower one of them")

@@ -23,6 +23,7 @@ public final class EngineMetrics: Sendable {
         public var ingestErrors: [IngestErrorReason: UInt64] = [:]
         public var sseClients: Int = 0
         public var sseLaggedDisconnects: UInt64 = 0
+        public var stalledConnectionsClosed: UInt64 = 0
         /// Event time of the newest checkpoint written, nil before the first.
         public var lastCheckpointTimeNs: Int64?
     }
@@ -48,6 +49,7 @@ public final class EngineMetrics: Sendable {
     public func recordIngestError(_ reason: IngestErrorReason) { state.withLock { $0.ingestErrors[reason, default: 0] += 1 } }
     public func recordCheckpoint(timeNs: Int64) { state.withLock { $0.lastCheckpointTimeNs = timeNs } }
     public func recordSSELaggedDisconnect() { state.withLock { $0.sseLaggedDisconnects += 1 } }
+    public func recordStalledConnectionClosed() { state.withLock { $0.stalledConnectionsClosed += 1 } }
     public func sseClientConnected() { state.withLock { $0.sseClients += 1 } }
 
     public func sseClientDisconnected() {
@@ -73,6 +75,9 @@ public final class EngineMetrics: Sendable {
         exposition.counter(
             "tacho_sse_lagged_disconnects_total", help: "Live-stream clients cut off for falling behind.",
             value: Double(s.sseLaggedDisconnects))
+        exposition.counter(
+            "tacho_stalled_connections_closed_total", help: "Connections closed because the peer stopped reading (writes stalled past the timeout).",
+            value: Double(s.stalledConnectionsClosed))
         if let checkpointNs = s.lastCheckpointTimeNs {
             exposition.gauge(
                 "tacho_checkpoint_age_seconds", help: "Seconds since the newest checkpoint was written.",
