@@ -4,10 +4,13 @@ import Testing
 import Glibc
 #endif
 
-/// A `tacho serve` child process of the built binary (.build/debug/tacho).
+/// A serving child process of the built binary (.build/debug/tacho): `tacho serve`, or
+/// `tacho replay --serve`.
 final class ServeProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
+    /// The `tacho: serving http://…` line it printed.
+    let banner: String
     private let output: Pipe
 
     static var binaryPath: String {
@@ -20,12 +23,12 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// Starts the binary and waits (bounded) for its `tacho: serving http://HOST:PORT/` line.
-    init(arguments: [String]) async throws {
+    init(command: String = "serve", arguments: [String]) async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binaryPath) else {
             throw StartError(description: "\(Self.binaryPath) is missing: run swift build first")
         }
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = ["serve"] + arguments
+        process.arguments = [command] + arguments
         output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -47,8 +50,9 @@ final class ServeProcess: @unchecked Sendable {
         }
         guard let line, let range = line.range(of: #"http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) else {
             process.terminate()
-            throw StartError(description: "tacho serve did not print its URL (got \(line ?? "nothing"))")
+            throw StartError(description: "tacho \(command) did not print its URL (got \(line ?? "nothing"))")
         }
+        banner = line
         let url = line[range]
         port = Int(url.dropFirst("http://127.0.0.1:".count).dropLast()) ?? 0
         #expect(line.hasPrefix("tacho: serving http://127.0.0.1:"))
