@@ -66,6 +66,15 @@ static inline uint32_t tacho_crc32c_hw(uint32_t crc, const uint8_t *p, size_t n)
 }
 #endif
 
+/* 1 when `tacho_crc32c` runs on the CPU's CRC32 instruction (x86_64 with SSE4.2). */
+static inline int tacho_crc32c_has_hardware(void) {
+#if defined(__x86_64__)
+    return __builtin_cpu_supports("sse4.2") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
 /* Extends `crc` (0 to start) over `n` bytes at `p`. */
 static inline uint32_t tacho_crc32c(uint32_t crc, const void *p, size_t n) {
 #if defined(__x86_64__)

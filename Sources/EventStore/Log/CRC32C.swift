@@ -1,10 +1,11 @@
+import CLZ4
+
 /// CRC32C (Castagnoli), the checksum of segment headers, batches and indexes.
 ///
-/// Computed in Swift with slicing-by-8 because `tacho_crc32c` in Sources/CLZ4/shim.h
-/// does not link from Swift: its table is a tentative definition
-/// (`static uint32_t tacho_crc32c_table[8][256];`) that the importer leaves undefined.
-/// Once the shim initialises it (`= {{0}}`), `checksum` can call the hardware path;
-/// both give the same values (same polynomial, same init and final xor).
+/// On x86_64 with SSE4.2 it runs on the CPU's CRC32 instruction through
+/// `tacho_crc32c` (Sources/CLZ4/shim.h); elsewhere on a slicing-by-8 table in Swift
+/// (not the shim's table, which is filled lazily without synchronisation). Both give
+/// the same values: same polynomial, same initial and final xor.
 enum CRC32C {
     private static let table: [UInt32] = {
         var table = [UInt32](repeating: 0, count: 8 * 256)
@@ -23,8 +24,18 @@ enum CRC32C {
         return table
     }()
 
+    static let usesHardware = tacho_crc32c_has_hardware() != 0
+
     /// Extends `crc` (0 to start) over `bytes`.
     static func checksum(_ crc: UInt32 = 0, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        if usesHardware, let base = bytes.baseAddress, bytes.count > 0 {
+            return tacho_crc32c(crc, base, bytes.count)
+        }
+        return software(crc, bytes)
+    }
+
+    /// The table path, also the reference the hardware path is tested against.
+    static func software(_ crc: UInt32 = 0, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var c = ~crc
         var i = 0
         let n = bytes.count
