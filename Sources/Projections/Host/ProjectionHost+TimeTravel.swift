@@ -16,11 +16,11 @@ extension ProjectionHost {
             (views, nextOffset, eventTimeNs) = (live.views, live.nextOffset, live.eventTimeNs)
         }
         if let entry = cache.best(atOrBeforeNs: timeNs), entry.nextOffset > nextOffset {
-            (views, nextOffset, eventTimeNs) = (entry.views, entry.nextOffset, entry.eventTimeNs)
+            (views, nextOffset, eventTimeNs) = (entry.value, entry.nextOffset, entry.eventTimeNs)
         }
         if let restored = newestCheckpointState(atOrBeforeNs: timeNs, after: nextOffset) {
             (views, nextOffset, eventTimeNs) = (restored.views, restored.nextOffset, restored.eventTimeNs)
-            cache.insert(views: views, nextOffset: nextOffset, eventTimeNs: eventTimeNs)
+            cache.insert(views, nextOffset: nextOffset, eventTimeNs: eventTimeNs)
         }
 
         let reader = try log.makeReader(fromOffset: nextOffset)
@@ -43,11 +43,11 @@ extension ProjectionHost {
             let (spanNs, overflow) = newest.subtractingReportingOverflow(since)
             if nextOffset - cachedOffset >= options.timeTravelCacheEveryEvents
                 || overflow || spanNs >= options.timeTravelCacheEveryEventTimeNs {
-                cache.insert(views: views, nextOffset: nextOffset, eventTimeNs: eventTimeNs)
+                cache.insert(views, nextOffset: nextOffset, eventTimeNs: eventTimeNs)
                 (cachedOffset, cachedTimeNs) = (nextOffset, newest)
             }
         }
-        if nextOffset > cachedOffset { cache.insert(views: views, nextOffset: nextOffset, eventTimeNs: eventTimeNs) }
+        if nextOffset > cachedOffset { cache.insert(views, nextOffset: nextOffset, eventTimeNs: eventTimeNs) }
         return EngineSnapshot(views: views, nextOffset: nextOffset, eventTimeNs: eventTimeNs, lastCheckpoint: nil)
     }
 

@@ -114,7 +114,7 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
         }
         if let loaded {
             lastCheckpoint = CheckpointStamp(nextOffset: loaded.nextOffset, eventTimeNs: loaded.eventTimeNs, writtenAtNs: options.wallClockNs())
-            cache.insert(views: state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
+            cache.insert(state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
         } else {
             state = EngineState(rules: options.rules)
         }
@@ -301,7 +301,7 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
             lastCheckpoint = CheckpointStamp(nextOffset: info.nextOffset, eventTimeNs: info.eventTimeNs, writtenAtNs: options.wallClockNs())
             checkpointsWritten += 1
             lastCheckpointError = nil
-            cache.insert(views: state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
+            cache.insert(state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
             try checkpoints.prune(keepingNewest: options.checkpointsKept)
         } catch {
             lastCheckpointError = "\(error)"

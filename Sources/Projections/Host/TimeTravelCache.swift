@@ -1,13 +1,15 @@
 import Synchronization
 
-/// Recent in-memory states of the views at known prefixes, so that scrubbing a
-/// timeline replays a short stretch of log instead of starting from a checkpoint.
+/// Recent in-memory fold states at known prefixes of the log, so that scrubbing a
+/// timeline (the live host's `?at=`, a replay's seeks) folds a short stretch of log
+/// instead of starting from a checkpoint or the range's start.
 /// Least recently used entries go first once `entriesMax` is reached.
-final class TimeTravelCache<Views: Projection>: Sendable {
-    struct Entry: Sendable {
-        let views: Views
-        let nextOffset: UInt64
-        let eventTimeNs: Int64?
+public final class TimeTravelCache<Value: Sendable>: Sendable {
+    public struct Entry: Sendable {
+        public let value: Value
+        /// The offset after the prefix the value covers.
+        public let nextOffset: UInt64
+        public let eventTimeNs: Int64?
         var lastUsed: UInt64
     }
 
@@ -17,15 +19,15 @@ final class TimeTravelCache<Views: Projection>: Sendable {
     }
 
     private let state = Mutex(State())
-    let entriesMax: Int
+    public let entriesMax: Int
 
-    init(entriesMax: Int) {
+    public init(entriesMax: Int) {
         precondition(entriesMax > 0, "the cache needs room for one entry")
         self.entriesMax = entriesMax
     }
 
     /// The entry covering the longest prefix whose events are all at or before `timeNs`.
-    func best(atOrBeforeNs timeNs: Int64) -> Entry? {
+    public func best(atOrBeforeNs timeNs: Int64) -> Entry? {
         state.withLock { state in
             var bestIndex: Int?
             for (index, entry) in state.entries.enumerated() where (entry.eventTimeNs ?? .min) <= timeNs {
@@ -38,7 +40,7 @@ final class TimeTravelCache<Views: Projection>: Sendable {
         }
     }
 
-    func insert(views: Views, nextOffset: UInt64, eventTimeNs: Int64?) {
+    public func insert(_ value: Value, nextOffset: UInt64, eventTimeNs: Int64?) {
         state.withLock { state in
             state.tick += 1
             if let index = state.entries.firstIndex(where: { $0.nextOffset == nextOffset }) {
@@ -48,10 +50,10 @@ final class TimeTravelCache<Views: Projection>: Sendable {
             if state.entries.count == entriesMax, let oldest = state.entries.indices.min(by: { state.entries[$0].lastUsed < state.entries[$1].lastUsed }) {
                 state.entries.remove(at: oldest)
             }
-            state.entries.append(Entry(views: views, nextOffset: nextOffset, eventTimeNs: eventTimeNs, lastUsed: state.tick))
+            state.entries.append(Entry(value: value, nextOffset: nextOffset, eventTimeNs: eventTimeNs, lastUsed: state.tick))
             assert(state.entries.count <= entriesMax)
         }
     }
 
-    var count: Int { state.withLock { $0.entries.count } }
+    public var count: Int { state.withLock { $0.entries.count } }
 }

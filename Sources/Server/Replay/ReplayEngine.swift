@@ -25,7 +25,7 @@ public struct ReplayOptions: Sendable {
 public actor ReplayEngine: ViewReading {
     public nonisolated let source: ReplaySource
     public nonisolated let options: ReplayOptions
-    private nonisolated let cache: ReplaySnapshotCache
+    private nonisolated let cache: TimeTravelCache<ReplayFoldState>
     private nonisolated let shared: Shared
     /// One signal per `play`, for the driver waiting while paused.
     nonisolated let wakes: AsyncStream<Void>
@@ -50,7 +50,7 @@ public actor ReplayEngine: ViewReading {
     public init(source: ReplaySource, speed: PlaybackSpeed, playing: Bool, options: ReplayOptions = ReplayOptions()) throws(ReplayError) {
         self.source = source
         self.options = options
-        self.cache = ReplaySnapshotCache(entriesMax: options.cacheEntriesMax)
+        self.cache = TimeTravelCache(entriesMax: options.cacheEntriesMax)
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         var fold = ReplayFoldState(position: source.startOffset)
         let cursor = ReplayLogCursor(source: source, position: fold.position)
@@ -68,7 +68,7 @@ public actor ReplayEngine: ViewReading {
         self.shared = Shared(fold, ReplayStatus(
             playing: playing && !ended, ended: ended, speed: speed, cursorNs: source.firstNs, source: source,
             offset: fold.views.lastOffset, eventsFolded: fold.views.eventCount, error: nil))
-        cache.insert(fold)
+        cache.insert(fold, nextOffset: fold.position, eventTimeNs: fold.eventTimeNs)
     }
 
     /// The publisher that turns changes into stream messages; set once before serving.
@@ -153,7 +153,7 @@ public actor ReplayEngine: ViewReading {
     private func move(to timeNs: Int64) throws(ReplayError) -> ReplayPublisher.Change {
         var restarted = false
         if (fold.eventTimeNs ?? .min) > timeNs {
-            fold = cache.best(atOrBeforeNs: timeNs) ?? ReplayFoldState(position: source.startOffset)
+            fold = cache.best(atOrBeforeNs: timeNs)?.value ?? ReplayFoldState(position: source.startOffset)
             cursor = ReplayLogCursor(source: source, position: fold.position)
             cachedPosition = fold.position
             restarted = true
@@ -173,7 +173,7 @@ public actor ReplayEngine: ViewReading {
     private func cacheIfDue(final: Bool) {
         guard fold.position > cachedPosition else { return }
         if final || fold.position - cachedPosition >= UInt64(options.cacheEveryEvents) {
-            cache.insert(fold)
+            cache.insert(fold, nextOffset: fold.position, eventTimeNs: fold.eventTimeNs)
             cachedPosition = fold.position
         }
     }
@@ -203,12 +203,12 @@ public actor ReplayEngine: ViewReading {
         var state = ReplayFoldState(position: source.startOffset)
         let current = shared.value.withLock { $0.fold }
         if (current.eventTimeNs ?? .min) <= target { state = current }
-        if let cached = cache.best(atOrBeforeNs: target), cached.position > state.position { state = cached }
+        if let cached = cache.best(atOrBeforeNs: target)?.value, cached.position > state.position { state = cached }
         let cursor = ReplayLogCursor(source: source, position: state.position)
         while true {
             try Task.checkCancellation()
             let step = try cursor.fold(into: &state, upToNs: target, eventsMax: options.cacheEveryEvents)
-            if step.folded > 0 { cache.insert(state) }
+            if step.folded > 0 { cache.insert(state, nextOffset: state.position, eventTimeNs: state.eventTimeNs) }
             if step.blocked || step.exhausted { break }
         }
         return state.snapshot
