@@ -23,7 +23,8 @@ import Testing
         do {
             try options.validate()
         } catch {
-            #expect(error.problems.count == 3)
+            // Port, body limit, SSE memory, and SSE clients beyond --connections-max.
+            #expect(error.problems.count == 4)
         }
     }
 

@@ -24,6 +24,9 @@ public final class EngineMetrics: Sendable {
         public var sseClients: Int = 0
         public var sseLaggedDisconnects: UInt64 = 0
         public var stalledConnectionsClosed: UInt64 = 0
+        public var connectionsOpen: Int = 0
+        public var connectionsRefused: UInt64 = 0
+        public var connectionsTimedOut: [ConnectionWait: UInt64] = [:]
         /// Event time of the newest checkpoint written, nil before the first.
         public var lastCheckpointTimeNs: Int64?
     }
@@ -50,6 +53,17 @@ public final class EngineMetrics: Sendable {
     public func recordCheckpoint(timeNs: Int64) { state.withLock { $0.lastCheckpointTimeNs = timeNs } }
     public func recordSSELaggedDisconnect() { state.withLock { $0.sseLaggedDisconnects += 1 } }
     public func recordStalledConnectionClosed() { state.withLock { $0.stalledConnectionsClosed += 1 } }
+    public func recordConnectionRefused() { state.withLock { $0.connectionsRefused += 1 } }
+    public func recordConnectionTimedOut(_ wait: ConnectionWait) { state.withLock { $0.connectionsTimedOut[wait, default: 0] += 1 } }
+    public func connectionOpened() { state.withLock { $0.connectionsOpen += 1 } }
+
+    public func connectionClosed() {
+        state.withLock {
+            precondition($0.connectionsOpen > 0, "more connections closed than opened")
+            $0.connectionsOpen -= 1
+        }
+    }
+
     public func sseClientConnected() { state.withLock { $0.sseClients += 1 } }
 
     public func sseClientDisconnected() {
@@ -78,6 +92,14 @@ public final class EngineMetrics: Sendable {
         exposition.counter(
             "tacho_stalled_connections_closed_total", help: "Connections closed because the peer stopped reading (writes stalled past the timeout).",
             value: Double(s.stalledConnectionsClosed))
+        exposition.gauge("tacho_connections_open", help: "HTTP connections open (admitted by --connections-max).", value: Double(s.connectionsOpen))
+        exposition.counter(
+            "tacho_connections_refused_total", help: "Connections answered 503 and closed because --connections-max were open.",
+            value: Double(s.connectionsRefused))
+        exposition.counter(
+            "tacho_connections_timed_out_total",
+            help: "Connections closed for keeping the server waiting, by what it waited for (head, idle keep-alive, body).",
+            ConnectionWait.allCases.map { .init(labels: [("wait", $0.rawValue)], value: Double(s.connectionsTimedOut[$0] ?? 0)) })
         if let checkpointNs = s.lastCheckpointTimeNs {
             exposition.gauge(
                 "tacho_checkpoint_age_seconds", help: "Seconds since the newest checkpoint was written.",

@@ -1,0 +1,119 @@
+import NIOCore
+import NIOHTTPTypes
+
+/// How long a connection may take over what the server is waiting for. Each is in
+/// milliseconds; `ServerOptions.validate()` checks them together.
+public struct RequestDeadlines: Sendable, Equatable {
+    /// From accept to a complete request head (slow or absent heads: slowloris).
+    public var headMs: Int
+    /// From the end of a response to the next request head on a kept-alive connection.
+    public var idleMs: Int
+    /// From a request head to the end of its body (bodies trickled byte by byte).
+    public var bodyMs: Int
+
+    public init(headMs: Int, idleMs: Int, bodyMs: Int) {
+        self.headMs = headMs
+        self.idleMs = idleMs
+        self.bodyMs = bodyMs
+    }
+}
+
+/// What a connection was waiting for when its deadline passed; the label of
+/// `tacho_connections_timed_out_total`.
+public enum ConnectionWait: String, Sendable, CaseIterable {
+    case head
+    case idle
+    case body
+}
+
+/// Closes a connection that keeps the server waiting: no complete head within
+/// `headMs` of accept, no next request within `idleMs` of the last response, or a
+/// body that has not ended `bodyMs` after its head.
+///
+/// While a response is being written there is no deadline here: a live stream is
+/// a response that never ends, and a peer that stops reading it is
+/// `StalledWriteHandler`'s business. Sits after the HTTP codec, so it sees whole
+/// request and response parts.
+final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let deadlines: RequestDeadlines
+    private let onTimeout: @Sendable (ConnectionWait) -> Void
+    /// Requests whose head was read and whose response has not ended.
+    private var requestsOpen = 0
+    private var readingBody = false
+    private var timer: Scheduled<Void>?
+
+    init(deadlines: RequestDeadlines, onTimeout: @escaping @Sendable (ConnectionWait) -> Void = { _ in }) {
+        precondition(deadlines.headMs > 0 && deadlines.idleMs > 0 && deadlines.bodyMs > 0, "deadlines are positive")
+        self.deadlines = deadlines
+        self.onTimeout = onTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { arm(.head, context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        arm(.head, context: context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            requestsOpen += 1
+            readingBody = true
+            arm(.body, context: context)
+        case .body:
+            break
+        case .end:
+            readingBody = false
+            disarm()
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            assert(requestsOpen > 0, "a response ended without a request")
+            requestsOpen = max(0, requestsOpen - 1)
+            if requestsOpen == 0, !readingBody { arm(.idle, context: context) }
+        }
+        context.write(data, promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        disarm()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        disarm()
+    }
+
+    private func arm(_ wait: ConnectionWait, context: ChannelHandlerContext) {
+        disarm()
+        let milliseconds = switch wait {
+        case .head: deadlines.headMs
+        case .idle: deadlines.idleMs
+        case .body: deadlines.bodyMs
+        }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let onTimeout = self.onTimeout
+        timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+            let context = loopBound.value
+            guard context.channel.isActive else { return }
+            onTimeout(wait)
+            context.close(promise: nil)
+        }
+    }
+
+    private func disarm() {
+        timer?.cancel()
+        timer = nil
+    }
+}
