@@ -26,8 +26,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "When appends are fsynced: always, interval (every second) or never.")
     var fsync: String = "interval"
 
-    @Option(name: .long, help: "Delete log segments older than this (e.g. 7d, 12h, 90m); 'none' keeps everything.")
-    var retention: String = "7d"
+    @Option(name: .long, help: ArgumentHelp(
+        "Delete log segments older than this, measured back from the newest event time (e.g. 7d, 12h, 90m); 'none' keeps everything.",
+        discussion: "Default 7d. Without --retention, serve refuses a directory holding data this would delete.",
+        valueName: "age"))
+    var retention: String?
+
+    @Option(name: .customLong("max-future"), help: "Refuse events stamped more than this ahead of the server's clock (e.g. 5m).")
+    var maxFuture: String = "5m"
 
     @Option(name: .customLong("collect-interval"), help: "How often host vitals are read from /proc (e.g. 1s, 500ms).")
     var collectInterval: String = "1s"
@@ -41,10 +47,33 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-collect"), help: "Do not read host vitals from /proc.")
     var noCollect = false
 
+    @Option(name: .customLong("connections-max"), help: "Open HTTP connections beyond which new ones get 503 with Retry-After and are closed; lowered to fit the open-file limit.")
+    var connectionsMax: Int = 8192
+
+    @Option(name: .customLong("sse-clients-max"), help: "Live-stream (SSE) clients beyond which new ones are refused with 503.")
+    var sseClientsMax: Int = 2000
+
+    @Option(name: .customLong("request-head-timeout"), help: "A new connection is closed unless its request head is complete within this (e.g. 10s).")
+    var requestHeadTimeout: String = "10s"
+
+    @Option(name: .customLong("idle-timeout"), help: "A kept-alive connection is closed after this long without a next request (streams are exempt).")
+    var idleTimeout: String = "60s"
+
+    @Option(name: .customLong("request-body-timeout"), help: "A request is closed unless its body ends within this of its head.")
+    var requestBodyTimeout: String = "60s"
+
     func run() async throws {
-        let options = try serverOptions(environment: ProcessInfo.processInfo.environment)
+        var options = try serverOptions(environment: ProcessInfo.processInfo.environment)
         var logger = Logger(label: "tacho")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
+        // Each connection is a descriptor: the limit must hold --connections-max beside the log's own.
+        if let limit = OpenFileLimit.raiseToHard() {
+            if let warning = options.fitToOpenFileLimit(softLimit: limit.soft) {
+                FileHandle.standardError.write(Data("tacho: warning: \(warning)\n".utf8))
+            }
+        } else {
+            FileHandle.standardError.write(Data("tacho: warning: cannot read the open-file limit; --connections-max \(options.connectionsMax) is not checked against it\n".utf8))
+        }
         let app: TachoApp
         do {
             app = try await TachoApp.open(options: options, logger: logger)
@@ -70,14 +99,21 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--fsync '\(fsync)' is not one of always, interval, never")
         }
         options.fsync = fsyncPolicy
-        if retention.lowercased() == "none" {
-            options.retentionSeconds = nil
-        } else {
-            guard let milliseconds = DurationArgument.milliseconds(retention), milliseconds >= 1000 else {
-                throw ValidationError("--retention '\(retention)' is not a duration such as 7d, 12h or 90m")
+        options.retentionExplicit = retention != nil
+        if let retention {
+            if retention.lowercased() == "none" {
+                options.retentionSeconds = nil
+            } else {
+                guard let milliseconds = DurationArgument.milliseconds(retention), milliseconds >= 1000 else {
+                    throw ValidationError("--retention '\(retention)' is not a duration such as 7d, 12h or 90m")
+                }
+                options.retentionSeconds = milliseconds / 1000
             }
-            options.retentionSeconds = milliseconds / 1000
         }
+        guard let maxFutureMs = DurationArgument.milliseconds(maxFuture) else {
+            throw ValidationError("--max-future '\(maxFuture)' is not a duration such as 5m or 30s")
+        }
+        options.maxFutureMs = maxFutureMs
         guard let collectMs = DurationArgument.milliseconds(collectInterval), collectMs <= Int64(Int.max) else {
             throw ValidationError("--collect-interval '\(collectInterval)' is not a duration such as 1s or 500ms")
         }
@@ -85,11 +121,25 @@ struct ServeCommand: AsyncParsableCommand {
         options.collectsHostVitals = !noCollect
         options.demo = demo
         options.demoSeed = demoSeed
+        options.connectionsMax = connectionsMax
+        options.sseClientsMax = sseClientsMax
+        options.requestHeadTimeoutMs = try Self.timeoutMs(requestHeadTimeout, flag: "--request-head-timeout")
+        options.idleTimeoutMs = try Self.timeoutMs(idleTimeout, flag: "--idle-timeout")
+        options.requestBodyTimeoutMs = try Self.timeoutMs(requestBodyTimeout, flag: "--request-body-timeout")
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not within 0...65535") }
         var checked = options
         if checked.port == 0 { checked.port = 1 }
         do { try checked.validate() } catch { throw ValidationError(error.description) }
         return options
+    }
+}
+
+extension ServeCommand {
+    static func timeoutMs(_ text: String, flag: String) throws -> Int {
+        guard let milliseconds = DurationArgument.milliseconds(text), milliseconds <= Int64(Int32.max) else {
+            throw ValidationError("\(flag) '\(text)' is not a duration such as 10s or 500ms")
+        }
+        return Int(milliseconds)
     }
 }
 

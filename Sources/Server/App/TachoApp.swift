@@ -32,6 +32,7 @@ public struct TachoApp: Sendable {
     /// Opens the data directory of `options` and recovers.
     public static func open(options: ServerOptions, startedAtNs: Int64 = EventTime.nowNs(), logger: Logger = Logger(label: "tacho")) async throws -> TachoApp {
         try options.validate()
+        try RetentionGuard.check(options, nowNs: startedAtNs)
         let engine = try await Engine.open(
             dataDirectory: options.dataDirectory, logOptions: logOptions(options), hostOptions: hostOptions(options), logger: logger)
         let info = ServerInfo(dataDirectory: options.dataDirectory, demo: options.demo, startedAtNs: startedAtNs)
@@ -46,6 +47,7 @@ public struct TachoApp: Sendable {
         case .never: .never
         }
         log.retentionAgeNs = options.retentionSeconds.map { $0 * EventTime.nanosPerSecond }
+        log.retentionFutureToleranceNs = options.maxFutureMs * 1_000_000
         log.retentionBytesMax = options.retentionBytesMax
         return log
     }
@@ -56,6 +58,13 @@ public struct TachoApp: Sendable {
         // of small batches from dropping the event types of one of them.
         host.updatesBufferedMax = 4096
         return host
+    }
+
+    /// The event times every ingest path accepts at server time `nowNs`: nothing more
+    /// than `--max-future` ahead, nothing older than the log's newest event time minus
+    /// the retention (see DESIGN.md, "Event time").
+    public func acceptedEventTimes(nowNs: Int64) -> EventTimeBounds.Accepted {
+        options.eventTimeBounds.accepted(nowNs: nowNs, newestEventNs: engine.log.newestEventTimeNs)
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -75,7 +84,7 @@ public struct TachoApp: Sendable {
         StreamController(feed: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)
         IngestController(
             append: { try await engine.append($0) }, bodyBytesMax: options.bodyBytesMax, token: options.token,
-            metrics: engine.metrics
+            metrics: engine.metrics, acceptedTimes: { [self] in acceptedEventTimes(nowNs: $0) }
         ).addRoutes(to: router)
         let metrics = engine.metrics
         let writes = router.group().add(middleware: BearerTokenMiddleware(token: BearerToken(options.token)) {
@@ -91,12 +100,17 @@ public struct TachoApp: Sendable {
     /// the system picked when `options.port` is 0).
     public func services(onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
         let stalledWriteTimeoutMs = Int64(options.stalledWriteTimeoutMs)
+        let deadlines = options.requestDeadlines
         let metrics = engine.metrics
+        let gate = ConnectionGate(connectionsMax: options.connectionsMax, metrics: metrics)
         let application = Application(
             router: router(),
-            server: .http1(configuration: .init(additionalChannelHandlers: [
-                StalledWriteHandler(timeoutMs: stalledWriteTimeoutMs) { metrics.recordStalledConnectionClosed() }
-            ])),
+            server: .guardedHTTP1(gate: gate) {
+                [
+                    RequestDeadlineHandler(deadlines: deadlines) { metrics.recordConnectionTimedOut($0) },
+                    StalledWriteHandler(timeoutMs: stalledWriteTimeoutMs) { metrics.recordStalledConnectionClosed() },
+                ]
+            },
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             logger: logger)
@@ -129,6 +143,9 @@ public struct TachoApp: Sendable {
         try await serviceGroup(handlesSignals: handlesSignals, shutdownMaxMs: shutdownMaxMs, onListening: onListening).run()
     }
 
+    /// How long cancelled services may take to end after the graceful stop ran out.
+    public static let cancellationMaxMs = 5000
+
     /// The service group `run` runs; tests call `triggerGracefulShutdown()` on it.
     public func serviceGroup(
         handlesSignals: Bool = true, shutdownMaxMs: Int = 1500, onListening: @escaping @Sendable (Int) async -> Void
@@ -137,7 +154,9 @@ public struct TachoApp: Sendable {
             services: services(onListening: onListening).map { .init(service: $0) }, logger: logger)
         if handlesSignals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
         configuration.maximumGracefulShutdownDuration = Duration.milliseconds(shutdownMaxMs)
-        configuration.maximumCancellationDuration = Duration.milliseconds(300)
+        // Past this, ServiceLifecycle ends the process: generous, so a loaded machine
+        // (a busy CI runner) is not mistaken for a hung service.
+        configuration.maximumCancellationDuration = Duration.milliseconds(Self.cancellationMaxMs)
         return ServiceGroup(configuration: configuration)
     }
 }

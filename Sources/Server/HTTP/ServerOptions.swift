@@ -1,3 +1,5 @@
+import EventStore
+
 /// Everything `tacho serve` is configured with, and the limits it enforces, checked
 /// together at start-up by `validate()`.
 public struct ServerOptions: Sendable, Equatable {
@@ -28,8 +30,14 @@ public struct ServerOptions: Sendable, Equatable {
     /// Bearer token for writes; nil leaves writes open.
     public var token: String?
     public var fsync = Fsync.interval(milliseconds: 1000)
-    /// Segments older than this are deleted; nil keeps everything.
+    /// Segments whose newest event is older than this, measured back from the log's
+    /// newest event time, are deleted; nil keeps everything.
     public var retentionSeconds: Int64? = 7 * 24 * 3600
+    /// Whether the operator named the retention (`--retention`): only then may a
+    /// server open a directory whose existing data that retention would delete.
+    public var retentionExplicit = false
+    /// Events stamped more than this ahead of the server's clock are refused.
+    public var maxFutureMs: Int64 = EventTimeBounds.maxFutureNsDefault / 1_000_000
     /// Segments beyond this total are deleted, oldest first; nil for no size bound.
     public var retentionBytesMax: UInt64?
     public var collectIntervalMs = 1000
@@ -46,6 +54,15 @@ public struct ServerOptions: Sendable, Equatable {
     /// A connection whose peer reads nothing while the server has output waiting this
     /// long is closed (see StalledWriteHandler).
     public var stalledWriteTimeoutMs = 30_000
+    /// Open HTTP connections beyond which new ones get 503 and are closed; lowered at
+    /// start to what the open-file limit allows (see `fitToOpenFileLimit`).
+    public var connectionsMax = 8192
+    /// A new connection must send a complete request head within this.
+    public var requestHeadTimeoutMs = 10_000
+    /// A kept-alive connection may wait this long between a response and the next head.
+    public var idleTimeoutMs = 60_000
+    /// A request body must end within this of its head.
+    public var requestBodyTimeoutMs = 60_000
 
     public init() {}
 
@@ -54,6 +71,26 @@ public struct ServerOptions: Sendable, Equatable {
         if let flag, !flag.isEmpty { return flag }
         if let fromEnvironment = environment[environmentTokenName], !fromEnvironment.isEmpty { return fromEnvironment }
         return nil
+    }
+
+    public var eventTimeBounds: EventTimeBounds {
+        EventTimeBounds(maxFutureNs: maxFutureMs * 1_000_000, retentionNs: retentionSeconds.map { $0 * EventTime.nanosPerSecond })
+    }
+
+    public var requestDeadlines: RequestDeadlines {
+        RequestDeadlines(headMs: requestHeadTimeoutMs, idleMs: idleTimeoutMs, bodyMs: requestBodyTimeoutMs)
+    }
+
+    /// Lowers `connectionsMax` to what `softLimit` open files hold beside the server's
+    /// own descriptors and stream clients; the warning says so, nil when it fits.
+    public mutating func fitToOpenFileLimit(softLimit: UInt64) -> String? {
+        let fitting = OpenFileLimit.connectionsFitting(soft: softLimit)
+        guard connectionsMax > fitting else { return nil }
+        let wanted = connectionsMax
+        connectionsMax = max(1, fitting)
+        if sseClientsMax > connectionsMax { sseClientsMax = connectionsMax }
+        return "the open-file limit is \(softLimit) (raise LimitNOFILE or `ulimit -n`): --connections-max lowered from "
+            + "\(wanted) to \(connectionsMax), keeping \(OpenFileLimit.reservedDescriptors) descriptors for the log and the server"
     }
 
     public var sseBufferLimits: SSEBufferLimits {
@@ -81,6 +118,12 @@ public struct ServerOptions: Sendable, Equatable {
         check((1...100_000).contains(sseClientsMax), "SSE client limit \(sseClientsMax) is not within 1...100000")
         check((100...600_000).contains(sseKeepAliveMs), "SSE keep-alive \(sseKeepAliveMs) ms is not within 100...600000")
         check((0...600_000).contains(sseRetryMs), "SSE retry hint \(sseRetryMs) ms is not within 0...600000")
+        check((0...(30 * 86_400_000)).contains(maxFutureMs), "--max-future \(maxFutureMs) ms is not within 0...30d")
+        check((1...1_000_000).contains(connectionsMax), "--connections-max \(connectionsMax) is not within 1...1000000")
+        check(sseClientsMax <= connectionsMax, "--sse-clients-max \(sseClientsMax) exceeds --connections-max \(connectionsMax): every stream client is a connection")
+        check((100...600_000).contains(requestHeadTimeoutMs), "--request-head-timeout \(requestHeadTimeoutMs) ms is not within 100...600000")
+        check((100...3_600_000).contains(idleTimeoutMs), "--idle-timeout \(idleTimeoutMs) ms is not within 100...3600000")
+        check((100...3_600_000).contains(requestBodyTimeoutMs), "--request-body-timeout \(requestBodyTimeoutMs) ms is not within 100...3600000")
         check((100...600_000).contains(stalledWriteTimeoutMs), "stalled-write timeout \(stalledWriteTimeoutMs) ms is not within 100...600000")
         // The whole SSE fan-out must fit the machine: every client's buffer full at once.
         let worstCaseBytes = UInt64(sseClientsMax) * UInt64(sseClientBytesMax)

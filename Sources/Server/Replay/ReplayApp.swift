@@ -85,7 +85,9 @@ public struct ReplayApp: Sendable {
             services: services(clock: ContinuousClock(), onListening: onListening).map { .init(service: $0) }, logger: logger)
         if handlesSignals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
         configuration.maximumGracefulShutdownDuration = Duration.milliseconds(shutdownMaxMs)
-        configuration.maximumCancellationDuration = Duration.milliseconds(300)
+        // Past this, ServiceLifecycle ends the process: generous, so a loaded machine
+        // (a busy CI runner) is not mistaken for a hung service.
+        configuration.maximumCancellationDuration = Duration.milliseconds(TachoApp.cancellationMaxMs)
         return ServiceGroup(configuration: configuration)
     }
 
