@@ -41,7 +41,10 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let startNs = start.flatMap(EventTime.parse) ?? EventTime.nowNs() / EventTime.nanosPerSecond * EventTime.nanosPerSecond
         let log: EventLog
-        do { log = try EventLog.open(directory: dataOptions.data) } catch {
+        // A recording keeps every event it records: retention never runs while it writes.
+        var logOptions = LogOptions()
+        logOptions.retentionAgeNs = nil
+        do { log = try EventLog.open(directory: dataOptions.data, options: logOptions) } catch {
             throw CommandFailure("cannot open data directory \(dataOptions.data): \(error)")
         }
         var workload = DemoWorkload(seed: seed, startTimeNs: startNs)

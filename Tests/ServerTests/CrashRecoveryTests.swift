@@ -17,7 +17,7 @@ import Glibc
     @Test func killNine_underFsyncAlways_losesNoAcknowledgedEvent_andTheViewsComeBackEqual() async throws {
         let directory = try TemporaryDirectory("crash")
         defer { directory.remove() }
-        let arguments = ["--data", directory.path, "--port", "0", "--fsync", "always", "--no-collect"]
+        let arguments = ["--data", directory.path, "--port", "0", "--fsync", "always", "--no-collect", "--retention", "none"]
         let first = try await ServeProcess(arguments: arguments)
 
         // Acknowledged requests and the offsets the server assigned them.

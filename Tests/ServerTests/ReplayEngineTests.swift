@@ -57,7 +57,10 @@ import Testing
         defer { copy.remove() }
         try FileManager.default.removeItem(atPath: copy.path)
         try FileManager.default.copyItem(atPath: directory.path, toPath: copy.path)
-        let host = try await Engine.open(dataDirectory: copy.path)
+        // No rules: the host must not append alerts the replayed directory does not hold.
+        var hostOptions = HostOptions()
+        hostOptions.rules = .empty
+        let host = try await Engine.open(dataDirectory: copy.path, hostOptions: hostOptions)
 
         let engine = try ReplayEngine(
             source: ReplaySource.open(directory: directory.path), speed: .factor(1), playing: false, options: Self.smallSteps)

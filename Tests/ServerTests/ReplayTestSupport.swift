@@ -44,7 +44,8 @@ enum ReplayRecording {
         for logged in events {
             let time = logged.event.timeNs
             guard fromNs.map({ time >= $0 }) ?? true, toNs.map({ time < $0 }) ?? true else { continue }
-            if time > upToNs { break }
+            // Every event at or before the time, wherever it sits (DESIGN.md, "Event time").
+            if time > upToNs { continue }
             views.apply(logged.event, offset: logged.offset)
         }
         return views

@@ -9,22 +9,27 @@ public struct EventJSONDecoder: Sendable {
 
     public init() {}
 
-    /// Decodes `bytes`; events without `ts` get `defaultTimeNs`.
-    public func decode(_ bytes: UnsafeRawBufferPointer, defaultTimeNs: Int64) throws(EventInputError) -> [Event] {
+    /// Decodes `bytes`; events without `ts` get `defaultTimeNs`. An event whose time
+    /// is outside `accepted` refuses the input, naming its line or index and `ts`.
+    public func decode(
+        _ bytes: UnsafeRawBufferPointer, defaultTimeNs: Int64, accepted: EventTimeBounds.Accepted = .unbounded
+    ) throws(EventInputError) -> [Event] {
         var start = 0
         while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
         guard start < bytes.count else { throw EventInputError(location: .input, field: nil, reason: "no events in the input") }
         if bytes[start] == UInt8(ascii: "[") {
-            return try decodeArray(bytes, defaultTimeNs: defaultTimeNs)
+            return try decodeArray(bytes, defaultTimeNs: defaultTimeNs, accepted: accepted)
         }
-        return try decodeLines(bytes, defaultTimeNs: defaultTimeNs)
+        return try decodeLines(bytes, defaultTimeNs: defaultTimeNs, accepted: accepted)
     }
 
-    public func decode(_ text: String, defaultTimeNs: Int64) throws(EventInputError) -> [Event] {
+    public func decode(
+        _ text: String, defaultTimeNs: Int64, accepted: EventTimeBounds.Accepted = .unbounded
+    ) throws(EventInputError) -> [Event] {
         var copy = text
         let result: Result<[Event], EventInputError> = copy.withUTF8 { buffer in
             do throws(EventInputError) {
-                return .success(try decode(UnsafeRawBufferPointer(buffer), defaultTimeNs: defaultTimeNs))
+                return .success(try decode(UnsafeRawBufferPointer(buffer), defaultTimeNs: defaultTimeNs, accepted: accepted))
             } catch {
                 return .failure(error)
             }
@@ -32,7 +37,17 @@ public struct EventJSONDecoder: Sendable {
         return try result.get()
     }
 
-    private func decodeArray(_ bytes: UnsafeRawBufferPointer, defaultTimeNs: Int64) throws(EventInputError) -> [Event] {
+    /// The event read at `location`, refused when its time is outside `accepted`.
+    private func checked(_ event: Event, at location: EventInputError.Location, accepted: EventTimeBounds.Accepted) throws(EventInputError) -> Event {
+        if let problem = accepted.problem(event.timeNs) {
+            throw EventInputError(location: location, field: "ts", reason: problem)
+        }
+        return event
+    }
+
+    private func decodeArray(
+        _ bytes: UnsafeRawBufferPointer, defaultTimeNs: Int64, accepted: EventTimeBounds.Accepted
+    ) throws(EventInputError) -> [Event] {
         let root: JSONValue
         do {
             root = try JSONParser.parse(bytes)
@@ -49,12 +64,15 @@ public struct EventJSONDecoder: Sendable {
         var events: [Event] = []
         events.reserveCapacity(elements.count)
         for (index, element) in elements.enumerated() {
-            events.append(try EventFieldReader.event(from: element, defaultTimeNs: defaultTimeNs, location: .index(index)))
+            let event = try EventFieldReader.event(from: element, defaultTimeNs: defaultTimeNs, location: .index(index))
+            events.append(try checked(event, at: .index(index), accepted: accepted))
         }
         return events
     }
 
-    private func decodeLines(_ bytes: UnsafeRawBufferPointer, defaultTimeNs: Int64) throws(EventInputError) -> [Event] {
+    private func decodeLines(
+        _ bytes: UnsafeRawBufferPointer, defaultTimeNs: Int64, accepted: EventTimeBounds.Accepted
+    ) throws(EventInputError) -> [Event] {
         var events: [Event] = []
         var lineNumber = 0
         var lineStart = 0
@@ -76,7 +94,8 @@ public struct EventJSONDecoder: Sendable {
                         location: .line(lineNumber), field: nil,
                         reason: "invalid JSON at column \(error.position - lineStart + 1): \(error.reason)")
                 }
-                events.append(try EventFieldReader.event(from: value, defaultTimeNs: defaultTimeNs, location: .line(lineNumber)))
+                let event = try EventFieldReader.event(from: value, defaultTimeNs: defaultTimeNs, location: .line(lineNumber))
+                events.append(try checked(event, at: .line(lineNumber), accepted: accepted))
                 guard events.count <= Self.eventsPerInputMax else {
                     throw EventInputError(location: .input, field: nil, reason: "more than \(Self.eventsPerInputMax) events in one input")
                 }

@@ -117,10 +117,25 @@ public final class EventLog: Sendable {
         try await maintenance.compact(baseOffset)
     }
 
-    /// Applies retention now; returns the base offsets of the deleted segments.
+    /// The newest event time of the log (of any event, wherever it sits); nil while empty.
+    public var newestEventTimeNs: Int64? { state.newestEventTimeNs }
+
+    /// Applies retention now, measured back from `nowNs` (by default the log's newest
+    /// event time, see `LogOptions.retentionAgeNs`); returns the deleted segments' bases.
     @discardableResult
     public func applyRetention(nowNs: Int64? = nil) async throws(LogError) -> [UInt64] {
-        try await maintenance.applyRetention(nowNs: nowNs ?? options.clockNs())
+        try await maintenance.applyRetention(nowNs: nowNs ?? maintenance.retentionReferenceNs())
+    }
+
+    /// The sealed segments retention would delete now if measured back from
+    /// `referenceNs` with `ageNs`: what `tacho serve` checks before it opens a
+    /// directory whose data its retention would destroy.
+    /// The active segment counts too: once live data rolls it, it goes the same way.
+    public func segmentsRetentionWouldDelete(referenceNs: Int64, ageNs: Int64) -> [SegmentInfo] {
+        let cutoff = referenceNs.subtractingReportingOverflow(ageNs).partialValue
+        return state.allSegments
+            .filter { $0.index.summary.batchCount > 0 && $0.index.summary.maxTimeNs < cutoff }
+            .map(SegmentInfo.init)
     }
 
     /// Waits for background compaction and retention started by segment rolls.

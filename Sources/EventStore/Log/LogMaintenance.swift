@@ -23,7 +23,7 @@ actor LogMaintenance {
                 logger.warning("compaction failed; the segment stays as written", metadata: ["base": "\(baseOffset)", "error": "\(error)"])
             }
         }
-        do { _ = try applyRetention(nowNs: options.clockNs()) } catch {
+        do { _ = try applyRetention(nowNs: retentionReferenceNs()) } catch {
             logger.warning("retention failed", metadata: ["error": "\(error)"])
         }
     }
@@ -40,6 +40,15 @@ actor LogMaintenance {
         } catch {
             throw .fileSystem(error)
         }
+    }
+
+    /// The time retention's age is measured back from: the log's newest event time,
+    /// capped at the clock plus the future tolerance; the clock for an empty log.
+    nonisolated func retentionReferenceNs() -> Int64 {
+        let clock = options.clockNs()
+        let cap = clock.addingReportingOverflow(options.retentionFutureToleranceNs)
+        let ceiling = cap.overflow ? Int64.max : cap.partialValue
+        return state.newestEventTimeNs.map { min($0, ceiling) } ?? clock
     }
 
     func applyRetention(nowNs: Int64) throws(LogError) -> [UInt64] {

@@ -30,8 +30,13 @@ public struct LogOptions: Sendable {
     public var groupCommitEventsMax: Int = 256 * 1024
     /// Distance between sparse index entries.
     public var sparseIndexIntervalBytes: UInt64 = SegmentIndex.intervalBytesDefault
-    /// Retention: whole sealed segments whose newest event is older than this are deleted.
+    /// Retention: whole sealed segments whose newest event is older than this, measured
+    /// back from the log's newest event time (as Prometheus's TSDB measures it, so an
+    /// archived recording keeps its data however old it is), are deleted.
     public var retentionAgeNs: Int64? = 7 * 24 * 3600 * 1_000_000_000
+    /// Retention measures from the log's newest event time, but never from later than
+    /// the clock plus this: one event stamped far in the future must not delete the rest.
+    public var retentionFutureToleranceNs: Int64 = EventTimeBounds.maxFutureNsDefault
     /// Retention: oldest sealed segments are deleted while the log is larger than this.
     public var retentionBytesMax: UInt64?
     /// Re-pack each segment into large batches when it seals.
@@ -53,6 +58,7 @@ public struct LogOptions: Sendable {
         if groupCommitEventsMax < 1 { return "groupCommitEventsMax must be positive" }
         if sparseIndexIntervalBytes < 1 { return "sparseIndexIntervalBytes must be positive" }
         if tailBufferBatchesMax < 1 { return "tailBufferBatchesMax must be positive" }
+        if retentionFutureToleranceNs < 0 { return "retentionFutureToleranceNs must not be negative" }
         if case .interval(let ms) = fsync, ms <= 0 { return "fsync interval must be positive" }
         return nil
     }

@@ -12,6 +12,10 @@ public final class LogReader {
     public private(set) var nextOffset: UInt64
     /// When reading from a time: events before it in the first batch found are dropped.
     private var fromTimeNs: Int64?
+    /// When set, batches (and sealed segments) whose oldest event is newer than this
+    /// are passed over without being decoded: the fold "as of T" needs none of them.
+    /// The batches returned may still hold newer events; the caller filters those.
+    public var eventTimeAtMost: Int64?
     private var segmentBase: UInt64?
     private var cursor: SegmentCursor?
     private var sealedLimitKnown = false
@@ -59,6 +63,10 @@ public final class LogReader {
             }
             if frame.header.endOffset <= nextOffset { continue }
             if let fromTimeNs, frame.header.maxTimeNs < fromTimeNs { continue }
+            if let eventTimeAtMost, frame.header.minTimeNs > eventTimeAtMost {
+                nextOffset = frame.header.endOffset
+                continue
+            }
             events.removeAll(keepingCapacity: true)
             do { try decoder.decode(frame, segment: cursor.path, into: &events) } catch {
                 cursor.seek(to: frame.position)
@@ -92,6 +100,14 @@ public final class LogReader {
     private func openSegment() throws(LogError) -> Bool {
         let record = segmentBase.flatMap { state.segment(after: $0) } ?? state.segment(containing: nextOffset)
         if segmentBase != nil && record.baseOffset <= segmentBase! { return false }
+        let summary = record.index.summary
+        if let eventTimeAtMost, record.sealed, summary.batchCount > 0, summary.minTimeNs > eventTimeAtMost,
+           state.segment(after: record.baseOffset) != nil {
+            // Nothing in this segment is old enough: on to the next without opening it.
+            nextOffset = max(nextOffset, summary.endOffset ?? record.baseOffset)
+            segmentBase = record.baseOffset
+            return true
+        }
         let file: any LogFile
         do { file = try fileSystem.open(record.path, create: false, truncate: false) } catch {
             // Retention may delete a segment between listing and opening: look again.

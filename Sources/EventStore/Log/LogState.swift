@@ -27,6 +27,14 @@ final class LogState: @unchecked Sendable {
     var currentHighWaterMark: UInt64 { withLock { highWaterMark } }
     var allSegments: [SegmentRecord] { withLock { segments } }
 
+    /// The newest event time of any intact batch; nil while the log is empty.
+    var newestEventTimeNs: Int64? {
+        withLock {
+            let newest = segments.reduce(Int64.min) { max($0, $1.index.summary.maxTimeNs) }
+            return newest == .min ? nil : newest
+        }
+    }
+
     func segment(baseOffset: UInt64) -> SegmentRecord? {
         withLock { segments.first { $0.baseOffset == baseOffset } }
     }

@@ -7,6 +7,12 @@ extension EventLog: HostLog {
         DamageSkippingReader(reader: reader(from: offset))
     }
 
+    public func makeReader(fromOffset offset: UInt64, eventTimeAtMost timeNs: Int64) throws -> any HostLogReader {
+        let bounded = reader(from: offset)
+        bounded.eventTimeAtMost = timeNs
+        return DamageSkippingReader(reader: bounded)
+    }
+
     public func follow(fromOffset offset: UInt64) throws -> any HostLogTail {
         SubscriptionTail(iterator: subscribe(from: offset).makeAsyncIterator())
     }

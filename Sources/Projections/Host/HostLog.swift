@@ -13,10 +13,20 @@ public protocol HostLog: Sendable {
     var highWaterMark: UInt64 { get }
     /// A reader positioned at `offset` (through the log's index, not a scan).
     func makeReader(fromOffset offset: UInt64) throws -> any HostLogReader
+    /// A reader from `offset` that may pass over batches holding only events newer
+    /// than `timeNs` (a log with time bounds per batch skips them undecoded). The
+    /// batches it returns may still hold newer events: the caller filters.
+    func makeReader(fromOffset offset: UInt64, eventTimeAtMost timeNs: Int64) throws -> any HostLogReader
     /// Catches up from `offset`, then follows appends.
     func follow(fromOffset offset: UInt64) throws -> any HostLogTail
     /// Appends events raised by the rule engine; returns once they are acknowledged.
     func appendEmitted(_ events: [Event]) async throws
+}
+
+extension HostLog {
+    public func makeReader(fromOffset offset: UInt64, eventTimeAtMost timeNs: Int64) throws -> any HostLogReader {
+        try makeReader(fromOffset: offset)
+    }
 }
 
 /// Batches from a position on; nil when caught up with the high-water mark.

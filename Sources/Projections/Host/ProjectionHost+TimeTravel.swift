@@ -1,12 +1,20 @@
 import EventStore
 
 extension ProjectionHost {
-    /// The views as of `timeNs`: the fold of the longest log prefix whose events are
-    /// all at or before `timeNs`. Starts from the best known state inside that prefix
-    /// (the live snapshot, a cached one, or the newest checkpoint whose newest event
-    /// is at or before `timeNs`) and replays the log from there, keeping a snapshot
-    /// every `timeTravelCacheEveryEvents` events or `timeTravelCacheEveryEventTimeNs`
-    /// of event time so that nearby queries replay little. Runs beside the live fold.
+    /// The views as of `timeNs`: the fold, in log order, of every event whose time is
+    /// at or before `timeNs`, wherever it sits in the log (DESIGN.md, "Event time"): a
+    /// filter, not a prefix, so a backfill appended after live data, or live data
+    /// appended during an import, still counts at its own time.
+    ///
+    /// The fold starts from the best known state that no event newer than `timeNs`
+    /// has touched: the live snapshot, a cached one, or a checkpoint, each a whole log
+    /// prefix whose newest event is at or before `timeNs`. From there the log is read
+    /// to the high-water mark of the moment of the call, passing over batches and
+    /// sealed segments that hold only newer events. While every event read is kept,
+    /// the state is still a whole prefix and is cached every
+    /// `timeTravelCacheEveryEvents` events or `timeTravelCacheEveryEventTimeNs` of event
+    /// time for nearby queries; past the first event left out it is this query's own.
+    /// Runs beside the live fold.
     public nonisolated func views(atNs timeNs: Int64) async throws -> EngineSnapshot<Views> {
         var views = Views()
         var nextOffset: UInt64 = 0
@@ -23,32 +31,30 @@ extension ProjectionHost {
             cache.insert(views, nextOffset: nextOffset, eventTimeNs: eventTimeNs)
         }
 
-        let reader = try log.makeReader(fromOffset: nextOffset)
+        let endOffset = log.highWaterMark
+        let reader = try log.makeReader(fromOffset: nextOffset, eventTimeAtMost: timeNs)
+        var fold = TimeTravelFold(views: views, nextOffset: nextOffset, eventTimeNs: eventTimeNs, timeNs: timeNs)
         var cachedOffset = nextOffset
         var cachedTimeNs = eventTimeNs
-        reading: while let batch = try reader.next() {
+        while let batch = try reader.next() {
             try Task.checkCancellation()
-            var offset = batch.baseOffset
-            for event in batch.events {
-                defer { offset += 1 }
-                guard offset >= nextOffset else { continue }
-                if event.timeNs > timeNs { break reading }
-                views.apply(event, offset: offset)
-                nextOffset = offset + 1
-                eventTimeNs = max(eventTimeNs ?? event.timeNs, event.timeNs)
+            let more = fold.fold(batch, endOffset: endOffset)
+            if fold.wholePrefix, let newest = fold.eventTimeNs {
+                let since = cachedTimeNs ?? newest
+                cachedTimeNs = since
+                let (spanNs, overflow) = newest.subtractingReportingOverflow(since)
+                if fold.prefixEnd - cachedOffset >= options.timeTravelCacheEveryEvents
+                    || overflow || spanNs >= options.timeTravelCacheEveryEventTimeNs {
+                    cache.insert(fold.views, nextOffset: fold.prefixEnd, eventTimeNs: fold.eventTimeNs)
+                    (cachedOffset, cachedTimeNs) = (fold.prefixEnd, newest)
+                }
             }
-            guard let newest = eventTimeNs else { continue }
-            let since = cachedTimeNs ?? newest
-            cachedTimeNs = since
-            let (spanNs, overflow) = newest.subtractingReportingOverflow(since)
-            if nextOffset - cachedOffset >= options.timeTravelCacheEveryEvents
-                || overflow || spanNs >= options.timeTravelCacheEveryEventTimeNs {
-                cache.insert(views, nextOffset: nextOffset, eventTimeNs: eventTimeNs)
-                (cachedOffset, cachedTimeNs) = (nextOffset, newest)
-            }
+            if !more { break }
         }
-        if nextOffset > cachedOffset { cache.insert(views, nextOffset: nextOffset, eventTimeNs: eventTimeNs) }
-        return EngineSnapshot(views: views, nextOffset: nextOffset, eventTimeNs: eventTimeNs, lastCheckpoint: nil)
+        if fold.wholePrefix, fold.prefixEnd > cachedOffset {
+            cache.insert(fold.views, nextOffset: fold.prefixEnd, eventTimeNs: fold.eventTimeNs)
+        }
+        return fold.snapshot
     }
 
     /// The newest readable checkpoint covering only events at or before `timeNs` and

@@ -19,10 +19,14 @@ public struct IngestController<Context: RequestContext>: Sendable {
     private let token: BearerToken?
     private let metrics: EngineMetrics?
     private let nowNs: @Sendable () -> Int64
+    private let acceptedTimes: @Sendable (Int64) -> EventTimeBounds.Accepted
 
+    /// - Parameter acceptedTimes: the event times accepted at a given server time
+    ///   (`TachoApp.acceptedEventTimes`); events outside refuse the request.
     public init(
         append: @escaping Append, bodyBytesMax: Int = Self.bodyBytesMaxDefault, token: String? = nil,
-        metrics: EngineMetrics? = nil, nowNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() }
+        metrics: EngineMetrics? = nil, nowNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() },
+        acceptedTimes: @escaping @Sendable (Int64) -> EventTimeBounds.Accepted = { _ in .unbounded }
     ) {
         precondition(bodyBytesMax > 0, "the body limit must be positive")
         self.append = append
@@ -30,6 +34,7 @@ public struct IngestController<Context: RequestContext>: Sendable {
         self.token = BearerToken(token)
         self.metrics = metrics
         self.nowNs = nowNs
+        self.acceptedTimes = acceptedTimes
     }
 
     public func addRoutes(to router: some RouterMethods<Context>) {
@@ -55,10 +60,11 @@ public struct IngestController<Context: RequestContext>: Sendable {
         }
         let body = try await collectBody(request)
         let receivedNs = nowNs()
+        let accepted = acceptedTimes(receivedNs)
         let events: [Event]
         do {
             events = try body.withUnsafeReadableBytes { bytes throws(EventInputError) in
-                try EventJSONDecoder().decode(bytes, defaultTimeNs: receivedNs)
+                try EventJSONDecoder().decode(bytes, defaultTimeNs: receivedNs, accepted: accepted)
             }
         } catch {
             throw IngestFailure(.malformed, .badRequest(error.description))

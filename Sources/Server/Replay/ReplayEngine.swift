@@ -196,22 +196,37 @@ public actor ReplayEngine: ViewReading {
         shared.value.withLock { $0.fold.snapshot }
     }
 
-    /// The views as of `timeNs` clamped to the range: the fold of the longest prefix of
-    /// the range's events that are all at or before it.
+    /// The views as of `timeNs` clamped to the range: the fold, in log order, of every
+    /// event of the range at or before it, wherever it sits (the same `TimeTravelFold`
+    /// as the live server's `?at=`). Starts from the cursor's state or a cached one when
+    /// its newest event is at or before the time.
     public nonisolated func snapshot(atNs timeNs: Int64) async throws -> EngineSnapshot<ProjectionSet> {
         let target = source.clamp(timeNs)
         var state = ReplayFoldState(position: source.startOffset)
         let current = shared.value.withLock { $0.fold }
         if (current.eventTimeNs ?? .min) <= target { state = current }
         if let cached = cache.best(atOrBeforeNs: target)?.value, cached.position > state.position { state = cached }
-        let cursor = ReplayLogCursor(source: source, position: state.position)
+        let reader = source.log.reader(from: state.position)
+        reader.eventTimeAtMost = target
+        let endOffset = source.log.highWaterMark
+        var fold = TimeTravelFold(views: state.views, nextOffset: state.position, eventTimeNs: state.eventTimeNs, timeNs: target)
+        let source = self.source
         while true {
             try Task.checkCancellation()
-            let step = try cursor.fold(into: &state, upToNs: target, eventsMax: options.cacheEveryEvents)
-            if step.folded > 0 { cache.insert(state, nextOffset: state.position, eventTimeNs: state.eventTimeNs) }
-            if step.blocked || step.exhausted { break }
+            let batch: LogBatch?
+            do { batch = try ReplaySource.next(reader) } catch {
+                throw ReplayError(.readFailed, "reading \(source.dataDirectory) for ?at=: \(error) (run `tacho verify`)")
+            }
+            guard let batch, fold.fold(batch, endOffset: endOffset, include: { source.contains($0.timeNs) }) else { break }
         }
-        return state.snapshot
+        if fold.wholePrefix, fold.prefixEnd > state.position {
+            var prefix = ReplayFoldState(position: fold.prefixEnd)
+            prefix.views = fold.views
+            prefix.eventTimeNs = fold.eventTimeNs
+            cache.insert(prefix, nextOffset: prefix.position, eventTimeNs: prefix.eventTimeNs)
+        }
+        return EngineSnapshot(
+            views: fold.views, nextOffset: fold.views.lastOffset.map { $0 + 1 } ?? 0, eventTimeNs: fold.eventTimeNs, lastCheckpoint: nil)
     }
 
     public nonisolated func logInfo() -> LogInfo {

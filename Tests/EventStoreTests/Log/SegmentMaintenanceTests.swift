@@ -67,6 +67,30 @@ import TestSupport
         try await log.close()
     }
 
+    @Test func retention_measuresAgeBackFromTheNewestEventTime_notFromTheWallClock() async throws {
+        let fs = SimulatedFileSystem(seed: 34)
+        // 400 s of events from 2023, on a clock years later: an archived recording.
+        let events = EventGenerators.metrics(count: 400, seriesCount: 1)
+        let retentionNs: Int64 = 100 * 1_000_000_000
+        let log = try LogTest.open(fs, LogTest.options {
+            $0.segmentBytesMax = 200
+            $0.retentionAgeNs = retentionNs
+            $0.clockNs = { 1_800_000_000_000_000_000 }
+        })
+        try await LogTest.appendInBatches(log, events, batchSize: 20)
+        await log.waitForMaintenance()
+        let kept = log.segments()
+        let newest = events.last!.timeNs
+        // Measured from the wall clock, every sealed segment would be gone.
+        #expect(kept.count > 2, "the last 100 s of the recording stay")
+        #expect(kept.dropLast().allSatisfy { ($0.maxTimeNs ?? .max) >= newest - retentionNs })
+        #expect(kept.first.map { ($0.minTimeNs ?? .max) <= newest - retentionNs + 20 * 1_000_000_000 } == true, "and only what is older went")
+        #expect(log.newestEventTimeNs == newest)
+        // Applying it again without new events deletes nothing more.
+        #expect(try await log.applyRetention().isEmpty)
+        try await log.close()
+    }
+
     @Test func retention_bySize_keepsTheNewestSegmentsWithinTheLimit() async throws {
         let fs = SimulatedFileSystem(seed: 34)
         let log = try LogTest.open(fs, LogTest.options { $0.segmentBytesMax = 600; $0.retentionBytesMax = 2000 })
