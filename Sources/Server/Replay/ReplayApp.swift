@@ -57,6 +57,7 @@ public struct ReplayApp: Sendable {
         MetricsController(reader: engine).addRoutes(to: router)
         SystemController(reader: engine).addRoutes(to: router)
         HistoryController(reader: engine).addRoutes(to: router)
+        ViewsController(reader: engine).addRoutes(to: router)
         LogController(reader: engine, info: info).addRoutes(to: router)
         ReplayController(engine: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
