@@ -1,5 +1,6 @@
 import ArgumentParser
 import EventStore
+import Logging
 import Server
 
 /// Records a session of the demo workload into a data directory, offline and as fast
@@ -40,35 +41,18 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let startNs = start.flatMap(EventTime.parse) ?? EventTime.nowNs() / EventTime.nanosPerSecond * EventTime.nanosPerSecond
-        let log: EventLog
-        // A recording keeps every event it records: retention never runs while it writes.
-        var logOptions = LogOptions()
-        logOptions.retentionAgeNs = nil
-        do { log = try EventLog.open(directory: dataOptions.data, options: logOptions) } catch {
-            throw CommandFailure("cannot open data directory \(dataOptions.data): \(error)")
-        }
-        var workload = DemoWorkload(seed: seed, startTimeNs: startNs)
+        let recorder = DemoRecorder(dataDirectory: dataOptions.data, seed: seed, startNs: startNs, seconds: seconds)
         var progress = Progress("demo", quiet: quiet)
-        var appended: UInt64 = 0
-        var firstOffset: UInt64?
-        var lastOffset: UInt64 = 0
+        let recording: DemoRecorder.Recording
         do {
-            for _ in 0..<seconds {
-                let events = workload.nextSecond()
-                let offsets = try await log.append(events)
-                firstOffset = firstOffset ?? offsets.lowerBound
-                lastOffset = offsets.upperBound
-                appended += UInt64(events.count)
-                progress.update(done: appended)
-            }
+            var logger = Logger(label: "tacho.demo")
+            logger.logLevel = .warning
+            recording = try await recorder.record(logger: logger) { progress.update(done: $0) }
         } catch {
-            try? await log.close()
-            throw CommandFailure("demo stopped after \(workload.second - 1) of \(seconds) seconds (\(appended) events appended): \(error)")
+            throw CommandFailure("demo of \(seconds) s into \(dataOptions.data) stopped: \(error)")
         }
-        do { try await log.close() } catch {
-            throw CommandFailure("closing the log of \(dataOptions.data) failed: \(error)")
-        }
-        progress.finish(done: appended)
-        print("recorded \(seconds) s of demo (seed \(seed), start \(EventTime.formatRFC3339(startNs))): \(appended) events at offsets \(firstOffset ?? 0)...\(lastOffset) in \(dataOptions.data)")
+        progress.finish(done: recording.workloadEvents)
+        print("recorded \(seconds) s of demo (seed \(seed), start \(EventTime.formatRFC3339(startNs))): \(recording.workloadEvents) events "
+            + "and \(recording.ruleEvents) alert events raised by the rules, at offsets \(recording.firstOffset ?? 0)...\(recording.lastOffset ?? 0) in \(dataOptions.data)")
     }
 }

@@ -49,20 +49,6 @@ enum KnownStream {
 }
 
 extension Engine {
-    /// Polls until the views cover the whole log and the rule engine has nothing
-    /// left to append; false when `timeout` passed first. The limit is generous:
-    /// on a loaded 2-core CI machine the fold can wait seconds for a thread.
-    func waitUntilIdle(timeout: Duration = .seconds(60)) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        while clock.now < deadline {
-            let outbox = await host.outboxCount
-            if outbox == 0, host.snapshot().nextOffset == log.highWaterMark { return true }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        return false
-    }
-
     /// The views folded straight from the log's events below `nextOffset`, as a
     /// fresh `ProjectionSet` would fold them.
     func foldLog(below nextOffset: UInt64) throws -> ProjectionSet {

@@ -98,6 +98,19 @@ public final class Engine: UpdateFeed, EventAppending, Service {
         }
     }
 
+    /// Polls until the views cover the whole log and the rule engine has nothing left
+    /// to append; false when `timeout` passed first.
+    public func waitUntilIdle(timeout: Duration = .seconds(60)) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while clock.now < deadline {
+            let outbox = await host.outboxCount
+            if outbox == 0, host.snapshot().nextOffset == log.highWaterMark { return true }
+            do { try await Task.sleep(for: .milliseconds(2)) } catch { return false }
+        }
+        return false
+    }
+
     /// Polls until the views cover offsets below `nextOffset`; false when `timeout` passed first.
     public func waitForViews(coveringBelow nextOffset: UInt64, timeout: Duration = .seconds(10)) async -> Bool {
         let clock = ContinuousClock()
