@@ -71,8 +71,12 @@ public struct TachoApp: Sendable {
         SystemController(reader: engine).addRoutes(to: router)
         HistoryController(reader: engine).addRoutes(to: router)
         LogController(reader: engine, info: info).addRoutes(to: router)
+        ConnectionsController(reader: engine).addRoutes(to: router)
+        let performanceAlerts = PerformanceAlertsController<BasicRequestContext>(reader: engine, appender: engine)
+        performanceAlerts.addRoutes(to: router)
         PrometheusController(reader: engine, metrics: engine.metrics).addRoutes(to: router)
         StreamController(feed: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)
+        webSocketStream.addRoutes(to: router)
         IngestController(
             append: { try await engine.append($0) }, bodyBytesMax: options.bodyBytesMax, token: options.token,
             metrics: engine.metrics
@@ -83,6 +87,7 @@ public struct TachoApp: Sendable {
         })
         faultTolerance.addWriteRoutes(to: writes)
         performance.addWriteRoutes(to: writes)
+        performanceAlerts.addWriteRoutes(to: writes)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
         return router
     }
@@ -94,9 +99,9 @@ public struct TachoApp: Sendable {
         let metrics = engine.metrics
         let application = Application(
             router: router(),
-            server: .http1(configuration: .init(additionalChannelHandlers: [
+            server: httpServer(additionalHTTPHandlers: [
                 StalledWriteHandler(timeoutMs: stalledWriteTimeoutMs) { metrics.recordStalledConnectionClosed() }
-            ])),
+            ]),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             logger: logger)
