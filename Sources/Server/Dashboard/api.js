@@ -31,6 +31,9 @@ export const ENDPOINTS = {
   memory: '/api/v1/system/memory',
   annotations: '/api/v1/annotations',
   stream: '/api/v1/stream',
+  connections: '/api/v1/connections/metrics',
+  performanceAlerts: '/api/v1/alerts/performance',
+  heatmap: '/api/v1/metrics/heatmap',
 };
 
 export const ALERTS_LIMIT = 200;
@@ -379,6 +382,40 @@ export function adaptHistorical(j) {
   };
 }
 
+/** `/api/v1/connections/metrics` (docs/dashboard-api.md). */
+export function adaptConnections(j) {
+  if (!j) return null;
+  const reports = obj(j, 'reports') ?? {};
+  return {
+    active: num(j, 'active'), idle: num(j, 'idle'), total: num(j, 'total'), rate: num(j, 'connectionRate'),
+    status: str(j, 'healthStatus'), healthy: num(reports, 'healthy'), degraded: num(reports, 'degraded'),
+    failed: num(reports, 'failed'), stale: num(reports, 'stale'),
+  };
+}
+
+const HEATMAP_LABELS = {
+  latency: { value: 'median latency', count: 'operations' },
+  throughput: { value: 'operations / s', count: 'operations' },
+  errors: { value: 'failed', count: 'failed operations' },
+};
+
+/** `/api/v1/metrics/heatmap/{metric}` (docs/dashboard-api.md). */
+export function adaptHeatmap(j) {
+  if (!j) return null;
+  const metric = str(j, 'metric') ?? 'latency';
+  const labels = HEATMAP_LABELS[metric] ?? HEATMAP_LABELS.latency;
+  return {
+    metric, range: str(j, 'range'), unit: str(j, 'unit'), colourBy: str(j, 'colourBy') ?? 'count',
+    columnsMs: arr(j, 'columns').map((c) => toMs(c)).filter(isNum),
+    columnWidthMs: (num(j, 'columnWidthNs') ?? 0) / 1e6,
+    rows: arr(j, 'rows').map((r) => ({ label: str(r, 'label') ?? '', total: num(r, 'total') })),
+    cells: arr(j, 'cells').map((c) => ({ row: num(c, 'row'), column: num(c, 'column'), value: num(c, 'value'), count: num(c, 'count') }))
+      .filter((c) => isNum(c.row) && isNum(c.column)),
+    totalCount: num(j, 'totalCount'), valueLabel: labels.value, countLabel: labels.count,
+    signature: `${metric}:${str(j, 'range')}:${str(j, 'rowsBy')}:${time(j, 'asOf')}`,
+  };
+}
+
 export function adaptLog(j) {
   if (!j) return null;
   const segments = pick(j, ['segments']);
@@ -428,7 +465,8 @@ export function adaptMetricsMessage(j) {
     memory: obj(j, 'memory') ? adaptMemory(j.memory) : undefined,
     protocols: pick(j, ['protocols']) ? adaptProtocols(j.protocols) : undefined,
     health: obj(j, 'health') ? adaptHealth(j.health) : undefined,
-    activeConnections: num(j, 'activeConnections', 'connections'),
+    activeConnections: num(j, 'activeConnections'),
+    connections: obj(j, 'connections') ? adaptConnections(j.connections) : undefined,
   };
 }
 
@@ -453,7 +491,7 @@ export const VIEW_ADAPTERS = {
   health: adaptHealth, faultTolerance: adaptFaultTolerance, breakers: adaptBreakers, alerts: adaptAlerts,
   optimization: adaptOptimization, batch: adaptBatch, cache: adaptCache, suggestions: adaptSuggestions,
   topology: adaptTopology, rps: adaptRps, latency: adaptLatency, protocols: adaptProtocols,
-  cpu: adaptCpu, memory: adaptMemory,
+  cpu: adaptCpu, memory: adaptMemory, connections: adaptConnections,
 };
 
 // ---------------------------------------------------------------- transport
@@ -507,6 +545,10 @@ export async function loadAnnotations() {
 
 export async function loadHistorical(range, metric, atMs) {
   return adaptHistorical(await getJSON(ENDPOINTS.historical, { range, metric, at: atParam(atMs) }));
+}
+
+export async function loadHeatmap(metric, range, by, atMs) {
+  return adaptHeatmap(await getJSON(`${ENDPOINTS.heatmap}/${encodeURIComponent(metric)}`, { range, by: metric === 'latency' ? undefined : by, at: atParam(atMs) }));
 }
 
 const TOKEN_KEY = 'tacho.token';
