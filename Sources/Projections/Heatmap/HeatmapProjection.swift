@@ -72,7 +72,7 @@ public struct HeatmapProjection: Projection, Mergeable {
     /// Operation names and protocols kept as rows each; more share the row "other".
     public static let rowNamesMax = 16
 
-    public private(set) var latency: [TimeRing<SparseLatencyCounts>]
+    public private(set) var latency: [TimeRing<LatencyBandCounts>]
     public private(set) var operations = BoundedKeyTable<HeatmapRow>(maxKeys: rowNamesMax)
     public private(set) var protocols = BoundedKeyTable<HeatmapRow>(maxKeys: rowNamesMax)
     /// Operations older than even the hour tier: counted, not drawn.
@@ -86,9 +86,10 @@ public struct HeatmapProjection: Projection, Mergeable {
         guard case .op(let op) = event.body else { return }
         let time = event.timeNs
         let micros = LatencyScale.micros(fromMs: op.durationMs)
+        let band = Int(Self.bandOfScaleIndex[LatencyScale.index(ofMicros: micros)])
         var placedAnywhere = false
         for index in latency.indices {
-            let placement = latency[index].update(atTimeNs: time) { $0.record(micros: micros) }
+            let placement = latency[index].update(atTimeNs: time) { $0.record(band: band, micros: micros) }
             if placement == .live { placedAnywhere = true }
         }
         if !placedAnywhere {
@@ -99,7 +100,7 @@ public struct HeatmapProjection: Projection, Mergeable {
         protocols.update(op.protocol ?? LatencyProjection.unknownProtocol, make: HeatmapRow.init) { $0.record(timeNs: time, ok: op.ok) }
     }
 
-    public func latencyRing(_ tier: HeatmapTier) -> TimeRing<SparseLatencyCounts> { latency[tier.rawValue] }
+    public func latencyRing(_ tier: HeatmapTier) -> TimeRing<LatencyBandCounts> { latency[tier.rawValue] }
 
     public mutating func merge(_ other: HeatmapProjection) {
         for index in latency.indices { latency[index].merge(other.latency[index]) }
@@ -121,7 +122,7 @@ extension HeatmapProjection {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let latency = try container.decode([TimeRing<SparseLatencyCounts>].self, forKey: .latency)
+        let latency = try container.decode([TimeRing<LatencyBandCounts>].self, forKey: .latency)
         guard Self.shapesMatch(latency) else {
             throw DecodingError.dataCorruptedError(forKey: .latency, in: container, debugDescription: "one latency ring per heatmap tier, with the tier's width and capacity")
         }
@@ -137,5 +138,58 @@ extension HeatmapProjection {
         try container.encode(operations, forKey: .operations)
         try container.encode(protocols, forKey: .protocols)
         try container.encode(tooOldCount, forKey: .tooOldCount)
+    }
+}
+
+/// One slot of the latency heatmap: operations per latency band and the sum of their
+/// durations (so a cell tells how many, and their mean). Empty slots hold no arrays.
+public struct LatencyBandCounts: WindowBucket {
+    public private(set) var counts: [UInt64] = []
+    public private(set) var sumMicros: [UInt64] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { counts.isEmpty }
+
+    public var totalCount: UInt64 { counts.reduce(0, &+) }
+
+    @inline(__always)
+    mutating func record(band: Int, micros: UInt64) {
+        if counts.isEmpty {
+            counts = Array(repeating: 0, count: HeatmapProjection.latencyBandCount)
+            sumMicros = counts
+        }
+        counts[band] &+= 1
+        sumMicros[band] &+= micros
+    }
+
+    public mutating func merge(_ other: LatencyBandCounts) {
+        guard !other.isEmpty else { return }
+        guard !isEmpty else {
+            self = other
+            return
+        }
+        for band in counts.indices {
+            counts[band] &+= other.counts[band]
+            sumMicros[band] &+= other.sumMicros[band]
+        }
+    }
+}
+
+extension LatencyBandCounts: Codable {
+    // `[count per band..., summed µs per band...]`, or `[]` for an empty slot.
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.singleValueContainer().decode([UInt64].self)
+        guard values.isEmpty || values.count == 2 * HeatmapProjection.latencyBandCount else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a latency band slot holds a count and a sum per band"))
+        }
+        let half = values.count / 2
+        counts = Array(values[..<half])
+        sumMicros = Array(values[half...])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(counts + sumMicros)
     }
 }

@@ -2,7 +2,8 @@ import EventStore
 
 /// What `/api/v1/metrics/heatmap/{metric}` draws.
 public enum HeatmapMetric: String, Sendable, CaseIterable {
-    /// Rows are latency bands of all operations; a cell counts the operations in it.
+    /// Rows are latency bands of all operations; a cell counts the operations in it and
+    /// gives their mean.
     case latency
     /// Rows are operations (or protocols); a cell is their operations per second.
     case throughput
@@ -36,7 +37,7 @@ public struct HeatmapView: Encodable, Sendable, Equatable {
         /// The column's start.
         public let timeNs: Int64
         public let time: String
-        /// Latency: the median latency of the cell's operations (ms); throughput:
+        /// Latency: the mean latency of the cell's operations (ms); throughput:
         /// operations per second over the column; errors: failed percent of operations.
         public let value: Double
         /// Latency and throughput: operations; errors: failed operations.
@@ -87,6 +88,8 @@ extension HeatmapProjection {
     /// Lower bounds of the latency bands, in milliseconds; the last band is open.
     public static let latencyBandEdgesMs: [Double] = [0, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000]
 
+    public static var latencyBandCount: Int { latencyBandEdgesMs.count }
+
     /// The band of `LatencyScale` bucket `index`, by where the bucket starts.
     static func band(ofScaleIndex index: Int) -> Int {
         let lowMs = Double(LatencyScale.range(ofIndex: index).low) / 1000
@@ -94,6 +97,9 @@ extension HeatmapProjection {
         while band + 1 < latencyBandEdgesMs.count && lowMs >= latencyBandEdgesMs[band + 1] { band += 1 }
         return band
     }
+
+    /// `band(ofScaleIndex:)` for every scale bucket, computed once: the fold's lookup.
+    static let bandOfScaleIndex: [UInt8] = (0..<LatencyScale.bucketCount).map { UInt8(band(ofScaleIndex: $0)) }
 
     /// - Parameters:
     ///   - endNs: the range ends with the column holding this moment.
@@ -132,7 +138,7 @@ extension HeatmapProjection {
     }
 
     private func latencyGrid(
-        ring: TimeRing<SparseLatencyCounts>, unitRanges: [(Int64, Int64)], starts: [Int64]
+        ring: TimeRing<LatencyBandCounts>, unitRanges: [(Int64, Int64)], starts: [Int64]
     ) -> (rows: [HeatmapView.Row], cells: [HeatmapView.Cell]) {
         let edges = Self.latencyBandEdgesMs
         var totals = [UInt64](repeating: 0, count: edges.count)
@@ -140,34 +146,12 @@ extension HeatmapProjection {
         for (column, units) in unitRanges.enumerated() {
             let merged = ring.merged(fromUnit: units.0, throughUnit: units.1)
             guard !merged.isEmpty else { continue }
-            // Entries are sorted by scale index, so each band's entries are contiguous.
-            var entries: [(band: Int, index: Int, count: UInt64)] = []
-            merged.forEach { index, count in entries.append((Self.band(ofScaleIndex: index), index, count)) }
-            var position = 0
-            while position < entries.count {
-                let band = entries[position].band
-                var end = position
-                var count: UInt64 = 0
-                while end < entries.count && entries[end].band == band {
-                    count &+= entries[end].count
-                    end += 1
-                }
-                // The median the HdrHistogram way: the bucket holding the ceil(n/2)-th value.
-                let rank = (count + 1) / 2
-                var seen: UInt64 = 0
-                var medianMs = 0.0
-                for entry in entries[position..<end] {
-                    seen &+= entry.count
-                    if seen >= rank {
-                        medianMs = LatencyScale.representativeMs(ofIndex: entry.index)
-                        break
-                    }
-                }
+            for band in merged.counts.indices where merged.counts[band] > 0 {
+                let count = merged.counts[band]
                 totals[band] &+= count
                 cellsByBand[band].append(HeatmapView.Cell(
                     row: band, column: column, timeNs: starts[column], time: EventTime.formatRFC3339(starts[column]),
-                    value: medianMs, count: count))
-                position = end
+                    value: Double(merged.sumMicros[band]) / Double(count) / 1000, count: count))
             }
         }
         let rows = edges.indices.map { band in

@@ -394,7 +394,7 @@ export function adaptConnections(j) {
 }
 
 const HEATMAP_LABELS = {
-  latency: { value: 'median latency', count: 'operations' },
+  latency: { value: 'mean latency', count: 'operations' },
   throughput: { value: 'operations / s', count: 'operations' },
   errors: { value: 'failed', count: 'failed operations' },
 };

@@ -1,5 +1,5 @@
 // Performance heatmap: time columns × rows over a history range (15m … 7d). Latency rows
-// are latency bands of all operations (a cell: how many, and their median); throughput
+// are latency bands of all operations (a cell: how many, and their mean); throughput
 // and error rows are operations or protocols (a cell: ops/s, or failed %). Loaded on
 // demand, as of the timeline's cursor in replay.
 
