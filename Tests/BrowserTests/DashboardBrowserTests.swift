@@ -62,6 +62,8 @@ struct DashboardBrowserTests {
         run.lap("live values checked")
         let heatmapCells = try await DashboardChecks.heatmapIsDrawn(browser)
         run.lap("heatmap checked")
+        try await DashboardChecks.thresholdAlertShowsItsResolution(browser, run)
+        run.lap("threshold alert resolution checked")
         let ingestToShownMs = try await DashboardChecks.hostileAlertIsTextAndAcknowledges(browser, run)
         run.lap("hostile alert and ack checked")
         try await DashboardChecks.timelineShowsThePast(browser, run, secondsAfterStart: 60)

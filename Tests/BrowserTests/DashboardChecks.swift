@@ -258,4 +258,18 @@ enum DashboardChecks {
             "const e = document.querySelector('[data-testid=heatmap]'); return e.dataset.metric === 'throughput' && Number(e.dataset.cells) > 0")
         return cells
     }
+
+    /// A threshold alert of the recorded demo shows what to do (its resolution, from
+    /// /api/v1/alerts/performance) as text.
+    static func thresholdAlertShowsItsResolution(_ browser: WebDriver, _ run: DashboardRun) async throws {
+        let performance = try await run.getJSON("/api/v1/alerts/performance?limit=200")
+        let alerts = performance["alerts"] as? [[String: Any]] ?? []
+        guard let first = alerts.first, let id = first["id"] as? String, let resolution = first["resolution"] as? String else {
+            Issue.record("the recorded demo raised no threshold alert: \(performance)")
+            return
+        }
+        try await browser.waitUntil("the resolution of \(id) shown",
+            "const e = document.querySelector(`[data-alert-id=\"${CSS.escape(arguments[0])}\"] [data-testid=alert-resolution]`); return !!e && e.textContent.includes(arguments[1])",
+            [id, resolution])
+    }
 }

@@ -393,6 +393,21 @@ export function adaptConnections(j) {
   };
 }
 
+/** `/api/v1/alerts/performance`: guidance by alert id (docs/dashboard-api.md). */
+export function adaptPerformanceAlerts(j) {
+  if (!j) return null;
+  const byId = new Map();
+  for (const a of arr(j, 'alerts')) {
+    const id = str(a, 'id');
+    if (id) byId.set(id, { currentValue: num(a, 'currentValue'), resolution: str(a, 'resolution'), description: str(a, 'description') });
+  }
+  return byId;
+}
+
+export async function loadPerformanceAlerts(atMs) {
+  return adaptPerformanceAlerts(await getJSON(ENDPOINTS.performanceAlerts, { at: atParam(atMs), limit: ALERTS_LIMIT }));
+}
+
 const HEATMAP_LABELS = {
   latency: { value: 'mean latency', count: 'operations' },
   throughput: { value: 'operations / s', count: 'operations' },
@@ -491,7 +506,7 @@ export const VIEW_ADAPTERS = {
   health: adaptHealth, faultTolerance: adaptFaultTolerance, breakers: adaptBreakers, alerts: adaptAlerts,
   optimization: adaptOptimization, batch: adaptBatch, cache: adaptCache, suggestions: adaptSuggestions,
   topology: adaptTopology, rps: adaptRps, latency: adaptLatency, protocols: adaptProtocols,
-  cpu: adaptCpu, memory: adaptMemory, connections: adaptConnections,
+  cpu: adaptCpu, memory: adaptMemory, connections: adaptConnections, performanceAlerts: adaptPerformanceAlerts,
 };
 
 // ---------------------------------------------------------------- transport
@@ -526,7 +541,7 @@ export async function getJSON(path, query = {}) {
 export async function loadViews(atMs) {
   const at = atParam(atMs);
   const names = Object.keys(VIEW_ADAPTERS);
-  const results = await Promise.all(names.map((name) => getJSON(ENDPOINTS[name], name === 'alerts' ? { at, limit: ALERTS_LIMIT } : { at })));
+  const results = await Promise.all(names.map((name) => getJSON(ENDPOINTS[name], name === 'alerts' || name === 'performanceAlerts' ? { at, limit: ALERTS_LIMIT } : { at })));
   const views = {};
   names.forEach((name, i) => { views[name] = VIEW_ADAPTERS[name](results[i]); });
   return views;

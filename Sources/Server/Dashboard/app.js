@@ -162,6 +162,7 @@ function renderViews(views) {
   Object.assign(state.views, views);
   markUnavailable(views);
   if ('health' in views) panels.health.update(views.health);
+  if ('performanceAlerts' in views) panels.alerts.setGuidance(views.performanceAlerts);
   if ('alerts' in views) panels.alerts.replaceAll(views.alerts, { readOnly });
   if ('breakers' in views) panels.breakers.replaceAll(views.breakers, nowMs);
   if ('faultTolerance' in views) panels.breakers.updateSummary(views.faultTolerance, nowMs);
@@ -177,6 +178,18 @@ function renderViews(views) {
   if ('memory' in views) panels.system.updateMemory(views.memory);
   renderVitals();
   refreshMarkers();
+}
+
+// A threshold alert from the stream: its guidance (value now, resolution) is read once
+// the burst of alert messages has passed.
+let guidanceTimer = null;
+function refreshGuidance() {
+  clearTimeout(guidanceTimer);
+  guidanceTimer = setTimeout(async () => {
+    if (state.mode !== 'live') return;
+    const guidance = await api.loadPerformanceAlerts();
+    if (state.mode === 'live') panels.alerts.setGuidance(guidance);
+  }, 500);
 }
 
 let markersScheduled = false;
@@ -229,6 +242,7 @@ function handleMessage(name, data, offset) {
       const m = api.adaptAlertMessage(data);
       if (m.update) panels.alerts.patch(m.update);
       else panels.alerts.upsert(m.alert.timeMs ? m.alert : { ...m.alert, timeMs }, { notify: !api.fixtureMode });
+      if (m.alert && isNum(m.alert.threshold)) refreshGuidance();
       refreshMarkers();
       break;
     }
