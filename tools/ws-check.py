@@ -3,6 +3,7 @@
 GET /api/v1/ws, driven by Tests/ServerTests/WebSocketClientTests.swift.
 
     tools/ws-check.py PORT resume   receive, disconnect, resume with since: exactly once
+    tools/ws-check.py PORT hold     stay connected until the server shuts down: closed with 1001
     tools/ws-check.py PORT lagged [BATCHES]   a reader keeps up; a client that stops reading is cut off with `lagged`
 
 Prints one JSON object with what it saw; the Swift test checks it. Exits 3 when the
@@ -169,7 +170,28 @@ def lagged():
     print(json.dumps(out))
 
 
-if SCENARIO == "resume":
+def hold():
+    """Stays connected until the server closes; prints READY once live."""
+    with connect(f"ws://127.0.0.1:{PORT}/api/v1/ws", max_size=None, open_timeout=10) as ws:
+        ws.send(json.dumps({"type": "ping"}))
+        while json.loads(ws.recv(timeout=10)).get("type") != "pong":
+            pass
+        print("READY", flush=True)
+        code = None
+        end = time.monotonic() + 60
+        try:
+            while time.monotonic() < end:
+                ws.recv(timeout=max(0.01, end - time.monotonic()))
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+        except TimeoutError:
+            pass
+    print(json.dumps({"closeCode": code}), flush=True)
+
+
+if SCENARIO == "hold":
+    hold()
+elif SCENARIO == "resume":
     resume()
 elif SCENARIO == "lagged":
     lagged()

@@ -1,6 +1,9 @@
 import EventStore
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Server
 
 /// `GET /api/v1/ws` against a real client library: Python's `websockets` from PyPI,
@@ -136,5 +139,52 @@ import Testing
               let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return 0 }
         return kb * 1024
+    }
+
+    @Test func websocket_openDuringGracefulShutdown_isClosedGoingAway_andTheServerStopsInTime() async throws {
+        let server = try await LiveServer.start()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.scriptPath, String(server.port), "hold"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch {
+            print("WebSocketClientTests: skipped, python3 could not be started: \(error)")
+            try await server.stop()
+            return
+        }
+        let handle = output.fileHandleForReading
+        let ready: String = try await offPool {
+            var collected = ""
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline && !collected.contains("\n") {
+                var fd = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&fd, 1, 200) > 0 else { continue }
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                collected += String(decoding: chunk, as: UTF8.self)
+            }
+            return collected
+        }
+        guard ready.hasPrefix("READY") else {
+            process.terminate()
+            try await server.stop()
+            if ready.contains("skip") { print("WebSocketClientTests: skipped: \(ready)"); return }
+            Issue.record("the client never got live: '\(ready)'")
+            return
+        }
+        let took = try await server.stop()
+        #expect(took < .seconds(3), "graceful shutdown with a WebSocket client open took \(took)")
+        let exited: Bool = try await offPool {
+            let deadline = Date().addingTimeInterval(15)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { process.terminate() }
+            return !process.isRunning
+        }
+        #expect(exited)
+        let rest = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        let verdict = try jsonObject(rest.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? "{}")
+        #expect(verdict["closeCode"] as? Int == 1001, "closed as going away: \(rest)")
     }
 }
