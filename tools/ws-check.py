@@ -140,9 +140,10 @@ def lagged():
 
     thread = threading.Thread(target=follow)
     thread.start()
-    # 500 × 4 alerts of 4 KB: about 9 MB, more than the kernel's socket buffers
-    # (tcp_wmem's 4 MiB at most) and the client library's queue can hold.
-    batches, per_batch = int(sys.argv[3]) if len(sys.argv) > 3 else 500, 4
+    # 800 × 4 alerts of 4 KB: about 14 MB, more than the kernel's socket buffers
+    # (tcp_wmem's 4 MiB at most), the client library's queue and the server's 3 MiB
+    # queue for the client can hold together.
+    batches, per_batch = int(sys.argv[3]) if len(sys.argv) > 3 else 800, 4
     for batch in range(batches):
         post([alert(f"flood-{batch}-{i}", batch * 0.001, message="x" * 4000) for i in range(per_batch)])
     out["posted"] = batches * per_batch
