@@ -100,15 +100,15 @@ struct WebSocketStream: Sendable {
             try await outbound.close(.unknown(1013), reason: "too many stream clients")
             return
         }
-        let (starts, startContinuation) = AsyncStream.makeStream(of: Start.self, bufferingPolicy: .bufferingNewest(1))
-        if let since { startContinuation.yield(.resume(since: since)) }
+        let decision = StartDecision()
+        if let since { _ = await decision.decide(.resume(since: since)) }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await readCommands(inbound: inbound, outbound: outbound, startDecided: since != nil, start: startContinuation)
+                    try await readCommands(inbound: inbound, outbound: outbound, decision: decision)
                 }
                 group.addTask {
-                    let since = await waitForStart(starts)
+                    let since = await waitForStart(decision)
                     try await send(subscription: subscription, since: since, outbound: outbound)
                 }
                 // Whichever ends first (the client closed, or the stream ended) ends both.
@@ -123,64 +123,71 @@ struct WebSocketStream: Sendable {
     }
 
     /// Where a session starts: live, or after an offset.
-    enum Start: Sendable {
+    enum Start: Sendable, Equatable {
         case live
         case resume(since: String)
     }
 
-    /// The first start decision, or live after `firstMessageWait`; the resume
-    /// position, nil for live.
-    private func waitForStart(_ starts: AsyncStream<Start>) async -> String? {
-        let wait = options.firstMessageWait
-        let first: Start? = await withTaskGroup(of: Start?.self) { group in
-            group.addTask {
-                var iterator = starts.makeAsyncIterator()
-                return await iterator.next() ?? .live
-            }
-            group.addTask {
-                try? await Task.sleep(for: wait)
-                return .live
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+    /// The session's start, decided once: by `?since=`, by the first client message, or
+    /// (live) when `firstMessageWait` passes first.
+    actor StartDecision {
+        private var decided: Start?
+        private var waiter: CheckedContinuation<Start, Never>?
+
+        /// The first decision wins; returns whether this one did.
+        func decide(_ start: Start) -> Bool {
+            guard decided == nil else { return false }
+            decided = start
+            waiter?.resume(returning: start)
+            waiter = nil
+            return true
         }
-        if case .resume(let since)? = first { return since }
+
+        func wait() async -> Start {
+            if let decided { return decided }
+            return await withCheckedContinuation { waiter = $0 }
+        }
+    }
+
+    /// The resume position, nil for live.
+    private func waitForStart(_ decision: StartDecision) async -> String? {
+        let wait = options.firstMessageWait
+        let timer = Task {
+            try? await Task.sleep(for: wait)
+            _ = await decision.decide(.live)
+        }
+        let start = await decision.wait()
+        timer.cancel()
+        if case .resume(let since) = start { return since }
         return nil
     }
 
-    /// Reads client messages until the client closes. The first one decides the start
-    /// (a `resume`, or live for anything else); later `resume`s are refused.
-    private func readCommands(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, startDecided: Bool,
-        start: AsyncStream<Start>.Continuation
-    ) async throws {
-        var decided = startDecided
-        defer { start.finish() }
+    /// Reads client messages until the client closes. Any message decides a start that
+    /// is still open (a `resume` resumes, anything else goes live); a `resume` after the
+    /// start was decided is refused.
+    private func readCommands(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, decision: StartDecision) async throws {
         for try await message in inbound.messages(maxSize: options.commandBytesMax) {
             guard case .text(let text) = message else {
-                if !decided { start.yield(.live); decided = true }
+                _ = await decision.decide(.live)
                 try await outbound.write(.text(WebSocketMessages.error("bad command", detail: "commands are JSON text messages")))
                 continue
             }
             switch WebSocketCommand.parse(text) {
             case .success(.resume(let since)):
-                if decided {
+                if await !decision.decide(.resume(since: since)) {
                     try await outbound.write(.text(WebSocketMessages.error(
-                        "bad command", detail: "resume is accepted as the first message only; reconnect and send it first, or use ?since=")))
-                } else {
-                    start.yield(.resume(since: since))
-                    decided = true
+                        "bad command",
+                        detail: "resume is accepted as the first message only (within \(options.firstMessageWait) of connecting); reconnect and send it first, or use ?since=")))
                 }
             case .success(.ping):
-                if !decided { start.yield(.live); decided = true }
+                _ = await decision.decide(.live)
                 try await outbound.write(.text(WebSocketMessages.pong(offset: feed.currentSnapshot().offset)))
             case .success(.requestMetrics):
-                if !decided { start.yield(.live); decided = true }
+                _ = await decision.decide(.live)
                 let message = try StreamMessages.metrics(feed.currentSnapshot(), nowNs: nowNs())
                 try await outbound.write(.text(WebSocketMessages.envelope(message)))
             case .failure(let error):
-                if !decided { start.yield(.live); decided = true }
+                _ = await decision.decide(.live)
                 try await outbound.write(.text(WebSocketMessages.error("bad command", detail: error.detail)))
             }
         }
