@@ -60,12 +60,16 @@ struct DashboardBrowserTests {
 
         try await DashboardChecks.liveValuesMatchTheServer(browser, run)
         run.lap("live values checked")
+        let heatmapCells = try await DashboardChecks.heatmapIsDrawn(browser)
+        run.lap("heatmap checked")
+        try await DashboardChecks.thresholdAlertShowsItsResolution(browser, run)
+        run.lap("threshold alert resolution checked")
         let ingestToShownMs = try await DashboardChecks.hostileAlertIsTextAndAcknowledges(browser, run)
         run.lap("hostile alert and ack checked")
         try await DashboardChecks.timelineShowsThePast(browser, run, secondsAfterStart: 60)
         run.lap("time travel checked")
         print("dashboard test timeline: \(run.timeline)")
 
-        print("dashboard figures: " + (firstRender.map { "\($0.key)=\($0.value)" }.sorted() + ["ingestToShownMs=\(ingestToShownMs)"]).joined(separator: " "))
+        print("dashboard figures: " + (firstRender.map { "\($0.key)=\($0.value)" }.sorted() + ["ingestToShownMs=\(ingestToShownMs)", "heatmapCells=\(heatmapCells)"]).joined(separator: " "))
     }
 }

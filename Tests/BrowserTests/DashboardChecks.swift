@@ -222,4 +222,54 @@ enum DashboardChecks {
         try await browser.execute("document.querySelector('[data-testid=timeline-live]').click()")
         try await browser.waitUntil("back to live", "return document.querySelector('[data-testid=connection-indicator]').dataset.state === 'live'")
     }
+
+    /// The performance heatmap is drawn on its canvas: cells from the server, a filled
+    /// pixel at the first cell, a tooltip naming the cell on hover, and a redraw when
+    /// the metric changes to throughput. Returns the cells drawn for latency.
+    static func heatmapIsDrawn(_ browser: WebDriver) async throws -> Int {
+        try await browser.execute("document.querySelector('[data-testid=heatmap]').scrollIntoView()")
+        try await browser.waitUntil("the latency heatmap drawn",
+            "const e = document.querySelector('[data-testid=heatmap]'); return !!e && e.dataset.drawn === 'true' && Number(e.dataset.cells) > 0 && !!e.dataset.firstCell")
+        let cells = try await browser.execute("return Number(document.querySelector('[data-testid=heatmap]').dataset.cells)") as? Int ?? 0
+        let pixel = try await browser.execute("""
+            const host = document.querySelector('[data-testid=heatmap]');
+            const canvas = host.querySelector('[data-testid=chart-heatmap]');
+            const [x, y] = host.dataset.firstCell.split(',').map(Number);
+            const dpr = canvas.width / canvas.clientWidth;
+            return Array.from(canvas.getContext('2d').getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data);
+            """) as? [Int] ?? []
+        #expect(pixel.count == 4 && pixel[3] == 255, "the first heatmap cell is painted: \(pixel)")
+        let tooltip = try await browser.execute("""
+            const host = document.querySelector('[data-testid=heatmap]');
+            const overlay = host.querySelector('.chart-overlay');
+            const [x, y] = host.dataset.firstCell.split(',').map(Number);
+            const r = overlay.getBoundingClientRect();
+            overlay.dispatchEvent(new PointerEvent('pointermove', { clientX: r.left + x, clientY: r.top + y, bubbles: true }));
+            const tip = host.querySelector('.chart-tooltip');
+            return tip.hidden ? '' : tip.textContent;
+            """) as? String ?? ""
+        #expect(tooltip.contains("operations:"), "hovering a cell shows its count: '\(tooltip)'")
+        try await browser.execute("""
+            const select = document.querySelector('[data-testid=heatmap-metric]');
+            select.value = 'throughput';
+            select.dispatchEvent(new Event('change'));
+            """)
+        try await browser.waitUntil("the throughput heatmap drawn",
+            "const e = document.querySelector('[data-testid=heatmap]'); return e.dataset.metric === 'throughput' && Number(e.dataset.cells) > 0")
+        return cells
+    }
+
+    /// A threshold alert of the recorded demo shows what to do (its resolution, from
+    /// /api/v1/alerts/performance) as text.
+    static func thresholdAlertShowsItsResolution(_ browser: WebDriver, _ run: DashboardRun) async throws {
+        let performance = try await run.getJSON("/api/v1/alerts/performance?limit=200")
+        let alerts = performance["alerts"] as? [[String: Any]] ?? []
+        guard let first = alerts.first, let id = first["id"] as? String, let resolution = first["resolution"] as? String else {
+            Issue.record("the recorded demo raised no threshold alert: \(performance)")
+            return
+        }
+        try await browser.waitUntil("the resolution of \(id) shown",
+            "const e = document.querySelector(`[data-alert-id=\"${CSS.escape(arguments[0])}\"] [data-testid=alert-resolution]`); return !!e && e.textContent.includes(arguments[1])",
+            [id, resolution])
+    }
 }

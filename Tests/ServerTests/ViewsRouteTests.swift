@@ -13,6 +13,7 @@ import Testing
         ("cache", "/api/v1/performance/cache/stats"), ("suggestions", "/api/v1/performance/suggestions"),
         ("topology", "/api/v1/topology"), ("rps", "/api/v1/metrics/rps"), ("latency", "/api/v1/metrics/latency"),
         ("protocols", "/api/v1/metrics/protocols"), ("cpu", "/api/v1/system/cpu"), ("memory", "/api/v1/system/memory"),
+        ("connections", "/api/v1/connections/metrics"), ("performanceAlerts", "/api/v1/alerts/performance?limit=200"),
     ]
 
     /// The JSON of `object[name]` re-encoded with sorted keys, to compare with an endpoint's bytes.

@@ -18,6 +18,10 @@ public struct ProjectionSet: Projection, Mergeable {
     /// Rollups of every metric series. Not merged: series of two shards are disjoint
     /// only by convention, and a rollup tier cannot be split back apart.
     public var series = SeriesProjection()
+    /// Latency bands and per-operation and per-protocol counts over 1 h, 24 h and 7 d.
+    /// Absent from checkpoints written before it existed: those load with it empty,
+    /// so it then covers the events after the checkpoint (see `init(from:)`).
+    public var heatmap = HeatmapProjection()
 
     /// The offset of the last event applied; nil before any.
     public private(set) var lastOffset: UInt64?
@@ -47,6 +51,7 @@ public struct ProjectionSet: Projection, Mergeable {
         protocols.apply(event, offset: offset)
         vitals.apply(event, offset: offset)
         series.apply(event, offset: offset)
+        heatmap.apply(event, offset: offset)
         lastOffset = offset
         lastEventTimeNs = max(lastEventTimeNs ?? event.timeNs, event.timeNs)
         eventCount += 1
@@ -67,8 +72,62 @@ public struct ProjectionSet: Projection, Mergeable {
         latency.merge(other.latency)
         protocols.merge(other.protocols)
         vitals.merge(other.vitals)
+        heatmap.merge(other.heatmap)
         lastOffset = [lastOffset, other.lastOffset].compactMap { $0 }.max()
         lastEventTimeNs = [lastEventTimeNs, other.lastEventTimeNs].compactMap { $0 }.max()
         eventCount += other.eventCount
+    }
+}
+
+extension ProjectionSet {
+    private enum CodingKeys: String, CodingKey {
+        case breakers, topology, faultTolerance, alerts, optimization, batching, caches, health
+        case throughput, latency, protocols, vitals, series, heatmap
+        case lastOffset, lastEventTimeNs, eventCount
+    }
+
+    /// Reads every checkpoint written so far: projections added after a checkpoint was
+    /// written (`heatmap`) start empty when it lacks them, rather than making the host
+    /// refuse it and replay the whole log.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        breakers = try c.decode(CircuitBreakersProjection.self, forKey: .breakers)
+        topology = try c.decode(TopologyProjection.self, forKey: .topology)
+        faultTolerance = try c.decode(FaultToleranceProjection.self, forKey: .faultTolerance)
+        alerts = try c.decode(AlertsProjection.self, forKey: .alerts)
+        optimization = try c.decode(OptimizationProjection.self, forKey: .optimization)
+        batching = try c.decode(BatchMetricsProjection.self, forKey: .batching)
+        caches = try c.decode(CacheStatsProjection.self, forKey: .caches)
+        health = try c.decode(HealthProjection.self, forKey: .health)
+        throughput = try c.decode(ThroughputProjection.self, forKey: .throughput)
+        latency = try c.decode(LatencyProjection.self, forKey: .latency)
+        protocols = try c.decode(ProtocolsProjection.self, forKey: .protocols)
+        vitals = try c.decode(VitalsProjection.self, forKey: .vitals)
+        series = try c.decode(SeriesProjection.self, forKey: .series)
+        heatmap = try c.decodeIfPresent(HeatmapProjection.self, forKey: .heatmap) ?? HeatmapProjection()
+        lastOffset = try c.decodeIfPresent(UInt64.self, forKey: .lastOffset)
+        lastEventTimeNs = try c.decodeIfPresent(Int64.self, forKey: .lastEventTimeNs)
+        eventCount = try c.decode(UInt64.self, forKey: .eventCount)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(breakers, forKey: .breakers)
+        try c.encode(topology, forKey: .topology)
+        try c.encode(faultTolerance, forKey: .faultTolerance)
+        try c.encode(alerts, forKey: .alerts)
+        try c.encode(optimization, forKey: .optimization)
+        try c.encode(batching, forKey: .batching)
+        try c.encode(caches, forKey: .caches)
+        try c.encode(health, forKey: .health)
+        try c.encode(throughput, forKey: .throughput)
+        try c.encode(latency, forKey: .latency)
+        try c.encode(protocols, forKey: .protocols)
+        try c.encode(vitals, forKey: .vitals)
+        try c.encode(series, forKey: .series)
+        try c.encode(heatmap, forKey: .heatmap)
+        try c.encodeIfPresent(lastOffset, forKey: .lastOffset)
+        try c.encodeIfPresent(lastEventTimeNs, forKey: .lastEventTimeNs)
+        try c.encode(eventCount, forKey: .eventCount)
     }
 }

@@ -53,7 +53,8 @@ enum StreamMessages {
             rps: RPSSummary(views.throughput.view()), latency: LatencySummary(views.latency.view()),
             cpu: views.vitals.cpuView(), memory: views.vitals.memoryView(), protocols: views.protocols.view(),
             health: views.healthView(),
-            activeConnections: topology.connections.filter { $0.circuitState != .open }.count)
+            activeConnections: topology.connections.filter { $0.circuitState != .open }.count,
+            connections: views.connectionMetricsView())
         return SSEMessage(event: SSEEventName.metrics, id: snapshot.offset, data: try JSONResponse.encodeString(summary))
     }
 
@@ -131,6 +132,8 @@ struct MetricsSummary: Encodable {
     let protocols: ProtocolsView
     let health: HealthView
     let activeConnections: Int
+    /// `/api/v1/connections/metrics` as of the summary's snapshot.
+    let connections: ConnectionMetricsView
 }
 
 struct ResetSnapshot: Encodable {

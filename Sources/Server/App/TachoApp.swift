@@ -81,8 +81,12 @@ public struct TachoApp: Sendable {
         HistoryController(reader: engine).addRoutes(to: router)
         ViewsController(reader: engine).addRoutes(to: router)
         LogController(reader: engine, info: info).addRoutes(to: router)
+        ConnectionsController(reader: engine).addRoutes(to: router)
+        let performanceAlerts = PerformanceAlertsController<BasicRequestContext>(reader: engine, appender: engine)
+        performanceAlerts.addRoutes(to: router)
         PrometheusController(reader: engine, metrics: engine.metrics).addRoutes(to: router)
         StreamController(feed: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)
+        webSocketStream.addRoutes(to: router)
         IngestController(
             append: { try await engine.append($0) }, bodyBytesMax: options.bodyBytesMax, token: options.token,
             metrics: engine.metrics, acceptedTimes: { [self] in acceptedEventTimes(nowNs: $0) }
@@ -93,6 +97,7 @@ public struct TachoApp: Sendable {
         })
         faultTolerance.addWriteRoutes(to: writes)
         performance.addWriteRoutes(to: writes)
+        performanceAlerts.addWriteRoutes(to: writes)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
         return router
     }
@@ -106,12 +111,10 @@ public struct TachoApp: Sendable {
         let gate = ConnectionGate(connectionsMax: options.connectionsMax, metrics: metrics)
         let application = Application(
             router: router(),
-            server: .guardedHTTP1(gate: gate) {
-                [
-                    RequestDeadlineHandler(deadlines: deadlines) { metrics.recordConnectionTimedOut($0) },
-                    StalledWriteHandler(timeoutMs: stalledWriteTimeoutMs) { metrics.recordStalledConnectionClosed() },
-                ]
-            },
+            server: httpServer(gate: gate, headTimeoutMs: options.requestHeadTimeoutMs, additionalHTTPHandlers: [
+                RequestDeadlineHandler(deadlines: deadlines) { metrics.recordConnectionTimedOut($0) },
+                StalledWriteHandler(timeoutMs: stalledWriteTimeoutMs) { metrics.recordStalledConnectionClosed() },
+            ]),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             logger: logger)

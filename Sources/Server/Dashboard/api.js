@@ -32,6 +32,9 @@ export const ENDPOINTS = {
   annotations: '/api/v1/annotations',
   stream: '/api/v1/stream',
   views: '/api/v1/views',
+  connections: '/api/v1/connections/metrics',
+  performanceAlerts: '/api/v1/alerts/performance',
+  heatmap: '/api/v1/metrics/heatmap',
 };
 
 export const ALERTS_LIMIT = 200;
@@ -380,6 +383,55 @@ export function adaptHistorical(j) {
   };
 }
 
+/** `/api/v1/connections/metrics` (docs/dashboard-api.md). */
+export function adaptConnections(j) {
+  if (!j) return null;
+  const reports = obj(j, 'reports') ?? {};
+  return {
+    active: num(j, 'active'), idle: num(j, 'idle'), total: num(j, 'total'), rate: num(j, 'connectionRate'),
+    status: str(j, 'healthStatus'), healthy: num(reports, 'healthy'), degraded: num(reports, 'degraded'),
+    failed: num(reports, 'failed'), stale: num(reports, 'stale'),
+  };
+}
+
+/** `/api/v1/alerts/performance`: guidance by alert id (docs/dashboard-api.md). */
+export function adaptPerformanceAlerts(j) {
+  if (!j) return null;
+  const byId = new Map();
+  for (const a of arr(j, 'alerts')) {
+    const id = str(a, 'id');
+    if (id) byId.set(id, { currentValue: num(a, 'currentValue'), resolution: str(a, 'resolution'), description: str(a, 'description') });
+  }
+  return byId;
+}
+
+export async function loadPerformanceAlerts(atMs) {
+  return adaptPerformanceAlerts(await getJSON(ENDPOINTS.performanceAlerts, { at: atParam(atMs), limit: ALERTS_LIMIT }));
+}
+
+const HEATMAP_LABELS = {
+  latency: { value: 'mean latency', count: 'operations' },
+  throughput: { value: 'operations / s', count: 'operations' },
+  errors: { value: 'failed', count: 'failed operations' },
+};
+
+/** `/api/v1/metrics/heatmap/{metric}` (docs/dashboard-api.md). */
+export function adaptHeatmap(j) {
+  if (!j) return null;
+  const metric = str(j, 'metric') ?? 'latency';
+  const labels = HEATMAP_LABELS[metric] ?? HEATMAP_LABELS.latency;
+  return {
+    metric, range: str(j, 'range'), unit: str(j, 'unit'), colourBy: str(j, 'colourBy') ?? 'count',
+    columnsMs: arr(j, 'columns').map((c) => toMs(c)).filter(isNum),
+    columnWidthMs: (num(j, 'columnWidthNs') ?? 0) / 1e6,
+    rows: arr(j, 'rows').map((r) => ({ label: str(r, 'label') ?? '', total: num(r, 'total') })),
+    cells: arr(j, 'cells').map((c) => ({ row: num(c, 'row'), column: num(c, 'column'), value: num(c, 'value'), count: num(c, 'count') }))
+      .filter((c) => isNum(c.row) && isNum(c.column)),
+    totalCount: num(j, 'totalCount'), valueLabel: labels.value, countLabel: labels.count,
+    signature: `${metric}:${str(j, 'range')}:${str(j, 'rowsBy')}:${time(j, 'asOf')}`,
+  };
+}
+
 export function adaptLog(j) {
   if (!j) return null;
   const segments = pick(j, ['segments']);
@@ -429,7 +481,8 @@ export function adaptMetricsMessage(j) {
     memory: obj(j, 'memory') ? adaptMemory(j.memory) : undefined,
     protocols: pick(j, ['protocols']) ? adaptProtocols(j.protocols) : undefined,
     health: obj(j, 'health') ? adaptHealth(j.health) : undefined,
-    activeConnections: num(j, 'activeConnections', 'connections'),
+    activeConnections: num(j, 'activeConnections'),
+    connections: obj(j, 'connections') ? adaptConnections(j.connections) : undefined,
   };
 }
 
@@ -454,7 +507,7 @@ export const VIEW_ADAPTERS = {
   health: adaptHealth, faultTolerance: adaptFaultTolerance, breakers: adaptBreakers, alerts: adaptAlerts,
   optimization: adaptOptimization, batch: adaptBatch, cache: adaptCache, suggestions: adaptSuggestions,
   topology: adaptTopology, rps: adaptRps, latency: adaptLatency, protocols: adaptProtocols,
-  cpu: adaptCpu, memory: adaptMemory,
+  cpu: adaptCpu, memory: adaptMemory, connections: adaptConnections, performanceAlerts: adaptPerformanceAlerts,
 };
 
 // ---------------------------------------------------------------- transport
@@ -496,7 +549,7 @@ export async function loadViews(atMs) {
     return views;
   }
   const names = Object.keys(VIEW_ADAPTERS);
-  const results = await Promise.all(names.map((name) => getJSON(ENDPOINTS[name], name === 'alerts' ? { at, limit: ALERTS_LIMIT } : { at })));
+  const results = await Promise.all(names.map((name) => getJSON(ENDPOINTS[name], name === 'alerts' || name === 'performanceAlerts' ? { at, limit: ALERTS_LIMIT } : { at })));
   const views = {};
   names.forEach((name, i) => { views[name] = VIEW_ADAPTERS[name](results[i]); });
   return views;
@@ -515,6 +568,10 @@ export async function loadAnnotations() {
 
 export async function loadHistorical(range, metric, atMs) {
   return adaptHistorical(await getJSON(ENDPOINTS.historical, { range, metric, at: atParam(atMs) }));
+}
+
+export async function loadHeatmap(metric, range, by, atMs) {
+  return adaptHeatmap(await getJSON(`${ENDPOINTS.heatmap}/${encodeURIComponent(metric)}`, { range, by: metric === 'latency' ? undefined : by, at: atParam(atMs) }));
 }
 
 const TOKEN_KEY = 'tacho.token';

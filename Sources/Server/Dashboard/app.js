@@ -18,11 +18,13 @@ import { TopologyPanel } from './panels/topology.js';
 import { TrafficPanels } from './panels/traffic.js';
 import { SystemPanels } from './panels/system.js';
 import { HistoryPanel } from './panels/history.js';
+import { HeatmapPanel } from './panels/heatmap.js';
 import { Timeline } from './panels/timeline.js';
 import { ServerReplay, cursorMsOf, playingSpeedOf } from './replay.js';
 
 const QUEUE_MAX = 2000;
 const STEP_MS = 1000;
+const HEATMAP_REFRESH_MS = 10000;
 
 // ---------------------------------------------------------------- performance record
 const navigation = performance.getEntriesByType('navigation')[0];
@@ -78,6 +80,9 @@ const panels = {
   history: new HistoryPanel(byId('history-body'), byId('history-controls'), {
     load: (range, metric) => api.loadHistorical(range, metric, state.mode === 'replay' ? state.cursorMs : undefined),
   }),
+  heatmap: new HeatmapPanel(byId('heatmap-body'), byId('heatmap-controls'), {
+    load: (metric, range, by) => api.loadHeatmap(metric, range, by, state.mode === 'replay' ? state.cursorMs : undefined),
+  }),
   timeline: new Timeline(byId('timeline'), {
     onSeek: (ms) => seek(ms), onPlay: (speed) => play(speed), onPause: () => pause(),
     onStep: () => step(), onLive: () => backToLive(),
@@ -126,7 +131,7 @@ function nowForMode() {
 
 function renderVitals() {
   const v = state.views;
-  panels.vitals.update({ rps: v.rps, latency: v.latency, topology: v.topology, faultTolerance: v.faultTolerance, cpu: v.cpu, memory: v.memory, activeConnections: v.activeConnections });
+  panels.vitals.update({ rps: v.rps, latency: v.latency, topology: v.topology, faultTolerance: v.faultTolerance, cpu: v.cpu, memory: v.memory, activeConnections: v.activeConnections, connections: v.connections });
 }
 
 // The cards showing each view: dimmed, with a note, when the view could not be read
@@ -157,6 +162,7 @@ function renderViews(views) {
   Object.assign(state.views, views);
   markUnavailable(views);
   if ('health' in views) panels.health.update(views.health);
+  if ('performanceAlerts' in views) panels.alerts.setGuidance(views.performanceAlerts);
   if ('alerts' in views) panels.alerts.replaceAll(views.alerts, { readOnly });
   if ('breakers' in views) panels.breakers.replaceAll(views.breakers, nowMs);
   if ('faultTolerance' in views) panels.breakers.updateSummary(views.faultTolerance, nowMs);
@@ -172,6 +178,18 @@ function renderViews(views) {
   if ('memory' in views) panels.system.updateMemory(views.memory);
   renderVitals();
   refreshMarkers();
+}
+
+// A threshold alert from the stream: its guidance (value now, resolution) is read once
+// the burst of alert messages has passed.
+let guidanceTimer = null;
+function refreshGuidance() {
+  clearTimeout(guidanceTimer);
+  guidanceTimer = setTimeout(async () => {
+    if (state.mode !== 'live') return;
+    const guidance = await api.loadPerformanceAlerts();
+    if (state.mode === 'live') panels.alerts.setGuidance(guidance);
+  }, 500);
 }
 
 let markersScheduled = false;
@@ -214,6 +232,7 @@ function handleMessage(name, data, offset) {
       if (m.memory) { state.views.memory = m.memory; panels.system.updateMemory(m.memory); }
       if (m.health) { state.views.health = m.health; panels.health.update(m.health); }
       if (isNum(m.activeConnections)) state.views.activeConnections = m.activeConnections;
+      if (m.connections) state.views.connections = m.connections;
       markUnavailable(Object.fromEntries(['rps', 'latency', 'protocols', 'cpu', 'memory', 'health'].filter((k) => m[k]).map((k) => [k, m[k]])));
       renderVitals();
       break;
@@ -223,6 +242,7 @@ function handleMessage(name, data, offset) {
       const m = api.adaptAlertMessage(data);
       if (m.update) panels.alerts.patch(m.update);
       else panels.alerts.upsert(m.alert.timeMs ? m.alert : { ...m.alert, timeMs }, { notify: !api.fixtureMode });
+      if (m.alert && isNum(m.alert.threshold)) refreshGuidance();
       refreshMarkers();
       break;
     }
@@ -297,6 +317,7 @@ async function travelTo(ms) {
   if (state.mode === 'replay') {
     renderViews(views);
     panels.timeline.setMode({ live: false, cursorMs: state.cursorMs, playingSpeed: state.playingSpeed });
+    panels.heatmap.load();
   }
   if (travelPendingMs !== undefined) {
     const next = travelPendingMs;
@@ -374,6 +395,7 @@ function backToLive() {
   panels.timeline.setMode({ live: true });
   reloadLive();
   panels.history.load();
+  panels.heatmap.load();
 }
 
 // ---------------------------------------------------------------- start
@@ -394,6 +416,9 @@ async function start() {
     document.body.dataset.ready = 'true';
   });
   panels.history.load();
+  panels.heatmap.load();
+  // The heatmap's newest column fills as operations arrive: reloaded while live.
+  setInterval(() => { if (state.mode === 'live' && !document.hidden) panels.heatmap.load(); }, HEATMAP_REFRESH_MS);
 }
 
 start();

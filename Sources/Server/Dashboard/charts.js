@@ -593,3 +593,107 @@ export class Ring extends Chart {
     return [{ color: hit.color, text: `${hit.seg.label}: ${this.format(hit.seg.value)}${share}` }];
   }
 }
+
+// ---- heatmap ----
+/** The heatmap's colour ramp, low to high: dark blue, blue, cyan, yellow, red. */
+const HEAT_STOPS = [[30, 58, 95], [37, 99, 235], [6, 182, 212], [250, 204, 21], [239, 68, 68]];
+
+/** The ramp's colour at t in [0, 1]. */
+export function heatColor(t) {
+  const x = Math.max(0, Math.min(1, isNum(t) ? t : 0)) * (HEAT_STOPS.length - 1);
+  const i = Math.min(HEAT_STOPS.length - 2, Math.floor(x));
+  const f = x - i;
+  const [a, b] = [HEAT_STOPS[i], HEAT_STOPS[i + 1]];
+  const c = a.map((v, k) => Math.round(v + (b[k] - v) * f));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+/**
+ * data: { columnsMs: [startMs...], columnWidthMs, rows: [{ label }], cells: [{ row, column, value, count }],
+ *         colourBy: 'count' | 'value', unit, countLabel }
+ * Rows are drawn bottom to top (row 0 at the bottom, as a latency axis reads), time left
+ * to right; a cell's colour is its count (square-root scaled, so a few outliers do not
+ * wash out the rest) or its value; a legend with the scale's ends is drawn at the top.
+ */
+export class HeatmapChart extends Chart {
+  signatureOf(data) { return data ? `${data.signature ?? ''}:${data.cells.length}:${data.columnsMs[0]}:${data.colourBy}` : 'none'; }
+
+  magnitude(cell) { return this.data.colourBy === 'count' ? cell.count : cell.value; }
+
+  draw(ctx, w, h) {
+    const { columnsMs, rows, cells } = this.data;
+    if (rows.length === 0 || cells.length === 0) { this.drawEmpty(ctx, w, h, this.options.emptyText ?? 'no operations in this range'); this.geometry = null; this.host.dataset.cells = '0'; return; }
+    const labels = rows.map((r) => String(r.label));
+    const labelWidth = Math.min(150, Math.max(...labels.map((l) => ctx.measureText(l).width)) + 10);
+    const plot = { left: Math.ceil(labelWidth), right: w - 6, top: 22, bottom: h - 20 };
+    const cw = (plot.right - plot.left) / columnsMs.length;
+    const rh = (plot.bottom - plot.top) / rows.length;
+    const max = Math.max(...cells.map((c) => this.magnitude(c)), 0);
+    const scale = (m) => (max > 0 ? (this.data.colourBy === 'count' ? Math.sqrt(m / max) : m / max) : 0);
+    // Row labels: truncated to the margin, drawn as text (never markup).
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = palette.muted;
+    const labelEvery = Math.max(1, Math.ceil(12 / Math.max(1, rh)));
+    rows.forEach((row, i) => {
+      if (i % labelEvery !== 0) return;
+      let text = labels[i];
+      while (text.length > 3 && ctx.measureText(text).width > labelWidth - 10) text = text.slice(0, -2) + '…';
+      ctx.fillText(text, plot.left - 6, plot.bottom - rh * (i + 0.5));
+    });
+    ctx.fillStyle = 'rgba(148,163,184,0.05)';
+    ctx.fillRect(plot.left, plot.top, plot.right - plot.left, plot.bottom - plot.top);
+    const rects = [];
+    for (const cell of cells) {
+      const x = plot.left + cell.column * cw, y = plot.bottom - (cell.row + 1) * rh;
+      const color = heatColor(scale(this.magnitude(cell)));
+      ctx.fillStyle = color;
+      ctx.fillRect(x + 0.5, y + 0.5, Math.max(1, cw - 1), Math.max(1, rh - 1));
+      rects.push({ x0: x, x1: x + cw, y0: y, y1: y + rh, cell, color });
+    }
+    // Time axis.
+    const t0 = columnsMs[0], t1 = columnsMs[columnsMs.length - 1] + this.data.columnWidthMs;
+    const { ticks, step } = timeTicks(t0, t1, Math.max(2, Math.floor((plot.right - plot.left) / 80)));
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    ctx.fillStyle = palette.muted;
+    for (const t of ticks) ctx.fillText(timeLabel(t, step), plot.left + ((t - t0) / (t1 - t0)) * (plot.right - plot.left), plot.bottom + 5);
+    // Legend: the colour ramp from 0 to the largest cell.
+    const lw = Math.min(140, (plot.right - plot.left) / 3), lx = plot.right - lw;
+    const gradient = ctx.createLinearGradient(lx, 0, lx + lw, 0);
+    for (let i = 0; i <= 10; i++) gradient.addColorStop(i / 10, heatColor(i / 10));
+    ctx.fillStyle = gradient;
+    ctx.fillRect(lx, 6, lw, 8);
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = palette.muted;
+    ctx.textAlign = 'right';
+    ctx.fillText('0', lx - 4, 10);
+    ctx.textAlign = 'left';
+    const top = this.data.colourBy === 'count' ? `${fmtCount(max)} ${this.data.countLabel ?? ''}`.trim() : this.format(max);
+    ctx.fillText(top, Math.max(plot.left, lx - 4 - ctx.measureText(top).width - 12), 10);
+    this.geometry = { plot, rects };
+    this.host.dataset.metric = this.data.metric ?? '';
+    this.host.dataset.cells = String(cells.length);
+    const first = rects[0];
+    this.host.dataset.firstCell = `${Math.round((first.x0 + first.x1) / 2)},${Math.round((first.y0 + first.y1) / 2)}`;
+  }
+
+  hover(ctx, x, y) {
+    const hit = this.geometry?.rects.find((r) => x >= r.x0 && x < r.x1 && y >= r.y0 && y < r.y1);
+    if (!hit) return null;
+    ctx.strokeStyle = palette.text;
+    ctx.lineWidth = 1.5;
+    ctx.strokeRect(hit.x0 + 0.5, hit.y0 + 0.5, hit.x1 - hit.x0 - 1, hit.y1 - hit.y0 - 1);
+    const { cell } = hit;
+    const start = this.data.columnsMs[cell.column];
+    const row = this.data.rows[cell.row];
+    return [
+      { text: `${fmtClock(start)} – ${fmtClock(start + this.data.columnWidthMs)}` },
+      { color: hit.color, text: String(row?.label ?? '') },
+      { text: `${this.data.valueLabel ?? 'value'}: ${this.format(cell.value)}` },
+      { text: `${this.data.countLabel ?? 'count'}: ${fmtCount(cell.count)}` },
+    ];
+  }
+}
+
+function fmtCount(n) { return isNum(n) ? Math.round(n).toLocaleString('en-US') : '—'; }

@@ -10,7 +10,7 @@ import Synchronization
 public final class ConnectionGate: Sendable {
     public let connectionsMax: Int
     private let open = Atomic<Int>(0)
-    private let metrics: EngineMetrics?
+    let metrics: EngineMetrics?
 
     public init(connectionsMax: Int, metrics: EngineMetrics? = nil) {
         precondition(connectionsMax > 0, "a connection limit is positive")
@@ -46,6 +46,12 @@ public final class ConnectionGate: Sendable {
 
 /// The first handler of every connection: admits it through the gate, or answers a
 /// raw 503 with `Retry-After` and closes it before any HTTP parsing is spent on it.
+/// It also holds the first request to `headTimeoutMs`: the connection is closed unless
+/// the first request head is complete by then (a client that connects and sends
+/// nothing, or a head trickled byte by byte). It watches the raw bytes for the blank
+/// line that ends a head because the HTTP handlers behind it may not exist yet: with
+/// the WebSocket upgrade they are added once a first head has been parsed. Later
+/// requests on the connection are `RequestDeadlineHandler`'s.
 final class ConnectionAdmissionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -58,15 +64,22 @@ final class ConnectionAdmissionHandler: ChannelInboundHandler, RemovableChannelH
         + "Content-Length: \(refusalBody.utf8.count)\r\nConnection: close\r\n\r\n" + refusalBody
 
     private let gate: ConnectionGate
+    private let headTimeoutMs: Int64
     private var admitted = false
+    private var headTimer: Scheduled<Void>?
+    /// The last bytes seen of the first head, to find its end across reads.
+    private var tail: UInt32 = 0
 
-    init(gate: ConnectionGate) {
+    init(gate: ConnectionGate, headTimeoutMs: Int64) {
+        precondition(headTimeoutMs > 0, "a head timeout is positive")
         self.gate = gate
+        self.headTimeoutMs = headTimeoutMs
     }
 
     func channelActive(context: ChannelHandlerContext) {
         if gate.tryEnter() {
             admitted = true
+            armHeadDeadline(context: context)
             context.fireChannelActive()
             return
         }
@@ -77,14 +90,46 @@ final class ConnectionAdmissionHandler: ChannelInboundHandler, RemovableChannelH
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // A refused connection's bytes are never parsed.
-        if admitted { context.fireChannelRead(data) }
+        guard admitted else { return }
+        if headTimer != nil, endsFirstHead(unwrapInboundIn(data)) {
+            headTimer?.cancel()
+            headTimer = nil
+        }
+        context.fireChannelRead(data)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        headTimer?.cancel()
+        headTimer = nil
         if admitted {
             admitted = false
             gate.leave()
         }
         context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        headTimer?.cancel()
+        headTimer = nil
+    }
+
+    private func armHeadDeadline(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let metrics = gate.metrics
+        headTimer = context.eventLoop.scheduleTask(in: .milliseconds(headTimeoutMs)) {
+            let context = loopBound.value
+            guard context.channel.isActive else { return }
+            metrics?.recordConnectionTimedOut(.head)
+            context.close(promise: nil)
+        }
+    }
+
+    /// Whether `bytes` complete the first head: CRLF CRLF (or LF LF) seen, across reads.
+    private func endsFirstHead(_ bytes: ByteBuffer) -> Bool {
+        for byte in bytes.readableBytesView {
+            tail = tail << 8 | UInt32(byte)
+            if tail == 0x0D0A_0D0A || tail & 0xFFFF == 0x0A0A { return true }
+        }
+        return false
     }
 }

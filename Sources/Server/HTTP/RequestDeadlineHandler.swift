@@ -26,9 +26,10 @@ public enum ConnectionWait: String, Sendable, CaseIterable {
     case body
 }
 
-/// Closes a connection that keeps the server waiting: no complete head within
-/// `headMs` of accept, no next request within `idleMs` of the last response, or a
-/// body that has not ended `bodyMs` after its head.
+/// Closes a connection that keeps the server waiting: no next request within
+/// `idleMs` of the last response, or a body that has not ended `bodyMs` after its
+/// head. (The first head's deadline, `headMs` from accept, is kept by
+/// `ConnectionAdmissionHandler`, which is there before any HTTP handler.)
 ///
 /// While a response is being written there is no deadline here: a live stream is
 /// a response that never ends, and a peer that stops reading it is
@@ -51,15 +52,6 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         precondition(deadlines.headMs > 0 && deadlines.idleMs > 0 && deadlines.bodyMs > 0, "deadlines are positive")
         self.deadlines = deadlines
         self.onTimeout = onTimeout
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(.head, context: context) }
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        arm(.head, context: context)
-        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -102,6 +94,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .idle: deadlines.idleMs
         case .body: deadlines.bodyMs
         }
+        assert(wait != .head, "the first head's deadline is the admission handler's")
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         let onTimeout = self.onTimeout
         timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {

@@ -50,9 +50,17 @@ public struct FaultToleranceController<Context: RequestContext>: Sendable {
 
     @Sendable func acknowledge(_ request: Request, context: Context) async throws -> Response {
         let id = try ActionAnswer.pathParameter("id", context)
-        let by = ViewQuery(request).text("by")
+        return try await Self.acknowledge(id: id, by: ViewQuery(request).text("by"), reader: reader, appender: appender, nowNs: nowNs)
+    }
+
+    /// Appends `alert_ack` for an active alert; shared by every route that acknowledges.
+    /// - Parameter accepts: narrows which alerts this route may acknowledge.
+    static func acknowledge(
+        id: String, by: String?, reader: any ViewReading, appender: any EventAppending, nowNs: () -> Int64,
+        accepts: (AlertsView.Alert) -> Bool = { _ in true }
+    ) async throws -> Response {
         let known = reader.currentSnapshot().views.alerts.view(limit: Int.max).alerts.first { $0.id == id }
-        guard let known else { throw APIError.notFound("no alert with id '\(ViewQuery.shown(id))' is known") }
+        guard let known, accepts(known) else { throw APIError.notFound("no alert with id '\(ViewQuery.shown(id))' is known") }
         switch known.status {
         case .resolved:
             throw APIError(.conflict, error: "conflict", detail: "alert '\(ViewQuery.shown(id))' is already resolved")

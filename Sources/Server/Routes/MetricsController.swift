@@ -1,6 +1,9 @@
+import EventStore
 import Hummingbird
+import Projections
 
-/// `GET /api/v1/metrics/{rps,latency,protocols}`. Windows end at the newest event
+/// `GET /api/v1/metrics/{rps,latency,protocols}` and
+/// `GET /api/v1/metrics/heatmap/{latency|throughput|errors}?range=&by=`. Windows end at the newest event
 /// folded, or at `?at=` when it is later (seconds with no operations then count as
 /// zeros), so the same log always answers the same.
 public struct MetricsController<Context: RequestContext>: Sendable {
@@ -14,6 +17,7 @@ public struct MetricsController<Context: RequestContext>: Sendable {
         router.get("/api/v1/metrics/rps", use: rps)
         router.get("/api/v1/metrics/latency", use: latency)
         router.get("/api/v1/metrics/protocols", use: protocols)
+        router.get("/api/v1/metrics/heatmap/{metric}", use: heatmap)
     }
 
     @Sendable func rps(_ request: Request, context: Context) async throws -> Response {
@@ -29,5 +33,27 @@ public struct MetricsController<Context: RequestContext>: Sendable {
     @Sendable func protocols(_ request: Request, context: Context) async throws -> Response {
         let resolved = try await SnapshotRequest.resolve(request, reader: reader)
         return try JSONResponse.make(resolved.views.protocols.view(atNs: resolved.atNs))
+    }
+
+    /// `range` as the history panel's (default 1h); `by=operation|protocol` for the
+    /// throughput and error rows (default operation).
+    @Sendable func heatmap(_ request: Request, context: Context) async throws -> Response {
+        let name = try ActionAnswer.pathParameter("metric", context)
+        guard let metric = HeatmapMetric(rawValue: name) else {
+            throw APIError.notFound("no heatmap '\(ViewQuery.shown(name))': one of \(HeatmapMetric.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let query = ViewQuery(request)
+        let rangeText = query.text("range") ?? HistoricalRange.oneHour.rawValue
+        guard let range = HistoricalRange(rawValue: rangeText) else {
+            let allowed = HistoricalRange.allCases.map(\.rawValue).joined(separator: ", ")
+            throw APIError.badRequest("query parameter 'range': '\(ViewQuery.shown(rangeText))' is not one of \(allowed)")
+        }
+        let groupingText = query.text("by") ?? HeatmapGrouping.operation.rawValue
+        guard let grouping = HeatmapGrouping(rawValue: groupingText) else {
+            throw APIError.badRequest("query parameter 'by': '\(ViewQuery.shown(groupingText))' is not one of operation, protocol")
+        }
+        let resolved = try await SnapshotRequest.resolve(request, reader: reader)
+        let endNs = resolved.atNs ?? resolved.snapshot.eventTimeNs ?? EventTime.nowNs()
+        return try JSONResponse.make(resolved.views.heatmap.view(metric: metric, range: range, grouping: grouping, endNs: endNs))
     }
 }

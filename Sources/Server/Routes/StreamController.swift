@@ -107,7 +107,7 @@ public struct StreamController<Context: RequestContext>: Sendable {
     }
 
     static func chunk(_ message: SSEMessage) -> SSEChunk {
-        SSEChunk(bytes: SSEFraming.encode(message), offset: message.id)
+        SSEChunk(message)
     }
 
     static func describe(_ reason: SSEResumePlan.ResetReason) -> String {

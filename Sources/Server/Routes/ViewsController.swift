@@ -42,6 +42,8 @@ public struct ViewsController<Context: RequestContext>: Sendable {
         all["protocols"] = views.protocols.view(atNs: resolved.atNs)
         all["cpu"] = views.vitals.cpuView()
         all["memory"] = views.vitals.memoryView()
+        all["connections"] = views.connectionMetricsView(nowNs: resolved.atNs)
+        all["performanceAlerts"] = views.performanceAlertsView(limit: limit, severity: severity)
         return try JSONResponse.make(all)
     }
 }

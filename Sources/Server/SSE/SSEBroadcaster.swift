@@ -40,7 +40,7 @@ public actor SSEBroadcaster {
     }
 
     public func broadcast(_ message: SSEMessage) {
-        broadcast(SSEChunk(bytes: SSEFraming.encode(message), offset: message.id))
+        broadcast(SSEChunk(message))
     }
 
     /// A `: keep-alive` comment to every client.

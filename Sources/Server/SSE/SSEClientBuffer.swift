@@ -15,10 +15,21 @@ public struct SSEBufferLimits: Sendable, Equatable {
 public struct SSEChunk: Sendable, Equatable {
     public var bytes: [UInt8]
     public var offset: UInt64?
+    /// The message before framing, for transports that frame it their own way (the
+    /// WebSocket stream); nil for keep-alive comments and the resume gate's marker.
+    /// Its text shares nothing with `bytes`, so a queued chunk holds about twice its
+    /// framed size; the buffer limits count the framed bytes.
+    public var message: SSEMessage?
 
-    public init(bytes: [UInt8], offset: UInt64?) {
+    public init(bytes: [UInt8], offset: UInt64?, message: SSEMessage? = nil) {
         self.bytes = bytes
         self.offset = offset
+        self.message = message
+    }
+
+    /// A message framed for SSE, keeping the message for other transports.
+    public init(_ message: SSEMessage) {
+        self.init(bytes: SSEFraming.encode(message), offset: message.id, message: message)
     }
 }
 
@@ -73,7 +84,7 @@ public struct SSEClientBuffer<Waiter> {
     public init(limits: SSEBufferLimits, laggedMessage: SSEMessage) {
         precondition(laggedMessage.id == nil, "the lagged message must not move the client's Last-Event-ID")
         self.limits = limits
-        self.laggedChunk = SSEChunk(bytes: SSEFraming.encode(laggedMessage), offset: nil)
+        self.laggedChunk = SSEChunk(laggedMessage)
     }
 
     public var queuedMessages: Int { queue.count }

@@ -56,6 +56,17 @@ export class AlertsPanel {
 
   matches(alert) { return this.filter === 'all' || alert.severity === this.filter; }
 
+  /** Threshold alerts' guidance by id, from /api/v1/alerts/performance: the value now
+   *  and what to do. Redraws the items it concerns. */
+  setGuidance(byId) {
+    if (!byId) return;
+    this.guidance = byId;
+    for (const [id, alert] of this.alerts) {
+      const old = this.nodes.get(id);
+      if (old && byId.has(id)) old.replaceWith(this.nodeFor(alert));
+    }
+  }
+
   /** Replaces the whole feed (initial load, time travel). */
   replaceAll(alerts, { readOnly = false } = {}) {
     if (!alerts) return;
@@ -125,6 +136,9 @@ export class AlertsPanel {
     if (a.connection) meta.push(h('span', { class: 'tag' }, a.connection));
     if (a.metric) meta.push(h('span', { class: 'tag muted' }, a.metric));
     if (isNum(a.value)) meta.push(h('span', { class: 'alert-num' }, `value ${fmtNumber(a.value, 2)}${isNum(a.threshold) ? ` / threshold ${fmtNumber(a.threshold, 2)}` : ''}`));
+    const guide = this.guidance?.get(a.id);
+    if (guide && isNum(guide.currentValue)) meta.push(h('span', { class: 'alert-num', 'data-testid': 'alert-current' }, `now ${fmtNumber(guide.currentValue, 2)}`));
+    const resolution = guide?.resolution ? h('div', { class: 'alert-resolution', 'data-testid': 'alert-resolution' }, h('strong', {}, 'Resolution: '), guide.resolution) : null;
     let details = null;
     if (a.data !== undefined) {
       const text = typeof a.data === 'string' ? a.data : JSON.stringify(a.data, null, 2);
@@ -157,6 +171,7 @@ export class AlertsPanel {
       h('time', { class: 'alert-time', title: isNum(a.timeMs) ? new Date(a.timeMs).toISOString() : '' }, fmtClock(a.timeMs))),
     h('div', { class: 'alert-message' }, a.message),
     meta.length || action ? h('div', { class: 'alert-meta' }, meta, h('span', { class: 'spacer' }), action) : null,
+    resolution,
     details);
     node.hidden = !this.matches(a);
     this.nodes.set(a.id, node);

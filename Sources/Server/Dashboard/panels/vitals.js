@@ -30,7 +30,7 @@ export class VitalsPanel {
     c.fill.className = higherIsBetter ? (f < 0.5 ? 'hot' : f < 1 ? 'warm' : 'good') : f > 0.85 ? 'hot' : f > 0.65 ? 'warm' : '';
   }
 
-  update({ rps, latency, topology, faultTolerance, cpu, memory, activeConnections }) {
+  update({ rps, latency, topology, faultTolerance, cpu, memory, activeConnections, connections }) {
     if (rps) {
       setText(this.cards.ops.value, fmtNumber(rps.current));
       const t = rps.trendPercent;
@@ -41,15 +41,23 @@ export class VitalsPanel {
       setText(this.cards.p99.value, fmtMs(latency.p99));
       setText(this.cards.p99.sub, `p50 ${fmtMs(latency.p50)} · p95 ${fmtMs(latency.p95)}`);
     }
-    const conns = topology?.connections ?? [];
-    const active = isNum(activeConnections) ? activeConnections : topology ? conns.filter((c) => c.state !== 'OPEN').length : undefined;
-    if (isNum(active)) {
-      setText(this.cards.conns.value, fmtInt(active));
-      const ft = faultTolerance;
-      setText(this.cards.conns.sub, ft && isNum(ft.healthy)
-        ? `${fmtInt(ft.healthy)} healthy · ${fmtInt(ft.degraded)} degraded · ${fmtInt(ft.failed)} failed`
-        : `${conns.length} known`);
-      this.setBar(this.cards.conns, conns.length ? active / conns.length : undefined, true);
+    if (connections && isNum(connections.active) && (connections.total > 0 || connections.status !== 'unknown')) {
+      // /api/v1/connections/metrics: reports and the http_connections family together.
+      setText(this.cards.conns.value, fmtInt(connections.active));
+      setText(this.cards.conns.sub, `${fmtInt(connections.idle)} idle · ${fmtNumber(connections.rate, 2)}/s new · ${connections.status}`);
+      this.cards.conns.sub.className = `vital-sub conn-${connections.status}`;
+      this.setBar(this.cards.conns, connections.total > 0 ? connections.active / connections.total : undefined, true);
+    } else {
+      const conns = topology?.connections ?? [];
+      const active = isNum(activeConnections) ? activeConnections : topology ? conns.filter((c) => c.state !== 'OPEN').length : undefined;
+      if (isNum(active)) {
+        setText(this.cards.conns.value, fmtInt(active));
+        const ft = faultTolerance;
+        setText(this.cards.conns.sub, ft && isNum(ft.healthy)
+          ? `${fmtInt(ft.healthy)} healthy · ${fmtInt(ft.degraded)} degraded · ${fmtInt(ft.failed)} failed`
+          : `${conns.length} known`);
+        this.setBar(this.cards.conns, conns.length ? active / conns.length : undefined, true);
+      }
     }
     if (cpu) {
       setText(this.cards.cpu.value, fmtPct(cpu.total));

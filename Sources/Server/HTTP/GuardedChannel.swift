@@ -3,18 +3,20 @@ import HummingbirdCore
 import Logging
 import NIOCore
 
-/// Hummingbird's HTTP/1 child channel with Tacho's connection bounds in front: the
-/// admission gate sees the connection before any byte is parsed, the deadline and
-/// stalled-write handlers sit after the HTTP codec.
-struct GuardedHTTP1Channel: ServerChildChannel {
-    typealias Value = HTTP1Channel.Value
+/// A Hummingbird child channel (HTTP/1, or HTTP/1 with the WebSocket upgrade) with
+/// Tacho's connection bound in front: the admission gate sees the connection before
+/// any byte is parsed. The deadline and stalled-write handlers go after the HTTP codec
+/// as the inner channel's additional handlers.
+struct GuardedChannel<Inner: ServerChildChannel>: ServerChildChannel {
+    typealias Value = Inner.Value
 
-    let inner: HTTP1Channel
+    let inner: Inner
     let gate: ConnectionGate
+    let headTimeoutMs: Int
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         do {
-            try channel.pipeline.syncOperations.addHandler(ConnectionAdmissionHandler(gate: gate))
+            try channel.pipeline.syncOperations.addHandler(ConnectionAdmissionHandler(gate: gate, headTimeoutMs: Int64(headTimeoutMs)))
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
@@ -29,12 +31,12 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 extension HTTPServerBuilder {
     /// HTTP/1 behind the admission gate, with `handlers` after the codec.
     static func guardedHTTP1(
-        gate: ConnectionGate, handlers: @escaping @Sendable () -> [any RemovableChannelHandler]
+        gate: ConnectionGate, headTimeoutMs: Int, handlers: @escaping @Sendable () -> [any RemovableChannelHandler]
     ) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            GuardedHTTP1Channel(
+            GuardedChannel(
                 inner: HTTP1Channel(responder: responder, configuration: .init(additionalChannelHandlers: handlers())),
-                gate: gate)
+                gate: gate, headTimeoutMs: headTimeoutMs)
         }
     }
 }

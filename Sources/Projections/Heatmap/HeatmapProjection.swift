@@ -1,0 +1,195 @@
+import EventStore
+
+/// The tiers the heatmap keeps, finest first: each covers the history ranges whose
+/// columns are a whole number of its slots.
+public enum HeatmapTier: Int, Sendable, CaseIterable {
+    /// 10 s slots for 1 h: the 15 m and 1 h ranges.
+    case tenSeconds
+    /// 1 min slots for 24 h: the 6 h and 24 h ranges.
+    case minute
+    /// 1 h slots for 7 d: the 7 d range.
+    case hour
+
+    public var widthNs: Int64 {
+        switch self {
+        case .tenSeconds: 10 * TimeUnits.nanosPerSecond
+        case .minute: TimeUnits.nanosPerMinute
+        case .hour: TimeUnits.nanosPerHour
+        }
+    }
+
+    public var capacity: Int {
+        switch self {
+        case .tenSeconds: 360
+        case .minute: 24 * 60
+        case .hour: 7 * 24
+        }
+    }
+}
+
+/// One row of the throughput and error heatmaps (an operation name or a protocol):
+/// operations and failures per slot, in every tier.
+public struct HeatmapRow: Codable, Sendable, Equatable, Mergeable {
+    public private(set) var tiers: [TimeRing<OpCounts>]
+
+    public init() {
+        tiers = HeatmapTier.allCases.map { TimeRing(slotWidthNs: $0.widthNs, capacity: $0.capacity) }
+    }
+
+    mutating func record(timeNs: Int64, ok: Bool) {
+        for index in tiers.indices { tiers[index].update(atTimeNs: timeNs) { $0.record(ok: ok) } }
+    }
+
+    public func ring(_ tier: HeatmapTier) -> TimeRing<OpCounts> { tiers[tier.rawValue] }
+
+    public mutating func merge(_ other: HeatmapRow) {
+        for index in tiers.indices { tiers[index].merge(other.tiers[index]) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let tiers = try decoder.singleValueContainer().decode([TimeRing<OpCounts>].self)
+        guard HeatmapProjection.shapesMatch(tiers) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a heatmap row holds one ring per tier with the tier's width and capacity"))
+        }
+        self.tiers = tiers
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(tiers)
+    }
+}
+
+/// What the performance heatmap reads: `op` events over event time in three tiers
+/// (10 s for 1 h, 1 min for 24 h, 1 h for 7 d), as latency histograms of all
+/// operations (the `LatencyScale` HDR buckets, sparse per slot) and as operation and
+/// failure counts per operation name and per protocol.
+///
+/// Memory is bounded: at most `rowNamesMax` names per dimension (more share "other"),
+/// each row `Σ capacity × 24 B` ≈ 47 KiB, and the latency tiers hold only the buckets
+/// operations hit.
+public struct HeatmapProjection: Projection, Mergeable {
+    /// Operation names and protocols kept as rows each; more share the row "other".
+    public static let rowNamesMax = 16
+
+    public private(set) var latency: [TimeRing<LatencyBandCounts>]
+    public private(set) var operations = BoundedKeyTable<HeatmapRow>(maxKeys: rowNamesMax)
+    public private(set) var protocols = BoundedKeyTable<HeatmapRow>(maxKeys: rowNamesMax)
+    /// Operations older than even the hour tier: counted, not drawn.
+    public private(set) var tooOldCount: UInt64 = 0
+
+    public init() {
+        latency = HeatmapTier.allCases.map { TimeRing(slotWidthNs: $0.widthNs, capacity: $0.capacity) }
+    }
+
+    public mutating func apply(_ event: Event, offset: UInt64) {
+        guard case .op(let op) = event.body else { return }
+        let time = event.timeNs
+        let micros = LatencyScale.micros(fromMs: op.durationMs)
+        let band = Int(Self.bandOfScaleIndex[LatencyScale.index(ofMicros: micros)])
+        var placedAnywhere = false
+        for index in latency.indices {
+            let placement = latency[index].update(atTimeNs: time) { $0.record(band: band, micros: micros) }
+            if placement == .live { placedAnywhere = true }
+        }
+        if !placedAnywhere {
+            tooOldCount &+= 1
+            return
+        }
+        operations.update(op.name, make: HeatmapRow.init) { $0.record(timeNs: time, ok: op.ok) }
+        protocols.update(op.protocol ?? LatencyProjection.unknownProtocol, make: HeatmapRow.init) { $0.record(timeNs: time, ok: op.ok) }
+    }
+
+    public func latencyRing(_ tier: HeatmapTier) -> TimeRing<LatencyBandCounts> { latency[tier.rawValue] }
+
+    public mutating func merge(_ other: HeatmapProjection) {
+        for index in latency.indices { latency[index].merge(other.latency[index]) }
+        operations.merge(other.operations, make: HeatmapRow.init)
+        protocols.merge(other.protocols, make: HeatmapRow.init)
+        tooOldCount &+= other.tooOldCount
+    }
+
+    static func shapesMatch<B>(_ rings: [TimeRing<B>]) -> Bool {
+        rings.count == HeatmapTier.allCases.count
+            && zip(rings, HeatmapTier.allCases).allSatisfy { $0.slotWidthNs == $1.widthNs && $0.capacity == $1.capacity }
+    }
+}
+
+extension HeatmapProjection {
+    private enum CodingKeys: String, CodingKey {
+        case latency, operations, protocols, tooOldCount
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let latency = try container.decode([TimeRing<LatencyBandCounts>].self, forKey: .latency)
+        guard Self.shapesMatch(latency) else {
+            throw DecodingError.dataCorruptedError(forKey: .latency, in: container, debugDescription: "one latency ring per heatmap tier, with the tier's width and capacity")
+        }
+        self.latency = latency
+        operations = try container.decode(BoundedKeyTable<HeatmapRow>.self, forKey: .operations)
+        protocols = try container.decode(BoundedKeyTable<HeatmapRow>.self, forKey: .protocols)
+        tooOldCount = try container.decode(UInt64.self, forKey: .tooOldCount)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(latency, forKey: .latency)
+        try container.encode(operations, forKey: .operations)
+        try container.encode(protocols, forKey: .protocols)
+        try container.encode(tooOldCount, forKey: .tooOldCount)
+    }
+}
+
+/// One slot of the latency heatmap: operations per latency band and the sum of their
+/// durations (so a cell tells how many, and their mean). Empty slots hold no arrays.
+public struct LatencyBandCounts: WindowBucket {
+    public private(set) var counts: [UInt64] = []
+    public private(set) var sumMicros: [UInt64] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { counts.isEmpty }
+
+    public var totalCount: UInt64 { counts.reduce(0, &+) }
+
+    @inline(__always)
+    mutating func record(band: Int, micros: UInt64) {
+        if counts.isEmpty {
+            counts = Array(repeating: 0, count: HeatmapProjection.latencyBandCount)
+            sumMicros = counts
+        }
+        counts[band] &+= 1
+        sumMicros[band] &+= micros
+    }
+
+    public mutating func merge(_ other: LatencyBandCounts) {
+        guard !other.isEmpty else { return }
+        guard !isEmpty else {
+            self = other
+            return
+        }
+        for band in counts.indices {
+            counts[band] &+= other.counts[band]
+            sumMicros[band] &+= other.sumMicros[band]
+        }
+    }
+}
+
+extension LatencyBandCounts: Codable {
+    // `[count per band..., summed µs per band...]`, or `[]` for an empty slot.
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.singleValueContainer().decode([UInt64].self)
+        guard values.isEmpty || values.count == 2 * HeatmapProjection.latencyBandCount else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a latency band slot holds a count and a sum per band"))
+        }
+        let half = values.count / 2
+        counts = Array(values[..<half])
+        sumMicros = Array(values[half...])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(counts + sumMicros)
+    }
+}
