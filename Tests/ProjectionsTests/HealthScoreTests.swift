@@ -1,3 +1,4 @@
+import Foundation
 import EventStore
 import Testing
 @testable import Projections
@@ -96,5 +97,34 @@ import Testing
         a.merge(F.fold(HealthProjection.self, [F.op(5, ok: true), F.op(11, ok: true)]))
         #expect(a.uptimeNs == 6_000_000_000)
         #expect(a.errorPercentLastMinute == 25)
+    }
+
+    @Test func uptime_isTheNewestUnbrokenStretch_soABackfillOrASkewedProducerDoesNotStretchIt() {
+        let second: Int64 = 1_000_000_000
+        let live: Int64 = 1_800_000_000 * second
+        func metric(_ timeNs: Int64) -> Event {
+            Event(timeNs: timeNs, body: .metric(MetricSample(name: "cpu_percent", labels: ["core": "total"], value: 1)))
+        }
+        var health = HealthProjection()
+        // Two hours of live data, a reading every 10 s.
+        for step in 0...720 { health.apply(metric(live + Int64(step) * 10 * second), offset: 0) }
+        #expect(health.uptimeNs == 7200 * second)
+        // Last year's incident imported beside it: uptime stays two hours.
+        for step in 0..<100 { health.apply(metric(live - 365 * 86_400 * second + Int64(step) * second), offset: 0) }
+        #expect(health.uptimeNs == 7200 * second)
+        // A late reading just before the stretch began joins it.
+        health.apply(metric(live - 60 * second), offset: 0)
+        #expect(health.uptimeNs == 7260 * second)
+        // After a silence longer than the gap, a new stretch starts.
+        let resumed = live + 7200 * second + HealthProjection.uptimeGapNs + second
+        health.apply(metric(resumed), offset: 0)
+        health.apply(metric(resumed + 30 * second), offset: 0)
+        #expect(health.uptimeNs == 30 * second)
+    }
+
+    @Test func checkpointWithoutStretch_decodes_withItsWholeSpanAsTheStretch() throws {
+        let old = #"{"firstEventNs":1000000000,"lastEventNs":61000000000,"operations":"# + String(decoding: try JSONEncoder().encode(HealthProjection().operations), as: UTF8.self) + "}"
+        let decoded = try JSONDecoder().decode(HealthProjection.self, from: Data(old.utf8))
+        #expect(decoded.uptimeNs == 60_000_000_000)
     }
 }
