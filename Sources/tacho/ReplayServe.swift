@@ -30,6 +30,9 @@ struct ReplayServeOptions: ParsableArguments {
         var options = ServerOptions()
         options.host = host
         options.port = port
+        if let limit = OpenFileLimit.raiseToHard(), let warning = options.fitToOpenFileLimit(softLimit: limit.soft) {
+            FileHandle.standardError.write(Data("tacho: warning: \(warning)\n".utf8))
+        }
         let playback: PlaybackSpeed = switch speed {
         case .max: .max
         case .factor(let factor): .factor(factor)

@@ -66,8 +66,14 @@ public struct ReplayApp: Sendable {
 
     /// The services of a running replay server; `onListening` gets the bound port.
     public func services<C: Clock>(clock: C, onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] where C.Duration == Duration {
+        // The same connection bounds as `tacho serve` (without metrics: a replay has no /metrics).
+        let deadlines = options.requestDeadlines
+        let stalledWriteTimeoutMs = Int64(options.stalledWriteTimeoutMs)
         let application = Application(
             router: router(),
+            server: .guardedHTTP1(gate: ConnectionGate(connectionsMax: options.connectionsMax), headTimeoutMs: options.requestHeadTimeoutMs) {
+                [RequestDeadlineHandler(deadlines: deadlines), StalledWriteHandler(timeoutMs: stalledWriteTimeoutMs)]
+            },
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             logger: logger)
