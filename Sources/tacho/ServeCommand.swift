@@ -41,6 +41,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-collect"), help: "Do not read host vitals from /proc.")
     var noCollect = false
 
+    @Option(name: .long, help: "Prometheus /metrics URLs to scrape into the log, comma-separated.")
+    var scrape: String?
+
+    @Option(name: .customLong("scrape-interval"), help: "How often each --scrape URL is pulled (e.g. 15s).")
+    var scrapeInterval: String = "15s"
+
+    @Option(name: .customLong("scrape-timeout"), help: "How long one scrape may take (e.g. 10s); at most the interval.")
+    var scrapeTimeout: String = "10s"
+
+    @Option(name: .customLong("scrape-job"), help: "The job label of scraped series.")
+    var scrapeJob: String = "scrape"
+
     func run() async throws {
         let options = try serverOptions(environment: ProcessInfo.processInfo.environment)
         var logger = Logger(label: "tacho")
@@ -85,6 +97,14 @@ struct ServeCommand: AsyncParsableCommand {
         options.collectsHostVitals = !noCollect
         options.demo = demo
         options.demoSeed = demoSeed
+        options.scrapeTargets = (scrape ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for (flag, text) in [("--scrape-interval", scrapeInterval), ("--scrape-timeout", scrapeTimeout)] {
+            guard let milliseconds = DurationArgument.milliseconds(text), milliseconds <= 86_400_000 else {
+                throw ValidationError("\(flag) '\(text)' is not a duration such as 15s or 500ms")
+            }
+            if flag == "--scrape-interval" { options.scrapeIntervalMs = Int(milliseconds) } else { options.scrapeTimeoutMs = Int(milliseconds) }
+        }
+        options.scrapeJob = scrapeJob
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not within 0...65535") }
         var checked = options
         if checked.port == 0 { checked.port = 1 }

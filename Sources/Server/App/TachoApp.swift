@@ -77,6 +77,12 @@ public struct TachoApp: Sendable {
             append: { try await engine.append($0) }, bodyBytesMax: options.bodyBytesMax, token: options.token,
             metrics: engine.metrics
         ).addRoutes(to: router)
+        // The ways services already send metrics (docs/ingest.md), through the same
+        // pipeline (token, body limit, append) as the native ingest.
+        let pipeline = ingestPipeline()
+        RemoteWriteController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
+        PrometheusImportController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
+        InfluxWriteController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
         let metrics = engine.metrics
         let writes = router.group().add(middleware: BearerTokenMiddleware(token: BearerToken(options.token)) {
             metrics.recordIngestError(.unauthorized)
@@ -85,6 +91,13 @@ public struct TachoApp: Sendable {
         performance.addWriteRoutes(to: writes)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
         return router
+    }
+
+    /// The one ingest path of every format: the engine's append behind the token and body limit.
+    public func ingestPipeline() -> IngestPipeline {
+        let engine = self.engine
+        return IngestPipeline(
+            append: { try await engine.append($0) }, bodyBytesMax: options.bodyBytesMax, token: options.token, metrics: engine.metrics)
     }
 
     /// The services of a running server. `onListening` gets the bound port (the one
@@ -117,6 +130,12 @@ public struct TachoApp: Sendable {
             services.append(DemoRunner(
                 seed: options.demoSeed, emitsHostVitals: !options.collectsHostVitals, clock: clock, logger: logger,
                 sink: { _ = try await engine.append($0) }))
+        }
+        if !options.scrapeTargets.isEmpty {
+            services.append(PrometheusScraper(
+                targets: options.scrapeTargets.compactMap(ScrapeTarget.init(url:)), job: options.scrapeJob,
+                interval: .milliseconds(options.scrapeIntervalMs), timeout: .milliseconds(options.scrapeTimeoutMs),
+                pipeline: ingestPipeline(), clock: clock, logger: logger))
         }
         return services
     }

@@ -46,6 +46,13 @@ public struct ServerOptions: Sendable, Equatable {
     /// A connection whose peer reads nothing while the server has output waiting this
     /// long is closed (see StalledWriteHandler).
     public var stalledWriteTimeoutMs = 30_000
+    /// `--scrape`: URLs whose Prometheus text exposition is pulled into the log; empty
+    /// runs no scraper.
+    public var scrapeTargets: [String] = []
+    public var scrapeIntervalMs = 15_000
+    public var scrapeTimeoutMs = 10_000
+    /// The `job` label of scraped series.
+    public var scrapeJob = "scrape"
 
     public init() {}
 
@@ -82,6 +89,12 @@ public struct ServerOptions: Sendable, Equatable {
         check((100...600_000).contains(sseKeepAliveMs), "SSE keep-alive \(sseKeepAliveMs) ms is not within 100...600000")
         check((0...600_000).contains(sseRetryMs), "SSE retry hint \(sseRetryMs) ms is not within 0...600000")
         check((100...600_000).contains(stalledWriteTimeoutMs), "stalled-write timeout \(stalledWriteTimeoutMs) ms is not within 100...600000")
+        for target in scrapeTargets {
+            check(ScrapeTarget(url: target) != nil, "--scrape '\(target)' is not an http:// or https:// URL")
+        }
+        check((100...3_600_000).contains(scrapeIntervalMs), "--scrape-interval \(scrapeIntervalMs) ms is not within 100...3600000")
+        check((10...scrapeIntervalMs).contains(scrapeTimeoutMs), "--scrape-timeout \(scrapeTimeoutMs) ms is not within 10 ms...the scrape interval")
+        check(!scrapeJob.isEmpty && scrapeJob.utf8.count <= 256, "--scrape-job must be 1...256 bytes")
         // The whole SSE fan-out must fit the machine: every client's buffer full at once.
         let worstCaseBytes = UInt64(sseClientsMax) * UInt64(sseClientBytesMax)
         check(worstCaseBytes <= 8 << 30, "SSE clients × buffer bytes = \(worstCaseBytes) exceeds 8 GiB; lower one of them")

@@ -29,6 +29,8 @@ public final class EngineMetrics: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    /// Requests, events and refusals of each foreign format (remote-write, Influx, ...).
+    public let formats = IngestFormatMetrics()
 
     public init() {}
 
@@ -78,6 +80,7 @@ public final class EngineMetrics: Sendable {
         exposition.counter(
             "tacho_stalled_connections_closed_total", help: "Connections closed because the peer stopped reading (writes stalled past the timeout).",
             value: Double(s.stalledConnectionsClosed))
+        formats.write(to: &exposition)
         if let checkpointNs = s.lastCheckpointTimeNs {
             exposition.gauge(
                 "tacho_checkpoint_age_seconds", help: "Seconds since the newest checkpoint was written.",
