@@ -53,6 +53,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("scrape-job"), help: "The job label of scraped series.")
     var scrapeJob: String = "scrape"
 
+    @Option(name: .customLong("statsd-port"), help: "Receive StatsD/DogStatsD lines on this UDP port (flushed every second).")
+    var statsdPort: Int?
+
     func run() async throws {
         let options = try serverOptions(environment: ProcessInfo.processInfo.environment)
         var logger = Logger(label: "tacho")
@@ -105,6 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
             if flag == "--scrape-interval" { options.scrapeIntervalMs = Int(milliseconds) } else { options.scrapeTimeoutMs = Int(milliseconds) }
         }
         options.scrapeJob = scrapeJob
+        options.statsdPort = statsdPort
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not within 0...65535") }
         var checked = options
         if checked.port == 0 { checked.port = 1 }

@@ -137,6 +137,9 @@ public struct TachoApp: Sendable {
                 interval: .milliseconds(options.scrapeIntervalMs), timeout: .milliseconds(options.scrapeTimeoutMs),
                 pipeline: ingestPipeline(), clock: clock, logger: logger))
         }
+        if let statsdPort = options.statsdPort {
+            services.append(StatsDServer(host: options.host, port: statsdPort, pipeline: ingestPipeline(), clock: clock, logger: logger))
+        }
         return services
     }
 

@@ -53,6 +53,8 @@ public struct ServerOptions: Sendable, Equatable {
     public var scrapeTimeoutMs = 10_000
     /// The `job` label of scraped series.
     public var scrapeJob = "scrape"
+    /// `--statsd-port`: the UDP port StatsD lines are received on (on `host`); nil for none.
+    public var statsdPort: Int?
 
     public init() {}
 
@@ -94,6 +96,7 @@ public struct ServerOptions: Sendable, Equatable {
         }
         check((100...3_600_000).contains(scrapeIntervalMs), "--scrape-interval \(scrapeIntervalMs) ms is not within 100...3600000")
         check((10...scrapeIntervalMs).contains(scrapeTimeoutMs), "--scrape-timeout \(scrapeTimeoutMs) ms is not within 10 ms...the scrape interval")
+        if let statsdPort { check((0...65535).contains(statsdPort), "--statsd-port \(statsdPort) is not within 0...65535") }
         check(!scrapeJob.isEmpty && scrapeJob.utf8.count <= 256, "--scrape-job must be 1...256 bytes")
         // The whole SSE fan-out must fit the machine: every client's buffer full at once.
         let worstCaseBytes = UInt64(sseClientsMax) * UInt64(sseClientBytesMax)

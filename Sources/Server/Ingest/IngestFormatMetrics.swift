@@ -6,6 +6,7 @@ public enum IngestFormat: String, Sendable, CaseIterable {
     case prometheusText = "prometheus_text"
     case scrape
     case influx
+    case statsd
 }
 
 /// Why a sample of a foreign format was left out of an accepted request, as the
@@ -20,6 +21,8 @@ public enum IngestSkipReason: String, Sendable, CaseIterable {
     case exemplar
     /// Influx string fields.
     case stringField = "string_field"
+    /// StatsD lines that are not StatsD, or past the bounds of the aggregator.
+    case malformedLine = "malformed_line"
 }
 
 /// Requests, events and refusals per foreign format, written to `/metrics` beside the
