@@ -38,6 +38,12 @@ let package = Package(
             pkgConfig: "snappy",
             providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]
         ),
+        // gzip request bodies (OTLP exporters, Telegraf).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         .target(
             name: "EventStore",
             dependencies: [
@@ -63,6 +69,7 @@ let package = Package(
                 "EventStore",
                 "Projections",
                 "CSnappy",
+                "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

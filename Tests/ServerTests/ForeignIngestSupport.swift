@@ -21,6 +21,7 @@ func withForeignIngestServer(
     RemoteWriteController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
     PrometheusImportController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
     InfluxWriteController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
+    OTLPMetricsController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
     try await Application(router: router).test(.router) { client in try await body(log, client) }
 }
 

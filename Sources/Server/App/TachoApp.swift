@@ -83,6 +83,7 @@ public struct TachoApp: Sendable {
         RemoteWriteController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
         PrometheusImportController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
         InfluxWriteController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
+        OTLPMetricsController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
         let metrics = engine.metrics
         let writes = router.group().add(middleware: BearerTokenMiddleware(token: BearerToken(options.token)) {
             metrics.recordIngestError(.unauthorized)

@@ -7,6 +7,7 @@ public enum IngestFormat: String, Sendable, CaseIterable {
     case scrape
     case influx
     case statsd
+    case otlp
 }
 
 /// Why a sample of a foreign format was left out of an accepted request, as the
@@ -23,6 +24,10 @@ public enum IngestSkipReason: String, Sendable, CaseIterable {
     case stringField = "string_field"
     /// StatsD lines that are not StatsD, or past the bounds of the aggregator.
     case malformedLine = "malformed_line"
+    /// OTLP exponential-histogram points.
+    case exponentialHistogram = "exponential_histogram"
+    /// OTLP points flagged as having no recorded value.
+    case noRecordedValue = "no_recorded_value"
 }
 
 /// Requests, events and refusals per foreign format, written to `/metrics` beside the

@@ -8,7 +8,7 @@ import Hummingbird
 /// out and counted. `precision` (`ns`/`n` default, `us`/`u`, `ms`, `s`, `m`, `h`) scales
 /// the timestamp; a point without one takes the time the request arrived. `db`,
 /// `bucket`, `org` and `rp` are ignored. Answers 204 as InfluxDB does; a malformed line
-/// refuses the whole body with 400 naming the line.
+/// refuses the whole body with 400 naming the line. gzip bodies (Telegraf's default) are inflated.
 public struct InfluxWriteController<Context: RequestContext>: Sendable {
     private let pipeline: IngestPipeline
 
@@ -36,19 +36,16 @@ public struct InfluxWriteController<Context: RequestContext>: Sendable {
 
     @Sendable public func write(_ request: Request, context: Context) async throws -> Response {
         let precision = request.uri.queryParameters.get("precision")
-        let encoding = request.headers[.contentEncoding]?.lowercased() ?? "identity"
+        let encoding = request.headers[.contentEncoding]
+        let inflatedBytesMax = pipeline.bodyBytesMax.multipliedReportingOverflow(by: 16).partialValue
         _ = try await pipeline.accept(request, logger: context.logger, format: .influx) { body, receivedNs throws(IngestInputError) in
             guard let unitNs = Self.unitNs(precision: precision) else {
                 throw IngestInputError("precision '\(precision ?? "")' is not one of ns, us, ms, s, m, h")
             }
-            guard encoding == "identity" else {
-                throw IngestInputError(
-                    "Content-Encoding '\(encoding)' is not supported; send line protocol uncompressed (Telegraf: content_encoding = \"identity\")",
-                    status: .unsupportedMediaType)
-            }
+            let raw = try ContentEncoding.decode(body, encoding: encoding, bytesMax: inflatedBytesMax)
             let points: [LineProtocolParser.Point]
             do {
-                points = try body.withUnsafeReadableBytes { bytes throws(LineProtocolError) in try LineProtocolParser().parse(bytes) }
+                points = try raw.withUnsafeReadableBytes { bytes throws(LineProtocolError) in try LineProtocolParser().parse(bytes) }
             } catch {
                 throw IngestInputError("line protocol: \(error)")
             }

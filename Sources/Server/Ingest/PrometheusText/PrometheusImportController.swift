@@ -5,7 +5,8 @@ import Hummingbird
 /// when the `Content-Type` says `application/openmetrics-text`) pushed by a job, as
 /// VictoriaMetrics and the Pushgateway accept it. Samples without a timestamp take the
 /// time the request arrived. Answers 204; a malformed line refuses the whole body (400
-/// naming the line); the token, limit and append are the shared `IngestPipeline`'s.
+/// naming the line); gzip bodies are inflated; the token, limit and append are the
+/// shared `IngestPipeline`'s.
 public struct PrometheusImportController<Context: RequestContext>: Sendable {
     public static var path: RouterPath { "/api/v1/import/prometheus" }
 
@@ -21,14 +22,13 @@ public struct PrometheusImportController<Context: RequestContext>: Sendable {
 
     @Sendable public func importText(_ request: Request, context: Context) async throws -> Response {
         let dialect = PrometheusTextParser.Dialect(contentType: request.headers[.contentType])
-        let encoding = request.headers[.contentEncoding]?.lowercased() ?? "identity"
+        let encoding = request.headers[.contentEncoding]
+        let inflatedBytesMax = pipeline.bodyBytesMax.multipliedReportingOverflow(by: 16).partialValue
         _ = try await pipeline.accept(request, logger: context.logger, format: .prometheusText) { body, receivedNs throws(IngestInputError) in
-            guard encoding == "identity" else {
-                throw IngestInputError("Content-Encoding '\(encoding)' is not supported; send the text uncompressed", status: .unsupportedMediaType)
-            }
+            let raw = try ContentEncoding.decode(body, encoding: encoding, bytesMax: inflatedBytesMax)
             let parsed: PrometheusTextParser.Parsed
             do {
-                parsed = try body.withUnsafeReadableBytes { bytes throws(PrometheusTextError) in
+                parsed = try raw.withUnsafeReadableBytes { bytes throws(PrometheusTextError) in
                     try PrometheusTextParser(dialect: dialect).parse(bytes)
                 }
             } catch {
