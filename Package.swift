@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "Projections", targets: ["Projections"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "TachoMetrics", targets: ["TachoMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.70.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -80,6 +82,17 @@ let package = Package(
             exclude: ["Dashboard"],
             swiftSettings: strict,
             plugins: ["DashboardEmbedder"]
+        ),
+        // A swift-metrics backend: a Swift service's metrics as Tacho events (remote or embedded).
+        .target(
+            name: "TachoMetrics",
+            dependencies: [
+                "EventStore",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "tacho-embed",
@@ -149,7 +162,8 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Projections", "EventStore", "TestSupport", "CSnappy",
+                "Server", "Projections", "EventStore", "TestSupport", "CSnappy", "TachoMetrics",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
