@@ -131,6 +131,7 @@ let package = Package(
             name: "tacho-loadgen",
             dependencies: [
                 "EventStore",
+                "Server",
                 "BenchArguments",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
