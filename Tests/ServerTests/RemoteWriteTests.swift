@@ -112,6 +112,28 @@ import Testing
         #expect(metrics.snapshot().ingestErrors[.malformed] == 1)
     }
 
+    @Test func repeatedSeries_reuseTheirKeys_andLaterBadSeriesAreStillRefused() async throws {
+        try await withForeignIngestServer { log, client in
+            let good = Series(labels: [("__name__", "reqs_total"), ("job", "api")], samples: [(1, Self.t0)])
+            for step in 0..<2 {
+                var next = good
+                next.samples = [(Double(step + 1), Self.t0 + Int64(step) * 1000)]
+                try await client.execute(uri: "/api/v1/write", method: .post, headers: RemoteWriteRequest.headers, body: RemoteWriteRequest.snappy([next])) { response in
+                    #expect(response.status == .noContent)
+                }
+            }
+            let bad = Series(labels: [("__name__", "reqs_total"), ("job", String(repeating: "j", count: 300))], samples: [(1, Self.t0)])
+            try await client.execute(uri: "/api/v1/write", method: .post, headers: RemoteWriteRequest.headers, body: RemoteWriteRequest.snappy([good, bad])) { response in
+                #expect(response.status == .badRequest)
+                #expect(errorDetail(response).contains("timeseries[1]"), "\(errorDetail(response))")
+            }
+            let events = await log.events
+            #expect(metricSamples(events).map(\.value) == [1, 2])
+            guard events.count == 2, case .metric(let first) = events[0].body, case .metric(let second) = events[1].body else { return }
+            #expect(first.series === second.series && first.series.labels == Labels(["job": "api"]))
+        }
+    }
+
     @Test func remoteWrite2_andOtherEncodings_areRefusedWith415() async throws {
         try await withForeignIngestServer { log, client in
             let body = RemoteWriteRequest.snappy([Series(labels: [("__name__", "x")], samples: [(1, Self.t0)])])

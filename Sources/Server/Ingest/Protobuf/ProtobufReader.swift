@@ -93,6 +93,13 @@ struct ProtobufReader {
         return ProtobufReader(bytes, position: start, end: start + length)
     }
 
+    /// A length-delimited field's bytes, borrowed like the reader's.
+    mutating func lengthDelimitedBytes() throws(ProtobufError) -> UnsafeRawBufferPointer {
+        let length = try lengthPrefix()
+        defer { position += length }
+        return UnsafeRawBufferPointer(rebasing: bytes[position..<(position + length)])
+    }
+
     /// A `string` field: UTF-8, at most `bytesMax` bytes.
     mutating func string(bytesMax: Int) throws(ProtobufError) -> String {
         let length = try lengthPrefix()

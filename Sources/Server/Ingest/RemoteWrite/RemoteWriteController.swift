@@ -18,10 +18,12 @@ public struct RemoteWriteController<Context: RequestContext>: Sendable {
 
     private let pipeline: IngestPipeline
     private let types: MetricTypeMemory
+    private let seriesKeys: SeriesKeyCache
 
     public init(pipeline: IngestPipeline) {
         self.pipeline = pipeline
         self.types = MetricTypeMemory()
+        self.seriesKeys = SeriesKeyCache()
     }
 
     public func addRoutes(to router: some RouterMethods<Context>) {
@@ -33,6 +35,7 @@ public struct RemoteWriteController<Context: RequestContext>: Sendable {
         let encoding = request.headers[.contentEncoding]?.lowercased() ?? "snappy"
         let decodedBytesMax = pipeline.bodyBytesMax.multipliedReportingOverflow(by: Self.decodedBytesPerBodyByte).partialValue
         let types = self.types
+        let seriesKeys = self.seriesKeys
         _ = try await pipeline.accept(request, logger: context.logger, format: .remoteWrite) { body, _ throws(IngestInputError) in
             if contentType.contains("io.prometheus.write.v2") {
                 throw IngestInputError(
@@ -56,7 +59,7 @@ public struct RemoteWriteController<Context: RequestContext>: Sendable {
             let decoded: RemoteWriteDecoder.Decoded
             do {
                 decoded = try raw.withUnsafeBytes { bytes throws(IngestInputError) in
-                    try RemoteWriteDecoder(knownTypes: { types.type(of: $0) }).decode(bytes)
+                    try RemoteWriteDecoder(knownTypes: { types.type(of: $0) }, seriesKeys: seriesKeys).decode(bytes)
                 }
             } catch let error as IngestInputError {
                 throw error

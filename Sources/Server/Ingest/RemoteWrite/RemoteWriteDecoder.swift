@@ -16,6 +16,8 @@ import EventStore
 struct RemoteWriteDecoder {
     /// The family types known before this request.
     let knownTypes: @Sendable (String) -> PrometheusMetricType?
+    /// Series keys of label sets seen before, by their encoded bytes; nil for none.
+    var seriesKeys: SeriesKeyCache? = nil
 
     struct Decoded {
         var events: [Event] = []
@@ -25,8 +27,8 @@ struct RemoteWriteDecoder {
     }
 
     private struct Series {
-        var name: String?
-        var labels: [(String, String)] = []
+        /// The series' `Label` messages as sent, each after its length.
+        var labelBytes: [UInt8] = []
         var samples: [(value: Double, timestampMs: Int64)] = []
         var exemplars = 0
         var histograms = 0
@@ -90,12 +92,13 @@ struct RemoteWriteDecoder {
         decoded.skipped[.exemplar, default: 0] += series.exemplars
         decoded.skipped[.nativeHistogram, default: 0] += series.histograms
         guard !series.samples.isEmpty else { return }
-        guard let name = series.name else {
-            throw IngestInputError("remote-write body: timeseries[\(index)] \(Self.describe(series.labels)): no '__name__' label")
-        }
+        let name: String
         let key: SeriesKey
-        do { key = try ForeignSeries.key(name: name, labels: series.labels) } catch {
-            throw IngestInputError("remote-write body: timeseries[\(index)] '\(name)': \(error)")
+        if let known = seriesKeys?.lookup(series.labelBytes) {
+            (name, key) = known
+        } else {
+            (name, key) = try Self.resolve(series.labelBytes, index: index)
+            seriesKeys?.insert(series.labelBytes, name: name, key: key)
         }
         let types = decoded.types
         let kind = PrometheusMetricType.kind(of: name) { types[$0] ?? knownTypes($0) }
@@ -119,26 +122,14 @@ struct RemoteWriteDecoder {
             switch field.number {
             case 1:
                 try reader.expect(.lengthDelimited, field.wireType, field: "labels")
-                var label = try reader.message()
-                var name = ""
-                var value = ""
-                while let labelField = try label.nextField() {
-                    switch labelField.number {
-                    case 1:
-                        try label.expect(.lengthDelimited, labelField.wireType, field: "labels.name")
-                        name = try label.string(bytesMax: EventLimits.nameBytesMax)
-                    case 2:
-                        try label.expect(.lengthDelimited, labelField.wireType, field: "labels.value")
-                        value = try label.string(bytesMax: EventLimits.nameBytesMax)
-                    default: try label.skip(labelField.wireType)
-                    }
+                let label = try reader.lengthDelimitedBytes()
+                var length = UInt64(label.count)
+                while length >= 0x80 {
+                    series.labelBytes.append(UInt8(truncatingIfNeeded: length) | 0x80)
+                    length >>= 7
                 }
-                if name == "__name__" {
-                    guard series.name == nil else { throw ForeignSeriesError("'__name__' is given twice") }
-                    series.name = value
-                } else {
-                    series.labels.append((name, value))
-                }
+                series.labelBytes.append(UInt8(length))
+                series.labelBytes.append(contentsOf: label)
             case 2:
                 try reader.expect(.lengthDelimited, field.wireType, field: "samples")
                 var sample = try reader.message()
@@ -167,6 +158,52 @@ struct RemoteWriteDecoder {
             }
         }
         return series
+    }
+
+    /// The name and key of a series from its encoded labels, checked as the native
+    /// ingest checks labels.
+    private static func resolve(_ labelBytes: [UInt8], index: Int) throws(IngestInputError) -> (String, SeriesKey) {
+        var name: String?
+        var labels: [(String, String)] = []
+        do {
+            try labelBytes.withUnsafeBytes { bytes in
+                var reader = ProtobufReader(bytes)
+                while !reader.isAtEnd {
+                    var label = try reader.message()
+                    var labelName = ""
+                    var value = ""
+                    while let field = try label.nextField() {
+                        switch field.number {
+                        case 1:
+                            try label.expect(.lengthDelimited, field.wireType, field: "labels.name")
+                            labelName = try label.string(bytesMax: EventLimits.nameBytesMax)
+                        case 2:
+                            try label.expect(.lengthDelimited, field.wireType, field: "labels.value")
+                            value = try label.string(bytesMax: EventLimits.nameBytesMax)
+                        default: try label.skip(field.wireType)
+                        }
+                    }
+                    if labelName == "__name__" {
+                        guard name == nil else { throw ProtobufError(byteOffset: 0, reason: "'__name__' is given twice") }
+                        name = value
+                    } else {
+                        labels.append((labelName, value))
+                    }
+                }
+            }
+        } catch let error as ProtobufError {
+            throw IngestInputError("remote-write body: timeseries[\(index)]: not a WriteRequest: labels: \(error.reason)")
+        } catch {
+            throw IngestInputError("remote-write body: timeseries[\(index)]: \(error)")
+        }
+        guard let name else {
+            throw IngestInputError("remote-write body: timeseries[\(index)] \(describe(labels)): no '__name__' label")
+        }
+        do {
+            return (name, try ForeignSeries.key(name: name, labels: labels))
+        } catch {
+            throw IngestInputError("remote-write body: timeseries[\(index)] '\(name)': \(error)")
+        }
     }
 
     private static func metadata(_ reader: inout ProtobufReader) throws(ProtobufError) -> (String, PrometheusMetricType)? {
