@@ -61,6 +61,20 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("request-body-timeout"), help: "A request is closed unless its body ends within this of its head.")
     var requestBodyTimeout: String = "60s"
+    @Option(name: .long, help: "Prometheus /metrics URLs to scrape into the log, comma-separated.")
+    var scrape: String?
+
+    @Option(name: .customLong("scrape-interval"), help: "How often each --scrape URL is pulled (e.g. 15s).")
+    var scrapeInterval: String = "15s"
+
+    @Option(name: .customLong("scrape-timeout"), help: "How long one scrape may take (e.g. 10s); at most the interval.")
+    var scrapeTimeout: String = "10s"
+
+    @Option(name: .customLong("scrape-job"), help: "The job label of scraped series.")
+    var scrapeJob: String = "scrape"
+
+    @Option(name: .customLong("statsd-port"), help: "Receive StatsD/DogStatsD lines on this UDP port (flushed every second).")
+    var statsdPort: Int?
 
     func run() async throws {
         var options = try serverOptions(environment: ProcessInfo.processInfo.environment)
@@ -126,6 +140,15 @@ struct ServeCommand: AsyncParsableCommand {
         options.requestHeadTimeoutMs = try Self.timeoutMs(requestHeadTimeout, flag: "--request-head-timeout")
         options.idleTimeoutMs = try Self.timeoutMs(idleTimeout, flag: "--idle-timeout")
         options.requestBodyTimeoutMs = try Self.timeoutMs(requestBodyTimeout, flag: "--request-body-timeout")
+        options.scrapeTargets = (scrape ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for (flag, text) in [("--scrape-interval", scrapeInterval), ("--scrape-timeout", scrapeTimeout)] {
+            guard let milliseconds = DurationArgument.milliseconds(text), milliseconds <= 86_400_000 else {
+                throw ValidationError("\(flag) '\(text)' is not a duration such as 15s or 500ms")
+            }
+            if flag == "--scrape-interval" { options.scrapeIntervalMs = Int(milliseconds) } else { options.scrapeTimeoutMs = Int(milliseconds) }
+        }
+        options.scrapeJob = scrapeJob
+        options.statsdPort = statsdPort
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not within 0...65535") }
         var checked = options
         if checked.port == 0 { checked.port = 1 }

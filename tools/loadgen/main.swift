@@ -5,13 +5,14 @@ import BenchArguments
 let usage = """
     usage: tacho-loadgen ingest --url http://127.0.0.1:PORT/api/v1/events [--batch 1000] [--seconds N] [--connections C]
            tacho-loadgen reads --url http://127.0.0.1:PORT/api/v1/health [--seconds N] [--connections C]
+           tacho-loadgen remote-write --url http://127.0.0.1:PORT/api/v1/write [--connections 4] [--series 2000] [--requests 100] --base-ms MS
            tacho-loadgen sse --url http://127.0.0.1:PORT/api/v1/stream [--clients 1000] [--seconds N] [--server-pid PID]
     """
 
 do {
     let arguments = try Arguments(
         Array(CommandLine.arguments.dropFirst()),
-        knownValues: ["--url", "--batch", "--seconds", "--connections", "--clients", "--server-pid"], knownFlags: [])
+        knownValues: ["--url", "--batch", "--seconds", "--connections", "--clients", "--server-pid", "--series", "--requests", "--base-ms"], knownFlags: [])
     guard let rawURL = arguments.string("--url") else { throw UsageError(message: "--url is required") }
     let url = try Target.check(rawURL)
     let seconds = try arguments.int("--seconds", default: 10)
@@ -23,6 +24,11 @@ do {
             connections: try arguments.int("--connections", default: 4))
     case "reads":
         try await ReadLoad.run(url: url, seconds: seconds, connections: try arguments.int("--connections", default: 8))
+    case "remote-write":
+        guard let baseMs = arguments.string("--base-ms").flatMap({ Int64($0) }) else { throw UsageError(message: "--base-ms is required") }
+        try await RemoteWriteLoad.run(
+            url: url, connections: try arguments.int("--connections", default: 4), series: try arguments.int("--series", default: 2000),
+            requests: try arguments.int("--requests", default: 100), baseMs: baseMs)
     case "sse":
         let clients = try arguments.int("--clients", default: 1000)
         guard clients <= 10_000 else { throw UsageError(message: "--clients is limited to 10000") }

@@ -87,10 +87,14 @@ public struct TachoApp: Sendable {
         PrometheusController(reader: engine, metrics: engine.metrics).addRoutes(to: router)
         StreamController(feed: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)
         webSocketStream.addRoutes(to: router)
-        IngestController(
-            append: { try await engine.append($0) }, bodyBytesMax: options.bodyBytesMax, token: options.token,
-            metrics: engine.metrics, acceptedTimes: { [self] in acceptedEventTimes(nowNs: $0) }
-        ).addRoutes(to: router)
+        // The native ingest and the ways services already send metrics (docs/ingest.md),
+        // through one pipeline: token, body limit, event-time bounds, append.
+        let pipeline = ingestPipeline()
+        IngestController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
+        RemoteWriteController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
+        PrometheusImportController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
+        InfluxWriteController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
+        OTLPMetricsController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
         let metrics = engine.metrics
         let writes = router.group().add(middleware: BearerTokenMiddleware(token: BearerToken(options.token)) {
             metrics.recordIngestError(.unauthorized)
@@ -100,6 +104,15 @@ public struct TachoApp: Sendable {
         performanceAlerts.addWriteRoutes(to: writes)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
         return router
+    }
+
+    /// The one ingest path of every format: the engine's append behind the token, the
+    /// body limit and the event-time bounds.
+    public func ingestPipeline() -> IngestPipeline {
+        let engine = self.engine
+        return IngestPipeline(
+            append: { try await engine.append($0) }, bodyBytesMax: options.bodyBytesMax, token: options.token, metrics: engine.metrics,
+            acceptedTimes: { [self] in acceptedEventTimes(nowNs: $0) })
     }
 
     /// The services of a running server. `onListening` gets the bound port (the one
@@ -135,6 +148,15 @@ public struct TachoApp: Sendable {
             services.append(DemoRunner(
                 seed: options.demoSeed, emitsHostVitals: !options.collectsHostVitals, clock: clock, logger: logger,
                 sink: { _ = try await engine.append($0) }))
+        }
+        if !options.scrapeTargets.isEmpty {
+            services.append(PrometheusScraper(
+                targets: options.scrapeTargets.compactMap(ScrapeTarget.init(url:)), job: options.scrapeJob,
+                interval: .milliseconds(options.scrapeIntervalMs), timeout: .milliseconds(options.scrapeTimeoutMs),
+                pipeline: ingestPipeline(), clock: clock, logger: logger))
+        }
+        if let statsdPort = options.statsdPort {
+            services.append(StatsDServer(host: options.host, port: statsdPort, pipeline: ingestPipeline(), clock: clock, logger: logger))
         }
         return services
     }

@@ -63,6 +63,15 @@ public struct ServerOptions: Sendable, Equatable {
     public var idleTimeoutMs = 60_000
     /// A request body must end within this of its head.
     public var requestBodyTimeoutMs = 60_000
+    /// `--scrape`: URLs whose Prometheus text exposition is pulled into the log; empty
+    /// runs no scraper.
+    public var scrapeTargets: [String] = []
+    public var scrapeIntervalMs = 15_000
+    public var scrapeTimeoutMs = 10_000
+    /// The `job` label of scraped series.
+    public var scrapeJob = "scrape"
+    /// `--statsd-port`: the UDP port StatsD lines are received on (on `host`); nil for none.
+    public var statsdPort: Int?
 
     public init() {}
 
@@ -125,6 +134,13 @@ public struct ServerOptions: Sendable, Equatable {
         check((100...3_600_000).contains(idleTimeoutMs), "--idle-timeout \(idleTimeoutMs) ms is not within 100...3600000")
         check((100...3_600_000).contains(requestBodyTimeoutMs), "--request-body-timeout \(requestBodyTimeoutMs) ms is not within 100...3600000")
         check((100...600_000).contains(stalledWriteTimeoutMs), "stalled-write timeout \(stalledWriteTimeoutMs) ms is not within 100...600000")
+        for target in scrapeTargets {
+            check(ScrapeTarget(url: target) != nil, "--scrape '\(target)' is not an http:// or https:// URL")
+        }
+        check((100...3_600_000).contains(scrapeIntervalMs), "--scrape-interval \(scrapeIntervalMs) ms is not within 100...3600000")
+        check((10...scrapeIntervalMs).contains(scrapeTimeoutMs), "--scrape-timeout \(scrapeTimeoutMs) ms is not within 10 ms...the scrape interval")
+        if let statsdPort { check((0...65535).contains(statsdPort), "--statsd-port \(statsdPort) is not within 0...65535") }
+        check(!scrapeJob.isEmpty && scrapeJob.utf8.count <= 256, "--scrape-job must be 1...256 bytes")
         // The whole SSE fan-out must fit the machine: every client's buffer full at once.
         let worstCaseBytes = UInt64(sseClientsMax) * UInt64(sseClientBytesMax)
         check(worstCaseBytes <= 8 << 30, "SSE clients × buffer bytes = \(worstCaseBytes) exceeds 8 GiB; lower one of them")

@@ -8,33 +8,26 @@ import Logging
 /// returned (which, per the fsync policy, is when the events are durable); 400 for bad
 /// input naming the line or index and field, 401 without the configured token, 413 over
 /// the body limit, 507 when the disk is full — each with `{"error","detail"}`.
+/// The token, limit and append are the `IngestPipeline` every other format shares.
 public struct IngestController<Context: RequestContext>: Sendable {
-    public typealias Append = @Sendable ([Event]) async throws -> ClosedRange<UInt64>
+    public typealias Append = IngestPipeline.Append
 
     public static var path: RouterPath { "/api/v1/events" }
     public static var bodyBytesMaxDefault: Int { 16 * 1024 * 1024 }
 
-    private let append: Append
-    private let bodyBytesMax: Int
-    private let token: BearerToken?
-    private let metrics: EngineMetrics?
-    private let nowNs: @Sendable () -> Int64
-    private let acceptedTimes: @Sendable (Int64) -> EventTimeBounds.Accepted
+    private let pipeline: IngestPipeline
 
-    /// - Parameter acceptedTimes: the event times accepted at a given server time
-    ///   (`TachoApp.acceptedEventTimes`); events outside refuse the request.
     public init(
         append: @escaping Append, bodyBytesMax: Int = Self.bodyBytesMaxDefault, token: String? = nil,
         metrics: EngineMetrics? = nil, nowNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() },
         acceptedTimes: @escaping @Sendable (Int64) -> EventTimeBounds.Accepted = { _ in .unbounded }
     ) {
-        precondition(bodyBytesMax > 0, "the body limit must be positive")
-        self.append = append
-        self.bodyBytesMax = bodyBytesMax
-        self.token = BearerToken(token)
-        self.metrics = metrics
-        self.nowNs = nowNs
-        self.acceptedTimes = acceptedTimes
+        self.init(pipeline: IngestPipeline(
+            append: append, bodyBytesMax: bodyBytesMax, token: token, metrics: metrics, nowNs: nowNs, acceptedTimes: acceptedTimes))
+    }
+
+    public init(pipeline: IngestPipeline) {
+        self.pipeline = pipeline
     }
 
     public func addRoutes(to router: some RouterMethods<Context>) {
@@ -42,46 +35,19 @@ public struct IngestController<Context: RequestContext>: Sendable {
     }
 
     @Sendable public func ingest(_ request: Request, context: Context) async throws -> Response {
-        metrics?.recordIngestRequest()
-        do {
-            return try await handle(request, context: context)
-        } catch let error as IngestFailure {
-            metrics?.recordIngestError(error.reason)
-            throw error.apiError
-        }
-    }
-
-    private func handle(_ request: Request, context: Context) async throws -> Response {
-        if let token, !token.accepts(authorization: request.headers[.authorization]) {
-            throw IngestFailure(.unauthorized, .unauthorized(
-                request.headers[.authorization] == nil
-                    ? "this server requires 'Authorization: Bearer <token>' for writes"
-                    : "the bearer token does not match the server's"))
-        }
-        let body = try await collectBody(request)
-        let receivedNs = nowNs()
-        let accepted = acceptedTimes(receivedNs)
-        let events: [Event]
-        do {
-            events = try body.withUnsafeReadableBytes { bytes throws(EventInputError) in
-                try EventJSONDecoder().decode(bytes, defaultTimeNs: receivedNs, accepted: accepted)
+        let (offsets, count) = try await pipeline.accept(request, logger: context.logger, format: nil) { body, receivedNs, accepted throws(IngestInputError) in
+            do throws(EventInputError) {
+                // The decoder refuses an event outside the accepted times by its line.
+                let events = try body.withUnsafeReadableBytes { bytes throws(EventInputError) in
+                    try EventJSONDecoder().decode(bytes, defaultTimeNs: receivedNs, accepted: accepted)
+                }
+                return IngestPipeline.Decoded(events: events)
+            } catch {
+                throw IngestInputError(error.description)
             }
-        } catch {
-            throw IngestFailure(.malformed, .badRequest(error.description))
         }
-        let offsets: ClosedRange<UInt64>
-        do {
-            offsets = try await append(events)
-        } catch let error as any DiskFullReporting where error.isDiskFull {
-            throw IngestFailure(.diskFull, APIError(
-                .init(code: 507, reasonPhrase: "Insufficient Storage"), error: "disk full",
-                detail: "the log's disk is full; nothing of this request was appended; retry when space is freed (\(error))"))
-        } catch {
-            context.logger.error("ingest: append of \(events.count) events failed: \(error)")
-            throw IngestFailure(.appendFailed, APIError(
-                .internalServerError, error: "append failed", detail: "nothing of this request was appended: \(error)"))
-        }
-        precondition(offsets.count == events.count, "the log assigned \(offsets.count) offsets to \(events.count) events")
+        // The decoder refuses an input without events, so the log assigned offsets.
+        guard let offsets else { preconditionFailure("a decoded native request holds events") }
         var writer = JSONWriter(reservingCapacity: 96)
         writer.beginObject()
         writer.key("offsets")
@@ -89,37 +55,10 @@ public struct IngestController<Context: RequestContext>: Sendable {
         writer.member("first", offsets.lowerBound)
         writer.member("last", offsets.upperBound)
         writer.endObject()
-        writer.member("count", UInt64(events.count))
+        writer.member("count", UInt64(count))
         writer.endObject()
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: writer.bytes)))
-    }
-
-    /// Reads the body up to the limit; a declared or actual size over it is refused
-    /// before more is buffered.
-    private func collectBody(_ request: Request) async throws -> ByteBuffer {
-        let tooLarge = IngestFailure(.tooLarge, APIError(
-            .contentTooLarge, error: "body too large",
-            detail: "request bodies are limited to \(bodyBytesMax) bytes; send the events in smaller requests"))
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > bodyBytesMax { throw tooLarge }
-        var collected = ByteBuffer()
-        for try await part in request.body {
-            guard collected.readableBytes + part.readableBytes <= bodyBytesMax else { throw tooLarge }
-            var part = part
-            collected.writeBuffer(&part)
-        }
-        return collected
-    }
-}
-
-/// An ingest refusal with the reason it is counted under.
-struct IngestFailure: Error {
-    let reason: IngestErrorReason
-    let apiError: APIError
-
-    init(_ reason: IngestErrorReason, _ apiError: APIError) {
-        self.reason = reason
-        self.apiError = apiError
     }
 }

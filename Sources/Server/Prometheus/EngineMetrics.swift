@@ -32,6 +32,8 @@ public final class EngineMetrics: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    /// Requests, events and refusals of each foreign format (remote-write, Influx, ...).
+    public let formats = IngestFormatMetrics()
 
     public init() {}
 
@@ -100,6 +102,7 @@ public final class EngineMetrics: Sendable {
             "tacho_connections_timed_out_total",
             help: "Connections closed for keeping the server waiting, by what it waited for (head, idle keep-alive, body).",
             ConnectionWait.allCases.map { .init(labels: [("wait", $0.rawValue)], value: Double(s.connectionsTimedOut[$0] ?? 0)) })
+        formats.write(to: &exposition)
         if let checkpointNs = s.lastCheckpointTimeNs {
             exposition.gauge(
                 "tacho_checkpoint_age_seconds", help: "Seconds since the newest checkpoint was written.",
