@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "Projections", targets: ["Projections"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "PromQL", targets: ["PromQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,10 +53,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PromQL",
+            swiftSettings: strict
+        ),
+        .target(
             name: "Server",
             dependencies: [
                 "EventStore",
                 "Projections",
+                "PromQL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -137,6 +143,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PromQLTests",
+            dependencies: ["PromQL"],
             swiftSettings: strict
         ),
         .testTarget(
