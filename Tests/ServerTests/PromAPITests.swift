@@ -8,7 +8,7 @@ import Testing
 @Suite struct PromAPITests {
     private func router(_ app: TachoApp, limits: PromAPIController<BasicRequestContext>.Limits) -> Router<BasicRequestContext> {
         let router = Router()
-        PromAPIController(reader: app.engine, limits: limits).addRoutes(to: router)
+        PromAPIController(log: app.engine, limits: limits).addRoutes(to: router)
         IngestController(append: { try await app.engine.append($0) }, bodyBytesMax: 1 << 24, token: nil, metrics: app.engine.metrics)
             .addRoutes(to: router)
         return router
@@ -111,6 +111,23 @@ import Testing
                 #expect(body["errorType"] as? String == "timeout")
                 let (after, _) = try await call(client, "/api/v1/query?query=1")
                 #expect(after == .ok)
+            }
+        }
+    }
+
+    @Test func backfilledSamples_appendedAfterNewerOnes_areFoundByTime() async throws {
+        try await withRunningEngine { app in
+            try await Application(router: app.router()).test(.router) { client in
+                let newer = #"{"type":"metric","ts":1700007200000000000,"name":"late","labels":{"part":"newer"},"value":2}"#
+                let older = #"{"type":"metric","ts":1700000000000000000,"name":"late","labels":{"part":"older"},"value":1}"#
+                for body in [newer, older] {
+                    let status = try await client.execute(uri: "/api/v1/events", method: .post, body: ByteBuffer(string: body)) { $0.status }
+                    #expect(status == .ok)
+                }
+                #expect(await app.engine.waitUntilIdle())
+                let (_, body) = try await call(client, "/api/v1/query?query=late&time=1700000060")
+                let result = (body["data"] as? [String: Any])?["result"] as? [[String: Any]]
+                #expect(result?.map { $0["metric"] as? [String: String] } == [["__name__": "late", "part": "older"]])
             }
         }
     }

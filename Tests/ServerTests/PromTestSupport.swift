@@ -125,8 +125,11 @@ final class PrometheusServer: @unchecked Sendable {
             try "global:\n  scrape_interval: 1h\n".write(toFile: directory.path + "/prometheus.yml", atomically: true, encoding: .utf8)
             let port = try freeLoopbackPort()
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: prometheus)
+            // A shell watches this test process: if it dies without calling stop(),
+            // Prometheus is ended anyway instead of outliving the suite.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = [
+                "-c", Self.watchdog, "prometheus-watchdog", String(getpid()), prometheus,
                 "--storage.tsdb.path=\(directory.path)/tsdb", "--config.file=\(directory.path)/prometheus.yml",
                 "--web.listen-address=127.0.0.1:\(port)", "--storage.tsdb.retention.time=100y", "--log.level=warn",
             ]
@@ -147,6 +150,16 @@ final class PrometheusServer: @unchecked Sendable {
             throw error
         }
     }
+
+    /// `sh -c` script: $1 is the pid to outlive, the rest the command. Ends the command
+    /// on SIGTERM or once $1 is gone.
+    private static let watchdog = #"""
+        parent=$1; shift
+        "$@" & child=$!
+        trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT
+        while kill -0 "$parent" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
+        kill $child 2>/dev/null; wait $child
+        """#
 
     private init(port: Int, directory: TemporaryDirectory, process: Process) {
         self.port = port

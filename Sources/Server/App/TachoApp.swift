@@ -70,7 +70,7 @@ public struct TachoApp: Sendable {
         MetricsController(reader: engine).addRoutes(to: router)
         SystemController(reader: engine).addRoutes(to: router)
         HistoryController(reader: engine).addRoutes(to: router)
-        PromAPIController(reader: engine).addRoutes(to: router)
+        PromAPIController(log: engine).addRoutes(to: router)
         LogController(reader: engine, info: info).addRoutes(to: router)
         PrometheusController(reader: engine, metrics: engine.metrics).addRoutes(to: router)
         StreamController(feed: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)

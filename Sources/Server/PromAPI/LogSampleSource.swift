@@ -6,9 +6,11 @@ import PromQL
 /// times (nanoseconds) become milliseconds, rounded down. Two samples of a series
 /// in the same millisecond keep the later one in log order.
 struct LogSampleSource: SampleSource {
-    let reader: any ViewReading
+    let log: any MetricScanning
     /// Most samples one read may gather (`--query.max-samples`).
     let samplesMax: Int
+    /// Most events one read may scan to find them.
+    let eventsScannedMax: Int
 
     func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64) throws -> [Series] {
         try gather(matchers, fromMs: fromMs, toMs: toMs).map { Series(labels: $0.labels, samples: $0.samples) }
@@ -17,25 +19,29 @@ struct LogSampleSource: SampleSource {
     /// The series matching every matcher within the range, with their kinds.
     func gather(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64) throws -> [GatheredSeries] {
         let fromNs = Self.nanoseconds(fromMs)
-        let toNs = Self.nanoseconds(toMs) &+ 999_999
+        // The whole last millisecond: events keep nanoseconds, samples milliseconds.
+        let toNsBase = Self.nanoseconds(toMs)
+        let toNs = toNsBase > Int64.max - 999_999 ? Int64.max : toNsBase + 999_999
         let filter = SeriesFilter(matchers: matchers)
-        let events = try reader.events(fromNs: fromNs, toNs: toNs < toMs ? .max : toNs, limit: samplesMax + 1) { event in
-            guard case .metric(let sample) = event.body else { return false }
-            return filter.accepts(sample.series)
-        }
-        guard events.count <= samplesMax else { throw PromQLError.tooManySamples }
         var index: [SeriesKey: Int] = [:]
         var out: [GatheredSeries] = []
-        for logged in events {
-            guard case .metric(let sample) = logged.event.body else { continue }
-            let point = Sample(timestampMs: Self.milliseconds(logged.event.timeNs), value: sample.value)
-            if let position = index[sample.series] {
-                out[position].samples.append(point)
-                if sample.kind == .counter { out[position].isCounter = true }
-            } else {
-                index[sample.series] = out.count
-                out.append(GatheredSeries(labels: filter.labels(sample.series), samples: [point], isCounter: sample.kind == .counter))
+        var gathered = 0
+        do {
+            try log.scanMetrics(fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax) { timeNs, sample in
+                guard filter.accepts(sample.series) else { return }
+                gathered += 1
+                guard gathered <= samplesMax else { throw PromQLError.tooManySamples }
+                let point = Sample(timestampMs: Self.milliseconds(timeNs), value: sample.value)
+                if let position = index[sample.series] {
+                    out[position].samples.append(point)
+                    if sample.kind == .counter { out[position].isCounter = true }
+                } else {
+                    index[sample.series] = out.count
+                    out.append(GatheredSeries(labels: filter.labels(sample.series), samples: [point], isCounter: sample.kind == .counter))
+                }
             }
+        } catch let error as MetricScanError {
+            throw PromQLError.execution(error.description)
         }
         for position in out.indices { out[position].samples = Self.ordered(out[position].samples) }
         return out.sorted { $0.labels < $1.labels }

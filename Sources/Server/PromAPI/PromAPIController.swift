@@ -9,7 +9,7 @@ import PromQL
 /// `/api/v1/label/<name>/values`, `/api/v1/metadata`, `/api/v1/status/buildinfo`,
 /// GET and form-encoded POST, in Prometheus's envelope.
 public struct PromAPIController<Context: RequestContext>: Sendable {
-    let reader: any ViewReading
+    let log: any MetricScanning
     let limits: Limits
 
     /// Prometheus's query flags, with its defaults.
@@ -22,11 +22,13 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
         public var lookbackDeltaMs: Int64 = 300_000
         /// Prometheus refuses range queries of more points per series than this.
         public var pointsPerSeriesMax: Int64 = 11_000
+        /// Most log events one read scans (about 2 s of decoding on one core).
+        public var eventsScannedMax = 20_000_000
         public init() {}
     }
 
-    public init(reader: any ViewReading, limits: Limits = Limits()) {
-        self.reader = reader
+    public init(log: any MetricScanning, limits: Limits = Limits()) {
+        self.log = log
         self.limits = limits
     }
 
@@ -69,7 +71,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
         return options
     }
 
-    private var source: LogSampleSource { LogSampleSource(reader: reader, samplesMax: limits.samplesMax) }
+    private var source: LogSampleSource { LogSampleSource(log: log, samplesMax: limits.samplesMax, eventsScannedMax: limits.eventsScannedMax) }
 
     private func parse(_ parameters: PromAPIParameters) throws -> Expr {
         guard let text = parameters.text("query") else { throw PromAPIError(.badData, "invalid parameter \"query\": query must not be empty") }
