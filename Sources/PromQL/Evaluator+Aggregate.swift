@@ -37,13 +37,14 @@ extension Evaluator {
             }
         }
         let input = try vector(inner, t)
-        var order: [Labels] = []
-        var groups: [Labels: Group] = [:]
+        let groupingSet = Set(without ? grouping + [Labels.metricName] : grouping)
+        var index: [Labels: Int] = [:]
+        var groups: [Group] = []
         for element in input {
             var labels = element.labels
             if op == .countValues { labels.set(valueLabel, PromNumber.format(element.value)) }
-            let key = without ? labels.removing(grouping + [Labels.metricName]) : labels.keeping(grouping)
-            guard var group = groups[key] else {
+            let key = without ? labels.removing(set: groupingSet) : labels.keeping(set: groupingSet)
+            guard let position = index[key] else {
                 var first = Group(labels: key, value: element.value, mean: element.value, count: 1, elements: [])
                 switch op {
                 case .count, .countValues, .group: first.value = 1
@@ -51,44 +52,15 @@ extension Evaluator {
                 case .topk, .bottomk, .quantile: first.elements = [element]
                 default: break
                 }
-                groups[key] = first
-                order.append(key)
+                index[key] = groups.count
+                groups.append(first)
                 continue
             }
-            let value = element.value
-            switch op {
-            case .sum:
-                group.value += value
-            case .avg:
-                group.count += 1
-                if group.mean.isInfinite {
-                    if value.isInfinite, (group.mean > 0) == (value > 0) { break }
-                    if !value.isInfinite, !value.isNaN { break }
-                }
-                group.mean += value / group.count - group.mean / group.count
-            case .group:
-                break
-            case .count, .countValues:
-                group.count += 1
-            case .max:
-                if group.value < value || group.value.isNaN { group.value = value }
-            case .min:
-                if group.value > value || group.value.isNaN { group.value = value }
-            case .stddev, .stdvar:
-                group.count += 1
-                let delta = value - group.mean
-                group.mean += delta / group.count
-                group.value += delta * (value - group.mean)
-            case .topk, .bottomk:
-                group.elements.append(element)
-            case .quantile:
-                group.elements.append(element)
-            }
-            groups[key] = group
+            Self.accumulate(op, element, into: &groups[position])
         }
         var out: [VectorElement] = []
-        for key in order {
-            let group = groups[key]!
+        for group in groups {
+            let key = group.labels
             switch op {
             case .avg: out.append(VectorElement(labels: key, value: group.mean))
             case .count, .countValues: out.append(VectorElement(labels: key, value: group.count))
@@ -103,6 +75,36 @@ extension Evaluator {
             }
         }
         return .vector(out)
+    }
+
+    private static func accumulate(_ op: Aggregation, _ element: VectorElement, into group: inout Group) {
+        let value = element.value
+        switch op {
+        case .sum:
+            group.value += value
+        case .avg:
+            group.count += 1
+            if group.mean.isInfinite {
+                if value.isInfinite, (group.mean > 0) == (value > 0) { break }
+                if !value.isInfinite, !value.isNaN { break }
+            }
+            group.mean += value / group.count - group.mean / group.count
+        case .group:
+            break
+        case .count, .countValues:
+            group.count += 1
+        case .max:
+            if group.value < value || group.value.isNaN { group.value = value }
+        case .min:
+            if group.value > value || group.value.isNaN { group.value = value }
+        case .stddev, .stdvar:
+            group.count += 1
+            let delta = value - group.mean
+            group.mean += delta / group.count
+            group.value += delta * (value - group.mean)
+        case .topk, .bottomk, .quantile:
+            group.elements.append(element)
+        }
     }
 
     /// The `k` greatest (or least) elements, best first, chosen exactly as

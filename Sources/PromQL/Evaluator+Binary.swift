@@ -75,24 +75,32 @@ extension Evaluator {
 
     /// The label set two elements match on: `on(...)` keeps only those labels,
     /// `ignoring(...)` (or none) drops them and the metric name.
-    static func signature(_ labels: Labels, _ matching: VectorMatching) -> Labels {
-        matching.on ? labels.keeping(matching.labels) : labels.removing(matching.labels + [Labels.metricName])
+    static func signer(_ matching: VectorMatching) -> (Labels) -> Labels {
+        if matching.on {
+            let keep = Set(matching.labels)
+            return { $0.keeping(set: keep) }
+        }
+        let drop = Set(matching.labels + [Labels.metricName])
+        return { $0.removing(set: drop) }
     }
 
     static func and(_ lhs: [VectorElement], _ rhs: [VectorElement], _ matching: VectorMatching) -> [VectorElement] {
         guard !lhs.isEmpty, !rhs.isEmpty else { return [] }
-        let right = Set(rhs.map { signature($0.labels, matching) })
-        return lhs.filter { right.contains(signature($0.labels, matching)) }
+        let signature = signer(matching)
+        let right = Set(rhs.map { signature($0.labels) })
+        return lhs.filter { right.contains(signature($0.labels)) }
     }
 
     static func or(_ lhs: [VectorElement], _ rhs: [VectorElement], _ matching: VectorMatching) -> [VectorElement] {
-        let left = Set(lhs.map { signature($0.labels, matching) })
-        return lhs + rhs.filter { !left.contains(signature($0.labels, matching)) }
+        let signature = signer(matching)
+        let left = Set(lhs.map { signature($0.labels) })
+        return lhs + rhs.filter { !left.contains(signature($0.labels)) }
     }
 
     static func unless(_ lhs: [VectorElement], _ rhs: [VectorElement], _ matching: VectorMatching) -> [VectorElement] {
-        let right = Set(rhs.map { signature($0.labels, matching) })
-        return lhs.filter { !right.contains(signature($0.labels, matching)) }
+        let signature = signer(matching)
+        let right = Set(rhs.map { signature($0.labels) })
+        return lhs.filter { !right.contains(signature($0.labels)) }
     }
 
     static func vectorVector(
@@ -102,9 +110,10 @@ extension Evaluator {
         let swapped = matching.cardinality == .oneToMany
         // The "many" side is walked; the "one" side is hashed.
         let (many, one) = swapped ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
+        let signature = signer(matching)
         var oneSide: [Labels: VectorElement] = [:]
         for element in one {
-            let key = signature(element.labels, matching)
+            let key = signature(element.labels)
             if let duplicate = oneSide[key] {
                 let side = swapped ? "left" : "right"
                 throw PromQLError.execution(
@@ -115,7 +124,7 @@ extension Evaluator {
         var matched: [Labels: Set<Labels>] = [:]
         var out: [VectorElement] = []
         for element in many {
-            let key = signature(element.labels, matching)
+            let key = signature(element.labels)
             guard let partner = oneSide[key] else { continue }
             let (left, right) = swapped ? (partner.value, element.value) : (element.value, partner.value)
             var (value, keep) = apply(op, left, right)

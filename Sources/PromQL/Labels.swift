@@ -40,20 +40,32 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     public func removing(_ names: some Sequence<String>) -> Labels {
-        let drop = Set(names)
+        removing(set: Set(names))
+    }
+
+    public func removing(set drop: Set<String>) -> Labels {
         var copy = self
         copy.pairs.removeAll { drop.contains($0.name) }
         return copy
     }
 
     public func keeping(_ names: some Sequence<String>) -> Labels {
-        let keep = Set(names)
+        keeping(set: Set(names))
+    }
+
+    public func keeping(set keep: Set<String>) -> Labels {
+        if keep.isEmpty { return Labels() }
         var copy = self
         copy.pairs.removeAll { !keep.contains($0.name) }
         return copy
     }
 
-    public var droppingName: Labels { removing([Self.metricName]) }
+    public var droppingName: Labels {
+        guard let index = pairs.firstIndex(where: { $0.name == Self.metricName }) else { return self }
+        var copy = self
+        copy.pairs.remove(at: index)
+        return copy
+    }
 
     public static func == (lhs: Labels, rhs: Labels) -> Bool {
         lhs.pairs.count == rhs.pairs.count && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
