@@ -139,7 +139,7 @@ extension Evaluator {
         let matrixIndex = name == "quantile_over_time" ? 1 : 0
         let parameter: Double? = args.count > 1 ? try scalar(args[1 - matrixIndex], t) : nil
         let rangeArg = args[matrixIndex]
-        let series: [Series]
+        let series: [RangeSeries]
         let rangeMs: Int64
         let refMs: Int64
         switch rangeArg {
@@ -148,11 +148,14 @@ extension Evaluator {
             rangeMs = range
             refMs = reference(selector.at, offsetMs: selector.offsetMs, t)
         case .subquery:
-            (series, rangeMs, refMs) = try subquery(rangeArg, t)
+            let (matrix, range, ref) = try subquery(rangeArg, t)
+            series = matrix.map { RangeSeries(labels: $0.labels, unnamed: $0.labels.droppingName, samples: $0.samples[...]) }
+            rangeMs = range
+            refMs = ref
         default:
             // A parenthesised range vector and the like: evaluate it, no extrapolation context.
             guard case .matrix(let matrix) = try eval(rangeArg, t) else { throw PromQLError.badData("expected a range vector") }
-            series = matrix
+            series = matrix.map { RangeSeries(labels: $0.labels, unnamed: $0.labels.droppingName, samples: $0.samples[...]) }
             rangeMs = 0
             refMs = t
         }
@@ -171,7 +174,7 @@ extension Evaluator {
                                               isCounter: name != "delta", isRate: name == "rate")
             case "irate", "idelta": value = Self.instantValue(points, isRate: name == "irate")
             case "deriv":
-                value = points.count < 2 ? nil : Self.linearRegression(points, interceptMs: points[0].timestampMs).slope
+                value = points.count < 2 ? nil : Self.linearRegression(points, interceptMs: points.first!.timestampMs).slope
             case "predict_linear":
                 if points.count < 2 {
                     value = nil
@@ -190,10 +193,10 @@ extension Evaluator {
             case "sum_over_time": value = Self.kahanSum(points.map(\.value))
             case "count_over_time": value = Double(points.count)
             case "min_over_time":
-                value = points.dropFirst().reduce(points[0].value) { m, s in (s.value < m || m.isNaN) ? s.value : m }
+                value = points.dropFirst().reduce(points.first!.value) { m, s in (s.value < m || m.isNaN) ? s.value : m }
             case "max_over_time":
-                value = points.dropFirst().reduce(points[0].value) { m, s in (s.value > m || m.isNaN) ? s.value : m }
-            case "last_over_time": value = points[points.count - 1].value
+                value = points.dropFirst().reduce(points.first!.value) { m, s in (s.value > m || m.isNaN) ? s.value : m }
+            case "last_over_time": value = points.last!.value
             case "present_over_time": value = 1
             case "stddev_over_time", "stdvar_over_time":
                 var count = 0.0, mean = 0.0, cMean = 0.0, aux = 0.0, cAux = 0.0
@@ -209,7 +212,7 @@ extension Evaluator {
             default: throw PromQLError.unsupported("function \(quoted(name))")
             }
             guard let value else { continue }
-            let labels = name == "last_over_time" ? entry.labels : entry.labels.droppingName
+            let labels = name == "last_over_time" ? entry.labels : entry.unnamed
             out.append(VectorElement(labels: labels, value: value))
         }
         try Self.checkUnique(out)
@@ -219,10 +222,10 @@ extension Evaluator {
     /// Prometheus 2.42's `extrapolatedRate`: the increase between the first and last
     /// sample (counter resets added back), extrapolated towards the range's ends
     /// by at most half an average sample interval, and not below a counter's zero.
-    static func extrapolatedRate(_ points: [Sample], rangeStartMs: Int64, rangeEndMs: Int64, rangeMs: Int64, isCounter: Bool, isRate: Bool) -> Double? {
+    static func extrapolatedRate(_ points: ArraySlice<Sample>, rangeStartMs: Int64, rangeEndMs: Int64, rangeMs: Int64, isCounter: Bool, isRate: Bool) -> Double? {
         guard points.count >= 2 else { return nil }
-        let first = points[0]
-        let last = points[points.count - 1]
+        let first = points.first!
+        let last = points.last!
         var result = last.value - first.value
         if isCounter {
             var previous = first.value
@@ -248,10 +251,10 @@ extension Evaluator {
         return result * factor
     }
 
-    static func instantValue(_ points: [Sample], isRate: Bool) -> Double? {
+    static func instantValue(_ points: ArraySlice<Sample>, isRate: Bool) -> Double? {
         guard points.count >= 2 else { return nil }
-        let last = points[points.count - 1]
-        let previous = points[points.count - 2]
+        let last = points[points.endIndex - 1]
+        let previous = points[points.endIndex - 2]
         var result = isRate && last.value < previous.value ? last.value : last.value - previous.value
         let interval = last.timestampMs - previous.timestampMs
         guard interval != 0 else { return nil }
@@ -276,7 +279,7 @@ extension Evaluator {
         return sum.isInfinite ? sum : sum + c
     }
 
-    static func average(_ points: [Sample]) -> Double {
+    static func average(_ points: ArraySlice<Sample>) -> Double {
         var mean = 0.0, count = 0.0, c = 0.0
         for sample in points {
             count += 1
@@ -290,9 +293,9 @@ extension Evaluator {
         return mean.isInfinite ? mean : mean + c
     }
 
-    static func linearRegression(_ points: [Sample], interceptMs: Int64) -> (slope: Double, intercept: Double) {
+    static func linearRegression(_ points: ArraySlice<Sample>, interceptMs: Int64) -> (slope: Double, intercept: Double) {
         var n = 0.0, sumX = 0.0, cX = 0.0, sumY = 0.0, cY = 0.0, sumXY = 0.0, cXY = 0.0, sumX2 = 0.0, cX2 = 0.0
-        let initY = points[0].value
+        let initY = points.first!.value
         var constY = true
         for (index, sample) in points.enumerated() {
             if constY, index > 0, sample.value != initY { constY = false }

@@ -24,7 +24,7 @@ public struct Evaluator {
     let options: QueryOptions
     let startMs: Int64
     let endMs: Int64
-    var selected: [[LabelMatcher]: [Series]] = [:]
+    var selected: [[LabelMatcher]: [LoadedSeries]] = [:]
     var samplesHeld = 0
     var checks = 0
 
@@ -96,6 +96,7 @@ public struct Evaluator {
         for (matchers, window) in windows {
             do {
                 selected[matchers] = try source.select(matchers, fromMs: window.0, toMs: window.1).sorted { $0.labels < $1.labels }
+                    .map { LoadedSeries(labels: $0.labels, unnamed: $0.labels.droppingName, samples: $0.samples) }
             } catch let error as PromQLError {
                 throw error
             } catch {
@@ -164,7 +165,7 @@ public struct Evaluator {
         case .vectorSelector(let selector):
             return .vector(try instantSelect(selector, t).map { VectorElement(labels: $0.labels, value: $0.sample.value) })
         case .matrixSelector(let selector, let rangeMs):
-            return .matrix(try rangeSelect(selector, rangeMs: rangeMs, t))
+            return .matrix(try rangeSelect(selector, rangeMs: rangeMs, t).map { Series(labels: $0.labels, samples: Array($0.samples)) })
         case .subquery:
             return .matrix(try subquery(expr, t).series)
         case .unary(let negate, let inner):
@@ -205,16 +206,16 @@ public struct Evaluator {
     }
 
     /// Each series' samples within `[ref - range, ref]` (both ends included, as 2.42).
-    mutating func rangeSelect(_ selector: VectorSelector, rangeMs: Int64, _ t: Int64) throws(PromQLError) -> [Series] {
+    mutating func rangeSelect(_ selector: VectorSelector, rangeMs: Int64, _ t: Int64) throws(PromQLError) -> [RangeSeries] {
         let ref = reference(selector.at, offsetMs: selector.offsetMs, t)
-        var out: [Series] = []
+        var out: [RangeSeries] = []
         for series in selected[selector.matchers] ?? [] {
             try checkDeadline()
             let low = series.samples.partitioningIndex { $0.timestampMs >= ref - rangeMs }
             let high = series.samples.partitioningIndex { $0.timestampMs > ref }
             guard low < high else { continue }
             try hold(high - low)
-            out.append(Series(labels: series.labels, samples: Array(series.samples[low..<high])))
+            out.append(RangeSeries(labels: series.labels, unnamed: series.unnamed, samples: series.samples[low..<high]))
         }
         return out
     }
@@ -278,4 +279,18 @@ public struct Evaluator {
         guard case .string(let value) = try eval(expr, t) else { throw PromQLError.badData("expected a string") }
         return value
     }
+}
+
+/// A selected series with its label set without the metric name, made once per query.
+struct LoadedSeries {
+    let labels: Labels
+    let unnamed: Labels
+    let samples: [Sample]
+}
+
+/// A series' samples within a range window, without copying them.
+struct RangeSeries {
+    let labels: Labels
+    let unnamed: Labels
+    let samples: ArraySlice<Sample>
 }
