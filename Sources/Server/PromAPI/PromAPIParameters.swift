@@ -20,7 +20,10 @@ struct PromAPIParameters {
             guard type.lowercased().hasPrefix("application/x-www-form-urlencoded") else {
                 throw PromAPIError(.badData, "POST bodies must be application/x-www-form-urlencoded, got \(type.isEmpty ? "none" : type)")
             }
-            let buffer = try await request.body.collect(upTo: formBytesMax)
+            let buffer: ByteBuffer
+            do { buffer = try await request.body.collect(upTo: formBytesMax) } catch {
+                throw PromAPIError(.badData, "the form body is over \(formBytesMax) bytes or could not be read")
+            }
             parameters.values += decode(String(buffer: buffer))
         }
         return parameters
