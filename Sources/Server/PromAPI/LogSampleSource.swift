@@ -11,6 +11,8 @@ struct LogSampleSource: SampleSource {
     let samplesMax: Int
     /// Most events one read may scan to find them.
     let eventsScannedMax: Int
+    /// True once the query's time is up: the scan stops with a timeout error.
+    var isPastDeadline: @Sendable () -> Bool = { false }
 
     func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64) throws -> [Series] {
         try gather(matchers, fromMs: fromMs, toMs: toMs).map { Series(labels: $0.labels, samples: $0.samples) }
@@ -24,8 +26,11 @@ struct LogSampleSource: SampleSource {
         let toNs = toNsBase > Int64.max - 999_999 ? Int64.max : toNsBase + 999_999
         let filter = SeriesFilter(matchers: matchers)
         var collector = MetricSeriesCollector()
+        var visited = 0
         do {
             try log.scanMetrics(fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax) { timeNs, sample in
+                visited += 1
+                if visited & 4095 == 0, isPastDeadline() { throw PromQLError.timedOut }
                 guard filter.accepts(sample.series) else { return }
                 guard collector.sampleCount < samplesMax else { throw PromQLError.tooManySamples }
                 collector.add(timeNs: timeNs, sample)

@@ -71,7 +71,11 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
         return options
     }
 
-    private var source: LogSampleSource { LogSampleSource(log: log, samplesMax: limits.samplesMax, eventsScannedMax: limits.eventsScannedMax) }
+    private func source(_ options: QueryOptions? = nil) -> LogSampleSource {
+        var source = LogSampleSource(log: log, samplesMax: limits.samplesMax, eventsScannedMax: limits.eventsScannedMax)
+        if let options { source.isPastDeadline = options.isPastDeadline }
+        return source
+    }
 
     private func parse(_ parameters: PromAPIParameters) throws -> Expr {
         guard let text = parameters.text("query") else { throw PromAPIError(.badData, "invalid parameter \"query\": query must not be empty") }
@@ -88,7 +92,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
             let expr = try parse(parameters)
             let atMs = try parameters.timeMs("time") ?? LogSampleSource.milliseconds(EventTime.nowNs())
             let options = try options(parameters)
-            let source = source
+            let source = source(options)
             let value = try await Self.offPool { try Evaluator.instant(expr, atMs: atMs, source: source, options: options) }
             return PromAPIJSON.success { PromAPIJSON.write(value, to: &$0) }
         }
@@ -109,7 +113,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
             }
             let expr = try parse(parameters)
             let options = try options(parameters)
-            let source = source
+            let source = source(options)
             let series = try await Self.offPool {
                 try Evaluator.range(expr, startMs: startMs, endMs: endMs, stepMs: stepMs, source: source, options: options)
             }
@@ -141,7 +145,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
         let selectors = try selectors(parameters, required: required)
         let fromMs = try parameters.timeMs("start") ?? Int64.min / 1_000_000
         let toMs = try parameters.timeMs("end") ?? Int64.max / 1_000_000
-        let source = source
+        let source = source(try options(parameters))
         return try await Self.offPool {
             var seen: [PromQL.Labels: Int] = [:]
             var out: [GatheredSeries] = []
