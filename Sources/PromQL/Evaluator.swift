@@ -55,6 +55,7 @@ public struct Evaluator {
         var series: [Labels: Int] = [:]
         var out: [Series] = []
         var points = 0
+        var lastPositions: [Int] = []
         var t = startMs
         while t <= endMs {
             evaluator.samplesHeld = points
@@ -66,14 +67,25 @@ public struct Evaluator {
             }
             points += elements.count
             if points > options.maxSamples { throw PromQLError.tooManySamples }
-            for element in elements {
-                if let index = series[element.labels] {
-                    out[index].samples.append(Sample(timestampMs: t, value: element.value))
+            // Steps mostly answer the same series in the same order: try the position
+            // the element at this index had last step before hashing its labels.
+            var positions: [Int] = []
+            positions.reserveCapacity(elements.count)
+            for (i, element) in elements.enumerated() {
+                let sample = Sample(timestampMs: t, value: element.value)
+                if i < lastPositions.count, out[lastPositions[i]].labels == element.labels {
+                    out[lastPositions[i]].samples.append(sample)
+                    positions.append(lastPositions[i])
+                } else if let index = series[element.labels] {
+                    out[index].samples.append(sample)
+                    positions.append(index)
                 } else {
                     series[element.labels] = out.count
-                    out.append(Series(labels: element.labels, samples: [Sample(timestampMs: t, value: element.value)]))
+                    positions.append(out.count)
+                    out.append(Series(labels: element.labels, samples: [sample]))
                 }
             }
+            lastPositions = positions
             let (next, overflow) = t.addingReportingOverflow(stepMs)
             if overflow { break }
             t = next
@@ -194,7 +206,7 @@ public struct Evaluator {
         var out: [(labels: Labels, sample: Sample)] = []
         for series in selected[selector.matchers] ?? [] {
             try checkDeadline()
-            let after = series.samples.partitioningIndex { $0.timestampMs > ref }
+            let after = series.samples.firstIndex(afterMs: ref)
             guard after > 0 else { continue }
             let sample = series.samples[after - 1]
             // Prometheus 2.42 includes a sample exactly lookback-delta old.
@@ -211,8 +223,8 @@ public struct Evaluator {
         var out: [RangeSeries] = []
         for series in selected[selector.matchers] ?? [] {
             try checkDeadline()
-            let low = series.samples.partitioningIndex { $0.timestampMs >= ref - rangeMs }
-            let high = series.samples.partitioningIndex { $0.timestampMs > ref }
+            let low = series.samples.firstIndex(atOrAfterMs: ref - rangeMs)
+            let high = series.samples.firstIndex(afterMs: ref)
             guard low < high else { continue }
             try hold(high - low)
             out.append(RangeSeries(labels: series.labels, unnamed: series.unnamed, samples: series.samples[low..<high]))

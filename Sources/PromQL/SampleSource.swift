@@ -19,11 +19,31 @@ public struct InMemorySampleSource: SampleSource {
     public func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64) -> [Series] {
         series.compactMap { series in
             guard matchers.allSatisfy({ $0.matches(series.labels) }) else { return nil }
-            let low = series.samples.partitioningIndex { $0.timestampMs >= fromMs }
-            let high = series.samples.partitioningIndex { $0.timestampMs > toMs }
+            let low = series.samples.firstIndex(atOrAfterMs: fromMs)
+            let high = series.samples.firstIndex(afterMs: toMs)
             guard low < high else { return nil }
             return Series(labels: series.labels, samples: Array(series.samples[low..<high]))
         }
+    }
+}
+
+extension Array where Element == Sample {
+    /// The index of the first sample at or after `ms` (binary search over times).
+    func firstIndex(atOrAfterMs ms: Int64) -> Int {
+        withUnsafeBufferPointer { buffer in
+            var low = 0
+            var high = buffer.count
+            while low < high {
+                let mid = (low + high) >> 1
+                if buffer[mid].timestampMs >= ms { high = mid } else { low = mid + 1 }
+            }
+            return low
+        }
+    }
+
+    /// The index of the first sample after `ms`.
+    func firstIndex(afterMs ms: Int64) -> Int {
+        ms == .max ? count : firstIndex(atOrAfterMs: ms + 1)
     }
 }
 
