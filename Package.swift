@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Projections", targets: ["Projections"]),
         .library(name: "Server", targets: ["Server"]),
         .library(name: "TachoMetrics", targets: ["TachoMetrics"]),
+        .library(name: "PromQL", targets: ["PromQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.70.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.20.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -68,6 +70,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PromQL",
+            swiftSettings: strict
+        ),
+        .target(
             name: "Server",
             dependencies: [
                 "EventStore",
@@ -75,6 +81,7 @@ let package = Package(
                 "CSnappy",
                 "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "PromQL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -116,6 +123,8 @@ let package = Package(
                 "EventStore",
                 "Projections",
                 "Server",
+                "PromQL",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -169,11 +178,17 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Projections", "EventStore", "TestSupport", "CSnappy", "TachoMetrics",
+                "Server", "Projections", "EventStore", "TestSupport", "CSnappy", "TachoMetrics", "PromQL",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PromQLTests",
+            dependencies: ["PromQL"],
             swiftSettings: strict
         ),
         .testTarget(

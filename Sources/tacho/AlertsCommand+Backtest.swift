@@ -15,7 +15,7 @@ struct AlertsBacktestCommand: AsyncParsableCommand {
 
     static let ruleFileBytesMax = 1 << 20
 
-    @Option(help: "The rule file (JSON) to test.")
+    @Option(help: "The rule file to test: Tacho's JSON rules, or a Prometheus rule file (YAML, groups of alerting rules).")
     var rules: String
 
     @OptionGroup var dataOptions: DataOptions
@@ -40,6 +40,11 @@ struct AlertsBacktestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let text = FileManager.default.contents(atPath: rules).map({ String(decoding: $0, as: UTF8.self) }),
+           PrometheusRuleFile.isYAML(path: rules, text: text) {
+            try runPrometheusRules(text)
+            return
+        }
         let ruleSet = try Self.loadRules(rules)
         let scan = try RangeScan(path: dataOptions.data, from: from, to: to)
         let events = try Self.loggedEvents(scan, quiet: quiet)

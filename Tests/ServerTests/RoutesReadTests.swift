@@ -153,16 +153,16 @@ import Testing
                 #expect(historical["peak"] as? Double == 40)
                 #expect(historical["unit"] as? String == "%")
 
-                let series = try jsonObject(try await get(client, "/api/v1/series?name=memory_bytes&labels=kind=used&from=\(KnownStream.at(4))&step=1s"))
+                let series = try jsonObject(try await get(client, "/api/v1/rollups?name=memory_bytes&labels=kind=used&from=\(KnownStream.at(4))&step=1s"))
                 let points = series["points"] as? [[String: Any]]
                 #expect(points?.count == 1)
                 #expect(points?.first?["mean"] as? Double == 600)
                 #expect(points?.first?["timeNs"] as? Int64 == KnownStream.at(4))
 
-                try await client.execute(uri: "/api/v1/series?name=no_such_metric", method: .get) { response in
+                try await client.execute(uri: "/api/v1/rollups?name=no_such_metric", method: .get) { response in
                     #expect(response.status == .notFound)
                 }
-                for uri in ["/api/v1/metrics/historical?range=2y", "/api/v1/series", "/api/v1/series?name=cpu_percent&step=fast", "/api/v1/series?name=cpu_percent&labels=core"] {
+                for uri in ["/api/v1/metrics/historical?range=2y", "/api/v1/rollups", "/api/v1/rollups?name=cpu_percent&step=fast", "/api/v1/rollups?name=cpu_percent&labels=core"] {
                     try await client.execute(uri: uri, method: .get) { response in
                         #expect(response.status == .badRequest, "GET \(uri)")
                     }

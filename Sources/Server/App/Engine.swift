@@ -172,7 +172,7 @@ public final class Engine: UpdateFeed, EventAppending, Service {
     }
 
     /// The next batch, skipping damaged ones (reported by `tacho verify`) as the live tail does.
-    private static func next(_ reader: LogReader) throws -> LogBatch? {
+    static func next(_ reader: LogReader) throws -> LogBatch? {
         var skipped = 0
         while true {
             do { return try reader.next() } catch {

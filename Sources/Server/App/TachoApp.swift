@@ -80,6 +80,7 @@ public struct TachoApp: Sendable {
         SystemController(reader: engine).addRoutes(to: router)
         HistoryController(reader: engine).addRoutes(to: router)
         ViewsController(reader: engine).addRoutes(to: router)
+        PromAPIController(log: engine).addRoutes(to: router)
         LogController(reader: engine, info: info).addRoutes(to: router)
         ConnectionsController(reader: engine).addRoutes(to: router)
         let performanceAlerts = PerformanceAlertsController<BasicRequestContext>(reader: engine, appender: engine)

@@ -3,7 +3,7 @@ import Hummingbird
 import Projections
 
 /// `GET /api/v1/metrics/historical?range=&metric=&labels=` (statistics and insights
-/// over a range) and `GET /api/v1/series?name=&labels=&from=&to=&step=` (rollups of
+/// over a range) and `GET /api/v1/rollups?name=&labels=&from=&to=&step=` (rollups of
 /// one metric series, for charts). Both end at `?at=`, else at the newest event.
 public struct HistoryController<Context: RequestContext>: Sendable {
     let reader: any ViewReading
@@ -20,7 +20,7 @@ public struct HistoryController<Context: RequestContext>: Sendable {
 
     public func addRoutes(to router: some RouterMethods<Context>) {
         router.get("/api/v1/metrics/historical", use: historical)
-        router.get("/api/v1/series", use: series)
+        router.get("/api/v1/rollups", use: series)
     }
 
     @Sendable func historical(_ request: Request, context: Context) async throws -> Response {

@@ -1,0 +1,209 @@
+import Foundation
+
+/// A Prometheus alerting rule: fires for each series of `expr`'s result once it
+/// has been present for `forMs`, and stays firing `keepFiringForMs` after it goes.
+public struct AlertingRule: Sendable, Equatable {
+    public var name: String
+    public var expr: Expr
+    public var forMs: Int64
+    public var keepFiringForMs: Int64
+    /// Templates: `{{ $labels.name }}`, `{{ $value }}` (also `.Labels.name`, `.Value`).
+    public var labels: [String: String]
+    public var annotations: [String: String]
+
+    public init(name: String, expr: Expr, forMs: Int64 = 0, keepFiringForMs: Int64 = 0, labels: [String: String] = [:], annotations: [String: String] = [:]) throws(PromQLError) {
+        guard expr.type == .vector || expr.type == .scalar else {
+            throw PromQLError.badData("alerting rule \(quoted(name)): expression must be an instant vector, got \(expr.type.rawValue)")
+        }
+        for template in Array(labels.values) + Array(annotations.values) {
+            _ = try AlertTemplate.expand(template, labels: Labels(), value: 0)
+        }
+        self.name = name
+        self.expr = expr
+        self.forMs = forMs
+        self.keepFiringForMs = keepFiringForMs
+        self.labels = labels
+        self.annotations = annotations
+    }
+}
+
+/// A group of rules evaluated together every `intervalMs`.
+public struct AlertingRuleGroup: Sendable, Equatable {
+    public var name: String
+    public var intervalMs: Int64
+    public var rules: [AlertingRule]
+
+    public init(name: String, intervalMs: Int64, rules: [AlertingRule]) {
+        precondition(intervalMs > 0, "a rule group's interval must be positive")
+        self.name = name
+        self.intervalMs = intervalMs
+        self.rules = rules
+    }
+}
+
+/// One change of an alert's state, as Prometheus's rule manager would have made it.
+public struct AlertTransition: Sendable, Equatable {
+    public enum State: String, Sendable { case pending, firing, resolved }
+    public var group: String
+    public var rule: String
+    public var state: State
+    public var atMs: Int64
+    /// The alert's labels: the series' without `__name__`, the rule's, and `alertname`.
+    public var labels: Labels
+    public var annotations: [String: String]
+    /// The expression's value at that evaluation (at the last one seen, for `resolved`).
+    public var value: Double
+}
+
+/// Evaluates rule groups at every multiple of their interval within a range, with
+/// Prometheus's alerting state machine (pending → firing after `for`, resolved when
+/// the series leaves the result, unless `keep_firing_for` holds it).
+public enum AlertBacktest {
+    public static func run(
+        _ groups: [AlertingRuleGroup], fromMs: Int64, toMs: Int64, source: any SampleSource, options: QueryOptions = QueryOptions()
+    ) throws(PromQLError) -> [AlertTransition] {
+        var out: [AlertTransition] = []
+        for group in groups {
+            var start = group.intervalMs * (fromMs / group.intervalMs)
+            if start < fromMs { start += group.intervalMs }
+            guard start <= toMs else { continue }
+            for rule in group.rules {
+                let series = try Evaluator.range(rule.expr, startMs: start, endMs: toMs, stepMs: group.intervalMs, source: source, options: options)
+                out += transitions(rule, group: group.name, series: series, startMs: start, endMs: toMs, intervalMs: group.intervalMs)
+            }
+        }
+        return out.sorted { ($0.atMs, $0.group, $0.rule, $0.labels) < ($1.atMs, $1.group, $1.rule, $1.labels) }
+    }
+
+    private struct Active {
+        var state: AlertTransition.State
+        var activeAtMs: Int64
+        var keepFiringSinceMs: Int64?
+        var value: Double
+        var annotations: [String: String]
+    }
+
+    /// Replays the state machine over the expression's answers at each evaluation.
+    static func transitions(
+        _ rule: AlertingRule, group: String, series: [Series], startMs: Int64, endMs: Int64, intervalMs: Int64
+    ) -> [AlertTransition] {
+        var out: [AlertTransition] = []
+        var active: [Labels: Active] = [:]
+        var cursors = [Int](repeating: 0, count: series.count)
+        var t = startMs
+        while t <= endMs {
+            var present: [Labels: Double] = [:]
+            var presentLabels: [Labels: Labels] = [:]
+            for (index, entry) in series.enumerated() {
+                guard cursors[index] < entry.samples.count, entry.samples[cursors[index]].timestampMs == t else { continue }
+                let value = entry.samples[cursors[index]].value
+                cursors[index] += 1
+                var labels = entry.labels.droppingName
+                for (name, template) in rule.labels.sorted(by: { $0.key < $1.key }) {
+                    labels.set(name, (try? AlertTemplate.expand(template, labels: entry.labels, value: value)) ?? template)
+                }
+                labels.set("alertname", rule.name)
+                present[labels] = value
+                presentLabels[labels] = entry.labels
+            }
+            func annotations(_ labels: Labels, _ value: Double) -> [String: String] {
+                rule.annotations.mapValues { (try? AlertTemplate.expand($0, labels: presentLabels[labels] ?? labels, value: value)) ?? $0 }
+            }
+            for (labels, value) in present {
+                if var alert = active[labels], alert.state != .resolved {
+                    alert.value = value
+                    alert.annotations = annotations(labels, value)
+                    alert.keepFiringSinceMs = nil
+                    active[labels] = alert
+                } else {
+                    active[labels] = Active(state: .pending, activeAtMs: t, value: value, annotations: annotations(labels, value))
+                    out.append(AlertTransition(group: group, rule: rule.name, state: .pending, atMs: t, labels: labels,
+                                               annotations: active[labels]!.annotations, value: value))
+                }
+            }
+            for labels in active.keys.sorted() {
+                var alert = active[labels]!
+                if present[labels] == nil {
+                    guard alert.state != .resolved else { continue }
+                    var keepFiring = false
+                    if alert.state == .firing, rule.keepFiringForMs > 0 {
+                        let since = alert.keepFiringSinceMs ?? t
+                        alert.keepFiringSinceMs = since
+                        keepFiring = t - since < rule.keepFiringForMs
+                    }
+                    if alert.state == .pending {
+                        active[labels] = nil
+                        continue
+                    }
+                    if !keepFiring {
+                        alert.state = .resolved
+                        active[labels] = alert
+                        out.append(AlertTransition(group: group, rule: rule.name, state: .resolved, atMs: t, labels: labels,
+                                                   annotations: alert.annotations, value: alert.value))
+                        continue
+                    }
+                }
+                if alert.state == .pending, t - alert.activeAtMs >= rule.forMs {
+                    alert.state = .firing
+                    out.append(AlertTransition(group: group, rule: rule.name, state: .firing, atMs: t, labels: labels,
+                                               annotations: alert.annotations, value: alert.value))
+                }
+                active[labels] = alert
+            }
+            t += intervalMs
+        }
+        return out
+    }
+}
+
+/// The subset of Go templates alert labels and annotations use here:
+/// `{{ $labels.name }}`, `{{ $value }}`, `{{ .Labels.name }}`, `{{ .Value }}`.
+/// Anything else is refused, not printed wrongly.
+public enum AlertTemplate {
+    public static func expand(_ template: String, labels: Labels, value: Double) throws(PromQLError) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                throw PromQLError.badData("template \(quoted(template)): unclosed {{")
+            }
+            var action = rest[open.upperBound..<close.lowerBound]
+            if action.hasPrefix("-") { action = action.dropFirst() }
+            if action.hasSuffix("-") { action = action.dropLast() }
+            let word = action.trimmingCharacters(in: .whitespaces)
+            if word == "$value" || word == ".Value" {
+                out += goFormat(value)
+            } else if word.hasPrefix("$labels."), word.count > 8 {
+                out += labels[String(word.dropFirst(8))]
+            } else if word.hasPrefix(".Labels."), word.count > 8 {
+                out += labels[String(word.dropFirst(8))]
+            } else {
+                throw PromQLError.badData("template \(quoted(template)): {{ \(word) }} is not supported (only $labels.<name> and $value)")
+            }
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// Go's `%v` of a float64: shortest digits, exponent form below 1e-4 or from 1e6.
+    public static func goFormat(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        let plain = PromNumber.format(value)
+        let negative = value < 0
+        let digitsOnly = plain.filter { $0.isNumber }
+        let trimmed = digitsOnly.drop { $0 == "0" }
+        let significant = String(trimmed.reversed().drop { $0 == "0" }.reversed())
+        let magnitude = Swift.abs(value)
+        let intDigits = magnitude >= 1 ? String(plain.drop { $0 == "-" }.prefix { $0 != "." }).count : 0
+        let exponent = magnitude >= 1 ? intDigits - 1 : -(String(plain.drop { $0 == "-" }.dropFirst(2)).prefix { $0 == "0" }.count + 1)
+        guard exponent < -4 || exponent >= 6 else { return plain }
+        var mantissa = String(significant.prefix(1))
+        if significant.count > 1 { mantissa += "." + significant.dropFirst() }
+        let sign = exponent < 0 ? "-" : "+"
+        let e = Swift.abs(exponent)
+        return (negative ? "-" : "") + mantissa + "e" + sign + (e < 10 ? "0\(e)" : "\(e)")
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+
+extension Evaluator {
+    private struct Group {
+        var labels: Labels
+        var value: Double
+        var mean: Double
+        var count: Double
+        var elements: [VectorElement]
+    }
+
+    mutating func aggregate(
+        _ op: Aggregation, _ inner: Expr, parameter: Expr?, grouping: [String], without: Bool, _ t: Int64
+    ) throws(PromQLError) -> Value {
+        var k = 0
+        var q = 0.0
+        var valueLabel = ""
+        var grouping = grouping
+        if let parameter {
+            switch op {
+            case .topk, .bottomk:
+                let number = try scalar(parameter, t)
+                guard number.isFinite || number.isNaN, abs(number) < 9.2e18 else {
+                    throw PromQLError.execution("Scalar value \(PromNumber.format(number)) overflows int64")
+                }
+                guard !number.isNaN else { throw PromQLError.execution("Scalar value NaN overflows int64") }
+                k = Int(number)
+                if k < 1 { return .vector([]) }
+            case .quantile:
+                q = try scalar(parameter, t)
+            case .countValues:
+                valueLabel = try string(parameter, t)
+                guard Self.isValidLabelName(valueLabel) else { throw PromQLError.execution("invalid label name \(quoted(valueLabel))") }
+                if !without { grouping.append(valueLabel) }
+            default:
+                break
+            }
+        }
+        let input = try vector(inner, t)
+        let groupingSet = Set(without ? grouping + [Labels.metricName] : grouping)
+        var index: [Labels: Int] = [:]
+        var groups: [Group] = []
+        for element in input {
+            var labels = element.labels
+            if op == .countValues { labels.set(valueLabel, PromNumber.format(element.value)) }
+            let key = without ? labels.removing(set: groupingSet) : labels.keeping(set: groupingSet)
+            guard let position = index[key] else {
+                var first = Group(labels: key, value: element.value, mean: element.value, count: 1, elements: [])
+                switch op {
+                case .count, .countValues, .group: first.value = 1
+                case .stddev, .stdvar: first.value = 0
+                case .topk, .bottomk, .quantile: first.elements = [element]
+                default: break
+                }
+                index[key] = groups.count
+                groups.append(first)
+                continue
+            }
+            Self.accumulate(op, element, into: &groups[position])
+        }
+        var out: [VectorElement] = []
+        for group in groups {
+            let key = group.labels
+            switch op {
+            case .avg: out.append(VectorElement(labels: key, value: group.mean))
+            case .count, .countValues: out.append(VectorElement(labels: key, value: group.count))
+            case .stdvar: out.append(VectorElement(labels: key, value: group.value / group.count))
+            case .stddev: out.append(VectorElement(labels: key, value: (group.value / group.count).squareRoot()))
+            case .quantile: out.append(VectorElement(labels: key, value: Self.quantile(q, group.elements.map(\.value))))
+            case .topk:
+                out += Self.largest(group.elements, k, descending: true)
+            case .bottomk:
+                out += Self.largest(group.elements, k, descending: false)
+            default: out.append(VectorElement(labels: key, value: group.value))
+            }
+        }
+        return .vector(out)
+    }
+
+    private static func accumulate(_ op: Aggregation, _ element: VectorElement, into group: inout Group) {
+        let value = element.value
+        switch op {
+        case .sum:
+            group.value += value
+        case .avg:
+            group.count += 1
+            if group.mean.isInfinite {
+                if value.isInfinite, (group.mean > 0) == (value > 0) { break }
+                if !value.isInfinite, !value.isNaN { break }
+            }
+            group.mean += value / group.count - group.mean / group.count
+        case .group:
+            break
+        case .count, .countValues:
+            group.count += 1
+        case .max:
+            if group.value < value || group.value.isNaN { group.value = value }
+        case .min:
+            if group.value > value || group.value.isNaN { group.value = value }
+        case .stddev, .stdvar:
+            group.count += 1
+            let delta = value - group.mean
+            group.mean += delta / group.count
+            group.value += delta * (value - group.mean)
+        case .topk, .bottomk, .quantile:
+            group.elements.append(element)
+        }
+    }
+
+    /// The `k` greatest (or least) elements, best first, chosen exactly as
+    /// Prometheus's heap chooses them (so ties resolve the same way); NaN ranks last.
+    static func largest(_ elements: [VectorElement], _ k: Int, descending: Bool) -> [VectorElement] {
+        // Go's vectorByValueHeap (topk) and vectorByReverseValueHeap (bottomk).
+        func less(_ a: VectorElement, _ b: VectorElement) -> Bool {
+            if a.value.isNaN { return true }
+            return descending ? a.value < b.value : a.value > b.value
+        }
+        var heap = GoHeap(less: less)
+        for element in elements {
+            if heap.items.count < k {
+                heap.push(element)
+            } else {
+                let top = heap.items[0].value
+                let replaces = descending ? top < element.value : top > element.value
+                if replaces || (top.isNaN && !element.value.isNaN) {
+                    heap.items[0] = element
+                    if k > 1 { heap.fix(0) }
+                }
+            }
+        }
+        // sort.Sort(sort.Reverse(heap)): Go sorts up to 12 elements by insertion, stably.
+        return heap.items.enumerated().sorted { a, b in
+            if less(b.element, a.element) != less(a.element, b.element) { return less(b.element, a.element) }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Prometheus's `quantile`: linear interpolation between the closest ranks.
+    static func quantile(_ q: Double, _ values: [Double]) -> Double {
+        if values.isEmpty || q.isNaN { return .nan }
+        if q < 0 { return -.infinity }
+        if q > 1 { return .infinity }
+        let sorted = values.sorted { a, b in a.isNaN && !b.isNaN ? true : (b.isNaN ? false : a < b) }
+        let n = Double(sorted.count)
+        let rank = q * (n - 1)
+        let lower = Swift.max(0, rank.rounded(.down))
+        let upper = Swift.min(n - 1, lower + 1)
+        let weight = rank - rank.rounded(.down)
+        return sorted[Int(lower)] * (1 - weight) + sorted[Int(upper)] * weight
+    }
+
+    static func isValidLabelName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+}
+
+/// Go's container/heap over a slice, so that selections match Prometheus's.
+struct GoHeap<Element> {
+    var items: [Element] = []
+    let less: (Element, Element) -> Bool
+
+    init(less: @escaping (Element, Element) -> Bool) { self.less = less }
+
+    mutating func push(_ element: Element) {
+        items.append(element)
+        up(items.count - 1)
+    }
+
+    mutating func fix(_ index: Int) {
+        if !down(index, items.count) { up(index) }
+    }
+
+    private mutating func up(_ start: Int) {
+        var j = start
+        while true {
+            let i = (j - 1) / 2
+            if i == j || !less(items[j], items[i]) { break }
+            items.swapAt(i, j)
+            j = i
+        }
+    }
+
+    private mutating func down(_ start: Int, _ n: Int) -> Bool {
+        var i = start
+        while true {
+            let j1 = 2 * i + 1
+            if j1 >= n { break }
+            var j = j1
+            if j1 + 1 < n, less(items[j1 + 1], items[j1]) { j = j1 + 1 }
+            if !less(items[j], items[i]) { break }
+            items.swapAt(i, j)
+            i = j
+        }
+        return i > start
+    }
+}

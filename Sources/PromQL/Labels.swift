@@ -1,0 +1,246 @@
+import Foundation
+
+/// A series' label set: names sorted, each once, empty values absent (as Prometheus
+/// treats a label with an empty value as not set). `__name__` is the metric name.
+public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public static let metricName = "__name__"
+
+    /// (name, value) pairs sorted by name.
+    public private(set) var pairs: [(name: String, value: String)]
+
+    public init() { pairs = [] }
+
+    public init(_ dictionary: [String: String]) {
+        pairs = dictionary.filter { !$0.value.isEmpty }.map { (name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
+    }
+
+    public init(name: String, _ labels: [String: String]) {
+        var all = labels
+        all[Self.metricName] = name
+        self.init(all)
+    }
+
+    public subscript(name: String) -> String {
+        for pair in pairs where pair.name == name { return pair.value }
+        return ""
+    }
+
+    public var isEmpty: Bool { pairs.isEmpty }
+    public var metric: String { self[Self.metricName] }
+
+    /// Sets `name` to `value`; an empty value removes the label.
+    public mutating func set(_ name: String, _ value: String) {
+        if let index = pairs.firstIndex(where: { $0.name == name }) {
+            if value.isEmpty { pairs.remove(at: index) } else { pairs[index].value = value }
+            return
+        }
+        guard !value.isEmpty else { return }
+        let index = pairs.firstIndex { $0.name > name } ?? pairs.count
+        pairs.insert((name: name, value: value), at: index)
+    }
+
+    public func removing(_ names: some Sequence<String>) -> Labels {
+        removing(set: Set(names))
+    }
+
+    public func removing(set drop: Set<String>) -> Labels {
+        var copy = self
+        copy.pairs.removeAll { drop.contains($0.name) }
+        return copy
+    }
+
+    public func keeping(_ names: some Sequence<String>) -> Labels {
+        keeping(set: Set(names))
+    }
+
+    public func keeping(set keep: Set<String>) -> Labels {
+        if keep.isEmpty { return Labels() }
+        var copy = self
+        copy.pairs.removeAll { !keep.contains($0.name) }
+        return copy
+    }
+
+    public var droppingName: Labels {
+        guard let index = pairs.firstIndex(where: { $0.name == Self.metricName }) else { return self }
+        var copy = self
+        copy.pairs.remove(at: index)
+        return copy
+    }
+
+    public static func == (lhs: Labels, rhs: Labels) -> Bool {
+        lhs.pairs.count == rhs.pairs.count && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pairs.count)
+        for pair in pairs {
+            hasher.combine(pair.name)
+            hasher.combine(pair.value)
+        }
+    }
+
+    /// Prometheus's order of label sets: pair by pair, name then value, shorter first.
+    public static func < (lhs: Labels, rhs: Labels) -> Bool {
+        for (left, right) in zip(lhs.pairs, rhs.pairs) {
+            if left.name != right.name { return left.name < right.name }
+            if left.value != right.value { return left.value < right.value }
+        }
+        return lhs.pairs.count < rhs.pairs.count
+    }
+
+    /// `name{a="1", b="2"}` as Prometheus prints label sets in errors.
+    public var description: String {
+        var text = ""
+        let name = metric
+        let rest = pairs.filter { $0.name != Self.metricName }
+        text += name
+        if !rest.isEmpty || name.isEmpty {
+            text += "{" + rest.map { "\($0.name)=\(quoted($0.value))" }.joined(separator: ", ") + "}"
+        }
+        return text
+    }
+}
+
+/// Go's strconv.Quote for the characters label values hold in practice.
+func quoted(_ value: String) -> String {
+    var out = "\""
+    for scalar in value.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        case "\r": out += "\\r"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}
+
+/// One `name op "value"` of a selector. Regexes are fully anchored, as Prometheus's.
+public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
+    public enum Op: String, Sendable, Hashable {
+        case equal = "="
+        case notEqual = "!="
+        case regexMatch = "=~"
+        case regexNoMatch = "!~"
+    }
+
+    public let name: String
+    public let op: Op
+    public let value: String
+    let regex: AnchoredRegex?
+
+    public init(name: String, op: Op, value: String) throws(PromQLError) {
+        self.name = name
+        self.op = op
+        self.value = value
+        switch op {
+        case .equal, .notEqual: regex = nil
+        case .regexMatch, .regexNoMatch: regex = try AnchoredRegex(value)
+        }
+    }
+
+    public func matches(_ labelValue: String) -> Bool {
+        switch op {
+        case .equal: labelValue == value
+        case .notEqual: labelValue != value
+        case .regexMatch: regex!.matches(labelValue)
+        case .regexNoMatch: !regex!.matches(labelValue)
+        }
+    }
+
+    public func matches(_ labels: Labels) -> Bool { matches(labels[name]) }
+
+    /// True when the matcher accepts a series that lacks the label.
+    public var matchesEmpty: Bool { matches("") }
+
+    public static func == (lhs: LabelMatcher, rhs: LabelMatcher) -> Bool {
+        lhs.name == rhs.name && lhs.op == rhs.op && lhs.value == rhs.value
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(op)
+        hasher.combine(value)
+    }
+
+    public var description: String { "\(name)\(op.rawValue)\(quoted(value))" }
+}
+
+/// A regular expression matched against a whole string (`^(?:re)$`), as Prometheus
+/// anchors label matchers. ICU syntax stands in for RE2; the common subset agrees.
+final class AnchoredRegex: @unchecked Sendable {
+    // NSRegularExpression is immutable after creation and documented thread-safe.
+    private let expression: NSRegularExpression
+    private let literal: String?
+
+    init(_ pattern: String) throws(PromQLError) {
+        let metacharacters = Set(#"\.+*?()|[]{}^$"#)
+        literal = pattern.contains(where: { metacharacters.contains($0) }) ? nil : pattern
+        do {
+            // Go's named groups (?P<name>...) are ICU's (?<name>...).
+            let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
+            expression = try NSRegularExpression(pattern: "^(?:" + icu + ")$", options: [])
+        } catch {
+            throw PromQLError.badData("invalid regular expression \(quoted(pattern)) in a label matcher")
+        }
+    }
+
+    func matches(_ text: String) -> Bool {
+        if let literal { return text == literal }
+        let range = NSRange(text.startIndex..<text.endIndex, in: text)
+        return expression.firstMatch(in: text, options: [], range: range) != nil
+    }
+
+    /// Go's `regexp.ExpandString` of `template` for a match of the whole `text`;
+    /// nil when the text does not match.
+    func replace(_ text: String, template: String) -> String? {
+        let range = NSRange(text.startIndex..<text.endIndex, in: text)
+        guard let match = expression.firstMatch(in: text, options: [], range: range) else { return nil }
+        func group(_ number: Int) -> String {
+            guard number < match.numberOfRanges, let r = Range(match.range(at: number), in: text) else { return "" }
+            return String(text[r])
+        }
+        func named(_ name: String) -> String {
+            let r = match.range(withName: name)
+            guard r.location != NSNotFound, let swiftRange = Range(r, in: text) else { return "" }
+            return String(text[swiftRange])
+        }
+        var out = ""
+        var chars = Substring(template)
+        while let dollar = chars.firstIndex(of: "$") {
+            out += chars[..<dollar]
+            chars = chars[chars.index(after: dollar)...]
+            if chars.first == "$" {
+                out += "$"
+                chars = chars.dropFirst()
+                continue
+            }
+            var name = ""
+            var rest = chars
+            let isNameChar: (Character) -> Bool = { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+            if chars.first == "{" {
+                let inner = chars.dropFirst()
+                if let close = inner.firstIndex(of: "}"), !inner[..<close].isEmpty, inner[..<close].allSatisfy(isNameChar) {
+                    name = String(inner[..<close])
+                    rest = inner[inner.index(after: close)...]
+                }
+            } else {
+                name = String(chars.prefix(while: isNameChar))
+                rest = chars.dropFirst(name.count)
+            }
+            guard !name.isEmpty else {
+                out += "$"
+                continue
+            }
+            chars = rest
+            if name.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                if let number = Int(name) { out += group(number) }
+            } else {
+                out += named(name)
+            }
+        }
+        return out + chars
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+
+/// An error of parsing or evaluating a query, with Prometheus's `errorType`.
+public struct PromQLError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Prometheus's `errorType` names; new kinds may be added.
+    public struct Kind: Sendable, Hashable, CustomStringConvertible {
+        public let name: String
+        public static let badData = Kind(name: "bad_data")
+        public static let execution = Kind(name: "execution")
+        public static let timeout = Kind(name: "timeout")
+        public var description: String { name }
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func badData(_ message: String) -> PromQLError { PromQLError(kind: .badData, message: message) }
+    public static func execution(_ message: String) -> PromQLError { PromQLError(kind: .execution, message: message) }
+    public static func unsupported(_ what: String) -> PromQLError {
+        .badData("\(what) is not supported by Tacho's PromQL")
+    }
+    public static var tooManySamples: PromQLError {
+        .execution("query processing would load too many samples into memory in query execution")
+    }
+    public static var timedOut: PromQLError {
+        PromQLError(kind: .timeout, message: "query timed out in expression evaluation")
+    }
+
+    public var description: String { message }
+}
+
+/// One sample of a series: milliseconds since the epoch and a value.
+public struct Sample: Sendable, Equatable {
+    public var timestampMs: Int64
+    public var value: Double
+
+    public init(timestampMs: Int64, value: Double) {
+        self.timestampMs = timestampMs
+        self.value = value
+    }
+
+    public static func == (lhs: Sample, rhs: Sample) -> Bool {
+        lhs.timestampMs == rhs.timestampMs && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))
+    }
+}
+
+/// A series with its samples in time order.
+public struct Series: Sendable, Equatable {
+    public var labels: Labels
+    public var samples: [Sample]
+
+    public init(labels: Labels, samples: [Sample]) {
+        self.labels = labels
+        self.samples = samples
+    }
+}
+
+/// One element of an instant vector.
+public struct VectorElement: Sendable, Equatable {
+    public var labels: Labels
+    public var value: Double
+
+    public init(labels: Labels, value: Double) {
+        self.labels = labels
+        self.value = value
+    }
+
+    public static func == (lhs: VectorElement, rhs: VectorElement) -> Bool {
+        lhs.labels == rhs.labels && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))
+    }
+}
+
+/// A query's answer, as the HTTP API's `resultType`s.
+public enum QueryValue: Sendable, Equatable {
+    case scalar(timestampMs: Int64, value: Double)
+    case string(timestampMs: Int64, value: String)
+    case vector(timestampMs: Int64, [VectorElement])
+    case matrix([Series])
+
+    public var resultType: String {
+        switch self {
+        case .scalar: "scalar"
+        case .string: "string"
+        case .vector: "vector"
+        case .matrix: "matrix"
+        }
+    }
+}
+
+/// Numbers as Prometheus writes them: Go's `strconv.FormatFloat(v, 'f', -1, 64)`,
+/// the shortest digits that round-trip, never an exponent; `NaN`, `+Inf`, `-Inf`.
+public enum PromNumber {
+    public static func format(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        let shortest = "\(value)"
+        let negative = shortest.hasPrefix("-")
+        let body = negative ? String(shortest.dropFirst()) : shortest
+        var mantissa = body
+        var exponent = 0
+        if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = String(body[..<e])
+            exponent = Int(body[body.index(after: e)...]) ?? 0
+        }
+        var digits = mantissa.replacingOccurrences(of: ".", with: "")
+        var point = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
+        point += exponent
+        // Strip leading zeros of the digit string, keeping the decimal point's place.
+        while digits.count > 1, digits.hasPrefix("0") {
+            digits.removeFirst()
+            point -= 1
+        }
+        while digits.count > 1, digits.hasSuffix("0"), digits.count > point { digits.removeLast() }
+        var text: String
+        if point <= 0 {
+            text = "0." + String(repeating: "0", count: -point) + digits
+        } else if point >= digits.count {
+            text = digits + String(repeating: "0", count: point - digits.count)
+        } else {
+            let index = digits.index(digits.startIndex, offsetBy: point)
+            text = String(digits[..<index]) + "." + String(digits[index...])
+        }
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return (negative ? "-" : "") + text
+    }
+
+    /// Go's `strconv.ParseFloat` for the forms queries and APIs use.
+    public static func parse(_ text: String) -> Double? {
+        switch text.lowercased() {
+        case "nan": return .nan
+        case "inf", "+inf", "infinity", "+infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        default: break
+        }
+        let lower = text.lowercased()
+        let sign: Double = lower.hasPrefix("-") ? -1 : 1
+        let unsigned = lower.hasPrefix("-") || lower.hasPrefix("+") ? String(lower.dropFirst()) : lower
+        if unsigned.hasPrefix("0x") {
+            guard let value = UInt64(unsigned.dropFirst(2), radix: 16) else { return nil }
+            return sign * Double(value)
+        }
+        guard !unsigned.isEmpty, unsigned.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "e" || $0 == "+" || $0 == "-") }) else {
+            return nil
+        }
+        return Double(text)
+    }
+}

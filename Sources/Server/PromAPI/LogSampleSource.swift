@@ -1,0 +1,72 @@
+import EventStore
+import PromQL
+
+/// PromQL's samples read from the log: every `metric` event whose time is within
+/// the range asked for, as a series named by the event's name and labels. Event
+/// times (nanoseconds) become milliseconds, rounded down. Two samples of a series
+/// in the same millisecond keep the later one in log order.
+struct LogSampleSource: SampleSource {
+    let log: any MetricScanning
+    /// Most samples one read may gather (`--query.max-samples`).
+    let samplesMax: Int
+    /// Most events one read may scan to find them.
+    let eventsScannedMax: Int
+    /// True once the query's time is up: the scan stops with a timeout error.
+    var isPastDeadline: @Sendable () -> Bool = { false }
+
+    func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64) throws -> [Series] {
+        try gather(matchers, fromMs: fromMs, toMs: toMs).map { Series(labels: $0.labels, samples: $0.samples) }
+    }
+
+    /// The series matching every matcher within the range, with their kinds.
+    func gather(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64) throws -> [GatheredSeries] {
+        let fromNs = Self.nanoseconds(fromMs)
+        // The whole last millisecond: events keep nanoseconds, samples milliseconds.
+        let toNsBase = Self.nanoseconds(toMs)
+        let toNs = toNsBase > Int64.max - 999_999 ? Int64.max : toNsBase + 999_999
+        let filter = SeriesFilter(matchers: matchers)
+        var collector = MetricSeriesCollector()
+        var visited = 0
+        do {
+            try log.scanMetrics(fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax) { timeNs, sample in
+                visited += 1
+                if visited & 4095 == 0, isPastDeadline() { throw PromQLError.timedOut }
+                guard filter.accepts(sample.series) else { return }
+                guard collector.sampleCount < samplesMax else { throw PromQLError.tooManySamples }
+                collector.add(timeNs: timeNs, sample)
+            }
+        } catch let error as MetricScanError {
+            throw PromQLError.execution(error.description)
+        }
+        return collector.series().map { GatheredSeries(labels: $0.series.labels, samples: $0.series.samples, isCounter: $0.isCounter) }
+    }
+
+    static func milliseconds(_ ns: Int64) -> Int64 { MetricSeriesCollector.milliseconds(ns) }
+
+    static func nanoseconds(_ ms: Int64) -> Int64 {
+        let (product, overflow) = ms.multipliedReportingOverflow(by: 1_000_000)
+        return overflow ? (ms < 0 ? .min : .max) : product
+    }
+}
+
+struct GatheredSeries {
+    var labels: PromQL.Labels
+    var samples: [Sample]
+    var isCounter: Bool
+}
+
+/// Matches an event's series against the matchers once per distinct series.
+private final class SeriesFilter {
+    private let matchers: [LabelMatcher]
+    private var decided: [SeriesKey: Bool] = [:]
+
+    init(matchers: [LabelMatcher]) { self.matchers = matchers }
+
+    func accepts(_ key: SeriesKey) -> Bool {
+        if let answer = decided[key] { return answer }
+        let candidate = MetricSeriesCollector.labels(key)
+        let answer = matchers.allSatisfy { $0.matches(candidate) }
+        decided[key] = answer
+        return answer
+    }
+}

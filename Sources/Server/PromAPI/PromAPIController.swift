@@ -1,0 +1,262 @@
+import Dispatch
+import EventStore
+import Hummingbird
+import PromQL
+
+/// The Prometheus HTTP API over the log's `metric` series, so Grafana's Prometheus
+/// data source and `promtool query` work against Tacho: `/api/v1/query`,
+/// `/api/v1/query_range`, `/api/v1/series`, `/api/v1/labels`,
+/// `/api/v1/label/<name>/values`, `/api/v1/metadata`, `/api/v1/status/buildinfo`,
+/// GET and form-encoded POST, in Prometheus's envelope.
+public struct PromAPIController<Context: RequestContext>: Sendable {
+    let log: any MetricScanning
+    let limits: Limits
+
+    /// Prometheus's query flags, with its defaults.
+    public struct Limits: Sendable {
+        /// `--query.max-samples`.
+        public var samplesMax = 50_000_000
+        /// `--query.timeout`, in milliseconds; a request's `timeout` may only shorten it.
+        public var timeoutMs: Int64 = 120_000
+        /// `--query.lookback-delta`, in milliseconds.
+        public var lookbackDeltaMs: Int64 = 300_000
+        /// Prometheus refuses range queries of more points per series than this.
+        public var pointsPerSeriesMax: Int64 = 11_000
+        /// Most log events one read scans (about 2 s of decoding on one core).
+        public var eventsScannedMax = 20_000_000
+        public init() {}
+    }
+
+    public init(log: any MetricScanning, limits: Limits = Limits()) {
+        self.log = log
+        self.limits = limits
+    }
+
+    public func addRoutes(to router: some RouterMethods<Context>) {
+        for (path, handler) in [
+            ("/api/v1/query", query), ("/api/v1/query_range", queryRange), ("/api/v1/series", series),
+            ("/api/v1/labels", labelNames), ("/api/v1/label/:name/values", labelValues),
+            ("/api/v1/metadata", metadata), ("/api/v1/status/buildinfo", buildInfo),
+        ] as [(RouterPath, @Sendable (Request, Context) async throws -> Response)] {
+            router.get(path, use: handler)
+            router.post(path, use: handler)
+        }
+    }
+
+    /// Runs `body`, answering a Prometheus error envelope for what it throws.
+    private func answer(_ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let error as PromAPIError {
+            return PromAPIJSON.failure(error)
+        } catch let error as PromQLError {
+            return PromAPIJSON.failure(PromAPIError(error))
+        } catch {
+            return PromAPIJSON.failure(PromAPIError(.execution, "reading the log: \(type(of: error))"))
+        }
+    }
+
+    private func options(_ parameters: PromAPIParameters) throws(PromAPIError) -> QueryOptions {
+        var timeoutMs = limits.timeoutMs
+        if let asked = try parameters.durationMs("timeout") {
+            guard asked > 0 else { throw PromAPIError(.badData, "invalid parameter \"timeout\": must be positive") }
+            timeoutMs = min(timeoutMs, asked)
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(timeoutMs))
+        var options = QueryOptions()
+        options.maxSamples = limits.samplesMax
+        options.lookbackDeltaMs = limits.lookbackDeltaMs
+        options.isPastDeadline = { clock.now >= deadline }
+        return options
+    }
+
+    private func source(_ options: QueryOptions? = nil) -> LogSampleSource {
+        var source = LogSampleSource(log: log, samplesMax: limits.samplesMax, eventsScannedMax: limits.eventsScannedMax)
+        if let options { source.isPastDeadline = options.isPastDeadline }
+        return source
+    }
+
+    private func parse(_ parameters: PromAPIParameters) throws -> Expr {
+        guard let text = parameters.text("query") else { throw PromAPIError(.badData, "invalid parameter \"query\": query must not be empty") }
+        do {
+            return try Parser.parse(text)
+        } catch {
+            throw PromAPIError(.badData, "invalid parameter \"query\": \(error.message)")
+        }
+    }
+
+    @Sendable func query(_ request: Request, context: Context) async throws -> Response {
+        await answer {
+            let parameters = try await PromAPIParameters.read(request)
+            let expr = try parse(parameters)
+            let atMs = try parameters.timeMs("time") ?? LogSampleSource.milliseconds(EventTime.nowNs())
+            let options = try options(parameters)
+            let source = source(options)
+            let value = try await Self.offPool { try Evaluator.instant(expr, atMs: atMs, source: source, options: options) }
+            return PromAPIJSON.success { PromAPIJSON.write(value, to: &$0) }
+        }
+    }
+
+    @Sendable func queryRange(_ request: Request, context: Context) async throws -> Response {
+        await answer {
+            let parameters = try await PromAPIParameters.read(request)
+            guard let startMs = try parameters.timeMs("start") else { throw PromAPIError(.badData, "invalid parameter \"start\": cannot parse \"\" to a valid timestamp") }
+            guard let endMs = try parameters.timeMs("end") else { throw PromAPIError(.badData, "invalid parameter \"end\": cannot parse \"\" to a valid timestamp") }
+            guard endMs >= startMs else { throw PromAPIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
+            guard let stepMs = try parameters.durationMs("step") else { throw PromAPIError(.badData, "invalid parameter \"step\": cannot parse \"\" to a valid duration") }
+            guard stepMs > 0 else {
+                throw PromAPIError(.badData, "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
+            }
+            guard (endMs - startMs) / stepMs <= limits.pointsPerSeriesMax else {
+                throw PromAPIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+            }
+            let expr = try parse(parameters)
+            let options = try options(parameters)
+            let source = source(options)
+            let series = try await Self.offPool {
+                try Evaluator.range(expr, startMs: startMs, endMs: endMs, stepMs: stepMs, source: source, options: options)
+            }
+            return PromAPIJSON.success { PromAPIJSON.write(.matrix(series), to: &$0) }
+        }
+    }
+
+    /// The matchers of every `match[]`, each a selector; none means "every series".
+    private func selectors(_ parameters: PromAPIParameters, required: Bool) throws -> [[LabelMatcher]] {
+        let raw = parameters.all("match[]")
+        if raw.isEmpty {
+            if required { throw PromAPIError(.badData, "no match[] parameter provided") }
+            return [[try LabelMatcher(name: PromQL.Labels.metricName, op: .regexMatch, value: ".+")]]
+        }
+        return try raw.map { text in
+            let expr: Expr
+            do { expr = try Parser.parse(text) } catch let error as PromQLError {
+                throw PromAPIError(.badData, "invalid parameter \"match[]\": \(error.message)")
+            }
+            guard case .vectorSelector(let selector) = expr else {
+                throw PromAPIError(.badData, "invalid parameter \"match[]\": \(PromAPIParameters.quoted(text)) is not a series selector")
+            }
+            return selector.matchers
+        }
+    }
+
+    /// The series of every selector over `start`...`end` (the whole log by default), once each.
+    private func matchingSeries(_ parameters: PromAPIParameters, required: Bool) async throws -> [GatheredSeries] {
+        let selectors = try selectors(parameters, required: required)
+        let fromMs = try parameters.timeMs("start") ?? Int64.min / 1_000_000
+        let toMs = try parameters.timeMs("end") ?? Int64.max / 1_000_000
+        let source = source(try options(parameters))
+        return try await Self.offPool {
+            var seen: [PromQL.Labels: Int] = [:]
+            var out: [GatheredSeries] = []
+            for matchers in selectors {
+                for series in try source.gather(matchers, fromMs: fromMs, toMs: toMs) {
+                    if let index = seen[series.labels] {
+                        out[index].isCounter = out[index].isCounter || series.isCounter
+                    } else {
+                        seen[series.labels] = out.count
+                        out.append(series)
+                    }
+                }
+            }
+            return out.sorted { $0.labels < $1.labels }
+        }
+    }
+
+    @Sendable func series(_ request: Request, context: Context) async throws -> Response {
+        await answer {
+            let found = try await matchingSeries(try await PromAPIParameters.read(request), required: true)
+            return PromAPIJSON.success { writer in
+                writer.beginArray()
+                for entry in found { PromAPIJSON.labels(entry.labels, &writer) }
+                writer.endArray()
+            }
+        }
+    }
+
+    @Sendable func labelNames(_ request: Request, context: Context) async throws -> Response {
+        await answer {
+            let found = try await matchingSeries(try await PromAPIParameters.read(request), required: false)
+            let names = Set(found.flatMap { $0.labels.pairs.map(\.name) }).sorted()
+            return PromAPIJSON.success { writer in
+                writer.beginArray()
+                for name in names { writer.value(name) }
+                writer.endArray()
+            }
+        }
+    }
+
+    @Sendable func labelValues(_ request: Request, context: Context) async throws -> Response {
+        await answer {
+            let name = context.parameters.get("name") ?? ""
+            let found = try await matchingSeries(try await PromAPIParameters.read(request), required: false)
+            let values = Set(found.map { $0.labels[name] }.filter { !$0.isEmpty }).sorted()
+            return PromAPIJSON.success { writer in
+                writer.beginArray()
+                for value in values { writer.value(value) }
+                writer.endArray()
+            }
+        }
+    }
+
+    /// Per metric name its type: `counter` when any sample said so, else `gauge`.
+    @Sendable func metadata(_ request: Request, context: Context) async throws -> Response {
+        await answer {
+            let parameters = try await PromAPIParameters.read(request)
+            var filtered = parameters
+            if let metric = parameters.text("metric") { filtered = PromAPIParameters.only("match[]", "{__name__=\(PromAPIParameters.quoted(metric))}") }
+            let found = try await matchingSeries(filtered, required: false)
+            var kinds: [String: Bool] = [:]
+            for entry in found { kinds[entry.labels.metric, default: false] = kinds[entry.labels.metric, default: false] || entry.isCounter }
+            let limit = try parameters.text("limit").map { raw throws(PromAPIError) -> Int in
+                guard let limit = Int(raw) else { throw PromAPIError(.badData, "invalid parameter \"limit\": not a number") }
+                return limit
+            } ?? -1
+            return PromAPIJSON.success { writer in
+                writer.beginObject()
+                for (index, name) in kinds.keys.sorted().enumerated() where limit < 0 || index < limit {
+                    writer.key(name)
+                    writer.beginArray()
+                    writer.beginObject()
+                    writer.member("type", kinds[name]! ? "counter" : "gauge")
+                    writer.member("help", "")
+                    writer.member("unit", "")
+                    writer.endObject()
+                    writer.endArray()
+                }
+                writer.endObject()
+            }
+        }
+    }
+
+    /// Grafana reads the version to choose the features it uses; Tacho answers the
+    /// Prometheus version whose query semantics it follows.
+    @Sendable func buildInfo(_ request: Request, context: Context) async throws -> Response {
+        PromAPIJSON.success { writer in
+            writer.beginObject()
+            writer.member("version", "2.42.0")
+            writer.member("revision", "tacho")
+            writer.member("branch", "tacho")
+            writer.member("buildUser", "tacho")
+            writer.member("buildDate", "")
+            writer.member("goVersion", "none (Tacho, Swift)")
+            writer.endObject()
+        }
+    }
+
+    /// Query work runs off the cooperative pool: it reads the log and computes for
+    /// as long as the timeout allows.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
+
+extension PromAPIParameters {
+    static func only(_ name: String, _ value: String) -> PromAPIParameters {
+        var parameters = PromAPIParameters()
+        parameters.append(name, value)
+        return parameters
+    }
+}

@@ -1,0 +1,148 @@
+import PromQL
+import Testing
+
+@Suite struct EvaluatorTests {
+    /// A counter every 15 s from t=0 (ms) rising by 10 per sample, reset at 60 s.
+    let source = InMemorySampleSource([
+        Series(labels: Labels(name: "requests_total", ["job": "api"]),
+               samples: [0, 15, 30, 45, 60, 75, 90].enumerated().map { index, s in
+                   Sample(timestampMs: Int64(s) * 1000, value: s < 60 ? Double(index + 1) * 10 : Double(index - 3) * 5)
+               }),
+        Series(labels: Labels(name: "temp", ["room": "a"]), samples: [Sample(timestampMs: 0, value: 1), Sample(timestampMs: 10_000, value: -2)]),
+        Series(labels: Labels(name: "temp", ["room": "b"]), samples: [Sample(timestampMs: 0, value: 3)]),
+    ])
+
+    private func vector(_ query: String, at ms: Int64, options: QueryOptions = QueryOptions()) throws -> [VectorElement] {
+        guard case .vector(_, let elements) = try Evaluator.instant(try Parser.parse(query), atMs: ms, source: source, options: options) else {
+            Issue.record("\(query) is not a vector")
+            return []
+        }
+        return elements
+    }
+
+    @Test func instantSelector_looksBackFiveMinutes_includingTheBoundary() throws {
+        #expect(try vector(#"temp{room="b"}"#, at: 300_000).map(\.value) == [3])
+        #expect(try vector(#"temp{room="b"}"#, at: 300_001).isEmpty)
+        #expect(try vector("temp offset 1m", at: 360_000).count == 2)
+    }
+
+    @Test func rangeSelector_includesBothEnds_asPrometheus242() throws {
+        guard case .matrix(let series) = try Evaluator.instant(try Parser.parse("requests_total[30s]"), atMs: 45_000, source: source) else {
+            Issue.record("no matrix")
+            return
+        }
+        #expect(series.first?.samples.map(\.timestampMs) == [15_000, 30_000, 45_000])
+    }
+
+    @Test func rate_extrapolatesAndAddsResets() throws {
+        // Samples at 0..90 s: 10,20,30,40 then reset 5,10,15. Increase = 15 - 10 + 40 = 45
+        // over 90 s sampled; range [0, 100] s: start at 0 (within 1.1 x 15 s), end 10 s away.
+        let increase = try vector("increase(requests_total[100s])", at: 100_000)
+        #expect(increase.count == 1)
+        #expect(increase.first?.labels == Labels(["job": "api"]))
+        let expected = 45.0 * (90 + 0 + 10) / 90
+        #expect(abs((increase.first?.value ?? 0) - expected) < 1e-12)
+        let rate = try vector("rate(requests_total[100s])", at: 100_000)
+        #expect(abs((rate.first?.value ?? 0) - expected / 100) < 1e-12)
+        #expect(try vector("resets(requests_total[2m])", at: 100_000).map(\.value) == [1])
+        #expect(try vector("irate(requests_total[1m])", at: 90_000).map(\.value) == [5.0 / 15])
+    }
+
+    @Test func aggregation_andVectorMatching() throws {
+        #expect(try vector("sum(temp)", at: 10_000).map(\.value) == [1])
+        #expect(try vector("count by (room) (temp)", at: 10_000).map(\.labels) == [Labels(["room": "a"]), Labels(["room": "b"])])
+        #expect(try vector("topk(1, temp)", at: 10_000).map(\.labels) == [Labels(name: "temp", ["room": "b"])])
+        #expect(try vector("temp > 0", at: 10_000).map(\.labels) == [Labels(name: "temp", ["room": "b"])])
+        #expect(try vector("temp * 2", at: 10_000).map(\.labels) == [Labels(["room": "a"]), Labels(["room": "b"])])
+        #expect(try vector("temp + on() group_left sum(temp)", at: 10_000).map(\.value) == [-1, 4])
+        #expect(try vector(#"count_values("v", temp)"#, at: 10_000).map(\.labels) == [Labels(["v": "-2"]), Labels(["v": "3"])])
+    }
+
+    @Test func manyToManyMatching_isAnExecutionError() {
+        #expect(throws: PromQLError.self) { try vector("temp + on() temp", at: 10_000) }
+        do {
+            _ = try vector("temp + on() temp", at: 10_000)
+        } catch let error as PromQLError {
+            #expect(error.kind == .execution)
+            #expect(error.message.contains("many-to-many matching not allowed"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func functionsThatDropTheName_refuseDuplicateLabelSets() {
+        do {
+            _ = try vector(#"abs({__name__=~"temp|requests_total"} offset 0s) * 0 + abs({__name__=~".+", room="a"})"#, at: 10_000)
+            _ = try vector(#"-{__name__=~".+"}"#, at: 10_000)
+        } catch {
+            Issue.record("no duplicate expected: \(error)")
+        }
+        let twins = InMemorySampleSource([
+            Series(labels: Labels(name: "a", ["x": "1"]), samples: [Sample(timestampMs: 0, value: 1)]),
+            Series(labels: Labels(name: "b", ["x": "1"]), samples: [Sample(timestampMs: 0, value: 2)]),
+        ])
+        do {
+            _ = try Evaluator.instant(try Parser.parse(#"abs({x="1"})"#), atMs: 0, source: twins)
+            Issue.record("duplicate label sets were answered")
+        } catch {
+            #expect(error.message == "vector cannot contain metrics with the same labelset")
+        }
+    }
+
+    @Test func rangeQuery_collectsStepsPerSeries() throws {
+        let series = try Evaluator.range(try Parser.parse("temp"), startMs: 0, endMs: 20_000, stepMs: 10_000, source: source)
+        #expect(series.map(\.labels) == [Labels(name: "temp", ["room": "a"]), Labels(name: "temp", ["room": "b"])])
+        #expect(series[0].samples == [Sample(timestampMs: 0, value: 1), Sample(timestampMs: 10_000, value: -2), Sample(timestampMs: 20_000, value: -2)])
+        let scalar = try Evaluator.range(try Parser.parse("time()"), startMs: 0, endMs: 2000, stepMs: 1000, source: source)
+        #expect(scalar == [Series(labels: Labels(), samples: [0, 1, 2].map { Sample(timestampMs: Int64($0) * 1000, value: Double($0)) })])
+    }
+
+    @Test func limits_maxSamplesAndDeadline_stopTheQuery() throws {
+        var small = QueryOptions()
+        small.maxSamples = 2
+        do {
+            _ = try vector("temp[1h]", at: 10_000, options: small)
+            _ = try Evaluator.range(try Parser.parse("temp"), startMs: 0, endMs: 100_000, stepMs: 1000, source: source, options: small)
+            Issue.record("the sample limit did not stop the query")
+        } catch let error as PromQLError {
+            #expect(error == .tooManySamples)
+        }
+        var late = QueryOptions()
+        late.isPastDeadline = { true }
+        do {
+            _ = try vector("sum(rate(requests_total[1m]))", at: 10_000, options: late)
+            Issue.record("the deadline did not stop the query")
+        } catch let error as PromQLError {
+            #expect(error.kind == .timeout)
+        }
+    }
+
+    @Test func labelReplace_expandsGoTemplates() throws {
+        let out = try vector(#"label_replace(temp, "x", "${1}-$2$$", "room", "(a)(.*)")"#, at: 10_000)
+        #expect(out.map { $0.labels["x"] } == ["a-$", ""])
+        #expect(out.first?.labels.metric == "temp")
+    }
+
+    @Test func histogramQuantile_interpolatesWithinTheBucket() throws {
+        let buckets = InMemorySampleSource(["0.1": 10.0, "0.5": 30, "1": 40, "+Inf": 40].map { le, count in
+            Series(labels: Labels(name: "h_bucket", ["le": le]), samples: [Sample(timestampMs: 0, value: count)])
+        })
+        guard case .vector(_, let out) = try Evaluator.instant(try Parser.parse("histogram_quantile(0.5, h_bucket)"), atMs: 0, source: buckets) else {
+            Issue.record("no vector")
+            return
+        }
+        // rank 20 falls in (0.1, 0.5] holding 20: 0.1 + 0.4 * (10 / 20).
+        #expect(out.map(\.value) == [0.30000000000000004])
+        #expect(out.map(\.labels) == [Labels()])
+    }
+
+    @Test func numbers_areFormattedAsGoDoes() {
+        #expect(PromNumber.format(1e21) == "1000000000000000000000")
+        #expect(PromNumber.format(1.25e-7) == "0.000000125")
+        #expect(PromNumber.format(0.1 + 0.2) == "0.30000000000000004")
+        #expect(PromNumber.format(-3) == "-3")
+        #expect(PromNumber.format(.nan) == "NaN")
+        #expect(PromNumber.format(-.infinity) == "-Inf")
+        #expect(PromNumber.format(123.5) == "123.5")
+    }
+}

@@ -1,0 +1,106 @@
+import PromQL
+import Testing
+
+@Suite struct ParserTests {
+    @Test func parse_binaryOperators_followPrometheusPrecedence() throws {
+        // ^ is right-associative and binds tighter than unary minus.
+        #expect(try value("2 ^ 3 ^ 2") == 512)
+        #expect(try value("-2 ^ 2") == -4)
+        #expect(try value("1 + 2 * 3 - 4 / 2") == 5)
+        #expect(try value("2 * 3 % 4") == 2)
+        #expect(try value("(1 + 2) * 3") == 9)
+        #expect(try value("1 < bool 2 + 1") == 1)
+        #expect(try value("0x10 + 1e1 + .5") == 26.5)
+    }
+
+    @Test func parse_selectors_keepMatchersOffsetAndAt() throws {
+        let expr = try Parser.parse(#"rate(http_requests_total{job="api", code!~"5.."}[5m] offset 1m @ 1700000000)"#)
+        guard case .call(let function, let args) = expr, case .matrixSelector(let selector, let rangeMs) = args[0] else {
+            Issue.record("not a call over a range selector: \(expr)")
+            return
+        }
+        #expect(function.name == "rate")
+        #expect(rangeMs == 300_000)
+        #expect(selector.offsetMs == 60_000)
+        #expect(selector.at == .timestampMs(1_700_000_000_000))
+        #expect(selector.matchers.map(\.description) == [#"__name__="http_requests_total""#, #"job="api""#, #"code!~"5..""#])
+    }
+
+    @Test func parse_aggregation_acceptsGroupingBeforeOrAfterArguments() throws {
+        let before = try Parser.parse("sum by (job) (up)")
+        let after = try Parser.parse("sum(up) by (job)")
+        #expect(before == after)
+        guard case .aggregate(.topk, _, let parameter, let grouping, let without) = try Parser.parse("topk without (a, b,) (3, up)") else {
+            Issue.record("topk did not parse as an aggregation")
+            return
+        }
+        #expect(parameter == .number(3))
+        #expect(grouping == ["a", "b"])
+        #expect(without)
+    }
+
+    @Test func parse_durationsAndStrings_followGoRules() throws {
+        #expect(Parser.duration("1h30m") == 5_400_000)
+        #expect(Parser.duration("100ms") == 100)
+        #expect(Parser.duration("1w") == 604_800_000)
+        #expect(Parser.duration("30m1h") == nil)
+        guard case .string(let text) = try Parser.parse(#""a\tb\u00e9\"""#) else {
+            Issue.record("not a string")
+            return
+        }
+        #expect(text == "a\tbé\"")
+        #expect(try Parser.parse("`raw\\n`") == .string("raw\\n"))
+        #expect(try Parser.parse("'single'") == .string("single"))
+    }
+
+    @Test func parse_subqueryAndBinaryModifiers() throws {
+        guard case .call(_, let args) = try Parser.parse("max_over_time(rate(x[1m])[10m:30s] offset 1m)"),
+              case .subquery(_, let rangeMs, let stepMs, let offsetMs, nil) = args[0] else {
+            Issue.record("no subquery")
+            return
+        }
+        #expect(rangeMs == 600_000 && stepMs == 30_000 && offsetMs == 60_000)
+        guard case .binary(.div, _, _, let matching, false) = try Parser.parse("a / on(x) group_left(y) b") else {
+            Issue.record("no binary")
+            return
+        }
+        #expect(matching == VectorMatching(cardinality: .manyToOne, labels: ["x"], on: true, include: ["y"]))
+    }
+
+    @Test(arguments: [
+        ("rate(x[5m]", "unexpected end of input"),
+        ("foo{", "unexpected end of input"),
+        ("1 +", "unexpected end of input"),
+        ("nosuchfunc(x)", #"unknown function with name "nosuchfunc""#),
+        ("rate(x)", "expected type range vector in call to function \"rate\", got instant vector"),
+        ("sum(x[5m])", "expected type instant vector in aggregation, got range vector"),
+        ("1 > 2", "comparisons between scalars must use BOOL modifier"),
+        ("x + bool y", "bool modifier can only be used on comparison operators"),
+        ("x and on(a) group_left 1", "no grouping allowed for \"and\" operation"),
+        ("{}", "vector selector must contain at least one non-empty matcher"),
+        (#"{a=~".*"}"#, "vector selector must contain at least one non-empty matcher"),
+        ("(x)[5m]", "ranges only allowed for vector selectors"),
+        ("rate(x[5m]) offset 1m", "offset must be preceded by"),
+        ("x offset 1m offset 2m", "offset may not be set multiple times"),
+        ("x[5m] + 1", "binary expression must contain only scalar and instant vector types"),
+        (#"x{a=~"("}"#, "invalid regular expression"),
+        ("holt_winters(x[5m], 0.5, 0.5)", "not supported by Tacho"),
+        ("5m", "unexpected duration"),
+        ("x @ foo()", "unexpected identifier"),
+        ("topk(x)", "wrong number of arguments for aggregate expression provided, expected 2, got 1"),
+    ])
+    func parse_invalidQuery_isBadDataNamingTheProblem(query: String, message: String) {
+        do {
+            let expr = try Parser.parse(query)
+            Issue.record("\(query) parsed as \(expr)")
+        } catch {
+            #expect(error.kind == .badData)
+            #expect(error.message.contains(message), "\(query): \(error.message)")
+        }
+    }
+
+    private func value(_ text: String) throws -> Double? {
+        guard case .scalar(_, let v) = try Evaluator.instant(try Parser.parse(text), atMs: 0, source: InMemorySampleSource([])) else { return nil }
+        return v
+    }
+}
