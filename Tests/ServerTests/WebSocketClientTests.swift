@@ -187,6 +187,8 @@ import Glibc
         #expect(exited)
         let rest = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         let verdict = try jsonObject(rest.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? "{}")
-        #expect(verdict["closeCode"] as? Int == 1001, "closed as going away: \(rest)")
+        // Two shutdown paths race to close it, both clean: the stream ending (1001, going
+        // away) and Hummingbird's quiesce of the connection (1000); seen both ways under load.
+        #expect([1000, 1001].contains(verdict["closeCode"] as? Int ?? 0), "closed cleanly at shutdown: \(rest)")
     }
 }
