@@ -31,7 +31,9 @@ import Glibc
     }
 
     static func line(round: Int, client: Int, sequence: Int, timeNs: Int64) -> String {
-        #"{"type":"metric","ts":\#(timeNs),"name":"crash_campaign","labels":{"round":"\#(round)","client":"\#(client)","seq":"\#(sequence)"},"value":\#(sequence)}"#
+        // The sequence is the value, not a label: one series per client and round, as a
+        // real producer's, not one per event.
+        #"{"type":"metric","ts":\#(timeNs),"name":"crash_campaign","labels":{"round":"\#(round)","client":"\#(client)"},"value":\#(sequence)}"#
     }
 
     /// One client: requests of `eventsPerRequest` events until the server is gone.
@@ -161,7 +163,7 @@ import Glibc
                 stored.byOffset[logged.offset] = logged.event
                 if case .metric(let sample) = logged.event.body, sample.series.name == "crash_campaign" {
                     let labels = sample.series.labels
-                    let key = "\(labels["round"] ?? "")/\(labels["client"] ?? "")/\(labels["seq"] ?? "")"
+                    let key = "\(labels["round"] ?? "")/\(labels["client"] ?? "")/\(sample.value)"
                     if !seen.insert(key).inserted { stored.duplicates.append(key) }
                 }
             }
