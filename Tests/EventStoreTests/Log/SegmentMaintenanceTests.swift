@@ -45,11 +45,14 @@ import TestSupport
         let fs = SimulatedFileSystem(seed: 33)
         let events = EventGenerators.metrics(count: 200, seriesCount: 1)
         let startNs = events[0].timeNs
-        // The clock stays at the events' start, so retention after each roll deletes nothing yet.
+        // Retention measures from the newest event time capped at the clock plus the
+        // tolerance: with the clock at the events' start and no tolerance, retention after
+        // each roll deletes nothing yet.
         let log = try LogTest.open(fs, LogTest.options {
             $0.segmentBytesMax = 200
             $0.retentionAgeNs = 100 * 1_000_000_000
             $0.clockNs = { startNs }
+            $0.retentionFutureToleranceNs = 0
         })
         try await LogTest.appendInBatches(log, events, batchSize: 20)
         let segments = log.segments()
