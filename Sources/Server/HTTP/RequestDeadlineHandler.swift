@@ -1,18 +1,16 @@
 import NIOCore
 import NIOHTTPTypes
 
-/// How long a connection may take over what the server is waiting for. Each is in
-/// milliseconds; `ServerOptions.validate()` checks them together.
+/// How long a connection may take between requests and over a body, in milliseconds;
+/// `ServerOptions.validate()` checks them together. (The first head's deadline is the
+/// admission handler's: `ServerOptions.requestHeadTimeoutMs`.)
 public struct RequestDeadlines: Sendable, Equatable {
-    /// From accept to a complete request head (slow or absent heads: slowloris).
-    public var headMs: Int
     /// From the end of a response to the next request head on a kept-alive connection.
     public var idleMs: Int
     /// From a request head to the end of its body (bodies trickled byte by byte).
     public var bodyMs: Int
 
-    public init(headMs: Int, idleMs: Int, bodyMs: Int) {
-        self.headMs = headMs
+    public init(idleMs: Int, bodyMs: Int) {
         self.idleMs = idleMs
         self.bodyMs = bodyMs
     }
@@ -49,7 +47,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var timer: Scheduled<Void>?
 
     init(deadlines: RequestDeadlines, onTimeout: @escaping @Sendable (ConnectionWait) -> Void = { _ in }) {
-        precondition(deadlines.headMs > 0 && deadlines.idleMs > 0 && deadlines.bodyMs > 0, "deadlines are positive")
+        precondition(deadlines.idleMs > 0 && deadlines.bodyMs > 0, "deadlines are positive")
         self.deadlines = deadlines
         self.onTimeout = onTimeout
     }
@@ -87,20 +85,20 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         disarm()
     }
 
-    private func arm(_ wait: ConnectionWait, context: ChannelHandlerContext) {
+    private enum Wait { case idle, body }
+
+    private func arm(_ wait: Wait, context: ChannelHandlerContext) {
         disarm()
-        let milliseconds = switch wait {
-        case .head: deadlines.headMs
-        case .idle: deadlines.idleMs
-        case .body: deadlines.bodyMs
+        let (milliseconds, counted): (Int, ConnectionWait) = switch wait {
+        case .idle: (deadlines.idleMs, .idle)
+        case .body: (deadlines.bodyMs, .body)
         }
-        assert(wait != .head, "the first head's deadline is the admission handler's")
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         let onTimeout = self.onTimeout
         timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
             let context = loopBound.value
             guard context.channel.isActive else { return }
-            onTimeout(wait)
+            onTimeout(counted)
             context.close(promise: nil)
         }
     }

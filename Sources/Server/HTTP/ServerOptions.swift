@@ -87,7 +87,7 @@ public struct ServerOptions: Sendable, Equatable {
     }
 
     public var requestDeadlines: RequestDeadlines {
-        RequestDeadlines(headMs: requestHeadTimeoutMs, idleMs: idleTimeoutMs, bodyMs: requestBodyTimeoutMs)
+        RequestDeadlines(idleMs: idleTimeoutMs, bodyMs: requestBodyTimeoutMs)
     }
 
     /// Lowers `connectionsMax` to what `softLimit` open files hold beside the server's
