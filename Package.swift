@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Server", targets: ["Server"]),
         .library(name: "TachoMetrics", targets: ["TachoMetrics"]),
         .library(name: "PromQL", targets: ["PromQL"]),
+        .library(name: "Replication", targets: ["Replication"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,6 +51,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // NATS JetStream, for replicating the log (the official C client).
+        .systemLibrary(
+            name: "CNATS",
+            pkgConfig: "libnats",
+            providers: [.apt(["libnats-dev"]), .brew(["cnats"])]
+        ),
         .target(
             name: "EventStore",
             dependencies: [
@@ -73,6 +80,18 @@ let package = Package(
             name: "PromQL",
             swiftSettings: strict
         ),
+        // The log past one machine: a leader publishes its batches to JetStream,
+        // followers build their directories from the stream.
+        .target(
+            name: "Replication",
+            dependencies: [
+                "EventStore",
+                "CNATS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "Server",
             dependencies: [
@@ -82,6 +101,7 @@ let package = Package(
                 "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "PromQL",
+                "Replication",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -124,6 +144,7 @@ let package = Package(
                 "Projections",
                 "Server",
                 "PromQL",
+                "Replication",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -76,6 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("statsd-port"), help: "Receive StatsD/DogStatsD lines on this UDP port (flushed every second).")
     var statsdPort: Int?
 
+    @OptionGroup(title: "Replication (NATS JetStream, docs/scaling.md)")
+    var replication: ReplicationArguments
+
     func run() async throws {
         var options = try serverOptions(environment: ProcessInfo.processInfo.environment)
         var logger = Logger(label: "tacho")
@@ -149,6 +152,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         options.scrapeJob = scrapeJob
         options.statsdPort = statsdPort
+        options.replication = try replication.role()
+        // A follower's log is the leader's: it collects nothing of its own.
+        if case .follower = options.replication { options.collectsHostVitals = false }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not within 0...65535") }
         var checked = options
         if checked.port == 0 { checked.port = 1 }

@@ -5,6 +5,6 @@ struct Tacho: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tacho",
         abstract: "An event-sourced monitoring engine: an LZ4-compressed log, live views, replay.",
-        subcommands: [DemoCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self, InspectCommand.self, ServeCommand.self, AnalyzeCommand.self, ReplayCommand.self, AlertsCommand.self]
+        subcommands: [DemoCommand.self, ImportCommand.self, ExportCommand.self, VerifyCommand.self, InspectCommand.self, ServeCommand.self, AnalyzeCommand.self, ReplayCommand.self, AlertsCommand.self, RestoreCommand.self]
     )
 }

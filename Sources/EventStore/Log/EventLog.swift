@@ -62,6 +62,19 @@ public final class EventLog: Sendable {
         try await writer.append(events)
     }
 
+    /// A replica's append: `batch` must start at the log's next offset (the leader's
+    /// offsets are kept), or the log must be empty, in which case it starts there.
+    /// Throws `LogError.offsetMismatch` and writes nothing otherwise.
+    public func appendReplicated(_ batch: LogBatch) async throws(LogError) -> ClosedRange<UInt64> {
+        try await writer.append(batch.events, expectedBaseOffset: batch.baseOffset)
+    }
+
+    /// Returns once the event at `offset` is readable (the high-water mark is
+    /// above it), the log closes, or the task is cancelled.
+    public func waitUntilReadable(_ offset: UInt64) async {
+        await state.readable.wait(above: offset)
+    }
+
     /// The offset the next appended event will get: every offset below it is readable.
     public var highWaterMark: UInt64 { state.currentHighWaterMark }
 

@@ -17,6 +17,9 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidArgument(String)
     /// The log was closed.
     case closed
+    /// A replica's append was not at the offset the log would give it: the stream
+    /// and the local log disagree (a gap, or batches applied twice).
+    case offsetMismatch(expected: UInt64, next: UInt64)
 
     public var description: String {
         switch self {
@@ -28,6 +31,8 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badMeta(let path, let detail): "\(path) is not a tacho data directory meta file: \(detail)"
         case .invalidArgument(let detail): "invalid argument: \(detail)"
         case .closed: "the log is closed"
+        case .offsetMismatch(let expected, let next):
+            "a replicated batch starts at offset \(expected) but the local log continues at \(next): the data directory does not follow this stream; restore it into an empty directory"
         }
     }
 }

@@ -45,23 +45,7 @@ public final class LogReader {
 
     /// The next batch at or after `nextOffset`, or nil when there is nothing more yet.
     public func next() throws(LogError) -> LogBatch? {
-        while true {
-            if cursor == nil {
-                guard try openSegment() else { return nil }
-            }
-            guard let cursor else { continue }
-            let frame: SegmentCursor.Frame?
-            do { frame = try cursor.next() } catch {
-                switch error {
-                case .corruption(let corruption): throw .corruption(corruption)
-                case .fileSystem(let fsError): throw .fileSystem(fsError)
-                }
-            }
-            guard let frame else {
-                guard try advanceAtEndOfData() else { return nil }
-                continue
-            }
-            if frame.header.endOffset <= nextOffset { continue }
+        while let (frame, cursor) = try nextFrameInSegments() {
             if let fromTimeNs, frame.header.maxTimeNs < fromTimeNs { continue }
             if let eventTimeAtMost, frame.header.minTimeNs > eventTimeAtMost {
                 nextOffset = frame.header.endOffset
@@ -86,6 +70,40 @@ public final class LogReader {
             }
             nextOffset = frame.header.endOffset
             return LogBatch(baseOffset: base, events: Array(slice))
+        }
+        return nil
+    }
+
+    /// The next stored batch frame holding offsets at or after `nextOffset`, as its
+    /// bytes (checksum verified, payload not decoded): what replication ships. The
+    /// frame may start before `nextOffset` when batches were re-packed (compaction).
+    public func nextFrame() throws(LogError) -> LogFrame? {
+        guard let (frame, _) = try nextFrameInSegments() else { return nil }
+        nextOffset = frame.header.endOffset
+        return LogFrame(header: frame.header, bytes: Array(frame.bytes))
+    }
+
+    /// The next intact frame (checksum verified) that ends past `nextOffset`, walking
+    /// into later segments; nil when caught up with the high-water mark.
+    private func nextFrameInSegments() throws(LogError) -> (SegmentCursor.Frame, SegmentCursor)? {
+        while true {
+            if cursor == nil {
+                guard try openSegment() else { return nil }
+            }
+            guard let cursor else { continue }
+            let frame: SegmentCursor.Frame?
+            do { frame = try cursor.next() } catch {
+                switch error {
+                case .corruption(let corruption): throw .corruption(corruption)
+                case .fileSystem(let fsError): throw .fileSystem(fsError)
+                }
+            }
+            guard let frame else {
+                guard try advanceAtEndOfData() else { return nil }
+                continue
+            }
+            if frame.header.endOffset <= nextOffset { continue }
+            return (frame, cursor)
         }
     }
 

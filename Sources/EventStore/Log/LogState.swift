@@ -11,11 +11,14 @@ final class LogState: @unchecked Sendable {
     private var subscribers: [Int: TailChannel] = [:]
     private var nextSubscriberID = 0
     private var closed = false
+    /// The high-water mark again, for tasks waiting for it to pass an offset.
+    let readable: OffsetWatch
 
     init(segments: [SegmentRecord], highWaterMark: UInt64) {
         precondition(!segments.isEmpty, "a log always has an active segment")
         self.segments = segments
         self.highWaterMark = highWaterMark
+        self.readable = OffsetWatch(highWaterMark)
     }
 
     func withLock<T>(_ body: () throws -> T) rethrows -> T {
@@ -57,11 +60,23 @@ final class LogState: @unchecked Sendable {
             precondition(newMark >= highWaterMark, "high-water mark moved backwards")
             segments[segments.count - 1] = active
             highWaterMark = newMark
+            readable.advance(to: newMark)
             var lagged: [Int] = []
             for (id, channel) in subscribers where !channel.push(batch, bufferBatchesMax: bufferBatchesMax) {
                 lagged.append(id)
             }
             for id in lagged { subscribers[id] = nil }
+        }
+    }
+
+    /// Replaces the only (empty) segment with `record`, an empty one at a later base.
+    func rebase(to record: SegmentRecord) {
+        withLock {
+            precondition(segments.count == 1 && segments[0].index.summary.batchCount == 0, "rebasing a log that holds batches")
+            precondition(record.baseOffset >= highWaterMark, "rebasing backwards")
+            segments = [record]
+            highWaterMark = record.baseOffset
+            readable.advance(to: record.baseOffset)
         }
     }
 
@@ -114,6 +129,7 @@ final class LogState: @unchecked Sendable {
     func close() {
         withLock {
             closed = true
+            readable.close()
             for channel in subscribers.values { channel.finish() }
             subscribers.removeAll()
         }

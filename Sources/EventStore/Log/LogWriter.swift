@@ -8,6 +8,8 @@ import Logging
 actor LogWriter {
     private struct Request {
         let events: [Event]
+        /// A replica's append: the offset its first event must get (the leader's).
+        let expectedBaseOffset: UInt64?
         let continuation: UnsafeContinuation<Result<ClosedRange<UInt64>, LogError>, Never>
     }
 
@@ -50,11 +52,11 @@ actor LogWriter {
 
     /// Appends `events` (all or none) and returns their offsets once written (and
     /// synced, under `FsyncPolicy.always`).
-    func append(_ events: [Event]) async throws(LogError) -> ClosedRange<UInt64> {
+    func append(_ events: [Event], expectedBaseOffset: UInt64? = nil) async throws(LogError) -> ClosedRange<UInt64> {
         guard !events.isEmpty else { throw .invalidArgument("append of no events") }
         guard !closed else { throw .closed }
         let result = await withUnsafeContinuation { (continuation: UnsafeContinuation<Result<ClosedRange<UInt64>, LogError>, Never>) in
-            pending.append(Request(events: events, continuation: continuation))
+            pending.append(Request(events: events, expectedBaseOffset: expectedBaseOffset, continuation: continuation))
             if !flushing {
                 flushing = true
                 Task { await self.flushLoop() }
@@ -103,6 +105,7 @@ actor LogWriter {
         if active.index.summary.batchCount > 0 && nowNs - active.createdTimeNs >= options.segmentAgeMaxNs {
             if let error = roll(nowNs: nowNs) { return .failure(error) }
         }
+        if let error = checkExpectedOffsets(group, nowNs: nowNs) { return .failure(error) }
         frameBytes.removeAll(keepingCapacity: true)
         frameHeaders.removeAll(keepingCapacity: true)
         let groupBase = nextOffset
@@ -139,6 +142,43 @@ actor LogWriter {
             }
         }
         return .success(groupBase...(offset - 1))
+    }
+
+    /// A replica's appends must land at the leader's offsets. An empty log starts at
+    /// the first one it is given (a follower of a stream whose oldest batches are gone).
+    private func checkExpectedOffsets(_ group: [Request], nowNs: Int64) -> LogError? {
+        guard group.contains(where: { $0.expectedBaseOffset != nil }) else { return nil }
+        if let first = group[0].expectedBaseOffset, first > nextOffset, nextOffset == active.baseOffset,
+           active.index.summary.batchCount == 0, state.allSegments.count == 1 {
+            if let error = rebaseEmpty(to: first, nowNs: nowNs) { return error }
+        }
+        var offset = nextOffset
+        for request in group {
+            if let expected = request.expectedBaseOffset, expected != offset {
+                return .offsetMismatch(expected: expected, next: offset)
+            }
+            offset += UInt64(request.events.count)
+        }
+        return nil
+    }
+
+    /// Replaces the empty only segment with an empty one starting at `baseOffset`.
+    private func rebaseEmpty(to baseOffset: UInt64, nowNs: Int64) -> LogError? {
+        do {
+            let (nextFile, nextRecord) = try SegmentFiles.create(directory, baseOffset: baseOffset, createdTimeNs: nowNs, indexIntervalBytes: options.sparseIndexIntervalBytes)
+            let old = active
+            file.close()
+            file = nextFile
+            active = nextRecord
+            nextOffset = baseOffset
+            state.rebase(to: nextRecord)
+            try? directory.fileSystem.remove(old.path)
+            try? directory.fileSystem.remove(directory.indexPath(baseOffset: old.baseOffset))
+            logger.info("empty log now starts at the leader's offset", metadata: ["offset": "\(baseOffset)"])
+            return nil
+        } catch {
+            return .appendFailed(error)
+        }
     }
 
     private func shouldSync(nowNs: Int64) -> Bool {

@@ -7,6 +7,8 @@ final class SegmentCursor {
         let position: UInt64
         /// The stored payload; valid until the next call on the cursor.
         let payload: UnsafeRawBufferPointer
+        /// The whole frame, header and payload, as stored; valid as `payload` is.
+        let bytes: UnsafeRawBufferPointer
     }
 
     enum Failure: Error {
@@ -91,7 +93,7 @@ final class SegmentCursor {
         let whole = bytes(at, length)
         let header: BatchFrameHeader
         do { header = try BatchFrameHeader.verify(frame: whole, segment: path, position: at) } catch { throw .corruption(error) }
-        return Frame(header: header, position: at, payload: UnsafeRawBufferPointer(rebasing: whole[headerSize...]))
+        return Frame(header: header, position: at, payload: UnsafeRawBufferPointer(rebasing: whole[headerSize...]), bytes: whole)
     }
 
     /// Moves past damage at the current position to the next intact frame (magic,

@@ -16,6 +16,9 @@ public struct HostOptions: Sendable {
     public var updatesBufferedMax: Int = 64
     /// Concurrent `updates()` subscribers; more get a stream that ends at once.
     public var updateSubscribersMax: Int = 1024
+    /// Whether the alerts the rules raise are appended to the log. A follower's are not:
+    /// its log is the leader's, whose rules raised the same alerts from the same events.
+    public var appendsRaisedAlerts = true
     /// Alert events raised but not yet appended (the log refusing appends); the
     /// oldest are dropped and counted beyond it.
     public var outboxEventsMax: Int = 65_536

@@ -136,8 +136,8 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
             // Long replays share the cooperative pool.
             if batches % 64 == 0 { await Task.yield() }
         }
-        let alertsToAppend = unconfirmed.count
-        unsent.append(contentsOf: unconfirmed)
+        let alertsToAppend = options.appendsRaisedAlerts ? unconfirmed.count : 0
+        if options.appendsRaisedAlerts { unsent.append(contentsOf: unconfirmed) }
         unconfirmed.removeAll()
         var rulesReplaced = false
         if state.rules.ruleSet != options.rules {
@@ -255,6 +255,8 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
     }
 
     private func enqueue(_ events: [Event]) {
+        // A follower: the leader's rules raised the same alerts; they come with its log.
+        guard options.appendsRaisedAlerts else { return }
         unsent.append(contentsOf: events)
         let overflow = unsent.count - options.outboxEventsMax
         if overflow > 0 {

@@ -18,10 +18,16 @@ public struct TachoApp: Sendable {
     public let info: ServerInfo
     public let broadcaster: SSEBroadcaster
     public let assets: DashboardAssets?
+    /// The publisher (a leader) or the applier (a follower); nil standing alone.
+    public let replication: ReplicationNode?
     let logger: Logger
 
-    public init(engine: Engine, options: ServerOptions, info: ServerInfo, assets: DashboardAssets?, logger: Logger = Logger(label: "tacho")) {
+    public init(
+        engine: Engine, options: ServerOptions, info: ServerInfo, assets: DashboardAssets?, replication: ReplicationNode? = nil,
+        logger: Logger = Logger(label: "tacho")
+    ) {
         self.engine = engine
+        self.replication = replication
         self.options = options
         self.info = info
         self.assets = assets
@@ -35,8 +41,16 @@ public struct TachoApp: Sendable {
         try RetentionGuard.check(options, nowNs: startedAtNs)
         let engine = try await Engine.open(
             dataDirectory: options.dataDirectory, logOptions: logOptions(options), hostOptions: hostOptions(options), logger: logger)
+        var replication: ReplicationNode?
+        do {
+            if let role = options.replication { replication = try await ReplicationNode.start(role, log: engine.log, logger: logger) }
+        } catch {
+            try? await engine.log.close()
+            throw error
+        }
         let info = ServerInfo(dataDirectory: options.dataDirectory, demo: options.demo, startedAtNs: startedAtNs)
-        return TachoApp(engine: engine, options: options, info: info, assets: try DashboardAssets.packaged(), logger: logger)
+        return TachoApp(
+            engine: engine, options: options, info: info, assets: try DashboardAssets.packaged(), replication: replication, logger: logger)
     }
 
     static func logOptions(_ options: ServerOptions) -> LogOptions {
@@ -57,6 +71,7 @@ public struct TachoApp: Sendable {
         // The stream publisher drains updates in bursts; a deep buffer keeps a burst
         // of small batches from dropping the event types of one of them.
         host.updatesBufferedMax = 4096
+        if case .follower = options.replication { host.appendsRaisedAlerts = false }
         return host
     }
 
@@ -67,13 +82,17 @@ public struct TachoApp: Sendable {
         options.eventTimeBounds.accepted(nowNs: nowNs, newestEventNs: engine.log.newestEventTimeNs)
     }
 
+    /// Every local write: appends, waits for JetStream on a replicated leader, refuses on a follower.
+    var appender: NodeAppender { NodeAppender(engine: engine, node: replication) }
+
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        let appender = self.appender
         router.add(middleware: ErrorJSONMiddleware())
         HealthController(reader: engine).addRoutes(to: router)
-        let faultTolerance = FaultToleranceController<BasicRequestContext>(reader: engine, appender: engine)
+        let faultTolerance = FaultToleranceController<BasicRequestContext>(reader: engine, appender: appender)
         faultTolerance.addRoutes(to: router)
-        let performance = PerformanceController<BasicRequestContext>(reader: engine, appender: engine)
+        let performance = PerformanceController<BasicRequestContext>(reader: engine, appender: appender)
         performance.addRoutes(to: router)
         TopologyController(reader: engine).addRoutes(to: router)
         MetricsController(reader: engine).addRoutes(to: router)
@@ -83,9 +102,9 @@ public struct TachoApp: Sendable {
         PromAPIController(log: engine).addRoutes(to: router)
         LogController(reader: engine, info: info).addRoutes(to: router)
         ConnectionsController(reader: engine).addRoutes(to: router)
-        let performanceAlerts = PerformanceAlertsController<BasicRequestContext>(reader: engine, appender: engine)
+        let performanceAlerts = PerformanceAlertsController<BasicRequestContext>(reader: engine, appender: appender)
         performanceAlerts.addRoutes(to: router)
-        PrometheusController(reader: engine, metrics: engine.metrics).addRoutes(to: router)
+        PrometheusController(reader: engine, metrics: engine.metrics, replication: replication?.status).addRoutes(to: router)
         StreamController(feed: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)
         webSocketStream.addRoutes(to: router)
         // The native ingest and the ways services already send metrics (docs/ingest.md),
@@ -110,9 +129,9 @@ public struct TachoApp: Sendable {
     /// The one ingest path of every format: the engine's append behind the token, the
     /// body limit and the event-time bounds.
     public func ingestPipeline() -> IngestPipeline {
-        let engine = self.engine
+        let appender = self.appender
         return IngestPipeline(
-            append: { try await engine.append($0) }, bodyBytesMax: options.bodyBytesMax, token: options.token, metrics: engine.metrics,
+            append: { try await appender.append($0) }, bodyBytesMax: options.bodyBytesMax, token: options.token, metrics: engine.metrics,
             acceptedTimes: { [self] in acceptedEventTimes(nowNs: $0) })
     }
 
@@ -134,8 +153,11 @@ public struct TachoApp: Sendable {
             logger: logger)
         let clock = ContinuousClock()
         let engine = self.engine
-        var services: [any Service] = [
-            engine,
+        let appender = self.appender
+        var services: [any Service] = [engine]
+        // Stops after the HTTP server (waiting acknowledgements are answered), before the engine closes the log.
+        if let replication { services.append(replication.service) }
+        services += [
             LiveStreamService(feed: engine, broadcaster: broadcaster, clock: clock, logger: logger),
             application,
             SSEKeepAlive(broadcaster: broadcaster, interval: .milliseconds(options.sseKeepAliveMs), clock: clock),
@@ -143,12 +165,12 @@ public struct TachoApp: Sendable {
         if options.collectsHostVitals {
             services.append(HostCollector(
                 interval: .milliseconds(options.collectIntervalMs), clock: clock, logger: logger,
-                sink: { _ = try await engine.append($0) }))
+                sink: { _ = try await appender.append($0) }))
         }
         if options.demo {
             services.append(DemoRunner(
                 seed: options.demoSeed, emitsHostVitals: !options.collectsHostVitals, clock: clock, logger: logger,
-                sink: { _ = try await engine.append($0) }))
+                sink: { _ = try await appender.append($0) }))
         }
         if !options.scrapeTargets.isEmpty {
             services.append(PrometheusScraper(

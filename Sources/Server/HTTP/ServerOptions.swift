@@ -1,4 +1,5 @@
 import EventStore
+import Replication
 
 /// Everything `tacho serve` is configured with, and the limits it enforces, checked
 /// together at start-up by `validate()`.
@@ -72,6 +73,9 @@ public struct ServerOptions: Sendable, Equatable {
     public var scrapeJob = "scrape"
     /// `--statsd-port`: the UDP port StatsD lines are received on (on `host`); nil for none.
     public var statsdPort: Int?
+    /// `--replicate` (a leader publishing to JetStream) or `--follow` (a read-only
+    /// follower of a stream); nil stands alone.
+    public var replication: ReplicationRole?
 
     public init() {}
 
@@ -141,6 +145,16 @@ public struct ServerOptions: Sendable, Equatable {
         check((10...scrapeIntervalMs).contains(scrapeTimeoutMs), "--scrape-timeout \(scrapeTimeoutMs) ms is not within 10 ms...the scrape interval")
         if let statsdPort { check((0...65535).contains(statsdPort), "--statsd-port \(statsdPort) is not within 0...65535") }
         check(!scrapeJob.isEmpty && scrapeJob.utf8.count <= 256, "--scrape-job must be 1...256 bytes")
+        if let replication {
+            if let problem = replication.options.problem() { problems.append(problem) }
+            if case .follower = replication {
+                // A follower's log is the leader's: anything writing locally would fork it.
+                check(!demo, "--demo writes events; a follower (--follow) takes its events from the leader only")
+                check(!collectsHostVitals, "host vitals are written to the log; a follower (--follow) runs with --no-collect")
+                check(scrapeTargets.isEmpty, "--scrape writes events; scrape on the leader, not on a follower (--follow)")
+                check(statsdPort == nil, "--statsd-port writes events; receive StatsD on the leader, not on a follower (--follow)")
+            }
+        }
         // The whole SSE fan-out must fit the machine: every client's buffer full at once.
         let worstCaseBytes = UInt64(sseClientsMax) * UInt64(sseClientBytesMax)
         check(worstCaseBytes <= 8 << 30, "SSE clients × buffer bytes = \(worstCaseBytes) exceeds 8 GiB; lower one of them")

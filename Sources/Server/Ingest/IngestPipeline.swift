@@ -141,6 +141,9 @@ public struct IngestPipeline: Sendable {
         let offsets: ClosedRange<UInt64>
         do {
             offsets = try await append(events)
+        } catch let refusal as APIError {
+            // The node refused the write as a whole (a follower; a leader JetStream did not acknowledge in time).
+            throw IngestFailure(refusal.status == .conflict ? .notLeader : .notReplicated, refusal)
         } catch let error as any DiskFullReporting where error.isDiskFull {
             throw IngestFailure(.diskFull, APIError(
                 .init(code: 507, reasonPhrase: "Insufficient Storage"), error: "disk full",

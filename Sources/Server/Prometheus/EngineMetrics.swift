@@ -7,6 +7,10 @@ public enum IngestErrorReason: String, Sendable, CaseIterable {
     case tooLarge = "too_large"
     case diskFull = "disk_full"
     case appendFailed = "append_failed"
+    /// A follower refused a write (409).
+    case notLeader = "not_leader"
+    /// Appended locally, but JetStream did not acknowledge within the ack timeout (503).
+    case notReplicated = "not_replicated"
 }
 
 /// The engine's own counters, shared by the writer, ingest and the SSE broadcaster,

@@ -1,17 +1,23 @@
 import EventStore
 import Hummingbird
 import Projections
+import Replication
 
 /// `GET /metrics`: Prometheus text exposition 0.0.4 of the views (health, breakers,
 /// caches, latency, throughput, alerts) and of the engine itself.
 public struct PrometheusController<Context: RequestContext>: Sendable {
     let reader: any ViewReading
     let metrics: EngineMetrics
+    let replication: ReplicationStatus?
     let nowNs: @Sendable () -> Int64
 
-    public init(reader: any ViewReading, metrics: EngineMetrics, nowNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() }) {
+    public init(
+        reader: any ViewReading, metrics: EngineMetrics, replication: ReplicationStatus? = nil,
+        nowNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() }
+    ) {
         self.reader = reader
         self.metrics = metrics
+        self.replication = replication
         self.nowNs = nowNs
     }
 
@@ -45,6 +51,7 @@ public struct PrometheusController<Context: RequestContext>: Sendable {
             "tacho_views_lag_events", help: "Acknowledged events the views have not folded yet.",
             value: Double(log.nextOffset > snapshot.nextOffset ? log.nextOffset - snapshot.nextOffset : 0))
         metrics.write(to: &out, nowNs: nowNs())
+        if let replication { ReplicationMetrics.write(replication.snapshot(), logNextOffset: log.nextOffset, to: &out) }
         return out.text
     }
 }

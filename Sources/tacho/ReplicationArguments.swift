@@ -1,0 +1,60 @@
+import ArgumentParser
+import Replication
+import Server
+
+/// The replication flags of `tacho serve` (and the stream flags of `tacho restore`).
+struct ReplicationArguments: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Publish every committed batch to a NATS JetStream stream: the cluster's URLs, comma-separated (nats://h1:4222,nats://h2:4222).",
+        valueName: "urls"))
+    var replicate: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve read-only, building the data directory from a leader's stream: the cluster's URLs, comma-separated.", valueName: "urls"))
+    var follow: String?
+
+    @Option(name: .customLong("replicate-stream"), help: "The JetStream stream (created with --replicate-replicas copies if absent).")
+    var stream: String = "TACHO"
+
+    @Option(name: .customLong("replicate-ack"), help: ArgumentHelp(
+        "When ingest is answered: local (after the local write; the publisher follows) or replicated (once JetStream holds the batch).",
+        valueName: "local|replicated"))
+    var ack: String = "local"
+
+    @Option(name: .customLong("replicate-ack-timeout"), help: "How long a replicated ingest waits for JetStream before answering 503 (e.g. 10s).")
+    var ackTimeout: String = "10s"
+
+    @Option(name: .customLong("replicate-replicas"), help: "Copies JetStream keeps of each message, when it creates the stream (1–5).")
+    var replicas: Int = 3
+
+    @Option(name: .customLong("advertise-url"), help: "This leader's HTTP address, named by followers when they refuse a write.")
+    var advertiseURL: String?
+
+    static func urls(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func options(urls text: String) throws -> ReplicationOptions {
+        var options = ReplicationOptions(urls: Self.urls(text))
+        options.stream = stream
+        guard let acknowledgement = ReplicationOptions.Acknowledgement(rawValue: ack.lowercased()) else {
+            throw ValidationError("--replicate-ack '\(ack)' is not one of local, replicated")
+        }
+        options.acknowledgement = acknowledgement
+        options.ackTimeoutMs = try ServeCommand.timeoutMs(ackTimeout, flag: "--replicate-ack-timeout")
+        options.replicas = replicas
+        options.advertisedURL = advertiseURL
+        if let problem = options.problem() { throw ValidationError(problem) }
+        return options
+    }
+
+    /// The node's role from the flags; nil when neither --replicate nor --follow is given.
+    func role() throws -> ReplicationRole? {
+        switch (replicate, follow) {
+        case (nil, nil): return nil
+        case (let urls?, nil): return .leader(try options(urls: urls))
+        case (nil, let urls?): return .follower(try options(urls: urls))
+        case (.some, .some): throw ValidationError("--replicate and --follow exclude each other: a node leads a stream or follows one")
+        }
+    }
+}
