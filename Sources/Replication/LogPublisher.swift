@@ -86,7 +86,7 @@ public final class LogPublisher: Sendable {
             } catch {
                 status.recordError(error)
                 status.update { $0.connected = false }
-                if case .streamAhead = error as? ReplicationError {
+                if let stop = error as? ReplicationError, stop.stopsPublishing {
                     logger.critical("replication stopped: \(error)")
                     return
                 }
@@ -157,11 +157,37 @@ public final class LogPublisher: Sendable {
                 }
                 next = frames.last?.endOffset ?? 0
                 lastMessageID = last.messageID
+                if next > localEnd { throw ReplicationError.streamAhead(stream: options.stream, streamEnd: next, localEnd: localEnd) }
+                try checkSameHistory(frames, sequence: last.sequence)
             }
-            if next > localEnd { throw ReplicationError.streamAhead(stream: options.stream, streamEnd: next, localEnd: localEnd) }
             reader = log.reader(from: next)
             synchronized = true
             return next
+        }
+
+        /// The stream's last message must hold what the local log holds at its offsets:
+        /// otherwise another node wrote the stream (a follower promoted while this one
+        /// was cut off), and publishing on would splice two histories.
+        private func checkSameHistory(_ frames: [LogFrame], sequence: UInt64) throws {
+            guard let first = frames.first, let last = frames.last else { return }
+            var streamEvents: [Event] = []
+            for frame in frames {
+                do { streamEvents += try frame.decode(source: "\(options.stream) message \(sequence)").events } catch {
+                    throw ReplicationError.badMessage(stream: options.stream, sequence: sequence, detail: "\(error)")
+                }
+            }
+            let reader = log.reader(from: first.baseOffset)
+            var localEvents: [Event] = []
+            var start: UInt64?
+            while localEvents.count < streamEvents.count, let batch = try reader.next() {
+                if start == nil { start = batch.baseOffset }
+                localEvents += batch.events
+            }
+            // Offsets the local log no longer holds (retention) cannot be compared.
+            guard start == first.baseOffset else { return }
+            guard Array(localEvents.prefix(streamEvents.count)) == streamEvents else {
+                throw ReplicationError.diverged(stream: options.stream, fromOffset: first.baseOffset, toOffset: last.endOffset)
+            }
         }
 
         /// Publishes up to `messagesMax` messages of what the log holds past the stream's end.

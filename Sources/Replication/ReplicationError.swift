@@ -5,6 +5,9 @@ public enum ReplicationError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The stream already holds offsets past the local log's end: this directory is
     /// not the stream's writer (a lost disk, or another leader).
     case streamAhead(stream: String, streamEnd: UInt64, localEnd: UInt64)
+    /// The stream holds other events than the local log at the same offsets: another
+    /// node wrote the stream while this one was cut off.
+    case diverged(stream: String, fromOffset: UInt64, toOffset: UInt64)
     /// A message of the stream is not a run of intact Tacho batch frames.
     case badMessage(stream: String, sequence: UInt64, detail: String)
     /// The stream misses offsets between what this node holds and what it delivers.
@@ -22,6 +25,8 @@ public enum ReplicationError: Error, Sendable, Equatable, CustomStringConvertibl
             "NATS \(operation) failed: \(detail)\(code != 0 ? " (JetStream error code \(code))" : "")"
         case .streamAhead(let stream, let streamEnd, let localEnd):
             "stream \(stream) holds offsets up to \(streamEnd) but this data directory ends at \(localEnd): it is not the stream's writer; rebuild it with `tacho restore --from URLS --data DIR` or serve it with --follow"
+        case .diverged(let stream, let from, let to):
+            "stream \(stream) holds other events than this data directory at offsets \(from)..<\(to): another leader wrote it; this node must not publish: rebuild it from the stream (`tacho restore` into an empty directory) and serve it with --follow"
         case .badMessage(let stream, let sequence, let detail):
             "stream \(stream), message \(sequence): not Tacho batch frames: \(detail)"
         case .gap(let stream, let expected, let found):
@@ -30,6 +35,16 @@ public enum ReplicationError: Error, Sendable, Equatable, CustomStringConvertibl
         case .notReplicated(let offset, let timeoutMs):
             "the events are in the local log (through offset \(offset)) but JetStream did not acknowledge them within \(timeoutMs) ms; they will be published when NATS answers; a retry of this request would store them twice"
         case .invalidOptions(let detail): "replication options: \(detail)"
+        }
+    }
+}
+
+extension ReplicationError {
+    /// Errors no retry can fix: publishing would write another history into the stream.
+    var stopsPublishing: Bool {
+        switch self {
+        case .streamAhead, .diverged: true
+        default: false
         }
     }
 }

@@ -258,4 +258,75 @@ import Glibc
         #expect(stream.keys.count == 400)
         #expect(stream.events == (try Self.probes(in: data.path)).events, "the stream holds the leader's log")
     }
+
+    @Test func leaderLost_theFollowerIsPromoted_andContinuesTheStream_nothingAcknowledgedLost() async throws {
+        guard let cluster = try await NATSCluster.start() else { return }
+        defer { cluster.stop() }
+        let leaderData = try TemporaryDirectory("leader")
+        let followerData = try TemporaryDirectory("follower")
+        let rebuilt = try TemporaryDirectory("rebuilt")
+        defer { leaderData.remove(); followerData.remove(); rebuilt.remove() }
+        let leader = try await ServeProcess(arguments: [
+            "--data", leaderData.path, "--port", "0", "--no-collect", "--fsync", "always",
+            "--replicate", cluster.urlList, "--replicate-stream", "PROMOTE", "--replicate-ack", "replicated",
+        ])
+        let follower = try await ServeProcess(arguments: [
+            "--data", followerData.path, "--port", "0", "--follow", cluster.urlList, "--replicate-stream", "PROMOTE",
+        ])
+        let baseTimeNs = EventTime.nowNs()
+        let before = try await Self.ingest(port: leader.port, client: 0, requests: 0..<30, eventsPerRequest: 10, baseTimeNs: baseTimeNs)
+        #expect(before.statuses == [200: 30])
+        // The leader's machine is lost; the follower has what JetStream acknowledged.
+        leader.signal(SIGKILL)
+        _ = try await leader.waitForExit(timeout: 10)
+        leaderData.remove()
+        let caughtUp = await poll(timeout: .seconds(30)) { (try? await Self.metric(follower.port, "tacho_log_next_offset")) == 300 }
+        #expect(caughtUp)
+        follower.signal(SIGTERM)
+        _ = try await follower.waitForExit(timeout: 20)
+        // Promoted: the same directory, now publishing.
+        let promoted = try await ServeProcess(arguments: [
+            "--data", followerData.path, "--port", "0", "--no-collect", "--fsync", "always",
+            "--replicate", cluster.urlList, "--replicate-stream", "PROMOTE", "--replicate-ack", "replicated",
+        ])
+        let after = try await Self.ingest(port: promoted.port, client: 1, requests: 0..<30, eventsPerRequest: 10, baseTimeNs: baseTimeNs)
+        #expect(after.statuses == [200: 30])
+        promoted.signal(SIGTERM)
+        _ = try await promoted.waitForExit(timeout: 20)
+        try await Self.restore(cluster, stream: "PROMOTE", into: rebuilt.path)
+        let stream = try Self.probes(in: rebuilt.path)
+        let missing = (before.acknowledged + after.acknowledged).filter { stream.keys[$0]?.count != 1 }
+        #expect(missing.isEmpty, "every acknowledged event once across the failover; missing or doubled: \(missing.prefix(10))")
+        #expect(stream.events.map(\.offset) == Array(0..<600), "one history, no gap")
+    }
+
+    @Test func anOldLeaderWhoseLogDivergedFromTheStream_refusesToPublish() async throws {
+        guard let cluster = try await NATSCluster.start() else { return }
+        defer { cluster.stop() }
+        let oldData = try TemporaryDirectory("old-leader")
+        let newData = try TemporaryDirectory("new-leader")
+        defer { oldData.remove(); newData.remove() }
+        let baseTimeNs = EventTime.nowNs()
+        let replicate = ["--no-collect", "--port", "0", "--replicate", cluster.urlList, "--replicate-stream", "SPLIT"]
+        let old = try await ServeProcess(arguments: ["--data", oldData.path] + replicate)
+        _ = try await Self.ingest(port: old.port, client: 0, requests: 0..<5, eventsPerRequest: 10, baseTimeNs: baseTimeNs)
+        #expect(await poll(timeout: .seconds(30)) { (try? await Self.metric(old.port, "tacho_replication_lag_events")) == 0 })
+        old.signal(SIGTERM)
+        _ = try await old.waitForExit(timeout: 20)
+        // Meanwhile another node took over the stream and wrote to it...
+        try await Self.restore(cluster, stream: "SPLIT", into: newData.path)
+        let new = try await ServeProcess(arguments: ["--data", newData.path] + replicate)
+        _ = try await Self.ingest(port: new.port, client: 1, requests: 0..<2, eventsPerRequest: 10, baseTimeNs: baseTimeNs)
+        #expect(await poll(timeout: .seconds(30)) { (try? await Self.metric(new.port, "tacho_replication_lag_events")) == 0 })
+        new.signal(SIGTERM)
+        _ = try await new.waitForExit(timeout: 20)
+        // ...while the old one, cut off, took other writes at the same offsets.
+        let alone = try await ServeProcess(arguments: ["--data", oldData.path, "--no-collect", "--port", "0"])
+        _ = try await Self.ingest(port: alone.port, client: 2, requests: 0..<3, eventsPerRequest: 10, baseTimeNs: baseTimeNs)
+        alone.signal(SIGTERM)
+        _ = try await alone.waitForExit(timeout: 20)
+        let refused = try await runTool(ServeProcess.binaryPath, ["serve", "--data", oldData.path] + replicate, timeoutSeconds: 60)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("holds other events than this data directory at offsets 60..<70"), "\(refused.output)")
+    }
 }
