@@ -30,8 +30,7 @@ public final class LogFollower: Sendable {
         self.log = log
         self.logger = logger
         self.status = ReplicationStatus(role: .follower, stream: options.stream)
-        let nats = try NATSJetStream(urls: options.urlList, name: "tacho follower", requestTimeoutMs: options.requestTimeoutMs, retryFirstConnect: true)
-        self.core = Core(nats: nats, options: options)
+        self.core = Core(options: options)
         status.update { $0.streamEndOffset = log.highWaterMark }
     }
 
@@ -136,14 +135,23 @@ public final class LogFollower: Sendable {
 
     /// The follower's consumer, touched only on the worker's thread.
     private final class Core: @unchecked Sendable {
-        let nats: NATSJetStream
         let options: ReplicationOptions
+        private var connection: NATSJetStream?
+        /// The connection, made at the first call (a blocking call: on the worker only).
+        var nats: NATSJetStream {
+            get throws {
+                if let connection { return connection }
+                let made = try NATSJetStream(
+                    urls: options.urlList, name: "tacho follower \(options.stream)", requestTimeoutMs: options.requestTimeoutMs, retryFirstConnect: true)
+                connection = made
+                return made
+            }
+        }
         var subscription: NATSOrderedSubscription?
         /// The stream sequence of the last message handed out.
         var deliveredThrough: UInt64 = 0
 
-        init(nats: NATSJetStream, options: ReplicationOptions) {
-            self.nats = nats
+        init(options: ReplicationOptions) {
             self.options = options
         }
 

@@ -29,15 +29,14 @@ public final class LogPublisher: Sendable {
     /// The wait before trying again after NATS failed.
     static let retryDelayMs = 250
 
-    /// Connects (in the background when no server answers yet).
+    /// Connects on the publisher's thread at the first use (in the background when no server answers yet).
     public init(log: EventLog, options: ReplicationOptions, logger: Logger = Logger(label: "tacho.replication")) throws(ReplicationError) {
         if let problem = options.problem() { throw .invalidOptions(problem) }
         self.options = options
         self.log = log
         self.logger = logger
         self.status = ReplicationStatus(role: .leader, stream: options.stream)
-        let nats = try NATSJetStream(urls: options.urlList, name: "tacho leader", requestTimeoutMs: options.requestTimeoutMs, retryFirstConnect: true)
-        self.core = Core(log: log, nats: nats, options: options)
+        self.core = Core(log: log, options: options)
     }
 
     /// Finds (or creates) the stream and checks it against the local log: throws
@@ -113,8 +112,18 @@ public final class LogPublisher: Sendable {
     /// The publisher's state, touched only on the worker's thread.
     private final class Core: @unchecked Sendable {
         let log: EventLog
-        let nats: NATSJetStream
         let options: ReplicationOptions
+        private var connection: NATSJetStream?
+        /// The connection, made at the first call (a blocking call: on the worker only).
+        var nats: NATSJetStream {
+            get throws {
+                if let connection { return connection }
+                let made = try NATSJetStream(
+                    urls: options.urlList, name: "tacho leader \(options.stream)", requestTimeoutMs: options.requestTimeoutMs, retryFirstConnect: true)
+                connection = made
+                return made
+            }
+        }
         var synchronized = false
         /// The offset after the last event in the stream.
         var next: UInt64 = 0
@@ -123,9 +132,8 @@ public final class LogPublisher: Sendable {
         /// Frames read but not yet published (the previous message was full).
         var pending: [LogFrame] = []
 
-        init(log: EventLog, nats: NATSJetStream, options: ReplicationOptions) {
+        init(log: EventLog, options: ReplicationOptions) {
             self.log = log
-            self.nats = nats
             self.options = options
         }
 
@@ -205,7 +213,7 @@ public final class LogPublisher: Sendable {
                 do {
                     ack = try nats.publish(
                         subject: options.subject, data: data, messageID: id, expectLastMessageID: lastMessageID,
-                        leader: options.advertisedURL, waitMs: options.requestTimeoutMs)
+                        leader: options.advertisedURL, waitMs: min(options.requestTimeoutMs, Self.publishWaitMsMax))
                 } catch {
                     // Unknown whether it was stored: learn where the stream ends first.
                     synchronized = false
@@ -226,7 +234,8 @@ public final class LogPublisher: Sendable {
         /// The frames of the next message, in offset order from `next`, together under
         /// the message limit; empty when the log holds nothing more.
         private func nextMessageFrames() throws -> [LogFrame] {
-            let limit = min(options.messageBytesMax, nats.maxPayloadBytes > 0 ? nats.maxPayloadBytes : .max) - Self.headerAllowanceBytes
+            let serverMax = try nats.maxPayloadBytes
+            let limit = min(options.messageBytesMax, serverMax > 0 ? serverMax : .max) - Self.headerAllowanceBytes
             var frames: [LogFrame] = []
             var size = 0
             var expected = next
@@ -245,6 +254,10 @@ public final class LogPublisher: Sendable {
             }
             return frames
         }
+
+        /// A publish waits at most this for JetStream's acknowledgement, so a stop during
+        /// a NATS outage is not held longer (the publish is retried after a resync).
+        static let publishWaitMsMax = 2000
 
         /// Room left in a message for its headers (id, expected id, leader address).
         static let headerAllowanceBytes = 1024
@@ -270,7 +283,7 @@ public final class LogPublisher: Sendable {
             let skip = Int(from > decoded.baseOffset ? from - decoded.baseOffset : 0)
             let rest = LogBatch(baseOffset: decoded.baseOffset + UInt64(skip), events: Array(decoded.events.dropFirst(skip)))
             guard let frames = LogFrame.encode(rest, frameBytesMax: limit) else {
-                throw ReplicationError.invalidOptions("an event at offset \(rest.baseOffset) does not fit a \(limit)-byte message: raise --replicate-message-bytes and the servers' max_payload")
+                throw ReplicationError.invalidOptions("an event at offset \(rest.baseOffset) does not fit a \(limit)-byte message: raise the NATS servers' max_payload")
             }
             return frames
         }
