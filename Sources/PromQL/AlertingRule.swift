@@ -75,7 +75,34 @@ public enum AlertBacktest {
         return out.sorted { ($0.atMs, $0.group, $0.rule, $0.labels) < ($1.atMs, $1.group, $1.rule, $1.labels) }
     }
 
-    private struct Active {
+    /// Replays the state machine over the expression's answers at each evaluation.
+    static func transitions(
+        _ rule: AlertingRule, group: String, series: [Series], startMs: Int64, endMs: Int64, intervalMs: Int64
+    ) -> [AlertTransition] {
+        var state = AlertRuleState(rule: rule, group: group)
+        var out: [AlertTransition] = []
+        var cursors = [Int](repeating: 0, count: series.count)
+        var t = startMs
+        while t <= endMs {
+            var results: [(labels: Labels, value: Double)] = []
+            for (index, entry) in series.enumerated() {
+                guard cursors[index] < entry.samples.count, entry.samples[cursors[index]].timestampMs == t else { continue }
+                results.append((entry.labels, entry.samples[cursors[index]].value))
+                cursors[index] += 1
+            }
+            out += state.evaluate(atMs: t, results: results)
+            t += intervalMs
+        }
+        return out
+    }
+}
+
+/// One alerting rule's alerts between evaluations: Prometheus's state machine
+/// (pending → firing after `for`, resolved when the series leaves the result, unless
+/// `keep_firing_for` holds it). The back-test steps it through a range; a live server
+/// steps it at each evaluation.
+public struct AlertRuleState: Sendable {
+    private struct Active: Sendable {
         var state: AlertTransition.State
         var activeAtMs: Int64
         var keepFiringSinceMs: Int64?
@@ -83,74 +110,81 @@ public enum AlertBacktest {
         var annotations: [String: String]
     }
 
-    /// Replays the state machine over the expression's answers at each evaluation.
-    static func transitions(
-        _ rule: AlertingRule, group: String, series: [Series], startMs: Int64, endMs: Int64, intervalMs: Int64
-    ) -> [AlertTransition] {
+    public let rule: AlertingRule
+    public let group: String
+    private var active: [Labels: Active] = [:]
+
+    public init(rule: AlertingRule, group: String) {
+        self.rule = rule
+        self.group = group
+    }
+
+    /// The alerts pending or firing now.
+    public var activeCount: Int { active.values.filter { $0.state != .resolved }.count }
+
+    /// Applies the expression's answer at `t` (each series with its value); returns
+    /// the transitions it causes, in label order.
+    public mutating func evaluate(atMs t: Int64, results: [(labels: Labels, value: Double)]) -> [AlertTransition] {
         var out: [AlertTransition] = []
-        var active: [Labels: Active] = [:]
-        var cursors = [Int](repeating: 0, count: series.count)
-        var t = startMs
-        while t <= endMs {
-            var present: [Labels: Double] = [:]
-            var presentLabels: [Labels: Labels] = [:]
-            for (index, entry) in series.enumerated() {
-                guard cursors[index] < entry.samples.count, entry.samples[cursors[index]].timestampMs == t else { continue }
-                let value = entry.samples[cursors[index]].value
-                cursors[index] += 1
-                var labels = entry.labels.droppingName
-                for (name, template) in rule.labels.sorted(by: { $0.key < $1.key }) {
-                    labels.set(name, (try? AlertTemplate.expand(template, labels: entry.labels, value: value)) ?? template)
-                }
-                labels.set("alertname", rule.name)
-                present[labels] = value
-                presentLabels[labels] = entry.labels
+        var present: [Labels: Double] = [:]
+        var presentLabels: [Labels: Labels] = [:]
+        for (seriesLabels, value) in results {
+            var labels = seriesLabels.droppingName
+            for (name, template) in rule.labels.sorted(by: { $0.key < $1.key }) {
+                labels.set(name, (try? AlertTemplate.expand(template, labels: seriesLabels, value: value)) ?? template)
             }
-            func annotations(_ labels: Labels, _ value: Double) -> [String: String] {
-                rule.annotations.mapValues { (try? AlertTemplate.expand($0, labels: presentLabels[labels] ?? labels, value: value)) ?? $0 }
-            }
-            for (labels, value) in present {
-                if var alert = active[labels], alert.state != .resolved {
-                    alert.value = value
-                    alert.annotations = annotations(labels, value)
-                    alert.keepFiringSinceMs = nil
-                    active[labels] = alert
-                } else {
-                    active[labels] = Active(state: .pending, activeAtMs: t, value: value, annotations: annotations(labels, value))
-                    out.append(AlertTransition(group: group, rule: rule.name, state: .pending, atMs: t, labels: labels,
-                                               annotations: active[labels]!.annotations, value: value))
-                }
-            }
-            for labels in active.keys.sorted() {
-                var alert = active[labels]!
-                if present[labels] == nil {
-                    guard alert.state != .resolved else { continue }
-                    var keepFiring = false
-                    if alert.state == .firing, rule.keepFiringForMs > 0 {
-                        let since = alert.keepFiringSinceMs ?? t
-                        alert.keepFiringSinceMs = since
-                        keepFiring = t - since < rule.keepFiringForMs
-                    }
-                    if alert.state == .pending {
-                        active[labels] = nil
-                        continue
-                    }
-                    if !keepFiring {
-                        alert.state = .resolved
-                        active[labels] = alert
-                        out.append(AlertTransition(group: group, rule: rule.name, state: .resolved, atMs: t, labels: labels,
-                                                   annotations: alert.annotations, value: alert.value))
-                        continue
-                    }
-                }
-                if alert.state == .pending, t - alert.activeAtMs >= rule.forMs {
-                    alert.state = .firing
-                    out.append(AlertTransition(group: group, rule: rule.name, state: .firing, atMs: t, labels: labels,
-                                               annotations: alert.annotations, value: alert.value))
-                }
+            labels.set("alertname", rule.name)
+            present[labels] = value
+            presentLabels[labels] = seriesLabels
+        }
+        let rule = self.rule
+        func annotations(_ labels: Labels, _ value: Double) -> [String: String] {
+            rule.annotations.mapValues { (try? AlertTemplate.expand($0, labels: presentLabels[labels] ?? labels, value: value)) ?? $0 }
+        }
+        for (labels, value) in present.sorted(by: { $0.key < $1.key }) {
+            if var alert = active[labels], alert.state != .resolved {
+                alert.value = value
+                alert.annotations = annotations(labels, value)
+                alert.keepFiringSinceMs = nil
                 active[labels] = alert
+            } else {
+                active[labels] = Active(state: .pending, activeAtMs: t, value: value, annotations: annotations(labels, value))
+                out.append(AlertTransition(group: group, rule: rule.name, state: .pending, atMs: t, labels: labels,
+                                           annotations: active[labels]!.annotations, value: value))
             }
-            t += intervalMs
+        }
+        for labels in active.keys.sorted() {
+            var alert = active[labels]!
+            if present[labels] == nil {
+                guard alert.state != .resolved else {
+                    // Resolved alerts are kept one evaluation only (nothing more can happen to them).
+                    active[labels] = nil
+                    continue
+                }
+                var keepFiring = false
+                if alert.state == .firing, rule.keepFiringForMs > 0 {
+                    let since = alert.keepFiringSinceMs ?? t
+                    alert.keepFiringSinceMs = since
+                    keepFiring = t - since < rule.keepFiringForMs
+                }
+                if alert.state == .pending {
+                    active[labels] = nil
+                    continue
+                }
+                if !keepFiring {
+                    alert.state = .resolved
+                    active[labels] = alert
+                    out.append(AlertTransition(group: group, rule: rule.name, state: .resolved, atMs: t, labels: labels,
+                                               annotations: alert.annotations, value: alert.value))
+                    continue
+                }
+            }
+            if alert.state == .pending, t - alert.activeAtMs >= rule.forMs {
+                alert.state = .firing
+                out.append(AlertTransition(group: group, rule: rule.name, state: .firing, atMs: t, labels: labels,
+                                           annotations: alert.annotations, value: alert.value))
+            }
+            active[labels] = alert
         }
         return out
     }

@@ -76,6 +76,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("statsd-port"), help: "Receive StatsD/DogStatsD lines on this UDP port (flushed every second).")
     var statsdPort: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Alerting rules to evaluate live: a Prometheus rule file (YAML groups; alerts appended as alert/alert_resolve events) or Tacho's JSON rules (replacing the built-in ones).",
+        valueName: "file"))
+    var rules: String?
+
     @OptionGroup(title: "Replication (NATS JetStream, docs/scaling.md)")
     var replication: ReplicationArguments
 
@@ -153,6 +158,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.scrapeJob = scrapeJob
         options.statsdPort = statsdPort
         options.replication = try replication.role()
+        if let rules { try Self.loadRules(rules, into: &options) }
         // A follower's log is the leader's: it collects nothing of its own.
         if case .follower = options.replication { options.collectsHostVitals = false }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not within 0...65535") }
@@ -164,6 +170,25 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension ServeCommand {
+    /// `--rules`: a Prometheus rule file runs live beside the built-in rules; Tacho's
+    /// JSON rules replace the built-in ones. Refused whole when anything is wrong.
+    static func loadRules(_ path: String, into options: inout ServerOptions) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("--rules: cannot read \(path)") }
+        let text = String(decoding: data, as: UTF8.self)
+        do {
+            if PrometheusRuleFile.isYAML(path: path, text: text) {
+                guard data.count <= AlertsBacktestCommand.ruleFileBytesMax else {
+                    throw CommandFailure("the rule file is \(data.count) bytes, over the \(AlertsBacktestCommand.ruleFileBytesMax)-byte limit")
+                }
+                options.prometheusRules = try PrometheusRuleFile.parse(text)
+            } else {
+                options.rules = try AlertsBacktestCommand.loadRules(path)
+            }
+        } catch {
+            throw ValidationError("--rules \(path): \(error)")
+        }
+    }
+
     static func timeoutMs(_ text: String, flag: String) throws -> Int {
         guard let milliseconds = DurationArgument.milliseconds(text), milliseconds <= Int64(Int32.max) else {
             throw ValidationError("\(flag) '\(text)' is not a duration such as 10s or 500ms")

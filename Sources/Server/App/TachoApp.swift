@@ -72,6 +72,7 @@ public struct TachoApp: Sendable {
         // of small batches from dropping the event types of one of them.
         host.updatesBufferedMax = 4096
         if case .follower = options.replication { host.appendsRaisedAlerts = false }
+        if let rules = options.rules { host.rules = rules }
         return host
     }
 
@@ -177,6 +178,9 @@ public struct TachoApp: Sendable {
                 targets: options.scrapeTargets.compactMap(ScrapeTarget.init(url:)), job: options.scrapeJob,
                 interval: .milliseconds(options.scrapeIntervalMs), timeout: .milliseconds(options.scrapeTimeoutMs),
                 pipeline: ingestPipeline(), clock: clock, logger: logger))
+        }
+        if !options.prometheusRules.isEmpty {
+            services.append(LiveAlertRules(groups: options.prometheusRules, log: engine, appender: appender, logger: logger))
         }
         if let statsdPort = options.statsdPort {
             services.append(StatsDServer(host: options.host, port: statsdPort, pipeline: ingestPipeline(), clock: clock, logger: logger))

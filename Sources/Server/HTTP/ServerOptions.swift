@@ -1,4 +1,6 @@
 import EventStore
+import Projections
+import PromQL
 import Replication
 
 /// Everything `tacho serve` is configured with, and the limits it enforces, checked
@@ -76,6 +78,10 @@ public struct ServerOptions: Sendable, Equatable {
     /// `--replicate` (a leader publishing to JetStream) or `--follow` (a read-only
     /// follower of a stream); nil stands alone.
     public var replication: ReplicationRole?
+    /// `--rules` with a Prometheus rule file: alerting-rule groups evaluated live.
+    public var prometheusRules: [AlertingRuleGroup] = []
+    /// `--rules` with Tacho's JSON rules: they replace the built-in rules; nil keeps those.
+    public var rules: RuleSet?
 
     public init() {}
 
@@ -153,6 +159,7 @@ public struct ServerOptions: Sendable, Equatable {
                 check(!collectsHostVitals, "host vitals are written to the log; a follower (--follow) runs with --no-collect")
                 check(scrapeTargets.isEmpty, "--scrape writes events; scrape on the leader, not on a follower (--follow)")
                 check(statsdPort == nil, "--statsd-port writes events; receive StatsD on the leader, not on a follower (--follow)")
+                check(prometheusRules.isEmpty && rules == nil, "--rules appends alerts; evaluate rules on the leader, not on a follower (--follow)")
             }
         }
         // The whole SSE fan-out must fit the machine: every client's buffer full at once.

@@ -1,0 +1,105 @@
+import EventStore
+import Foundation
+import Hummingbird
+import Logging
+import PromQL
+import ServiceLifecycle
+
+/// `tacho serve --rules rules.yml`: Prometheus alerting-rule groups evaluated live over
+/// the log's metric series, each group at every multiple of its interval, with the
+/// same state machine the back-test replays (`AlertRuleState`). A rule's alert going
+/// firing appends an `alert` event, its resolution an `alert_resolve`, stamped with
+/// the evaluation time, so the alert views, the stream, replay and `?at=` show them.
+///
+/// The state lives in memory: after a restart an alert already firing waits its `for`
+/// again, and one that resolved while the server was down is not resolved in the log.
+struct LiveAlertRules: Service {
+    let groups: [AlertingRuleGroup]
+    let log: any MetricScanning
+    let appender: any EventAppending
+    let logger: Logger
+    var limits = PromAPIController<BasicRequestContext>.Limits()
+    var nowMs: @Sendable () -> Int64 = { EventTime.nowNs() / 1_000_000 }
+
+    /// The `kind` of the alerts these rules raise.
+    static let alertKind = "prometheus_rule"
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { tasks in
+                for group in groups { tasks.addTask { await self.evaluateForever(group) } }
+            }
+        }
+    }
+
+    private func evaluateForever(_ group: AlertingRuleGroup) async {
+        var states = group.rules.map { AlertRuleState(rule: $0, group: group.name) }
+        while !Task.isCancelled {
+            let now = nowMs()
+            // At each multiple of the interval, as the back-test does.
+            let at = (now / group.intervalMs + 1) * group.intervalMs
+            do { try await Task.sleep(for: .milliseconds(at - now)) } catch { return }
+            var events: [Event] = []
+            for index in states.indices {
+                do {
+                    let results = try await evaluate(states[index].rule.expr, atMs: at, stepMs: group.intervalMs)
+                    events += states[index].evaluate(atMs: at, results: results).compactMap(Self.event)
+                } catch {
+                    logger.error("rule evaluation failed", metadata: [
+                        "group": "\(group.name)", "alert": "\(states[index].rule.name)", "error": "\(error)",
+                    ])
+                }
+            }
+            guard !events.isEmpty else { continue }
+            do { _ = try await appender.append(events) } catch {
+                logger.error("appending the rules' alerts failed", metadata: ["group": "\(group.name)", "events": "\(events.count)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// The expression's series and values at `atMs`, evaluated off the cooperative pool.
+    private func evaluate(_ expr: Expr, atMs: Int64, stepMs: Int64) async throws -> [(labels: PromQL.Labels, value: Double)] {
+        var options = QueryOptions()
+        options.maxSamples = limits.samplesMax
+        options.lookbackDeltaMs = limits.lookbackDeltaMs
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(limits.timeoutMs))
+        options.isPastDeadline = { ContinuousClock.now >= deadline }
+        var source = LogSampleSource(log: log, samplesMax: limits.samplesMax, eventsScannedMax: limits.eventsScannedMax)
+        source.isPastDeadline = options.isPastDeadline
+        let series = try await PromAPIController<BasicRequestContext>.offPool { [source, options] in
+            try Evaluator.range(expr, startMs: atMs, endMs: atMs, stepMs: stepMs, source: source, options: options)
+        }
+        return series.compactMap { entry in entry.samples.first.map { (entry.labels, $0.value) } }
+    }
+
+    /// The log event of a transition: firing raises, resolved resolves; pending is not logged.
+    static func event(_ transition: AlertTransition) -> Event? {
+        let id = "\(transition.group)/\(transition.labels)"
+        let timeNs = transition.atMs * 1_000_000
+        switch transition.state {
+        case .pending:
+            return nil
+        case .resolved:
+            return Event(timeNs: timeNs, body: .alertResolve(AlertResolve(id: id)))
+        case .firing:
+            let severity = AlertSeverity(rawValue: transition.labels["severity"].lowercased()) ?? .warning
+            let message = transition.annotations["summary"] ?? transition.annotations["description"] ?? "\(transition.rule) is firing"
+            var details = JSONWriter(reservingCapacity: 256)
+            details.beginObject()
+            details.key("annotations")
+            details.beginObject()
+            for (name, value) in transition.annotations.sorted(by: { $0.key < $1.key }) { details.member(name, value) }
+            details.endObject()
+            details.member("group", transition.group)
+            details.key("labels")
+            details.beginObject()
+            for pair in transition.labels.pairs { details.member(pair.name, pair.value) }
+            details.endObject()
+            details.member("rule", transition.rule)
+            details.endObject()
+            return Event(timeNs: timeNs, body: .alert(AlertRaised(
+                id: id, severity: severity, kind: alertKind, message: message,
+                value: transition.value.isFinite ? transition.value : nil, dataJSON: String(decoding: details.bytes, as: UTF8.self))))
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import EventStore
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `tacho serve --rules rules.yml`: a Prometheus rule file evaluated live, its
+/// alerts appended to the log as `alert`/`alert_resolve` events.
+@Suite(.serialized) struct ServeRulesTests {
+    static let ruleFile = """
+        groups:
+          - name: probes
+            interval: 1s
+            rules:
+              - alert: ProbeHigh
+                expr: probe_value > 5
+                for: 1s
+                labels:
+                  severity: critical
+                annotations:
+                  summary: "probe {{ $labels.instance }} at {{ $value }}"
+
+        """
+
+    static var repository: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    /// The alerts view's entries of the rules' kind.
+    static func ruleAlerts(_ port: Int) async throws -> [[String: Any]] {
+        let body = try await httpRequest(port: port, method: "GET", path: "/api/v1/fault-tolerance/alerts").body
+        let alerts = try jsonObject(body)["alerts"] as? [[String: Any]] ?? []
+        return alerts.filter { $0["type"] as? String == "prometheus_rule" }
+    }
+
+    @Test func aPrometheusRuleFile_firesAfterItsFor_andResolves_asAlertEventsInTheLog() async throws {
+        let directory = try TemporaryDirectory("rules")
+        defer { directory.remove() }
+        let rules = directory.path + "/rules.yml"
+        try Self.ruleFile.write(toFile: rules, atomically: true, encoding: .utf8)
+        let server = try await ServeProcess(arguments: ["--data", directory.path + "/data", "--port", "0", "--no-collect", "--rules", rules])
+        defer { server.signal(SIGKILL) }
+        let probe = #"{"type":"metric","name":"probe_value","labels":{"instance":"a"},"value":10}"#
+        #expect(try await httpRequest(port: server.port, method: "POST", path: "/api/v1/events", body: probe).status == 200)
+        let fired = await poll(timeout: .seconds(20)) { ((try? await Self.ruleAlerts(server.port)) ?? []).contains { $0["status"] as? String == "active" } }
+        #expect(fired, "the rule fired")
+        let alert = try #require(try await Self.ruleAlerts(server.port).first)
+        #expect(alert["message"] as? String == "probe a at 10")
+        #expect(alert["severity"] as? String == "critical")
+        #expect(alert["id"] as? String == #"probes/{alertname="ProbeHigh", instance="a", severity="critical"}"#)
+        // `for: 1s`: raised no earlier than one interval after the sample.
+        let low = #"{"type":"metric","name":"probe_value","labels":{"instance":"a"},"value":1}"#
+        #expect(try await httpRequest(port: server.port, method: "POST", path: "/api/v1/events", body: low).status == 200)
+        let resolved = await poll(timeout: .seconds(20)) { ((try? await Self.ruleAlerts(server.port)) ?? []).contains { $0["status"] as? String == "resolved" } }
+        #expect(resolved, "the rule resolved once the value fell")
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit(timeout: 20) == 0)
+        // In the log: one raise and one resolve, which replay and `?at=` fold like any event.
+        let log = try ReadOnlyEventLog.open(directory: directory.path + "/data")
+        let reader = log.reader(from: 0)
+        var types: [String] = []
+        while let batch = try reader.next() { types += batch.events.map(\.type.name) }
+        #expect(types.filter { $0 == "alert" }.count == 1)
+        #expect(types.filter { $0 == "alert_resolve" }.count == 1)
+    }
+
+    @Test func aBadRuleFile_stopsTheServerAtStart_namingTheRule() async throws {
+        let directory = try TemporaryDirectory("rules")
+        defer { directory.remove() }
+        let rules = directory.path + "/rules.yml"
+        try "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: rate(x[5m]\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        let result = try await runTool(ServeProcess.binaryPath, ["serve", "--data", directory.path + "/data", "--port", "0", "--rules", rules])
+        #expect(result.status != 0)
+        #expect(result.output.contains("--rules \(rules)"), "\(result.output)")
+        #expect(result.output.contains("group g"), "\(result.output)")
+        let follower = try await runTool(ServeProcess.binaryPath, [
+            "serve", "--data", directory.path + "/data", "--port", "0", "--follow", "nats://127.0.0.1:1", "--rules", Self.repository + "/fixtures/rules/example.json",
+        ])
+        #expect(follower.status != 0)
+        #expect(follower.output.contains("evaluate rules on the leader"), "\(follower.output)")
+    }
+}
