@@ -17,10 +17,12 @@ extension AlertsBacktestCommand {
         }
         let scan = try RangeScan(path: dataOptions.data, from: from, to: to)
         var collector = MetricSeriesCollector()
+        var recordedAlerts = PrometheusAlertDiff.Collector()
         var firstNs = Int64.max
         var lastNs = Int64.min
         try scan.forEachBatch(progress: "backtest", quiet: quiet) { batch, _ in
             for event in batch {
+                recordedAlerts.add(event)
                 guard case .metric(let sample) = event.body else { continue }
                 collector.add(timeNs: event.timeNs, sample)
                 firstNs = min(firstNs, event.timeNs)
@@ -37,11 +39,16 @@ extension AlertsBacktestCommand {
         do { transitions = try AlertBacktest.run(groups, fromMs: fromMs, toMs: toMs, source: source) } catch {
             throw CommandFailure("evaluating the rules: \(error.message)")
         }
-        let output = format == .json ? Self.json(transitions) : Self.text(transitions, groups: groups, fromMs: fromMs, toMs: toMs)
+        let diff = PrometheusAlertDiff(
+            // Only what the back-test evaluated can be compared.
+            tested: transitions, recorded: recordedAlerts.recorded.filter { $0.atMs >= fromMs && $0.atMs <= toMs },
+            intervalMs: Dictionary(groups.map { ($0.name, $0.intervalMs) }, uniquingKeysWith: max))
+        let output = format == .json
+            ? Self.json(transitions, diff: diff) : Self.text(transitions, groups: groups, fromMs: fromMs, toMs: toMs, diff: diff)
         FileHandle.standardOutput.write(Data(output.utf8))
     }
 
-    static func text(_ transitions: [AlertTransition], groups: [AlertingRuleGroup], fromMs: Int64, toMs: Int64) -> String {
+    static func text(_ transitions: [AlertTransition], groups: [AlertingRuleGroup], fromMs: Int64, toMs: Int64, diff: PrometheusAlertDiff) -> String {
         let rules = groups.reduce(0) { $0 + $1.rules.count }
         var out = "Prometheus rules: \(rules) alerting rule(s) in \(groups.count) group(s), evaluated from \(EventTime.formatRFC3339(fromMs * 1_000_000)) to \(EventTime.formatRFC3339(toMs * 1_000_000))\n"
         out += "\(transitions.count) transition(s)\n"
@@ -50,10 +57,18 @@ extension AlertsBacktestCommand {
             for (name, value) in transition.annotations.sorted(by: { $0.key < $1.key }) { out += "  \(name)=\(value.debugDescription)" }
             out += "\n"
         }
+        out += "Against the alerts recorded by `tacho serve --rules`: \(diff.matched.count) matched, "
+            + "\(diff.onlyTested.count) only in the back-test, \(diff.onlyRecorded.count) only in the log\n"
+        for transition in diff.onlyTested {
+            out += "  only in the back-test: \(EventTime.formatRFC3339(transition.atMs * 1_000_000))  \(transition.state.rawValue) \(PrometheusRuleAlert.id(transition))\n"
+        }
+        for recorded in diff.onlyRecorded {
+            out += "  only in the log:       \(EventTime.formatRFC3339(recorded.atMs * 1_000_000))  \(recorded.state.rawValue) \(recorded.id)\n"
+        }
         return out
     }
 
-    static func json(_ transitions: [AlertTransition]) -> String {
+    static func json(_ transitions: [AlertTransition], diff: PrometheusAlertDiff) -> String {
         var writer = JSONWriter(reservingCapacity: 256 * max(1, transitions.count))
         writer.beginObject()
         writer.key("transitions")
@@ -77,6 +92,30 @@ extension AlertsBacktestCommand {
             writer.endObject()
         }
         writer.endArray()
+        writer.key("diff")
+        writer.beginObject()
+        writer.member("matched", Int64(diff.matched.count))
+        writer.key("onlyBacktest")
+        writer.beginArray()
+        for transition in diff.onlyTested {
+            writer.beginObject()
+            writer.member("id", PrometheusRuleAlert.id(transition))
+            writer.member("state", transition.state.rawValue)
+            writer.member("timeMs", transition.atMs)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("onlyRecorded")
+        writer.beginArray()
+        for recorded in diff.onlyRecorded {
+            writer.beginObject()
+            writer.member("id", recorded.id)
+            writer.member("state", recorded.state.rawValue)
+            writer.member("timeMs", recorded.atMs)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
         writer.endObject()
         return String(decoding: writer.bytes, as: UTF8.self) + "\n"
     }

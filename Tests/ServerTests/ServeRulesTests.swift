@@ -63,6 +63,16 @@ import Glibc
         while let batch = try reader.next() { types += batch.events.map(\.type.name) }
         #expect(types.filter { $0 == "alert" }.count == 1)
         #expect(types.filter { $0 == "alert_resolve" }.count == 1)
+        // The back-test of the same file over the recording finds the same firing and resolution.
+        // Evaluated up to now: past the newest sample, where the resolution was recorded.
+        let backtest = try await runTool(ServeProcess.binaryPath, [
+            "alerts", "backtest", "--rules", rules, "--data", directory.path + "/data", "--to", String(EventTime.nowNs()), "--format", "json", "--quiet",
+        ])
+        #expect(backtest.status == 0, "\(backtest.output)")
+        let diff = try #require(try jsonObject(backtest.output)["diff"] as? [String: Any])
+        #expect(diff["matched"] as? Int == 2, "\(backtest.output)")
+        #expect((diff["onlyBacktest"] as? [Any])?.isEmpty == true, "\(backtest.output)")
+        #expect((diff["onlyRecorded"] as? [Any])?.isEmpty == true, "\(backtest.output)")
     }
 
     @Test func aBadRuleFile_stopsTheServerAtStart_namingTheRule() async throws {

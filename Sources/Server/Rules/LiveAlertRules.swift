@@ -21,9 +21,6 @@ struct LiveAlertRules: Service {
     var limits = PromAPIController<BasicRequestContext>.Limits()
     var nowMs: @Sendable () -> Int64 = { EventTime.nowNs() / 1_000_000 }
 
-    /// The `kind` of the alerts these rules raise.
-    static let alertKind = "prometheus_rule"
-
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { tasks in
@@ -74,7 +71,7 @@ struct LiveAlertRules: Service {
 
     /// The log event of a transition: firing raises, resolved resolves; pending is not logged.
     static func event(_ transition: AlertTransition) -> Event? {
-        let id = "\(transition.group)/\(transition.labels)"
+        let id = PrometheusRuleAlert.id(transition)
         let timeNs = transition.atMs * 1_000_000
         switch transition.state {
         case .pending:
@@ -98,8 +95,17 @@ struct LiveAlertRules: Service {
             details.member("rule", transition.rule)
             details.endObject()
             return Event(timeNs: timeNs, body: .alert(AlertRaised(
-                id: id, severity: severity, kind: alertKind, message: message,
+                id: id, severity: severity, kind: PrometheusRuleAlert.kind, message: message,
                 value: transition.value.isFinite ? transition.value : nil, dataJSON: String(decoding: details.bytes, as: UTF8.self))))
         }
     }
+}
+
+/// How a Prometheus rule's alert appears in the log: shared by the live evaluation and
+/// the back-test's diff against what was recorded.
+public enum PrometheusRuleAlert {
+    public static let kind = "prometheus_rule"
+
+    /// The alert's id: its group and its labels (which hold `alertname`).
+    public static func id(_ transition: AlertTransition) -> String { "\(transition.group)/\(transition.labels)" }
 }
