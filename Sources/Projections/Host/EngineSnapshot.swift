@@ -39,11 +39,16 @@ public struct CheckpointStamp: Sendable, Equatable {
 public struct EngineUpdate: Sendable, Equatable {
     /// The offset of the last event folded.
     public let offset: UInt64
-    /// The event types the batch held.
+    /// The event types the batch held, and those of updates this subscriber's buffer
+    /// dropped (so the views they changed are still republished).
     public let eventTypes: Set<EventType>
+    /// At least this many updates were dropped from this subscriber's buffer before it:
+    /// it fell behind; its next snapshot read covers them, `eventTypes` says what changed.
+    public let droppedBefore: Int
 
-    public init(offset: UInt64, eventTypes: Set<EventType>) {
+    public init(offset: UInt64, eventTypes: Set<EventType>, droppedBefore: Int = 0) {
         self.offset = offset
         self.eventTypes = eventTypes
+        self.droppedBefore = droppedBefore
     }
 }
