@@ -167,6 +167,7 @@ import Glibc
         var bitsFlipped = 0, rangesOverwritten = 0, bytesChanged = 0
         var damagedByKind: [String: Int] = [:]
         var batchesHit = 0, batchesLost = 0, eventsHit = 0, eventsLost = 0, headersHit = 0, lostOutsideHitTotal = 0, eventsLostBeforeStart = 0
+        var batchesNamed = 0, batchesInNamedRun = 0
         var newestCheckpointDamaged = 0, everyCheckpointDamaged = 0, viewComparisons = 0
         for round in 0..<Self.rounds {
             let copy = try TemporaryDirectory("corrupt-round")
@@ -180,12 +181,17 @@ import Glibc
                 let pick = random.next() % 4
                 let pool = pick < 2 ? segments : pick == 2 ? (indexes.isEmpty ? segments : indexes) : checkpoints
                 let file = pool[Int(random.next() % UInt64(pool.count))]
-                let damage = try Self.damage(root: copy.path, relative: file, random: &random)
-                damages.append(damage)
+                damages.append(try Self.damage(root: copy.path, relative: file, random: &random))
+            }
+            // Every tenth round also loses every checkpoint: the start-up is a full replay.
+            if round % 10 == 5 {
+                for file in checkpoints { damages.append(try Self.damage(root: copy.path, relative: file, random: &random)) }
+            }
+            for damage in damages {
                 bitsFlipped += damage.bitsFlipped
                 if damage.kind == .overwrite { rangesOverwritten += 1 }
                 bytesChanged += damage.changed.count
-                damagedByKind[String(file.split(separator: ".").last ?? ""), default: 0] += 1
+                damagedByKind[String(damage.file.split(separator: ".").last ?? ""), default: 0] += 1
             }
             let context = "seed \(seed) round \(round): \(damages)"
 
@@ -211,9 +217,21 @@ import Glibc
             let named = (verified.damage + [verified.incompleteTail].compactMap { $0 }).map {
                 (segment: String($0.segment.split(separator: "/").last!), position: $0.position)
             }
+            // Every damaged batch is named by its position, except one whose magic and the
+            // length before it were both overwritten: no byte tells where it starts. It
+            // must then lie in a run of damaged batches whose first is named.
             for frame in hit {
-                #expect(named.contains { $0.segment == frame.segment && $0.position == frame.position },
-                    "\(context): verify does not name the damaged batch at \(frame.segment):\(frame.position); it names \(named)")
+                if named.contains(where: { $0.segment == frame.segment && $0.position == frame.position }) {
+                    batchesNamed += 1
+                    continue
+                }
+                let frames = pristineFrames[frame.segment] ?? []
+                var first = frames.firstIndex(of: frame)!
+                while first > 0, hit.contains(frames[first - 1]) { first -= 1 }
+                let runNamed = named.contains { $0.segment == frame.segment && $0.position == frames[first].position }
+                #expect(runNamed && first < frames.firstIndex(of: frame)!,
+                    "\(context): verify does not name the damaged batch at \(frame.segment):\(frame.position), nor the run it is in; it names \(named)")
+                if runNamed { batchesInNamedRun += 1 }
             }
             for header in hitHeaders {
                 #expect(named.contains { $0.segment == header && $0.position == 0 }, "\(context): verify does not name the damaged header of \(header)")
@@ -274,7 +292,8 @@ import Glibc
         print("corruption campaign seed=\(seed): \(Self.rounds) rounds over \(segments.count) segments, \(indexes.count) indexes, "
             + "\(checkpoints.count) checkpoints (\(pristineEvents.count) events, \(pristineFrames.values.reduce(0) { $0 + $1.count }) batches); "
             + "damage: \(bitsFlipped) bits flipped, \(rangesOverwritten) ranges overwritten, \(bytesChanged) bytes changed (files damaged: \(kinds)); "
-            + "\(batchesHit) batches hit (\(eventsHit) events) and \(headersHit) segment headers; unreadable before start-up: \(eventsLostBeforeStart) events; "
+            + "\(batchesHit) batches hit (\(eventsHit) events) and \(headersHit) segment headers; verify named \(batchesNamed) hit batches by position "
+            + "and \(batchesInNamedRun) more by the named first batch of their damaged run; unreadable before start-up: \(eventsLostBeforeStart) events; "
             + "after start-up \(batchesLost) batches lost (\(eventsLost) events; the rules re-append alerts of a cut last batch), "
             + "\(lostOutsideHitTotal) outside them; \(newestCheckpointDamaged) starts with the newest checkpoint damaged (\(everyCheckpointDamaged) with all); "
             + "\(viewComparisons) rounds with no batch hit compared with a full replay")

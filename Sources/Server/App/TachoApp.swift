@@ -57,6 +57,7 @@ public struct TachoApp: Sendable {
         // The stream publisher drains updates in bursts; a deep buffer keeps a burst
         // of small batches from dropping the event types of one of them.
         host.updatesBufferedMax = 4096
+        host.checkpointInterval = .milliseconds(options.checkpointIntervalMs)
         return host
     }
 
