@@ -219,7 +219,9 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
         let scale = Self.scale
         let streams = 100 * scale, idle = 200 * scale, slowHeads = 10 * scale, slowBodies = 10 * scale
         let malformedCount = 20 * scale, overflow = 20 * scale
-        let deadlineMs = scale > 1 ? 4_000 : 1_500
+        // Long enough that every hostile socket is open before the first is closed, so
+        // the connections past the maximum meet a full server.
+        let deadlineMs = scale > 1 ? 15_000 : 3_000
         // Room for every hostile socket, the ingest and the normal client, and two more:
         // the connections opened past it at once are refused.
         let connectionsMax = streams + idle + slowHeads + slowBodies + 4
@@ -272,13 +274,13 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
             }
             return (accepted, statuses)
         }
-        let normal = Task.detached { () -> [(status: Int?, ms: Double)] in
-            var samples: [(status: Int?, ms: Double)] = []
+        let normal = Task.detached { () -> [(status: Int?, ms: Double, atMs: UInt64)] in
+            var samples: [(status: Int?, ms: Double, atMs: UInt64)] = []
             while flags.running.load(ordering: .relaxed) {
                 let exchange = try? await offPool {
                     rawExchange(port: port, request: Array("GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
                 }
-                samples.append((exchange?.head.status, exchange?.elapsedMs ?? 0))
+                samples.append((exchange?.head.status, exchange?.elapsedMs ?? 0, SocketHerd.nowMs()))
                 try? await Task.sleep(for: .milliseconds(50))
             }
             return samples
@@ -287,12 +289,23 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
         // The storm.
         let started = SocketHerd.nowMs()
         let connectFailures = try await offPool { () -> Int in
-            var failures = 0
-            for _ in 0..<streams where !herd.connect(port: port, kind: .stream, first: "GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n") { failures += 1 }
-            for _ in 0..<idle where !herd.connect(port: port, kind: .idle, first: "") { failures += 1 }
-            for _ in 0..<slowHeads where !herd.connect(port: port, kind: .slowHead, first: "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ") { failures += 1 }
-            for _ in 0..<slowBodies where !herd.connect(port: port, kind: .slowBody, first: "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n") { failures += 1 }
-            return failures
+            let groups: [(SocketHerd.Kind, Int, String)] = [
+                (.stream, streams, "GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"),
+                (.idle, idle, ""),
+                (.slowHead, slowHeads, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: "),
+                (.slowBody, slowBodies, "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n"),
+            ]
+            let failures = Atomic<Int>(0)
+            // 16 connecting threads: a connect that waits on a full accept queue (the
+            // kernel retries its SYN after 1 s) does not hold up the others.
+            for (kind, count, first) in groups {
+                DispatchQueue.concurrentPerform(iterations: 16) { lane in
+                    for _ in stride(from: lane, to: count, by: 16) where !herd.connect(port: port, kind: kind, first: first) {
+                        failures.add(1, ordering: .relaxed)
+                    }
+                }
+            }
+            return failures.load(ordering: .relaxed)
         }
         let stormOpenedMs = SocketHerd.nowMs() - started
         #expect(connectFailures == 0, "\(connectFailures) hostile sockets could not connect")
@@ -325,6 +338,7 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(hostileOpen == 0, "\(hostileOpen) idle or slow sockets still open past their deadline")
+        let stormEnded = SocketHerd.nowMs()
 
         // Malformed requests, now that places are free: each answered 400 (never a 5xx, never silence).
         let malformedAnswers = try await offPool { () -> [(name: String, status: Int?)] in
@@ -353,9 +367,11 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
         #expect(streamsClosed == 0, "\(streamsClosed) stream clients were closed")
         #expect(streamsReceiving == streams, "\(streams - streamsReceiving) stream clients stopped receiving")
         #expect(clients.filter { $0.kind == .stream }.allSatisfy { RawHead($0.head).status == 200 })
-        // A deadline missed is a close without a response.
-        let hostileAnswered = clients.filter { $0.kind != .stream && $0.kind != .overflow && $0.received > 0 }.map { RawHead($0.head).status }
-        #expect(hostileAnswered.allSatisfy { $0 == 408 }, "idle or slow sockets got \(hostileAnswered.prefix(5)) before their close")
+        // A deadline missed is a close without a response (no request was completed to
+        // answer); a hostile socket that met a full server was refused with 503 and Retry-After.
+        let hostileAnswered = clients.filter { $0.kind != .stream && $0.kind != .overflow && $0.received > 0 }.map { RawHead($0.head) }
+        #expect(hostileAnswered.allSatisfy { $0.status == 503 && $0.headers["retry-after"] == "5" },
+            "idle or slow sockets got \(hostileAnswered.prefix(5).map(\.status)) before their close")
 
         flags.running.store(false, ordering: .relaxed)
         let ingested = await ingest.value
@@ -379,14 +395,19 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
         let answered = samples.filter { $0.status != nil }
         let latencies = answered.map(\.ms).sorted()
         func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        let duringStorm = answered.filter { $0.atMs >= started && $0.atMs <= stormEnded }.map(\.ms).sorted()
+        let stormP99 = duringStorm.isEmpty ? 0 : duringStorm[min(duringStorm.count - 1, Int(Double(duringStorm.count) * 0.99))]
         let unanswered = samples.count - answered.count
         let normal503 = answered.filter { $0.status == 503 }.count
         #expect(unanswered == 0, "the normal client went unanswered \(unanswered) times of \(samples.count)")
         #expect(answered.allSatisfy { $0.status == 200 || $0.status == 503 }, "the normal client got \(Set(answered.map(\.status)))")
-        #expect(percentile(0.99) < 2_000, "the normal client's p99 latency was \(percentile(0.99)) ms")
+        // Bounded, not fast: on 2 cores the storm's own connections (each stream's set-up
+        // included) compete with it.
+        let p99BoundMs = Double(max(2_000, 500 * scale))
+        #expect(percentile(0.99) < p99BoundMs, "the normal client's p99 latency was \(percentile(0.99)) ms (bound \(p99BoundMs) ms)")
         #expect(ingested.accepted > 0 && ingested.statuses.keys.allSatisfy { $0 == 200 || $0 == 503 }, "ingest: \(ingested.statuses)")
         // Bounded: the peak is what the connections held, and it is given back.
-        #expect(rssPeak < rssBefore + 64 * 1024 * scale + 256 * 1024, "RSS peaked at \(rssPeak) KiB from \(rssBefore) KiB")
+        #expect(rssPeak < rssBefore + 32 * 1024 * scale + 64 * 1024, "RSS peaked at \(rssPeak) KiB from \(rssBefore) KiB")
         let refusedTotal = metricsAfterStorm.split(separator: "\n").first { $0.hasPrefix("tacho_connections_refused_total") } ?? ""
         let timedOut = metricsAfterStorm.split(separator: "\n").filter { $0.hasPrefix("tacho_connections_timed_out_total") }.joined(separator: ", ")
         server.signal(SIGTERM)
@@ -394,10 +415,12 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
 
         print("hostile load (scale \(scale)): \(streams) stream clients, \(idle) idle sockets, \(slowHeads) slow heads, \(slowBodies) slow bodies "
             + "opened in \(stormOpenedMs) ms (--connections-max \(connectionsMax), deadlines \(deadlineMs) ms); "
-            + "\(overflow) past the maximum: \(refused503) got 503 + Retry-After, the rest 200; \(malformedCount) malformed: "
+            + "\(overflow) past the maximum: \(refused503) got 503 + Retry-After, the rest 200; \(hostileAnswered.count) idle or slow sockets refused 503 + Retry-After at the gate; "
+            + "\(malformedCount) malformed: "
             + "\(malformedAnswers.filter { $0.status == 400 }.count) got 400; idle/slow closed by their deadline: \(clients.filter { $0.kind != .stream && $0.kind != .overflow && $0.closedByServer }.count); "
             + "streams still receiving: \(streamsReceiving)/\(streams); normal client: \(samples.count) requests, \(unanswered) unanswered, \(normal503) refused 503, "
-            + "latency p50 \(Int(percentile(0.5))) ms p99 \(Int(percentile(0.99))) ms max \(Int(latencies.last ?? 0)) ms; "
+            + "latency p50 \(Int(percentile(0.5))) ms p99 \(Int(percentile(0.99))) ms max \(Int(latencies.last ?? 0)) ms "
+            + "(while the hostile sockets were open, \(stormEnded - started) ms: \(duringStorm.count) requests, p99 \(Int(stormP99)) ms); "
             + "ingest: \(ingested.accepted) events accepted, statuses \(ingested.statuses.sorted { $0.key < $1.key }); "
             + "server RSS before \(rssBefore / 1024) MiB, peak \(rssPeak / 1024) MiB, after \(rssAfter / 1024) MiB; \(refusedTotal); \(timedOut)")
     }
