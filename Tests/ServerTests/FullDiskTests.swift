@@ -91,13 +91,14 @@ import Glibc
 
     static let readPaths = ["/api/v1/health", "/api/v1/metrics/rps", "/api/v1/query?query=count(full_disk)", "/metrics", "/"]
 
-    @Test func fullTmpfs_answers507_keepsTheLogConsistent_servesReads_andResumesWhenSpaceReturns() async throws {
+    @Test(arguments: ["interval", "always"])
+    func fullTmpfs_answers507_keepsTheLogConsistent_servesReads_andResumesWhenSpaceReturns(fsync: String) async throws {
         var random = SplitMix64(seed: 12)
         let skipped = try await Self.withTmpfs(sizeMiB: 8) { mount in
             let data = mount + "/data"
             let filler = mount + "/filler"
             Self.writeFiller(filler, bytes: 5 * 1024 * 1024)
-            let arguments = ["--data", data, "--port", "0", "--no-collect", "--retention", "none", "--checkpoint-interval", "200ms"]
+            let arguments = ["--data", data, "--port", "0", "--no-collect", "--retention", "none", "--checkpoint-interval", "200ms", "--fsync", fsync]
             let logs = try TemporaryDirectory("full-disk-logs")
             defer { logs.remove() }
             var server = try await ServeProcess(arguments: arguments, stderrPath: logs.path + "/1")
@@ -181,7 +182,7 @@ import Glibc
             let checkpointFailures = logged.components(separatedBy: "writing a projection checkpoint failed").count - 1
             #expect(checkpointFailures > 0, "no checkpoint write met the full disk: the test no longer shows the views' checkpoints filling it too")
             let checkpoints = (try? FileManager.default.contentsOfDirectory(atPath: data + "/checkpoints")) ?? []
-            print("full disk: 8 MiB tmpfs, 5 MiB filler; \(acknowledgedWhileFilling) events acknowledged until full, then 507 "
+            print("full disk (--fsync \(fsync)): 8 MiB tmpfs, 5 MiB filler; \(acknowledgedWhileFilling) events acknowledged until full, then 507 "
                 + "(\(refusals.count) refusals, JSON error); reads, dashboard and restart served while full; after the filler went, "
                 + "\(resumed) requests accepted; \(total) acknowledged events checked, \(lost) lost; \(checkpointFailures) checkpoint writes failed for lack of space meanwhile, "
                 + "\(checkpoints.count) checkpoints on disk at the end")
