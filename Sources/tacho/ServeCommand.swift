@@ -61,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("request-body-timeout"), help: "A request is closed unless its body ends within this of its head.")
     var requestBodyTimeout: String = "60s"
+    @Option(name: .customLong("checkpoint-interval"), help: "A checkpoint of the views is written at least this often while events arrive (e.g. 60s).")
+    var checkpointInterval: String = "60s"
+
     @Option(name: .long, help: "Prometheus /metrics URLs to scrape into the log, comma-separated.")
     var scrape: String?
 
@@ -148,6 +151,10 @@ struct ServeCommand: AsyncParsableCommand {
         options.requestHeadTimeoutMs = try Self.timeoutMs(requestHeadTimeout, flag: "--request-head-timeout")
         options.idleTimeoutMs = try Self.timeoutMs(idleTimeout, flag: "--idle-timeout")
         options.requestBodyTimeoutMs = try Self.timeoutMs(requestBodyTimeout, flag: "--request-body-timeout")
+        guard let checkpointMs = DurationArgument.milliseconds(checkpointInterval), checkpointMs <= Int64(Int.max) else {
+            throw ValidationError("--checkpoint-interval '\(checkpointInterval)' is not a duration such as 60s or 500ms")
+        }
+        options.checkpointIntervalMs = Int(checkpointMs)
         options.scrapeTargets = (scrape ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for (flag, text) in [("--scrape-interval", scrapeInterval), ("--scrape-timeout", scrapeTimeout)] {
             guard let milliseconds = DurationArgument.milliseconds(text), milliseconds <= 86_400_000 else {

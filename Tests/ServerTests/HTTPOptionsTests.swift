@@ -28,6 +28,16 @@ import Testing
         }
     }
 
+    @Test func checkpointInterval_reachesTheHost_andOutsideItsRangeIsRefused() throws {
+        var options = ServerOptions()
+        #expect(options.checkpointIntervalMs == 60_000)
+        options.checkpointIntervalMs = 200
+        try options.validate()
+        #expect(TachoApp.hostOptions(options).checkpointInterval == .milliseconds(200))
+        options.checkpointIntervalMs = 50
+        #expect(throws: ServerOptionsError.self) { try options.validate() }
+    }
+
     @Test func validate_acceptsPortZero_whichAsksTheSystemForAFreePort() throws {
         var options = ServerOptions()
         options.port = 0

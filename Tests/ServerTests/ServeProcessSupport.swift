@@ -23,7 +23,8 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// Starts the binary and waits (bounded) for its `tacho: serving http://HOST:PORT/` line.
-    init(command: String = "serve", arguments: [String]) async throws {
+    /// - Parameter stderrPath: a file that receives the process's log (default: discarded).
+    init(command: String = "serve", arguments: [String], stderrPath: String? = nil) async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binaryPath) else {
             throw StartError(description: "\(Self.binaryPath) is missing: run swift build first")
         }
@@ -31,7 +32,12 @@ final class ServeProcess: @unchecked Sendable {
         process.arguments = [command] + arguments
         output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        if let stderrPath {
+            _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         let handle = output.fileHandleForReading
         let line: String? = try await offPool {

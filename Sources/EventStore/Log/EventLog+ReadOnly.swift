@@ -115,7 +115,7 @@ public final class ReadOnlyEventLog: Sendable {
                 continue
             }
             let scan = try SegmentFiles.scan(file, path: path, baseOffset: base, intervalBytes: indexIntervalBytes, decode: false)
-            damage.append(contentsOf: scan.damage.filter { !newest || $0 != scan.tailDamage })
+            damage.append(contentsOf: scan.damage.filter { !newest || ($0 != scan.tailDamage && $0.position < scan.index.segmentSizeBytes) })
             segments.append(SegmentRecord(
                 baseOffset: base, path: path, createdTimeNs: scan.header?.createdTimeNs ?? 0, sealed: !newest,
                 index: scan.index, fileSizeBytes: scan.index.segmentSizeBytes))

@@ -79,7 +79,8 @@ enum Recovery {
                 "reason": "\(report.truncated!.reason.rawValue)",
             ])
         }
-        report.damage.append(contentsOf: scan.damage.filter { $0 != scan.tailDamage })
+        // Damage in the cut tail is gone with it; what is before the cut stays and is reported.
+        report.damage.append(contentsOf: scan.damage.filter { $0 != scan.tailDamage && $0.position < intactEnd })
         for damage in report.damage {
             logger.warning("damaged batch kept in place; readers will report it", metadata: [
                 "segment": "\(damage.segment)", "position": "\(damage.position)", "reason": "\(damage.reason.rawValue)",

@@ -96,6 +96,52 @@ final class SegmentCursor {
         return Frame(header: header, position: at, payload: UnsafeRawBufferPointer(rebasing: whole[headerSize...]), bytes: whole)
     }
 
+    /// The batches inside a damaged region `[start, end)` that `skipDamaged()` passed
+    /// over, after the first (at `start`, already reported): each found by following a
+    /// damaged header's length while it stays plausible, or by a batch magic with a
+    /// plausible length. Each with why it is not intact. A batch whose magic and
+    /// position are both lost cannot be told apart from the damage around it.
+    func damagedFrames(in region: Range<UInt64>) throws(FileSystemError) -> [CorruptionError] {
+        var found: [UInt64: CorruptionError] = [:]
+        func failure(at position: UInt64) throws(FileSystemError) -> CorruptionError? {
+            do {
+                _ = try frame(at: position)
+                return nil
+            } catch {
+                switch error {
+                case .fileSystem(let fsError): throw fsError
+                case .corruption(let corruption): return corruption
+                }
+            }
+        }
+        func plausibleHeader(at position: UInt64) throws(FileSystemError) -> UInt32? {
+            guard position + UInt64(BatchFrameHeader.sizeBytes) <= limitBytes else { return nil }
+            do { guard try ensure(position, BatchFrameHeader.sizeBytes) else { return nil } } catch {
+                if case .fileSystem(let fsError) = error { throw fsError }
+                return nil
+            }
+            let (magicOK, length) = BatchFrameHeader.peekLength(bytes(position, BatchFrameHeader.sizeBytes))
+            return magicOK && BatchFrameHeader.lengthProblem(length) == nil ? length : nil
+        }
+        // The chain of lengths from the first damaged batch.
+        var at = region.lowerBound
+        while let length = try plausibleHeader(at: at) {
+            let next = at + UInt64(length)
+            guard next < region.upperBound, let problem = try failure(at: next) else { break }
+            found[next] = problem
+            at = next
+        }
+        // Batch magics anywhere in the region.
+        var candidate = region.lowerBound + 1
+        while candidate < region.upperBound {
+            if found[candidate] == nil, try plausibleHeader(at: candidate) != nil, let problem = try failure(at: candidate) {
+                found[candidate] = problem
+            }
+            candidate += 1
+        }
+        return found.keys.sorted().map { found[$0]! }
+    }
+
     /// Moves past damage at the current position to the next intact frame (magic,
     /// length and checksum all good), or to the limit. Returns the bytes skipped.
     @discardableResult

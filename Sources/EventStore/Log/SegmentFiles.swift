@@ -69,6 +69,8 @@ enum SegmentFiles {
                 case .corruption(let corruption):
                     result.damage.append(corruption)
                     try cursor.skipDamaged()
+                    // Every damaged batch is named, not only the first of a damaged run.
+                    result.damage += try cursor.damagedFrames(in: corruption.position..<cursor.position)
                     if cursor.position >= size {
                         result.tailDamage = corruption
                         break scanning

@@ -73,6 +73,7 @@ public struct TachoApp: Sendable {
         host.updatesBufferedMax = 4096
         if case .follower = options.replication { host.appendsRaisedAlerts = false }
         if let rules = options.rules { host.rules = rules }
+        host.checkpointInterval = .milliseconds(options.checkpointIntervalMs)
         return host
     }
 

@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// A Hummingbird child channel (HTTP/1, or HTTP/1 with the WebSocket upgrade) with
 /// Tacho's connection bound in front: the admission gate sees the connection before
@@ -20,11 +21,20 @@ struct GuardedChannel<Inner: ServerChildChannel>: ServerChildChannel {
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
-        return inner.setup(channel: channel, logger: logger)
+        return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            // A first head that does not parse is answered 400 and closed (see MalformedHeadResponder).
+            let operations = channel.pipeline.syncOperations
+            let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try operations.addHandler(MalformedHeadResponder(), position: .after(decoder))
+            return value
+        }
     }
 
     func handle(value: Value, logger: Logger) async {
         await inner.handle(value: value, logger: logger)
+        // Whatever ended the handling (a failed upgrade negotiation included), the
+        // connection does not outlive it: an open socket nobody serves holds a place.
+        try? await value.channel.close()
     }
 }
 

@@ -69,7 +69,10 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
-            assert(requestsOpen > 0, "a response ended without a request")
+            // No open request: Hummingbird's 400 to a kept-alive connection's next request
+            // whose head did not parse (this handler never saw that head); the connection
+            // closes after it. Found by the hostile-load test (issue 12): an assert here
+            // stopped a debug server.
             requestsOpen = max(0, requestsOpen - 1)
             if requestsOpen == 0, !readingBody { arm(.idle, context: context) }
         }

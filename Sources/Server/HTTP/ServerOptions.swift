@@ -66,6 +66,9 @@ public struct ServerOptions: Sendable, Equatable {
     public var idleTimeoutMs = 60_000
     /// A request body must end within this of its head.
     public var requestBodyTimeoutMs = 60_000
+    /// `--checkpoint-interval`: a checkpoint of the views at least this often while
+    /// events are folded (one every 1,000,000 events besides).
+    public var checkpointIntervalMs = 60_000
     /// `--scrape`: URLs whose Prometheus text exposition is pulled into the log; empty
     /// runs no scraper.
     public var scrapeTargets: [String] = []
@@ -144,6 +147,7 @@ public struct ServerOptions: Sendable, Equatable {
         check((100...3_600_000).contains(idleTimeoutMs), "--idle-timeout \(idleTimeoutMs) ms is not within 100...3600000")
         check((100...3_600_000).contains(requestBodyTimeoutMs), "--request-body-timeout \(requestBodyTimeoutMs) ms is not within 100...3600000")
         check((100...600_000).contains(stalledWriteTimeoutMs), "stalled-write timeout \(stalledWriteTimeoutMs) ms is not within 100...600000")
+        check((100...86_400_000).contains(checkpointIntervalMs), "--checkpoint-interval \(checkpointIntervalMs) ms is not within 100...86400000")
         for target in scrapeTargets {
             check(ScrapeTarget(url: target) != nil, "--scrape '\(target)' is not an http:// or https:// URL")
         }

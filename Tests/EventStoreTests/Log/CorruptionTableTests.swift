@@ -96,4 +96,31 @@ import TestSupport
         #expect(delivered == 20)
         try await log.close()
     }
+    /// Found by the corruption campaign (issue 12): damage spanning several batches in
+    /// a row was named once, at the first; the others were passed over unnamed.
+    @Test func verify_namesEveryBatchOfADamagedRun_notOnlyTheFirst() async throws {
+        let (fs, events, positions) = try await Self.damagedLog(Case(name: "three in a row", damage: { bytes, at in
+            for batch in 1...3 { bytes[(at[batch] + at[batch + 1]) / 2] ^= 0x04 }
+        }, survivingEvents: 20, reason: .badChecksum))
+        let log = try LogTest.open(fs)
+        #expect(try log.verify().map(\.position) == positions[1...3].map { UInt64($0) })
+        let read = try LogTest.readAll(log)
+        #expect(read.events.map(\.offset) == Array(0..<10) + Array(40..<50))
+        for logged in read.events { #expect(events[Int(logged.offset)] == logged.event) }
+        try await log.close()
+    }
+
+    /// An overwrite across a batch boundary takes the next batch's magic too: that
+    /// batch is still named, at the position the first one's length points to.
+    @Test func verify_namesABatchWhoseMagicWasOverwritten_byTheLengthBeforeIt() async throws {
+        let (fs, _, positions) = try await Self.damagedLog(Case(name: "across a boundary", damage: { bytes, at in
+            for i in (at[2] - 20)..<(at[2] + 6) { bytes[i] = 0 }
+        }, survivingEvents: 30, reason: .badChecksum))
+        let log = try LogTest.open(fs)
+        let damage = try log.verify()
+        #expect(damage.map(\.position) == [UInt64(positions[1]), UInt64(positions[2])])
+        #expect(damage.map(\.reason) == [.badChecksum, .badMagic])
+        #expect(try LogTest.readAll(log).events.count == 30)
+        try await log.close()
+    }
 }
