@@ -28,7 +28,8 @@ struct LogSampleSource: SampleSource {
         var collector = MetricSeriesCollector()
         var visited = 0
         do {
-            try log.scanMetrics(fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax) { timeNs, sample in
+            let name = matchers.first { $0.name == PromQL.Labels.metricName && $0.op == .equal }?.value
+            try log.scanMetrics(fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax, eventSeries: EventSeries.mayMatch(metricName: name)) { timeNs, sample in
                 visited += 1
                 if visited & 4095 == 0, isPastDeadline() { throw PromQLError.timedOut }
                 guard filter.accepts(sample.series) else { return }
