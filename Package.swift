@@ -152,6 +152,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A service instrumented with swift-metrics, serving Tacho's dashboard in-process.
+        .executableTarget(
+            name: "tacho-example-service",
+            dependencies: [
+                "Server",
+                "TachoMetrics",
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Examples/InstrumentedService",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "tacho-bench",
             dependencies: ["EventStore", "Projections", "CLZ4"],

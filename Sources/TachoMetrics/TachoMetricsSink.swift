@@ -87,6 +87,12 @@ public final class TachoEmbeddedSink: TachoMetricsSink {
         self.log = try EventLog.open(directory: path, options: options)
     }
 
+    /// Appends to a log the application already has open, such as the one of a Tacho
+    /// server it runs in-process (`TachoApp.engine.log`): its dashboard shows the metrics.
+    public init(log: EventLog) {
+        self.log = log
+    }
+
     public func write(_ events: [Event]) async throws(TachoSinkError) {
         guard !events.isEmpty else { return }
         do { _ = try await log.append(events) } catch { throw TachoSinkError(written: 0, reason: "append failed: \(error)") }

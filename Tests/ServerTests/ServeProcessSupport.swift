@@ -24,12 +24,12 @@ final class ServeProcess: @unchecked Sendable {
 
     /// Starts the binary and waits (bounded) for its `tacho: serving http://HOST:PORT/` line.
     /// - Parameter stderrPath: a file that receives the process's log (default: discarded).
-    init(command: String = "serve", arguments: [String], stderrPath: String? = nil) async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.binaryPath) else {
-            throw StartError(description: "\(Self.binaryPath) is missing: run swift build first")
+    init(command: String? = "serve", arguments: [String], stderrPath: String? = nil, binary: String = ServeProcess.binaryPath) async throws {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw StartError(description: "\(binary) is missing: run swift build first")
         }
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = [command] + arguments
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = (command.map { [$0] } ?? []) + arguments
         output = Pipe()
         process.standardOutput = output
         if let stderrPath {
@@ -56,7 +56,7 @@ final class ServeProcess: @unchecked Sendable {
         }
         guard let line, let range = line.range(of: #"http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) else {
             process.terminate()
-            throw StartError(description: "tacho \(command) did not print its URL (got \(line ?? "nothing"))")
+            throw StartError(description: "\(binary) \(command ?? "") did not print its URL (got \(line ?? "nothing"))")
         }
         banner = line
         let url = line[range]
