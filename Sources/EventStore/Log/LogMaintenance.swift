@@ -4,6 +4,10 @@ import Logging
 /// Runs compaction and retention one at a time, off the append path, so the two never
 /// touch the same segment file at once.
 actor LogMaintenance {
+    /// Compaction and retention read, write and delete whole segments: off the cooperative pool.
+    private let executor = IOExecutor(label: "tacho.log.maintenance")
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
     private let directory: DataDirectory
     private let options: LogOptions
     private let state: LogState

@@ -6,6 +6,10 @@ import Logging
 /// acknowledged with their offsets. A failed write cuts the file back to the last
 /// good batch and fails only the appends of that group.
 actor LogWriter {
+    /// Writes and fsyncs block: the writer runs on its own queue, off the cooperative pool.
+    private let executor = IOExecutor(label: "tacho.log.writer")
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
     private struct Request {
         let events: [Event]
         /// A replica's append: the offset its first event must get (the leader's).

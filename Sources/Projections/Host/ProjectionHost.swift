@@ -15,6 +15,11 @@ import Synchronization
 /// when every alert raised before it is in the log, and on recovery the alerts the
 /// rules raise again while replaying are matched against those the log holds.
 public actor ProjectionHost<Views: Projection & FigureSource> {
+    /// Recovery reads the log, checkpoints are written and fsynced: the host runs on its
+    /// own queue, off the cooperative pool.
+    private nonisolated let executor = IOExecutor(label: "tacho.projections.host")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
     public nonisolated let log: any HostLog
     public nonisolated let checkpoints: any CheckpointStore
     public nonisolated let options: HostOptions
