@@ -101,6 +101,10 @@ public final class LogFollower: Sendable {
         }
         var events: [Event] = []
         var base: UInt64?
+        // Whole frames are stored as the leader wrote them; one starting before the local
+        // end (a redelivery, or batches re-packed by the leader's compaction) makes the
+        // whole message go through the writer's encoder instead.
+        var storedFrames: [LogFrame]? = []
         // An empty log takes the stream's offsets from its first message on.
         var expected = log.segments().allSatisfy({ $0.batchCount == 0 }) ? (frames.first?.baseOffset ?? 0) : log.highWaterMark
         for frame in frames where frame.endOffset > expected {
@@ -114,11 +118,19 @@ public final class LogFollower: Sendable {
                 throw ReplicationError.badMessage(stream: options.stream, sequence: message.sequence, detail: "\(error)")
             }
             if base == nil { base = expected }
+            if frame.baseOffset == expected { storedFrames?.append(frame) } else { storedFrames = nil }
             events.append(contentsOf: batch.events.dropFirst(Int(expected - batch.baseOffset)))
             expected = batch.endOffset
         }
         if let base, !events.isEmpty {
-            do { _ = try await log.appendReplicated(LogBatch(baseOffset: base, events: events)) } catch {
+            let batch = LogBatch(baseOffset: base, events: events)
+            do {
+                if let storedFrames {
+                    _ = try await log.appendReplicated(batch, frames: storedFrames)
+                } else {
+                    _ = try await log.appendReplicated(batch)
+                }
+            } catch {
                 let failure = ReplicationError.localLog("\(error)")
                 status.recordError(failure)
                 throw failure

@@ -69,6 +69,18 @@ public final class EventLog: Sendable {
         try await writer.append(batch.events, expectedBaseOffset: batch.baseOffset)
     }
 
+    /// A replica's append of the leader's frames, stored byte for byte (no re-encoding):
+    /// `frames` must be contiguous and hold exactly `batch` (their decoded events), which
+    /// must start at the log's next offset (or the log be empty). Throws
+    /// `invalidArgument` when the frames do not match the batch, `offsetMismatch` as
+    /// `appendReplicated(_:)`; writes nothing then.
+    public func appendReplicated(_ batch: LogBatch, frames: [LogFrame]) async throws(LogError) -> ClosedRange<UInt64> {
+        guard let first = frames.first, first.baseOffset == batch.baseOffset, frames.last!.endOffset == batch.endOffset,
+              zip(frames, frames.dropFirst()).allSatisfy({ $0.endOffset == $1.baseOffset })
+        else { throw .invalidArgument("replicated frames do not cover offsets \(batch.baseOffset)..<\(batch.endOffset) contiguously") }
+        return try await writer.append(batch.events, expectedBaseOffset: batch.baseOffset, frames: frames)
+    }
+
     /// Returns once the event at `offset` is readable (the high-water mark is
     /// above it), the log closes, or the task is cancelled.
     public func waitUntilReadable(_ offset: UInt64) async {

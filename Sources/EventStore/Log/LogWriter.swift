@@ -14,6 +14,8 @@ actor LogWriter {
         let events: [Event]
         /// A replica's append: the offset its first event must get (the leader's).
         let expectedBaseOffset: UInt64?
+        /// A replica's append: the leader's frames of `events`, written as they are.
+        let frames: [LogFrame]?
         let continuation: UnsafeContinuation<Result<ClosedRange<UInt64>, LogError>, Never>
     }
 
@@ -56,11 +58,11 @@ actor LogWriter {
 
     /// Appends `events` (all or none) and returns their offsets once written (and
     /// synced, under `FsyncPolicy.always`).
-    func append(_ events: [Event], expectedBaseOffset: UInt64? = nil) async throws(LogError) -> ClosedRange<UInt64> {
+    func append(_ events: [Event], expectedBaseOffset: UInt64? = nil, frames: [LogFrame]? = nil) async throws(LogError) -> ClosedRange<UInt64> {
         guard !events.isEmpty else { throw .invalidArgument("append of no events") }
         guard !closed else { throw .closed }
         let result = await withUnsafeContinuation { (continuation: UnsafeContinuation<Result<ClosedRange<UInt64>, LogError>, Never>) in
-            pending.append(Request(events: events, expectedBaseOffset: expectedBaseOffset, continuation: continuation))
+            pending.append(Request(events: events, expectedBaseOffset: expectedBaseOffset, frames: frames, continuation: continuation))
             if !flushing {
                 flushing = true
                 Task { await self.flushLoop() }
@@ -115,7 +117,15 @@ actor LogWriter {
         let groupBase = nextOffset
         var offset = groupBase
         for request in group {
-            encoder.appendFrames(request.events[...], baseOffset: offset, into: &frameBytes, headers: &frameHeaders)
+            if let frames = request.frames {
+                // Verified and offset-checked by the caller: stored byte for byte.
+                for frame in frames {
+                    frameHeaders.append((frame.header, frameBytes.count))
+                    frameBytes += frame.bytes
+                }
+            } else {
+                encoder.appendFrames(request.events[...], baseOffset: offset, into: &frameBytes, headers: &frameHeaders)
+            }
             offset += UInt64(request.events.count)
         }
         if active.index.summary.batchCount > 0 && active.index.segmentSizeBytes + UInt64(frameBytes.count) > options.segmentBytesMax {

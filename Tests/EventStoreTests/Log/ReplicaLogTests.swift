@@ -77,6 +77,30 @@ import TestSupport
         try await reopened.close()
     }
 
+    @Test func appendReplicated_withTheLeadersFrames_storesThemByteForByte() async throws {
+        let leaderFS = SimulatedFileSystem(seed: 15)
+        let leader = try LogTest.open(leaderFS)
+        try await LogTest.appendInBatches(leader, EventGenerators.metrics(count: 120), batchSize: 40)
+        let reader = leader.reader(from: 0)
+        var frames: [LogFrame] = []
+        while let frame = try reader.nextFrame() { frames.append(frame) }
+        let followerFS = SimulatedFileSystem(seed: 16)
+        let follower = try LogTest.open(followerFS)
+        let events = try frames.flatMap { try $0.decode(source: "test").events }
+        #expect(try await follower.appendReplicated(LogBatch(baseOffset: 0, events: events), frames: frames) == 0...119)
+        // Past the segment headers (each holds its own creation time): the same bytes.
+        let followerBatches = try #require(followerFS.contents(LogTest.segmentPath())).dropFirst(SegmentHeader.sizeBytes)
+        let leaderBatches = try #require(leaderFS.contents(LogTest.segmentPath())).dropFirst(SegmentHeader.sizeBytes)
+        #expect(followerBatches == leaderBatches, "the same batch bytes on both nodes")
+        #expect(try LogTest.readAll(follower).events == LogTest.readAll(leader).events)
+        await #expect(throws: LogError.self) {
+            try await follower.appendReplicated(LogBatch(baseOffset: 120, events: Array(events[0..<40])), frames: [frames[1]])
+        }
+        #expect(follower.highWaterMark == 120)
+        try await leader.close()
+        try await follower.close()
+    }
+
     @Test func waitUntilReadable_returnsOnceTheEventIsAppended() async throws {
         let fs = SimulatedFileSystem(seed: 14)
         let log = try LogTest.open(fs)
