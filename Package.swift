@@ -164,6 +164,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "tacho-metricsbench",
+            dependencies: [
+                "TachoMetrics",
+                "EventStore",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            path: "tools/metricsbench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "tacho-bench",
             dependencies: ["EventStore", "Projections", "CLZ4"],
             path: "tools/bench",
