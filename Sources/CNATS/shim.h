@@ -25,6 +25,10 @@ static inline void tacho_nats_error(natsStatus s, jsErrCode code, char *error, s
     }
 }
 
+/* Given to the client so that a first connect that fails returns at once (and goes on
+ * in the background) instead of blocking until a server answers. */
+static void tacho_nats_connected(natsConnection *nc, void *closure) { (void)nc; (void)closure; }
+
 /* Connects to any of `urls` (comma separated); reconnects forever in the background
  * after a loss, and with `retryFirst` keeps trying when no server answers at start. */
 static inline natsStatus tacho_nats_connect(natsConnection **nc, const char *urls, const char *name,
@@ -49,7 +53,7 @@ static inline natsStatus tacho_nats_connect(natsConnection **nc, const char *url
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
     if (s == NATS_OK) s = natsOptions_SetPingInterval(opts, 2000);
     if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(opts, 2);
-    if (s == NATS_OK && retryFirst) s = natsOptions_SetRetryOnFailedConnect(opts, true, NULL, NULL);
+    if (s == NATS_OK && retryFirst) s = natsOptions_SetRetryOnFailedConnect(opts, true, tacho_nats_connected, NULL);
     if (s == NATS_OK) s = natsConnection_Connect(nc, opts);
     if (s == NATS_NOT_YET_CONNECTED) s = NATS_OK;
     if (s != NATS_OK) tacho_nats_error(s, 0, error, errorSize);

@@ -23,6 +23,7 @@ public final class LogFollower: Sendable {
     /// Messages applied per fetch at most.
     static let messagesPerFetch = 64
     static let retryDelayMs = 250
+    static let retryDelayMsMax = 2000
 
     public init(log: EventLog, options: ReplicationOptions, logger: Logger = Logger(label: "tacho.replication")) throws(ReplicationError) {
         if let problem = options.problem() { throw .invalidOptions(problem) }
@@ -64,6 +65,8 @@ public final class LogFollower: Sendable {
     private func apply(untilSequence target: UInt64?) async throws {
         let core = self.core
         var appliedSequence: UInt64 = 0
+        var retryDelayMs = Self.retryDelayMs
+        var failing = false
         while !Task.isCancelled {
             if let target, appliedSequence >= target { return }
             let localEnd = log.highWaterMark
@@ -72,13 +75,19 @@ public final class LogFollower: Sendable {
             do {
                 messages = try await worker.run { try core.fetch(localEnd: localEnd, logEmpty: empty, messagesMax: Self.messagesPerFetch, waitMs: Self.fetchWaitMs) }
                 status.update { $0.connected = true }
+                if failing { logger.notice("reading the stream resumed") }
+                failing = false
+                retryDelayMs = Self.retryDelayMs
             } catch let error as ReplicationError {
                 status.recordError(error)
                 status.update { $0.connected = false }
                 if case .gap = error { throw error }
                 if case .badMessage = error { throw error }
-                logger.warning("reading the stream failed; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(Self.retryDelayMs))
+                // Said once per outage; the retries back off and count in /metrics.
+                if !failing { logger.warning("reading the stream failed; retrying", metadata: ["error": "\(error)"]) }
+                failing = true
+                try? await Task.sleep(for: .milliseconds(retryDelayMs))
+                retryDelayMs = min(retryDelayMs * 2, Self.retryDelayMsMax)
                 continue
             }
             for message in messages {
@@ -170,6 +179,7 @@ public final class LogFollower: Sendable {
         /// Up to `messagesMax` messages: waits up to `waitMs` for the first, takes the rest already there.
         func fetch(localEnd: UInt64, logEmpty: Bool, messagesMax: Int, waitMs: Int) throws -> [NATSJetStream.StoredMessage] {
             if subscription == nil {
+                try nats.requireConnected()
                 guard let start = try startSequence(localEnd: localEnd, logEmpty: logEmpty) else { return [] }
                 subscription = try nats.subscribeOrdered(stream: options.stream, subject: options.subject, startSequence: start)
             }

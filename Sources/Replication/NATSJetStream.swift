@@ -59,6 +59,14 @@ final class NATSJetStream: @unchecked Sendable {
 
     var isConnected: Bool { natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED }
 
+    /// Throws at once while no server is connected (the client keeps trying in the
+    /// background), rather than letting a request wait out its timeout.
+    func requireConnected() throws(ReplicationError) {
+        guard isConnected else {
+            throw .nats(operation: "reach \(urls)", detail: "no NATS server is connected yet (the client keeps trying)", jetStreamCode: 0)
+        }
+    }
+
     /// The stream's sequences, or nil when it does not exist.
     func streamState(_ stream: String) throws(ReplicationError) -> StreamState? {
         var found = false

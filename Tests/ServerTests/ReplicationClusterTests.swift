@@ -329,4 +329,19 @@ import Glibc
         #expect(refused.status != 0)
         #expect(refused.output.contains("holds other events than this data directory at offsets 60..<70"), "\(refused.output)")
     }
+
+    @Test func aLeaderWhoseNATSIsUnreachable_startsAndTakesLocalWrites_showingTheLag() async throws {
+        let data = try TemporaryDirectory("leader")
+        defer { data.remove() }
+        // A free port: nothing listens there.
+        let nowhere = "nats://127.0.0.1:\(try freeLoopbackPort())"
+        let leader = try await ServeProcess(arguments: ["--data", data.path, "--port", "0", "--no-collect", "--replicate", nowhere])
+        defer { leader.signal(SIGKILL) }
+        let answer = try await httpRequest(port: leader.port, method: "POST", path: "/api/v1/events", body: Self.line(client: 0, sequence: 0, timeNs: EventTime.nowNs()))
+        #expect(answer.status == 200)
+        #expect(try await Self.metric(leader.port, "tacho_replication_connected") == 0)
+        #expect(try await Self.metric(leader.port, "tacho_replication_lag_events") == 1)
+        leader.signal(SIGTERM)
+        #expect(try await leader.waitForExit(timeout: 20) == 0, "it stops in time although NATS never answered")
+    }
 }
