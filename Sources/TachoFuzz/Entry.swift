@@ -6,10 +6,11 @@ import Darwin
 import Foundation
 
 // Two entry points from one target (see tools/fuzz):
-// - built with `-sanitize=fuzzer,address -DTACHO_FUZZ`, libFuzzer drives `LLVMFuzzerTestOneInput`
-//   on the target named by TACHO_FUZZ_TARGET. SwiftPM links an executable with
+// - built by tools/fuzz (AddressSanitizer, libFuzzer coverage, -DTACHO_FUZZ, linked with
+//   libFuzzer's no-main archive), libFuzzer drives `LLVMFuzzerTestOneInput` on the target
+//   named by TACHO_FUZZ_TARGET. SwiftPM links an executable with
 //   `--defsym main=TachoFuzz_main`, so that symbol is defined here and hands over to
-//   libFuzzer's `LLVMFuzzerRunDriver` (libFuzzer's own `main` is never the entry).
+//   libFuzzer's `LLVMFuzzerRunDriver`.
 // - built normally, `TachoFuzz TARGET FILE...` runs files through a target (reproducing a
 //   finding without the sanitizer build), `TachoFuzz seeds TARGET DIR` writes the seeds
 //   derived from the fixtures, `TachoFuzz list` names the targets.

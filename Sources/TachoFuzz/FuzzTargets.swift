@@ -65,16 +65,6 @@ enum FuzzTarget: String, CaseIterable {
         _ = try? JSONParser.parse(bytes)
         guard let events = try? EventJSONDecoder().decode(bytes, defaultTimeNs: receivedNs) else { return }
         requireStorable(events, "json")
-        // What was accepted as JSON is written back as JSON (export, SSE) and must read the same.
-        var lines = ""
-        for event in events { lines += EventJSONEncoder().encode(event) + "\n" }
-        let again: [Event]
-        do { again = try EventJSONDecoder().decode(lines, defaultTimeNs: 0) } catch {
-            fatalError("json: accepted events whose JSON form is refused: \(error)\n\(lines.prefix(2000))")
-        }
-        guard encoded(again) == encoded(events) else {
-            fatalError("json: accepted events change through their JSON form\n\(lines.prefix(2000))")
-        }
     }
 
     static func batch(_ bytes: UnsafeRawBufferPointer) {
@@ -258,6 +248,17 @@ enum FuzzTarget: String, CaseIterable {
         }
         if case .failure(let error) = result { fatalError("\(target): accepted events whose batch does not decode: \(error)") }
         guard encoded(decoded) == first else { fatalError("\(target): accepted events change through the log's codec") }
+        // Stored events are written as JSON (events API, SSE, export; JSONWriter traps on a
+        // non-finite number) and an export must import again unchanged.
+        var lines = ""
+        for event in events { lines += EventJSONEncoder().encode(event) + "\n" }
+        let again: [Event]
+        do { again = try EventJSONDecoder().decode(lines, defaultTimeNs: 0) } catch {
+            fatalError("\(target): accepted events whose JSON form (export) does not import: \(error)\n\(lines.prefix(2000))")
+        }
+        guard encoded(again) == first else {
+            fatalError("\(target): accepted events change through their JSON form\n\(lines.prefix(2000))")
+        }
     }
 }
 
