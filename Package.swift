@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tacho", targets: ["tacho"]),
+        .executable(name: "TachoFuzz", targets: ["TachoFuzz"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "Projections", targets: ["Projections"]),
         .library(name: "Server", targets: ["Server"]),
@@ -201,6 +202,16 @@ let package = Package(
         .target(
             name: "BenchArguments",
             path: "tools/benchargs",
+            swiftSettings: strict
+        ),
+        // libFuzzer targets (tools/fuzz); built normally it replays inputs through them.
+        .executableTarget(
+            name: "TachoFuzz",
+            dependencies: [
+                "EventStore", "Projections", "Server", "PromQL", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(

@@ -431,7 +431,8 @@ struct CivilTime {
     let year: Int, month: Int, day: Int, hour: Int, minute: Int, weekday: Int, dayOfYear: Int
 
     init(seconds: Double) {
-        let total = Int64(seconds)
+        // Go's int64(v) of a value past int64 is 0x8000000000000000 on amd64; Swift's traps.
+        let total = Int64(exactly: seconds.rounded(.towardZero)) ?? Int64.min
         var days = total / 86_400
         var rest = total % 86_400
         if rest < 0 {

@@ -158,8 +158,9 @@ struct Lexer {
             }
             lastRank = rank
             let (product, overflow) = count.multipliedReportingOverflow(by: units[rank].1)
-            guard !overflow else { throw badNumber(start) }
-            total += product
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !overflow, !sumOverflow else { throw badNumber(start) }
+            total = sum
         }
         if let d = peek(), d != ":", Self.isIdentifierPart(d) { throw badNumber(start) }
         return total

@@ -297,8 +297,11 @@ public struct Parser {
                 }
                 switch current.kind {
                 case .number(let seconds):
-                    guard seconds.isFinite else { throw PromQLError.badData("1:\(current.position + 1): parse error: timestamp out of bounds for @ modifier: \(seconds)") }
-                    at = .timestampMs(Int64((sign * seconds * 1000).rounded()))
+                    // Past the int64 milliseconds Prometheus refuses it too (converting would trap).
+                    guard seconds.isFinite, let atMs = Int64(exactly: (sign * seconds * 1000).rounded()) else {
+                        throw PromQLError.badData("1:\(current.position + 1): parse error: timestamp out of bounds for @ modifier: \(seconds)")
+                    }
+                    at = .timestampMs(atMs)
                     advance()
                 case .identifier(let w) where w == "start" || w == "end":
                     advance()

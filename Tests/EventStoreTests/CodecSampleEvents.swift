@@ -68,7 +68,7 @@ enum CodecSampleEvents {
         ]
     }()
 
-    /// Values and times only the binary codec carries (JSON has no -0.0, NaN or infinities).
+    /// Values and times only the binary codec carries (JSON has no NaN or infinities).
     static let binaryOnlyEdges: [Event] = [
         Event(timeNs: Int64.max, body: .metric(MetricSample(name: "b", value: -0.0))),
         Event(timeNs: Int64.min, body: .metric(MetricSample(name: "b", value: Double(bitPattern: 0x7FF8_0000_0000_1234)))),

@@ -37,11 +37,23 @@ import Testing
     }
 
     @Test func roundTrip_mixedBatch_thenThroughBinaryCodec_isExact() throws {
-        // JSON carries no -0.0; the mixed batch has none, so both forms must agree.
+        // The mixed batch has only finite values, which JSON carries exactly: both forms agree.
         let events = CodecTesting.mixedBatch(seed: 9, count: 500)
         let viaJSON = try EventJSONDecoder().decode(Self.ndjson(events), defaultTimeNs: 0)
         #expect(CodecTesting.allSameBits(viaJSON, events))
         #expect(CodecTesting.allSameBits(try CodecTesting.roundTrip(viaJSON), events))
+    }
+
+    /// Found by `tools/fuzz influx` (`humidity=-.0`): a stored -0.0 was written as `0`,
+    /// so an export imported as +0.0 and the event changed. It is written `-0.0` now.
+    @Test func negativeZero_keepsItsSignThroughJSON() throws {
+        let event = Event(timeNs: 5, body: .metric(MetricSample(name: "m", value: -0.0)))
+        let line = EventJSONEncoder().encode(event)
+        #expect(line.contains(#""value":-0.0"#), "\(line)")
+        let decoded = try EventJSONDecoder().decode(line, defaultTimeNs: 0)
+        #expect(CodecTesting.allSameBits(decoded, [event]))
+        let positive = EventJSONEncoder().encode(Event(timeNs: 5, body: .metric(MetricSample(name: "m", value: 0))))
+        #expect(positive.contains(#""value":0"#) && !positive.contains("-0"), "\(positive)")
     }
 
     @Test func decode_identicalTimestamps_keepInputOrder() throws {

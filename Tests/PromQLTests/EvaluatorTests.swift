@@ -26,6 +26,18 @@ import Testing
         #expect(try vector("temp offset 1m", at: 360_000).count == 2)
     }
 
+    /// Found by `tools/fuzz promql`: the calendar functions converted any finite value to
+    /// Int64, so `year(vector(1e30))` trapped the process. Past int64 they now read the
+    /// time as Go's `int64(v)` does on amd64 (its minimum), as Prometheus answers.
+    @Test func calendarFunctions_ofValuesPastInt64_answerWithoutTrapping() throws {
+        for function in ["year", "month", "day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute"] {
+            let huge = try vector("\(function)(vector(1e30))", at: 0).map(\.value)
+            let negative = try vector("\(function)(vector(-1e30))", at: 0).map(\.value)
+            #expect(huge.count == 1 && huge[0].isFinite && huge == negative, "\(function): \(huge) \(negative)")
+        }
+        #expect(try vector("year(vector(0))", at: 0).map(\.value) == [1970])
+    }
+
     @Test func rangeSelector_includesBothEnds_asPrometheus242() throws {
         guard case .matrix(let series) = try Evaluator.instant(try Parser.parse("requests_total[30s]"), atMs: 45_000, source: source) else {
             Issue.record("no matrix")

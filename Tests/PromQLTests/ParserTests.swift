@@ -53,6 +53,18 @@ import Testing
         #expect(try Parser.parse("'single'") == .string("single"))
     }
 
+    /// Found by `tools/fuzz promql`: `x @ 1966…6` converted the milliseconds to Int64 and
+    /// trapped the process (any query from the network could); a duration whose units sum
+    /// past int64 (`292000000y15000000000w`) trapped the same way. Both are refused now.
+    @Test func parse_outOfRangeAtTimestampsAndDurations_areRefusedNotTrapped() throws {
+        #expect(throws: PromQLError.self) { try Parser.parse("x @ 19666666666666666666666666666666666") }
+        #expect(throws: PromQLError.self) { try Parser.parse("x @ -1e300") }
+        #expect(Parser.duration("292000000y15000000000w") == nil)
+        #expect(throws: PromQLError.self) { try Parser.parse("x[292000000y15000000000w]") }
+        _ = try Parser.parse("x @ 9000000000000000")
+        #expect(Parser.duration("292000000y") == Int64(9_208_512_000_000_000_000))
+    }
+
     @Test func parse_subqueryAndBinaryModifiers() throws {
         guard case .call(_, let args) = try Parser.parse("max_over_time(rate(x[1m])[10m:30s] offset 1m)"),
               case .subquery(_, let rangeMs, let stepMs, let offsetMs, nil) = args[0] else {

@@ -169,6 +169,23 @@ import Testing
         }
     }
 
+    /// The DELTA running total of a series past the largest finite number (two `1e308`
+    /// points) would be stored as +infinity, which the JSON writer of every read path
+    /// refuses by trapping (found with the fuzz target's storability check, as StatsD's
+    /// was). It is skipped as non-finite and does not enter the running totals.
+    @Test func deltaSums_overflowingToInfinity_areSkippedAsNonFinite() throws {
+        let json = #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"big","sum":{"aggregationTemporality":1,"isMonotonic":false,"dataPoints":[{"asDouble":1e308},{"asDouble":1e308}]}}]}]}]}"#
+        let metrics = try Array(json.utf8).withUnsafeBytes { bytes in Result { () throws(OTLPJSONError) in try OTLPJSONDecoder.decode(bytes) } }.get()
+        let totals = OTLPDeltaTotals()
+        let first = try OTLPEventMapper(totals: totals).map(metrics, defaultTimeNs: 5)
+        #expect(metricSamples(first.decoded.events).map(\.value) == [1e308])
+        #expect(first.decoded.skipped[.nonFinite] == 1)
+        totals.add(first.deltas)
+        #expect(totals.total(of: SeriesKey(name: "big")) == 1e308)
+        let second = try OTLPEventMapper(totals: totals).map(metrics, defaultTimeNs: 6)
+        #expect(second.decoded.events.isEmpty && second.decoded.skipped[.nonFinite] == 2)
+    }
+
     @Test func names_areSanitisedAsPrometheusDoes() {
         #expect(OTLPEventMapper.sanitize("http.server.duration") == "http_server_duration")
         #expect(OTLPEventMapper.sanitize("2xx-rate") == "_2xx_rate")

@@ -40,6 +40,24 @@ import Testing
         #expect(aggregator.flush(timeNs: 3_000).events.isEmpty)
     }
 
+    /// Found by `tools/fuzz statsd`: two `1e308` counter increments summed to +infinity,
+    /// which was stored and then trapped the JSON writer of every read path (events API,
+    /// SSE, export). A line that would make a total infinite is now dropped and counted.
+    @Test func aggregator_dropsLinesThatWouldMakeATotalInfinite() throws {
+        var aggregator = StatsDAggregator()
+        for line in ["c:1e308|c", "g:1e308|g", "h:1e308|h"] {
+            #expect(aggregator.add(try StatsDLine.parse(Substring(line))), "\(line)")
+        }
+        for line in ["c:1e308|c", "g:+1e308|g", "h:1e308|h", "rate:1|c|@1e-320", "hrate:1|h|@1e-320"] {
+            #expect(!aggregator.add(try StatsDLine.parse(Substring(line))), "\(line)")
+        }
+        let flushed = aggregator.flush(timeNs: 1_000)
+        let samples = Dictionary(uniqueKeysWithValues: metricSamples(flushed.events).map { ($0.name, $0.value) })
+        #expect(samples["c"] == 1e308 && samples["g"] == 1e308 && samples["h_sum"] == 1e308 && samples["h_count"] == 1)
+        #expect(samples["rate"] == nil && samples["hrate_count"] == nil)
+        #expect(flushed.events.allSatisfy { !EventJSONEncoder().encode($0).isEmpty })
+    }
+
     /// The PyPI `statsd` client (and DogStatsD-tagged lines from a raw socket) over real
     /// UDP on loopback. Skips with a message when python3 or the package is missing.
     @Test func pythonStatsdClient_overUDP_arrivesAsEvents_malformedCounted() async throws {

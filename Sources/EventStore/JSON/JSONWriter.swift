@@ -48,7 +48,10 @@ public struct JSONWriter {
     public mutating func value(_ number: Double) {
         separate()
         precondition(number.isFinite, "JSON has no non-finite numbers")
-        if number == number.rounded(), abs(number) < 1e15 {
+        if number == 0, number.sign == .minus {
+            // "-0" would read back as the integer 0; the sign of a stored -0.0 is kept.
+            bytes.append(contentsOf: "-0.0".utf8)
+        } else if number == number.rounded(), abs(number) < 1e15 {
             bytes.append(contentsOf: String(Int64(number)).utf8)
         } else {
             bytes.append(contentsOf: number.description.utf8)

@@ -103,8 +103,14 @@ struct OTLPEventMapper {
             }
             var emitted = value
             if delta {
-                deltas[key, default: 0] += value
-                emitted = totals.total(of: key) + deltas[key]!
+                // A running total past the largest finite number is not stored (nor kept).
+                let sum = (deltas[key] ?? 0) + value
+                emitted = totals.total(of: key) + sum
+                guard sum.isFinite, emitted.isFinite else {
+                    skipped[.nonFinite, default: 0] += 1
+                    return
+                }
+                deltas[key] = sum
             }
             events.append(Event(timeNs: timeNs, body: .metric(MetricSample(series: key, value: emitted, kind: kind))))
         }

@@ -48,18 +48,21 @@ struct StatsDAggregator {
 
     /// Adds one line; false when it was dropped (a new series past `seriesMax`, or more
     /// timings than a flush holds).
+    /// A line that would take a total past the largest finite number is dropped too: a
+    /// stored value must be finite (events are written as JSON, which has no infinity).
     mutating func add(_ line: StatsDLine) -> Bool {
         let key = Key(line.name, line.tags)
-        if tagsOf[key] == nil {
-            guard tagsOf.count < Self.seriesMax else { return false }
-            tagsOf[key] = line.tags
-        }
+        if tagsOf[key] == nil, tagsOf.count >= Self.seriesMax { return false }
         switch line.kind {
         case .counter:
-            counterTotals[key, default: 0] += line.value / line.sampleRate
+            let total = (counterTotals[key] ?? 0) + line.value / line.sampleRate
+            guard total.isFinite else { return false }
+            counterTotals[key] = total
             touchedCounters.insert(key)
         case .gauge(let delta):
-            gauges[key] = delta ? (gauges[key] ?? 0) + line.value : line.value
+            let value = delta ? (gauges[key] ?? 0) + line.value : line.value
+            guard value.isFinite else { return false }
+            gauges[key] = value
             touchedGauges.insert(key)
         case .timer:
             guard timings.count < Self.timingsPerFlushMax else { return false }
@@ -70,10 +73,14 @@ struct StatsDAggregator {
             histogram.sum += line.value / line.sampleRate
             histogram.min = Swift.min(histogram.min, line.value)
             histogram.max = Swift.max(histogram.max, line.value)
+            // The flush adds the interval to the running totals: those must stay finite too.
+            let total = histogramTotals[key] ?? (0, 0)
+            guard (total.count + histogram.count).isFinite, (total.sum + histogram.sum).isFinite else { return false }
             intervalHistograms[key] = histogram
         case .set(let member):
             intervalSets[key, default: []].insert(member)
         }
+        if tagsOf[key] == nil { tagsOf[key] = line.tags }
         return true
     }
 
