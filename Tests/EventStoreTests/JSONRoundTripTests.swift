@@ -127,3 +127,15 @@ import Testing
         #expect(CodecTesting.allSameBits(try EventJSONDecoder().decode(Self.ndjson(events), defaultTimeNs: 0), events))
     }
 }
+
+@Suite struct JSONWriterNonFiniteTests {
+    @Test func nonFiniteNumbers_areWrittenAsNull_notATrap() {
+        var writer = JSONWriter(reservingCapacity: 64)
+        writer.beginObject()
+        writer.member("nan", Double.nan)
+        writer.member("inf", -Double.infinity)
+        writer.member("one", 1.5)
+        writer.endObject()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"nan":null,"inf":null,"one":1.5}"#)
+    }
+}

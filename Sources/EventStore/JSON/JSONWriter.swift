@@ -47,8 +47,12 @@ public struct JSONWriter {
 
     public mutating func value(_ number: Double) {
         separate()
-        precondition(number.isFinite, "JSON has no non-finite numbers")
-        if number == 0, number.sign == .minus {
+        if !number.isFinite {
+            // JSON has no NaN or infinity. Ingest refuses them, but a computed figure
+            // (a ratio over nothing) or a forged batch may hold one: `null`, as
+            // JavaScript's JSON.stringify writes it, rather than stopping the server.
+            bytes.append(contentsOf: "null".utf8)
+        } else if number == 0, number.sign == .minus {
             // "-0" would read back as the integer 0; the sign of a stored -0.0 is kept.
             bytes.append(contentsOf: "-0.0".utf8)
         } else if number == number.rounded(), abs(number) < 1e15 {
