@@ -157,16 +157,10 @@ public final class LogFollower: Sendable {
     /// The follower's consumer, touched only on the worker's thread.
     private final class Core: @unchecked Sendable {
         let options: ReplicationOptions
-        private var connection: NATSJetStream?
+        private lazy var connection = LazyJetStream(options: options, name: "tacho follower")
         /// The connection, made at the first call (a blocking call: on the worker only).
         var nats: NATSJetStream {
-            get throws {
-                if let connection { return connection }
-                let made = try NATSJetStream(
-                    urls: options.urlList, name: "tacho follower \(options.stream)", requestTimeoutMs: options.requestTimeoutMs, retryFirstConnect: true)
-                connection = made
-                return made
-            }
+            get throws { try connection.get() }
         }
         var subscription: NATSOrderedSubscription?
         /// The stream sequence of the last message handed out.

@@ -122,16 +122,10 @@ public final class LogPublisher: Sendable {
     private final class Core: @unchecked Sendable {
         let log: EventLog
         let options: ReplicationOptions
-        private var connection: NATSJetStream?
+        private lazy var connection = LazyJetStream(options: options, name: "tacho leader")
         /// The connection, made at the first call (a blocking call: on the worker only).
         var nats: NATSJetStream {
-            get throws {
-                if let connection { return connection }
-                let made = try NATSJetStream(
-                    urls: options.urlList, name: "tacho leader \(options.stream)", requestTimeoutMs: options.requestTimeoutMs, retryFirstConnect: true)
-                connection = made
-                return made
-            }
+            get throws { try connection.get() }
         }
         var synchronized = false
         /// The offset after the last event in the stream.

@@ -180,3 +180,25 @@ final class NATSOrderedSubscription: @unchecked Sendable {
         return NATSJetStream.stored(message, sequence: tacho_nats_msg_stream_seq(message))
     }
 }
+
+/// A connection made at its first use, on the thread that uses it (connecting blocks):
+/// the publisher's and the follower's worker threads hold one each.
+final class LazyJetStream: @unchecked Sendable {
+    private let options: ReplicationOptions
+    private let name: String
+    private var connection: NATSJetStream?
+
+    init(options: ReplicationOptions, name: String) {
+        self.options = options
+        self.name = name
+    }
+
+    /// The connection (in the background when no server answers yet). Call from one thread only.
+    func get() throws(ReplicationError) -> NATSJetStream {
+        if let connection { return connection }
+        let made = try NATSJetStream(
+            urls: options.urlList, name: "\(name) \(options.stream)", requestTimeoutMs: options.requestTimeoutMs, retryFirstConnect: true)
+        connection = made
+        return made
+    }
+}

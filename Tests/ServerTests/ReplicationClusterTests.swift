@@ -61,26 +61,36 @@ import Glibc
         return (acknowledged, statuses)
     }
 
+    /// `tacho serve --fsync always --replicate-ack replicated` on `data`, publishing to `stream`.
+    static func durableLeader(data: TemporaryDirectory, cluster: NATSCluster, stream: String) async throws -> ServeProcess {
+        try await ServeProcess(arguments: [
+            "--data", data.path, "--port", "0", "--no-collect", "--fsync", "always",
+            "--replicate", cluster.urlList, "--replicate-stream", stream, "--replicate-ack", "replicated",
+        ])
+    }
+
+    /// `clients` concurrent probe clients, 10 events per request; the keys acknowledged.
+    static func ingestConcurrently(port: Int, clients: Int, requests: Range<Int>, baseTimeNs: Int64) async throws -> [String] {
+        try await withThrowingTaskGroup(of: [String].self) { group in
+            for client in 0..<clients {
+                group.addTask { try await ingest(port: port, client: client, requests: requests, eventsPerRequest: 10, baseTimeNs: baseTimeNs).acknowledged }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+    }
+
     @Test func replicatedAcks_survive_aNATSNodeKilledMidIngest_everyAcknowledgedEventInTheStreamOnce() async throws {
         guard let cluster = try await NATSCluster.start() else { return }
         defer { cluster.stop() }
         let data = try TemporaryDirectory("leader")
         let restored = try TemporaryDirectory("restored")
         defer { data.remove(); restored.remove() }
-        let leader = try await ServeProcess(arguments: [
-            "--data", data.path, "--port", "0", "--no-collect", "--fsync", "always",
-            "--replicate", cluster.urlList, "--replicate-stream", "KILLNODE", "--replicate-ack", "replicated",
-        ])
+        let leader = try await Self.durableLeader(data: data, cluster: cluster, stream: "KILLNODE")
         let baseTimeNs = EventTime.nowNs()
         let clients = 4
         let requestsPerClient = 60
         // Ingest in two halves around the kill of one NATS node (a majority stays).
-        let first = try await withThrowingTaskGroup(of: [String].self) { group in
-            for client in 0..<clients {
-                group.addTask { try await Self.ingest(port: leader.port, client: client, requests: 0..<20, eventsPerRequest: 10, baseTimeNs: baseTimeNs).acknowledged }
-            }
-            return try await group.reduce(into: []) { $0 += $1 }
-        }
+        let first = try await Self.ingestConcurrently(port: leader.port, clients: clients, requests: 0..<20, baseTimeNs: baseTimeNs)
         let (second, statuses) = try await withThrowingTaskGroup(of: ([String], [Int: Int]).self) { group in
             for client in 0..<clients {
                 group.addTask {
@@ -191,18 +201,8 @@ import Glibc
         let leaderData = try TemporaryDirectory("leader")
         let followerData = try TemporaryDirectory("follower")
         defer { leaderData.remove(); followerData.remove() }
-        let leader = try await ServeProcess(arguments: [
-            "--data", leaderData.path, "--port", "0", "--no-collect", "--fsync", "always",
-            "--replicate", cluster.urlList, "--replicate-stream", "LOST", "--replicate-ack", "replicated",
-        ])
-        let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
-            for client in 0..<3 {
-                group.addTask {
-                    try await Self.ingest(port: leader.port, client: client, requests: 0..<30, eventsPerRequest: 10, baseTimeNs: EventTime.nowNs()).acknowledged
-                }
-            }
-            return try await group.reduce(into: []) { $0 += $1 }
-        }
+        let leader = try await Self.durableLeader(data: leaderData, cluster: cluster, stream: "LOST")
+        let acknowledged = try await Self.ingestConcurrently(port: leader.port, clients: 3, requests: 0..<30, baseTimeNs: EventTime.nowNs())
         #expect(acknowledged.count == 3 * 30 * 10)
         // The machine is gone: process and disk.
         leader.signal(SIGKILL)
@@ -266,10 +266,7 @@ import Glibc
         let followerData = try TemporaryDirectory("follower")
         let rebuilt = try TemporaryDirectory("rebuilt")
         defer { leaderData.remove(); followerData.remove(); rebuilt.remove() }
-        let leader = try await ServeProcess(arguments: [
-            "--data", leaderData.path, "--port", "0", "--no-collect", "--fsync", "always",
-            "--replicate", cluster.urlList, "--replicate-stream", "PROMOTE", "--replicate-ack", "replicated",
-        ])
+        let leader = try await Self.durableLeader(data: leaderData, cluster: cluster, stream: "PROMOTE")
         let follower = try await ServeProcess(arguments: [
             "--data", followerData.path, "--port", "0", "--follow", cluster.urlList, "--replicate-stream", "PROMOTE",
         ])
@@ -285,10 +282,7 @@ import Glibc
         follower.signal(SIGTERM)
         _ = try await follower.waitForExit(timeout: 20)
         // Promoted: the same directory, now publishing.
-        let promoted = try await ServeProcess(arguments: [
-            "--data", followerData.path, "--port", "0", "--no-collect", "--fsync", "always",
-            "--replicate", cluster.urlList, "--replicate-stream", "PROMOTE", "--replicate-ack", "replicated",
-        ])
+        let promoted = try await Self.durableLeader(data: followerData, cluster: cluster, stream: "PROMOTE")
         let after = try await Self.ingest(port: promoted.port, client: 1, requests: 0..<30, eventsPerRequest: 10, baseTimeNs: baseTimeNs)
         #expect(after.statuses == [200: 30])
         promoted.signal(SIGTERM)
