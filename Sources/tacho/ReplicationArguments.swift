@@ -13,7 +13,9 @@ struct ReplicationArguments: ParsableArguments {
         "Serve read-only, building the data directory from a leader's stream: the cluster's URLs, comma-separated.", valueName: "urls"))
     var follow: String?
 
-    @Option(name: .customLong("replicate-stream"), help: "The JetStream stream (created with --replicate-replicas copies if absent).")
+    @Option(name: .customLong("replicate-stream"), help: ArgumentHelp(
+        "The JetStream stream (created with --replicate-replicas copies if absent). With --follow, several comma-separated: the node follows each (its own log under DATA/streams/) and serves their views merged.",
+        valueName: "stream"))
     var stream: String = "TACHO"
 
     @Option(name: .customLong("replicate-ack"), help: ArgumentHelp(
@@ -34,7 +36,10 @@ struct ReplicationArguments: ParsableArguments {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    func options(urls text: String) throws -> ReplicationOptions {
+    /// The streams named by --replicate-stream, in order.
+    var streams: [String] { Self.urls(stream) }
+
+    func options(urls text: String, stream: String) throws -> ReplicationOptions {
         var options = ReplicationOptions(urls: Self.urls(text))
         options.stream = stream
         guard let acknowledgement = ReplicationOptions.Acknowledgement(rawValue: ack.lowercased()) else {
@@ -48,12 +53,30 @@ struct ReplicationArguments: ParsableArguments {
         return options
     }
 
-    /// The node's role from the flags; nil when neither --replicate nor --follow is given.
+    /// The single stream of a leader, a follower of one stream or `tacho restore`.
+    func singleStream() throws -> String {
+        guard streams.count == 1 else {
+            throw ValidationError("--replicate-stream '\(stream)': name one stream here (several only with --follow)")
+        }
+        return streams[0]
+    }
+
+    /// With --follow and several streams: each stream's options (one log each, views
+    /// merged); nil otherwise.
+    func followedShards() throws -> [ReplicationOptions]? {
+        guard let follow, streams.count > 1 else { return nil }
+        return try streams.map { try options(urls: follow, stream: $0) }
+    }
+
+    /// The node's role from the flags; nil when neither --replicate nor --follow is
+    /// given, or when --follow names several streams (`followedShards()`).
     func role() throws -> ReplicationRole? {
         switch (replicate, follow) {
         case (nil, nil): return nil
-        case (let urls?, nil): return .leader(try options(urls: urls))
-        case (nil, let urls?): return .follower(try options(urls: urls))
+        case (let urls?, nil): return .leader(try options(urls: urls, stream: try singleStream()))
+        case (nil, let urls?):
+            if streams.count > 1 { return nil }
+            return .follower(try options(urls: urls, stream: try singleStream()))
         case (.some, .some): throw ValidationError("--replicate and --follow exclude each other: a node leads a stream or follows one")
         }
     }

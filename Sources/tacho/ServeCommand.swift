@@ -99,19 +99,30 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             FileHandle.standardError.write(Data("tacho: warning: cannot read the open-file limit; --connections-max \(options.connectionsMax) is not checked against it\n".utf8))
         }
+        let host = options.host
+        let directory = options.dataDirectory
+        let announce: @Sendable (Int) async -> Void = { port in
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            // Written straight to the descriptor: tests read this line from a pipe at once.
+            FileHandle.standardOutput.write(Data("tacho: serving http://\(shownHost):\(port)/ (data \(directory))\n".utf8))
+        }
+        if let shards = try replication.followedShards() {
+            let app: ShardFollowerApp
+            do {
+                app = try await ShardFollowerApp.open(options: options, streams: shards, logger: logger)
+            } catch {
+                throw CommandFailure("cannot open \(options.dataDirectory): \(error)")
+            }
+            try await app.run(onListening: announce)
+            return
+        }
         let app: TachoApp
         do {
             app = try await TachoApp.open(options: options, logger: logger)
         } catch {
             throw CommandFailure("cannot open \(options.dataDirectory): \(error)")
         }
-        let host = options.host
-        let directory = options.dataDirectory
-        try await app.run { port in
-            let shownHost = host.contains(":") ? "[\(host)]" : host
-            // Written straight to the descriptor: tests read this line from a pipe at once.
-            FileHandle.standardOutput.write(Data("tacho: serving http://\(shownHost):\(port)/ (data \(directory))\n".utf8))
-        }
+        try await app.run(onListening: announce)
     }
 
     func serverOptions(environment: [String: String]) throws -> ServerOptions {
@@ -168,6 +179,13 @@ struct ServeCommand: AsyncParsableCommand {
         if let rules { try Self.loadRules(rules, into: &options) }
         // A follower's log is the leader's: it collects nothing of its own.
         if case .follower = options.replication { options.collectsHostVitals = false }
+        if try replication.followedShards() != nil {
+            options.collectsHostVitals = false
+            // What would append, or evaluate rules over the merged views, has no log to write to.
+            for (flag, given) in [("--demo", demo), ("--scrape", scrape != nil), ("--statsd-port", statsdPort != nil), ("--rules", rules != nil)] where given {
+                throw ValidationError("\(flag) cannot be used with --follow of several streams: that node is read-only (each leader runs its own)")
+            }
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not within 0...65535") }
         var checked = options
         if checked.port == 0 { checked.port = 1 }

@@ -25,6 +25,25 @@ import Testing
         #expect(pt.time == "2026-01-01T00:00:00Z")
     }
 
+    @Test func merge_ofShardsWithDisjointSeries_equalsFoldingBoth() {
+        let eu = (0..<5).map { g(t0 + Int64($0) * s, Double($0), "requests", ["region": "eu"]) }
+        let us = (0..<5).map { g(t0 + Int64($0) * s + s / 2, Double($0 * 2), "requests", ["region": "us"]) }
+        var merged: SeriesProjection = F.fold(eu)
+        merged.merge(F.fold(us))
+        let both: SeriesProjection = F.fold(eu + us)
+        #expect(merged == both)
+        #expect(merged.seriesCount == 2)
+    }
+
+    @Test func merge_ofASeriesBothShardsHold_keepsTheNewerAndCountsTheOthersSamplesDropped() {
+        var older: SeriesProjection = F.fold([g(t0, 1), g(t0 + s, 2)])
+        let newer: SeriesProjection = F.fold([g(t0 + 5 * s, 9)])
+        older.merge(newer)
+        #expect(older.seriesCount == 1)
+        #expect(older.state(of: cpu) == newer.state(of: cpu))
+        #expect(older.droppedSamples == 2)
+    }
+
     @Test func query_whenStepCoarserThanTier_groupsBucketsAndSkipsEmptySteps() {
         let events = (0..<10).map { g(t0 + Int64($0) * s, Double($0)) } + [g(t0 + 25 * s, 100)]
         let p: SeriesProjection = F.fold(events)

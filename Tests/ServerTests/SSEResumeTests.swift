@@ -39,6 +39,17 @@ import Testing
             == .reset(reason: .olderThanRetention(requestedOffset: 4, earliestRetainedOffset: 100)))
     }
 
+    @Test func decide_forMergedLogs_resetsAClientThatNamesAPosition_andLetsANewOneGoLive() throws {
+        let merged = { (id: String?, since: String?) in
+            try SSEResumePlan.decide(lastEventID: id, since: since, earliestRetainedOffset: 0, nextOffset: 100, resumesByOffset: false)
+        }
+        #expect(try merged("42", nil) == .reset(reason: .mergedLogs))
+        #expect(try merged(nil, "7") == .reset(reason: .mergedLogs))
+        #expect(try merged(nil, nil) == .live)
+        #expect(try merged(" ", nil) == .live)
+        #expect(try SSEResumePlan.decide(lastEventID: "42", since: nil, earliestRetainedOffset: 0, nextOffset: 100, resumesByOffset: true) == .replay(fromOffset: 43))
+    }
+
     @Test func decide_withNonNumericId_throws() {
         #expect(throws: SSEResumeError(value: "abc")) {
             try SSEResumePlan.decide(lastEventID: "abc", since: nil, earliestRetainedOffset: 0, nextOffset: 10)

@@ -63,6 +63,32 @@ public struct SeriesProjection: Projection {
     public var tierFootprintBytes: Int { states.reduce(0) { $0 + $1.footprintBytes } }
 }
 
+extension SeriesProjection: Mergeable {
+    /// Combines the series of another shard. Shards split sources by label, so their
+    /// series are disjoint and this is their union (up to `seriesMax`, the rest
+    /// counted as dropped). A series both hold cannot be combined tier by tier after
+    /// the fact: the shard whose newest second is later keeps it, and the other's
+    /// samples are counted in `droppedSamples`.
+    public mutating func merge(_ other: SeriesProjection) {
+        droppedSamples &+= other.droppedSamples
+        lateSamples &+= other.lateSamples
+        for (key, state) in zip(other.keys, other.states) {
+            if let i = index[key] {
+                let mine = states[i]
+                if state.seconds.headUnit > mine.seconds.headUnit { states[i] = state }
+                let lost = (state.seconds.headUnit > mine.seconds.headUnit ? mine : state).seconds.ordered.reduce(0) { $0 + UInt64($1.count) }
+                droppedSamples &+= lost
+            } else if keys.count < seriesMax {
+                index[key] = keys.count
+                keys.append(key)
+                states.append(state)
+            } else {
+                droppedSamples &+= state.seconds.ordered.reduce(0) { $0 + UInt64($1.count) }
+            }
+        }
+    }
+}
+
 extension SeriesProjection: Equatable {
     public static func == (lhs: SeriesProjection, rhs: SeriesProjection) -> Bool {
         guard lhs.retention == rhs.retention, lhs.seriesMax == rhs.seriesMax, lhs.keys.count == rhs.keys.count,

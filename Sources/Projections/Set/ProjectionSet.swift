@@ -15,8 +15,8 @@ public struct ProjectionSet: Projection, Mergeable {
     public var latency = LatencyProjection()
     public var protocols = ProtocolsProjection()
     public var vitals = VitalsProjection()
-    /// Rollups of every metric series. Not merged: series of two shards are disjoint
-    /// only by convention, and a rollup tier cannot be split back apart.
+    /// Rollups of every metric series. Shards' series are disjoint (sources split by
+    /// label): merging takes their union (see `SeriesProjection.merge`).
     public var series = SeriesProjection()
     /// Latency bands and per-operation and per-protocol counts over 1 h, 24 h and 7 d.
     /// Absent from checkpoints written before it existed: those load with it empty,
@@ -72,6 +72,7 @@ public struct ProjectionSet: Projection, Mergeable {
         latency.merge(other.latency)
         protocols.merge(other.protocols)
         vitals.merge(other.vitals)
+        series.merge(other.series)
         heatmap.merge(other.heatmap)
         lastOffset = [lastOffset, other.lastOffset].compactMap { $0 }.max()
         lastEventTimeNs = [lastEventTimeNs, other.lastEventTimeNs].compactMap { $0 }.max()

@@ -33,7 +33,13 @@ public struct LiveStreamService<C: Clock>: Service where C.Duration == Duration 
         let publisher = StreamPublisher(broadcaster: broadcaster, initial: feed.currentSnapshot(), logger: logger, nowNs: nowNs)
         try? await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await Self.follow(updates, feed: feed, publisher: publisher) }
+                group.addTask {
+                    if feed.resumesByOffset {
+                        await Self.follow(updates, feed: feed, publisher: publisher)
+                    } else {
+                        await Self.followMerged(updates, feed: feed, publisher: publisher)
+                    }
+                }
                 group.addTask {
                     var deadline = clock.now
                     while !Task.isCancelled {
@@ -79,6 +85,17 @@ public struct LiveStreamService<C: Clock>: Service where C.Duration == Duration 
             }
             await publisher.publish(snapshot, types: pending)
             pending.removeAll()
+        }
+    }
+
+    /// For merged views (`resumesByOffset` false): each update is a signal that some
+    /// log folded more. The views are read after it, so they cover it, and the
+    /// messages sent are those of the views that differ from the last ones published.
+    static func followMerged(_ updates: AsyncStream<EngineUpdate>, feed: any UpdateFeed, publisher: StreamPublisher) async {
+        for await _ in updates {
+            let snapshot = feed.currentSnapshot()
+            let previous = await publisher.published
+            await publisher.publish(snapshot, types: StreamMessages.changedTypes(from: previous.views, to: snapshot.views))
         }
     }
 }

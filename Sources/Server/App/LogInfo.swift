@@ -41,6 +41,10 @@ public struct LogInfo: Encodable, Sendable, Equatable {
     public var firstTimeNs: Int64?
     public var lastTime: String?
     public var lastTimeNs: Int64?
+    /// A follower of several streams: each stream's own log, by stream name. The
+    /// figures above are then their sums (offsets: the sum of the streams' offsets,
+    /// a position in none of them) and the event-time range spanning them all.
+    public var streams: [String: LogInfo]?
 
     public init(dataDirectory: String, segments infos: [SegmentInfo], nextOffset: UInt64) {
         self.dataDirectory = dataDirectory
@@ -66,5 +70,26 @@ public struct LogInfo: Encodable, Sendable, Equatable {
         lastTimeNs = infos.compactMap(\.maxTimeNs).max()
         firstTime = firstTimeNs.map(EventTime.formatRFC3339)
         lastTime = lastTimeNs.map(EventTime.formatRFC3339)
+    }
+}
+
+extension LogInfo {
+    /// The logs of a follower of several streams (`ShardSet`), summed.
+    public init(dataDirectory: String, shards: [(stream: String, log: LogInfo)]) {
+        self.init(dataDirectory: dataDirectory, segments: [], nextOffset: shards.reduce(0) { $0 + $1.log.nextOffset })
+        let logs = shards.map(\.log)
+        segments = logs.flatMap(\.segments).sorted { ($0.firstTimeNs ?? .min) < ($1.firstTimeNs ?? .min) }
+        segmentCount = logs.reduce(0) { $0 + $1.segmentCount }
+        eventCount = logs.reduce(0) { $0 + $1.eventCount }
+        sizeBytes = logs.reduce(0) { $0 + $1.sizeBytes }
+        rawBytes = logs.reduce(0) { $0 + $1.rawBytes }
+        compressionRatio = sizeBytes > 0 && rawBytes > 0 ? Double(rawBytes) / Double(sizeBytes) : nil
+        firstOffset = logs.contains { $0.firstOffset != nil } ? logs.reduce(0) { $0 + ($1.firstOffset ?? $1.nextOffset) } : nil
+        lastOffset = eventCount > 0 && nextOffset > 0 ? nextOffset - 1 : nil
+        firstTimeNs = logs.compactMap(\.firstTimeNs).min()
+        lastTimeNs = logs.compactMap(\.lastTimeNs).max()
+        firstTime = firstTimeNs.map(EventTime.formatRFC3339)
+        lastTime = lastTimeNs.map(EventTime.formatRFC3339)
+        streams = Dictionary(shards.map { ($0.stream, $0.log) }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -23,6 +23,20 @@ enum StreamMessages {
 
     static let alertTypes: Set<EventType> = [.alert, .alertAck, .alertResolve]
 
+    /// The event types that stand for what differs between two states of the views,
+    /// for feeds whose updates do not say (merged shards): `names(for:)` of the result
+    /// names the messages to send.
+    static func changedTypes(from old: ProjectionSet, to new: ProjectionSet) -> Set<EventType> {
+        var types = Set<EventType>()
+        if new.eventCount != old.eventCount || new.lastEventTimeNs != old.lastEventTimeNs { types.insert(.metric) }
+        if new.breakers != old.breakers || new.topology != old.topology { types.insert(.breaker) }
+        if new.optimization != old.optimization { types.insert(.optimization) }
+        if new.caches != old.caches { types.insert(.cache) }
+        if new.batching != old.batching { types.insert(.batch) }
+        if new.alerts != old.alerts { types.insert(.alert) }
+        return types
+    }
+
     /// The message named `name` with the view it carries.
     static func view(_ name: String, _ snapshot: EngineSnapshot<ProjectionSet>) throws -> SSEMessage {
         let views = snapshot.views

@@ -89,41 +89,13 @@ public struct TachoApp: Sendable {
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
-        let appender = self.appender
         router.add(middleware: ErrorJSONMiddleware())
-        HealthController(reader: engine).addRoutes(to: router)
-        let faultTolerance = FaultToleranceController<BasicRequestContext>(reader: engine, appender: appender)
-        faultTolerance.addRoutes(to: router)
-        let performance = PerformanceController<BasicRequestContext>(reader: engine, appender: appender)
-        performance.addRoutes(to: router)
-        TopologyController(reader: engine).addRoutes(to: router)
-        MetricsController(reader: engine).addRoutes(to: router)
-        SystemController(reader: engine).addRoutes(to: router)
-        HistoryController(reader: engine).addRoutes(to: router)
-        ViewsController(reader: engine).addRoutes(to: router)
-        PromAPIController(log: engine).addRoutes(to: router)
-        LogController(reader: engine, info: info).addRoutes(to: router)
-        ConnectionsController(reader: engine).addRoutes(to: router)
-        let performanceAlerts = PerformanceAlertsController<BasicRequestContext>(reader: engine, appender: appender)
-        performanceAlerts.addRoutes(to: router)
-        PrometheusController(reader: engine, metrics: engine.metrics, replication: replication?.status).addRoutes(to: router)
-        StreamController(feed: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)
+        // The native ingest and the ways services already send metrics (docs/ingest.md)
+        // go through one pipeline: token, body limit, event-time bounds, append.
+        ViewRoutes.addLive(
+            feed: engine, appender: appender, pipeline: ingestPipeline(), info: info, metrics: engine.metrics,
+            replication: replication.map { [$0.status] } ?? [], broadcaster: broadcaster, options: options, to: router)
         webSocketStream.addRoutes(to: router)
-        // The native ingest and the ways services already send metrics (docs/ingest.md),
-        // through one pipeline: token, body limit, event-time bounds, append.
-        let pipeline = ingestPipeline()
-        IngestController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
-        RemoteWriteController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
-        PrometheusImportController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
-        InfluxWriteController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
-        OTLPMetricsController<BasicRequestContext>(pipeline: pipeline).addRoutes(to: router)
-        let metrics = engine.metrics
-        let writes = router.group().add(middleware: BearerTokenMiddleware(token: BearerToken(options.token)) {
-            metrics.recordIngestError(.unauthorized)
-        })
-        faultTolerance.addWriteRoutes(to: writes)
-        performance.addWriteRoutes(to: writes)
-        performanceAlerts.addWriteRoutes(to: writes)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
         return router
     }
@@ -140,16 +112,12 @@ public struct TachoApp: Sendable {
     /// The services of a running server. `onListening` gets the bound port (the one
     /// the system picked when `options.port` is 0).
     public func services(onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
-        let stalledWriteTimeoutMs = Int64(options.stalledWriteTimeoutMs)
-        let deadlines = options.requestDeadlines
+        let options = self.options
         let metrics = engine.metrics
         let gate = ConnectionGate(connectionsMax: options.connectionsMax, metrics: metrics)
         let application = Application(
             router: router(),
-            server: httpServer(gate: gate, headTimeoutMs: options.requestHeadTimeoutMs, additionalHTTPHandlers: [
-                RequestDeadlineHandler(deadlines: deadlines) { metrics.recordConnectionTimedOut($0) },
-                StalledWriteHandler(timeoutMs: stalledWriteTimeoutMs) { metrics.recordStalledConnectionClosed() },
-            ]),
+            server: httpServer(gate: gate, headTimeoutMs: options.requestHeadTimeoutMs, additionalHTTPHandlers: options.connectionHandlers(metrics: metrics)),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             logger: logger)
@@ -204,8 +172,14 @@ public struct TachoApp: Sendable {
     public func serviceGroup(
         handlesSignals: Bool = true, shutdownMaxMs: Int = 1500, onListening: @escaping @Sendable (Int) async -> Void
     ) -> ServiceGroup {
-        var configuration = ServiceGroupConfiguration(
-            services: services(onListening: onListening).map { .init(service: $0) }, logger: logger)
+        Self.serviceGroup(services(onListening: onListening), handlesSignals: handlesSignals, shutdownMaxMs: shutdownMaxMs, logger: logger)
+    }
+
+    /// The group every server mode runs its services in: started in order, stopped in
+    /// reverse on SIGTERM or SIGINT (when `handlesSignals`), the graceful stop bounded
+    /// by `shutdownMaxMs`.
+    static func serviceGroup(_ services: [any Service], handlesSignals: Bool, shutdownMaxMs: Int, logger: Logger) -> ServiceGroup {
+        var configuration = ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: logger)
         if handlesSignals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
         configuration.maximumGracefulShutdownDuration = Duration.milliseconds(shutdownMaxMs)
         // Past this, ServiceLifecycle ends the process: generous, so a loaded machine

@@ -31,4 +31,12 @@ public protocol UpdateFeed: ViewReading {
     /// The log's batches from `offset` on (the oldest retained, if older), in order,
     /// until `visit` returns false or the log's end.
     func scanLog(fromOffset offset: UInt64, _ visit: (LogBatch) throws -> Bool) throws
+    /// True when a snapshot's offset is a position in one log, so a client can resume
+    /// from it (`Last-Event-ID`). False for merged views of several logs (`ShardSet`):
+    /// their updates are signals, and what changed is found by comparing views.
+    var resumesByOffset: Bool { get }
+}
+
+extension UpdateFeed {
+    public var resumesByOffset: Bool { true }
 }

@@ -1,4 +1,5 @@
 import EventStore
+import NIOCore
 import Projections
 import PromQL
 import Replication
@@ -178,5 +179,17 @@ public struct ServerOptionsError: Error, Sendable, Equatable, CustomStringConver
 
     public var description: String {
         "invalid server options: " + problems.joined(separator: "; ")
+    }
+}
+
+extension ServerOptions {
+    /// The per-connection bounds every server mode installs while a connection speaks
+    /// HTTP: the request deadlines and the stalled-write guard, counted in `metrics`
+    /// when the mode has them. Called once per connection (handlers are not shared).
+    func connectionHandlers(metrics: EngineMetrics?) -> [any RemovableChannelHandler] {
+        [
+            RequestDeadlineHandler(deadlines: requestDeadlines) { metrics?.recordConnectionTimedOut($0) },
+            StalledWriteHandler(timeoutMs: Int64(stalledWriteTimeoutMs)) { metrics?.recordStalledConnectionClosed() },
+        ]
     }
 }

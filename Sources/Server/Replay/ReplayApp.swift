@@ -50,15 +50,9 @@ public struct ReplayApp: Sendable {
         router.add(middleware: ErrorJSONMiddleware())
         // The write routes are the replay controller's refusals, never the live ones.
         let refused = ReplayRefusedAppender()
-        HealthController(reader: engine).addRoutes(to: router)
+        ViewRoutes.add(reader: engine, info: info, to: router)
         FaultToleranceController<BasicRequestContext>(reader: engine, appender: refused).addRoutes(to: router)
         PerformanceController<BasicRequestContext>(reader: engine, appender: refused).addRoutes(to: router)
-        TopologyController(reader: engine).addRoutes(to: router)
-        MetricsController(reader: engine).addRoutes(to: router)
-        SystemController(reader: engine).addRoutes(to: router)
-        HistoryController(reader: engine).addRoutes(to: router)
-        ViewsController(reader: engine).addRoutes(to: router)
-        LogController(reader: engine, info: info).addRoutes(to: router)
         ReplayController(engine: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
         return router
@@ -67,12 +61,11 @@ public struct ReplayApp: Sendable {
     /// The services of a running replay server; `onListening` gets the bound port.
     public func services<C: Clock>(clock: C, onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] where C.Duration == Duration {
         // The same connection bounds as `tacho serve` (without metrics: a replay has no /metrics).
-        let deadlines = options.requestDeadlines
-        let stalledWriteTimeoutMs = Int64(options.stalledWriteTimeoutMs)
+        let options = self.options
         let application = Application(
             router: router(),
             server: .guardedHTTP1(gate: ConnectionGate(connectionsMax: options.connectionsMax), headTimeoutMs: options.requestHeadTimeoutMs) {
-                [RequestDeadlineHandler(deadlines: deadlines), StalledWriteHandler(timeoutMs: stalledWriteTimeoutMs)]
+                options.connectionHandlers(metrics: nil)
             },
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
@@ -88,14 +81,7 @@ public struct ReplayApp: Sendable {
     public func serviceGroup(
         handlesSignals: Bool = true, shutdownMaxMs: Int = 1500, onListening: @escaping @Sendable (Int) async -> Void
     ) -> ServiceGroup {
-        var configuration = ServiceGroupConfiguration(
-            services: services(clock: ContinuousClock(), onListening: onListening).map { .init(service: $0) }, logger: logger)
-        if handlesSignals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
-        configuration.maximumGracefulShutdownDuration = Duration.milliseconds(shutdownMaxMs)
-        // Past this, ServiceLifecycle ends the process: generous, so a loaded machine
-        // (a busy CI runner) is not mistaken for a hung service.
-        configuration.maximumCancellationDuration = Duration.milliseconds(TachoApp.cancellationMaxMs)
-        return ServiceGroup(configuration: configuration)
+        TachoApp.serviceGroup(services(clock: ContinuousClock(), onListening: onListening), handlesSignals: handlesSignals, shutdownMaxMs: shutdownMaxMs, logger: logger)
     }
 
     /// Runs until SIGINT or SIGTERM (when `handlesSignals`) or cancellation.

@@ -8,11 +8,12 @@ import Replication
 public struct PrometheusController<Context: RequestContext>: Sendable {
     let reader: any ViewReading
     let metrics: EngineMetrics
-    let replication: ReplicationStatus?
+    /// The stream this node leads or follows, or each of the streams it follows.
+    let replication: [ReplicationStatus]
     let nowNs: @Sendable () -> Int64
 
     public init(
-        reader: any ViewReading, metrics: EngineMetrics, replication: ReplicationStatus? = nil,
+        reader: any ViewReading, metrics: EngineMetrics, replication: [ReplicationStatus] = [],
         nowNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() }
     ) {
         self.reader = reader
@@ -51,7 +52,7 @@ public struct PrometheusController<Context: RequestContext>: Sendable {
             "tacho_views_lag_events", help: "Acknowledged events the views have not folded yet.",
             value: Double(log.nextOffset > snapshot.nextOffset ? log.nextOffset - snapshot.nextOffset : 0))
         metrics.write(to: &out, nowNs: nowNs())
-        if let replication { ReplicationMetrics.write(replication.snapshot(), logNextOffset: log.nextOffset, to: &out) }
+        ReplicationMetrics.write(replication.map { $0.snapshot() }, logNextOffset: log.nextOffset, to: &out)
         return out.text
     }
 }

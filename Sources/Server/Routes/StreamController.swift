@@ -38,7 +38,7 @@ public struct StreamController<Context: RequestContext>: Sendable {
         do {
             plan = try SSEResumePlan.decide(
                 lastEventID: request.headers[HTTPFields.Element.Name("Last-Event-ID")!], since: ViewQuery(request).text("since"),
-                earliestRetainedOffset: log.firstOffset, nextOffset: log.nextOffset)
+                earliestRetainedOffset: log.firstOffset, nextOffset: log.nextOffset, resumesByOffset: feed.resumesByOffset)
         } catch {
             throw APIError.badRequest("\(error)")
         }
@@ -116,6 +116,8 @@ public struct StreamController<Context: RequestContext>: Sendable {
             "offset \(requested) was removed by retention; the log starts at \(earliest)"
         case .aheadOfLog(let requested, let next):
             "offset \(requested) is not in this log, which ends before \(next)"
+        case .mergedLogs:
+            "this server merges the views of several streams, where an offset names no position: every view is sent whole"
         }
     }
 }

@@ -15,6 +15,9 @@ public enum SSEResumePlan: Sendable, Equatable {
         case olderThanRetention(requestedOffset: UInt64, earliestRetainedOffset: UInt64)
         /// The client claims an offset the log has not reached (another or a wiped log).
         case aheadOfLog(requestedOffset: UInt64, nextOffset: UInt64)
+        /// The views merge several logs (a follower of sharded streams): no one offset
+        /// names a position in all of them.
+        case mergedLogs
     }
 
     /// - Parameters:
@@ -42,6 +45,17 @@ public enum SSEResumePlan: Sendable, Equatable {
             return .reset(reason: .olderThanRetention(requestedOffset: needed, earliestRetainedOffset: earliest))
         }
         return .replay(fromOffset: needed)
+    }
+
+    /// `decide` for a feed that may merge several logs: there, a client that names a
+    /// position gets every view whole (`reset`), since none of its offsets is one.
+    public static func decide(
+        lastEventID: String?, since: String?, earliestRetainedOffset: UInt64?, nextOffset: UInt64, resumesByOffset: Bool
+    ) throws(SSEResumeError) -> SSEResumePlan {
+        guard !resumesByOffset else {
+            return try decide(lastEventID: lastEventID, since: since, earliestRetainedOffset: earliestRetainedOffset, nextOffset: nextOffset)
+        }
+        return (nonEmpty(lastEventID) ?? nonEmpty(since)) == nil ? .live : .reset(reason: .mergedLogs)
     }
 
     private static func nonEmpty(_ text: String?) -> String? {

@@ -200,7 +200,9 @@ struct WebSocketStream: Sendable {
         let log = feed.logInfo()
         let plan: SSEResumePlan
         do {
-            plan = try SSEResumePlan.decide(lastEventID: nil, since: since, earliestRetainedOffset: log.firstOffset, nextOffset: log.nextOffset)
+            plan = try SSEResumePlan.decide(
+                lastEventID: nil, since: since, earliestRetainedOffset: log.firstOffset, nextOffset: log.nextOffset,
+                resumesByOffset: feed.resumesByOffset)
         } catch {
             try await outbound.write(.text(WebSocketMessages.error("bad request", detail: error.description)))
             try await outbound.close(.policyViolation, reason: "bad resume position")
