@@ -76,7 +76,7 @@ public struct ShardFollowerApp: Sendable {
         let set = ShardSet(dataDirectory: options.dataDirectory, shards: shards)
         return ShardFollowerApp(
             shards: set, followers: followers, options: options,
-            info: ServerInfo(dataDirectory: options.dataDirectory, demo: false, mode: "follower", startedAtNs: startedAtNs),
+            info: ServerInfo(dataDirectory: options.dataDirectory, demo: false, startedAtNs: startedAtNs),
             broadcaster: SSEBroadcaster(limits: options.sseBufferLimits, clientsMax: options.sseClientsMax, metrics: metrics),
             assets: try DashboardAssets.packaged(), metrics: metrics, logger: logger)
     }
