@@ -168,22 +168,28 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(name)\(op.rawValue)\(quoted(value))" }
 }
 
-/// A regular expression matched against a whole string (`^(?:re)$`), as Prometheus
-/// anchors label matchers. ICU syntax stands in for RE2; the common subset agrees.
+/// A regular expression in Go's syntax matched against a whole string, as Prometheus
+/// anchors label matchers (`^(?:re)$`). Checked and rewritten by `GoRegex`, run by ICU.
 final class AnchoredRegex: @unchecked Sendable {
     // NSRegularExpression is immutable after creation and documented thread-safe.
     private let expression: NSRegularExpression
     private let literal: String?
+    private let groupNumbers: [String: [Int]]
 
     init(_ pattern: String) throws(PromQLError) {
         let metacharacters = Set(#"\.+*?()|[]{}^$"#)
         literal = pattern.contains(where: { metacharacters.contains($0) }) ? nil : pattern
+        let translated: GoRegex
+        do { translated = try GoRegex(pattern) } catch {
+            throw PromQLError.badData("invalid regular expression \(quoted(pattern)) in a label matcher: \(error)")
+        }
+        groupNumbers = translated.groupNumbers
         do {
-            // Go's named groups (?P<name>...) are ICU's (?<name>...).
-            let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
-            expression = try NSRegularExpression(pattern: "^(?:" + icu + ")$", options: [])
+            // \A and \z: ICU's `$` would also match before a final newline, Go's does not.
+            expression = try NSRegularExpression(pattern: #"\A(?:"# + translated.icuPattern + #")\z"#, options: [])
         } catch {
-            throw PromQLError.badData("invalid regular expression \(quoted(pattern)) in a label matcher")
+            // Only a Go pattern ICU cannot express gets here (a Unicode script newer than ICU's tables).
+            throw PromQLError.badData("regular expression \(quoted(pattern)) in a label matcher is valid but cannot be run here: \(error)")
         }
     }
 
@@ -202,10 +208,11 @@ final class AnchoredRegex: @unchecked Sendable {
             guard number < match.numberOfRanges, let r = Range(match.range(at: number), in: text) else { return "" }
             return String(text[r])
         }
+        // Go's Expand: the first group of that name that took part in the match.
         func named(_ name: String) -> String {
-            let r = match.range(withName: name)
-            guard r.location != NSNotFound, let swiftRange = Range(r, in: text) else { return "" }
-            return String(text[swiftRange])
+            guard let number = groupNumbers[name]?.first(where: { $0 < match.numberOfRanges && match.range(at: $0).location != NSNotFound })
+            else { return "" }
+            return group(number)
         }
         var out = ""
         var chars = Substring(template)

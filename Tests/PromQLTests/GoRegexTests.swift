@@ -1,0 +1,60 @@
+import Testing
+@testable import PromQL
+
+/// Go's regexp syntax as Prometheus compiles matchers: refused where Go refuses, with
+/// Go's message, before ICU sees the pattern; matched with Go's meaning where ICU's
+/// differs. (`PromQLRegexConformanceTests` compares 261 queries with Prometheus itself.)
+@Suite struct GoRegexTests {
+    func refusal(_ pattern: String) -> String? {
+        do {
+            _ = try GoRegex(pattern)
+            return nil
+        } catch {
+            return error.code
+        }
+    }
+
+    @Test func patternsGoRefuses_areRefusedWithGoMessages() {
+        #expect(refusal("(?=a)b") == "invalid or unsupported Perl syntax")
+        #expect(refusal("(?<n>a)") == "invalid or unsupported Perl syntax")
+        #expect(refusal("(a") == "missing closing )")
+        #expect(refusal("a)") == "unexpected )")
+        #expect(refusal("[a") == "missing closing ]")
+        #expect(refusal("a**") == "invalid nested repetition operator")
+        #expect(refusal("*a") == "missing argument to repetition operator")
+        #expect(refusal("a{1001}") == "invalid repeat count")
+        #expect(refusal("(a{40}){30}") == "invalid repeat count")
+        #expect(refusal("(a)\\1") == "invalid escape sequence")
+        #expect(refusal("[z-a]") == "invalid character class range")
+        #expect(refusal("\\p{Klingon}") == "invalid character class range")
+        #expect(refusal("\\") == "trailing backslash at end of expression")
+        #expect(refusal("(?P<a-b>c)") == "invalid named capture")
+    }
+
+    @Test func patternsGoAccepts_compile_evenWhereICUWouldRefuseThem() throws {
+        for pattern in ["[[]", "a{,5}", "(?U)a+", "(?)x", "[a&&b]", "x{01}", "^*", "\\Q(\\E", "(?P<_1>a)"] {
+            #expect(refusal(pattern) == nil, "\(pattern)")
+            _ = try AnchoredRegex(pattern)
+        }
+    }
+
+    @Test func matching_followsGo_whereICUReadsTheSameTextOtherwise() throws {
+        // `$` does not match before a final newline; \d and \w are ASCII; `[` and `&&` in a class are literal.
+        #expect(try !AnchoredRegex("abc$").matches("abc\n"))
+        #expect(try !AnchoredRegex("\\d+").matches("١٢٣"))
+        #expect(try AnchoredRegex("\\d+").matches("123"))
+        #expect(try !AnchoredRegex("\\w").matches("é"))
+        #expect(try AnchoredRegex("[[]x[]]").matches("[x]"))
+        #expect(try AnchoredRegex("[a&&b]+").matches("a&&b"))
+        #expect(try AnchoredRegex("a{,5}").matches("a{,5}"))
+        #expect(try AnchoredRegex("(?U)(a+)a*").replace("aaa", template: "$1") == "a")
+        #expect(try AnchoredRegex("(?P<w>[a-z]+)-(\\d+)").replace("foo-42", template: "$w/${2}") == "foo/42")
+    }
+
+    @Test func deepNesting_isRefused_notAStackOverflow() {
+        let deep = String(repeating: "(", count: 100_000) + "a" + String(repeating: ")", count: 100_000)
+        #expect(refusal(deep) == "expression nests too deeply")
+        let fine = String(repeating: "(", count: 200) + "a" + String(repeating: ")", count: 200)
+        #expect(refusal(fine) == nil)
+    }
+}
