@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+@testable import PromQL
 @testable import Server
 
 /// Label-matcher regular expressions answered by Tacho and by a real Prometheus 2.42
@@ -41,21 +42,6 @@ import Testing
         ("(?P<first>a)(.*)", "$first|$missing|$2"), ("(\\w+)", "$$1"), ("(a)?(b)?c", "[$1][$2]"), ("(?P<n>x)|(?P<n>a)(b)c", "<$n>"),
     ]
 
-    /// A PromQL string literal holding `text` (double-quoted, escaped as Go's strconv does).
-    static func literal(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
     static var openMetrics: String {
         var text = ""
         for value in values {
@@ -84,11 +70,11 @@ import Testing
                 #expect(await app.engine.waitUntilIdle())
                 var queries: [String] = []
                 for pattern in Self.patterns {
-                    queries.append("regex_probe{v=~\(Self.literal(pattern))}")
-                    queries.append("regex_probe{v!~\(Self.literal(pattern))}")
+                    queries.append("regex_probe{v=~\(quoted(pattern))}")
+                    queries.append("regex_probe{v!~\(quoted(pattern))}")
                 }
                 for (pattern, template) in Self.replaceCases {
-                    queries.append("label_replace(regex_probe, \"out\", \(Self.literal(template)), \"v\", \(Self.literal(pattern)))")
+                    queries.append("label_replace(regex_probe, \"out\", \(quoted(template)), \"v\", \(quoted(pattern)))")
                 }
                 var failures: [String] = []
                 var refused = 0
