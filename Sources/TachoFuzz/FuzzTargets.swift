@@ -63,8 +63,20 @@ enum FuzzTarget: String, CaseIterable {
 
     static func json(_ bytes: UnsafeRawBufferPointer) {
         _ = try? JSONParser.parse(bytes)
-        guard let events = try? EventJSONDecoder().decode(bytes, defaultTimeNs: receivedNs) else { return }
-        requireStorable(events, "json")
+        // The fast path for plain lines must decide exactly as the JSON tree does.
+        let fast = Result { () throws(EventInputError) in try EventJSONDecoder().decode(bytes, defaultTimeNs: receivedNs) }
+        let tree = Result { () throws(EventInputError) in try EventJSONDecoder(usesFastPath: false).decode(bytes, defaultTimeNs: receivedNs) }
+        switch (fast, tree) {
+        case (.success(let events), .success(let reference)):
+            guard events == reference, encoded(events) == encoded(reference) else { fatalError("json: the fast path decoded other events than the tree") }
+            requireStorable(events, "json")
+        case (.failure(let error), .failure(let reference)):
+            guard error == reference else { fatalError("json: the fast path refused with \(error), the tree with \(reference)") }
+        case (.success, .failure(let reference)):
+            fatalError("json: the fast path accepted what the tree refuses: \(reference)")
+        case (.failure(let error), .success):
+            fatalError("json: the fast path refused what the tree accepts: \(error)")
+        }
     }
 
     static func batch(_ bytes: UnsafeRawBufferPointer) {

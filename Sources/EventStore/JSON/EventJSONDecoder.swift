@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns the public JSON form of events into `Event`s, checking every field.
 ///
 /// Input is either one JSON array of event objects or NDJSON (one object per line).
@@ -7,7 +9,18 @@ public struct EventJSONDecoder: Sendable {
     /// Events in one input.
     public static let eventsPerInputMax = 1_000_000
 
-    public init() {}
+    /// Whether plain `metric` and `op` lines skip the JSON tree (`EventLineFastPath`).
+    public let usesFastPath: Bool
+
+    public init() {
+        usesFastPath = true
+    }
+
+    /// `usesFastPath: false` decodes every line through the JSON tree: the reference
+    /// the fast path is compared with (tests, the `json` fuzz target).
+    public init(usesFastPath: Bool) {
+        self.usesFastPath = usesFastPath
+    }
 
     /// Decodes `bytes`; events without `ts` get `defaultTimeNs`. An event whose time
     /// is outside `accepted` refuses the input, naming its line or index and `ts`.
@@ -74,18 +87,24 @@ public struct EventJSONDecoder: Sendable {
         _ bytes: UnsafeRawBufferPointer, defaultTimeNs: Int64, accepted: EventTimeBounds.Accepted
     ) throws(EventInputError) -> [Event] {
         var events: [Event] = []
+        var fast = EventLineFastPath()
         var lineNumber = 0
         var lineStart = 0
         while lineStart < bytes.count {
             lineNumber += 1
-            var lineEnd = lineStart
-            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            let lineEnd = memchr(bytes.baseAddress! + lineStart, 0x0A, bytes.count - lineStart).map { $0 - UnsafeMutableRawPointer(mutating: bytes.baseAddress!) } ?? bytes.count
             let next = lineEnd + 1
             var trimmedEnd = lineEnd
-            while trimmedEnd > lineStart, [0x20, 0x09, 0x0D].contains(bytes[trimmedEnd - 1]) { trimmedEnd -= 1 }
+            while trimmedEnd > lineStart, bytes[trimmedEnd - 1] == 0x20 || bytes[trimmedEnd - 1] == 0x09 || bytes[trimmedEnd - 1] == 0x0D { trimmedEnd -= 1 }
             var trimmedStart = lineStart
-            while trimmedStart < trimmedEnd, [0x20, 0x09].contains(bytes[trimmedStart]) { trimmedStart += 1 }
-            if trimmedStart < trimmedEnd {
+            while trimmedStart < trimmedEnd, bytes[trimmedStart] == 0x20 || bytes[trimmedStart] == 0x09 { trimmedStart += 1 }
+            if trimmedStart < trimmedEnd, usesFastPath,
+               let event = fast.event(bytes, start: trimmedStart, end: trimmedEnd, defaultTimeNs: defaultTimeNs) {
+                events.append(try checked(event, at: .line(lineNumber), accepted: accepted))
+                guard events.count <= Self.eventsPerInputMax else {
+                    throw EventInputError(location: .input, field: nil, reason: "more than \(Self.eventsPerInputMax) events in one input")
+                }
+            } else if trimmedStart < trimmedEnd {
                 let value: JSONValue
                 do {
                     value = try JSONParser.parse(bytes, start: trimmedStart, end: trimmedEnd)
