@@ -12,10 +12,12 @@ enum Client {
         return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }
 
-    static func post(_ client: HTTPClient, url: String, body: [UInt8]) async throws -> (status: UInt, answer: String) {
+    static func post(
+        _ client: HTTPClient, url: String, body: [UInt8], headers: [(String, String)] = [("content-type", "application/x-ndjson")]
+    ) async throws -> (status: UInt, answer: String) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
-        request.headers.add(name: "content-type", value: "application/x-ndjson")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await client.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 1 << 20)

@@ -21,7 +21,7 @@ enum ReadLoad {
                             let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
                             let body = try await response.body.collect(upTo: 16 << 20)
                             if response.status.code == 200, body.readableBytes > 0 {
-                                tally.events += 1
+                                tally.items += 1
                                 tally.latenciesMs.append(Stats.milliseconds(clock.now - sent))
                             } else {
                                 tally.failures += 1
@@ -37,7 +37,7 @@ enum ReadLoad {
             }
             var total = IngestLoad.Tally()
             for await tally in group {
-                total.events += tally.events
+                total.items += tally.items
                 total.requests += tally.requests
                 total.failures += tally.failures
                 total.latenciesMs += tally.latenciesMs
@@ -46,8 +46,8 @@ enum ReadLoad {
         }
         let elapsed = Stats.seconds(clock.now - start)
         try await client.shutdown()
-        print("reads: GET \(url), \(connections) connections, \(Stats.fixed(elapsed, 2)) s: \(total.events) answered 200 of \(total.requests), \(total.failures) failed")
-        print("reads requests/s: \(Stats.rate(Double(total.events) / elapsed))requests/s")
+        print("reads: GET \(url), \(connections) connections, \(Stats.fixed(elapsed, 2)) s: \(total.items) answered 200 of \(total.requests), \(total.failures) failed")
+        print("reads requests/s: \(Stats.rate(Double(total.items) / elapsed))requests/s")
         print("reads latency: \(Stats.describe(latenciesMs: total.latenciesMs))")
     }
 }

@@ -7,17 +7,36 @@ let usage = """
            tacho-loadgen reads --url http://127.0.0.1:PORT/api/v1/health [--seconds N] [--connections C]
            tacho-loadgen remote-write --url http://127.0.0.1:PORT/api/v1/write [--connections 4] [--series 2000] [--requests 100] --base-ms MS
            tacho-loadgen sse --url http://127.0.0.1:PORT/api/v1/stream [--clients 1000] [--seconds N] [--server-pid PID]
+           tacho-loadgen post --url http://127.0.0.1:PORT/v1/metrics --body FILE --content-type TYPE --items N [--seconds N] [--connections C]
+           tacho-loadgen statsd --url udp://127.0.0.1:PORT [--connections SENDERS] [--lines 20] [--seconds N]
     """
 
 do {
     let arguments = try Arguments(
         Array(CommandLine.arguments.dropFirst()),
-        knownValues: ["--url", "--batch", "--seconds", "--connections", "--clients", "--server-pid", "--series", "--requests", "--base-ms"], knownFlags: [])
+        knownValues: [
+            "--url", "--batch", "--seconds", "--connections", "--clients", "--server-pid", "--series", "--requests", "--base-ms",
+            "--body", "--content-type", "--items", "--lines",
+        ], knownFlags: [])
     guard let rawURL = arguments.string("--url") else { throw UsageError(message: "--url is required") }
-    let url = try Target.check(rawURL)
     let seconds = try arguments.int("--seconds", default: 10)
     guard seconds <= 600 else { throw UsageError(message: "--seconds is limited to 600") }
+    if arguments.mode == "statsd" {
+        guard rawURL.hasPrefix("udp://127.0.0.1:"), let port = Int(rawURL.dropFirst("udp://127.0.0.1:".count)) else {
+            throw UsageError(message: "statsd needs --url udp://127.0.0.1:PORT, got '\(rawURL)'")
+        }
+        StatsDLoad.run(port: port, senders: try arguments.int("--connections", default: 2), linesPerDatagram: try arguments.int("--lines", default: 20), seconds: seconds)
+        exit(0)
+    }
+    let url = try Target.check(rawURL)
     switch arguments.mode {
+    case "post":
+        guard let body = arguments.string("--body"), let contentType = arguments.string("--content-type") else {
+            throw UsageError(message: "post needs --body FILE and --content-type TYPE")
+        }
+        try await IngestLoad.post(
+            url: url, bodyPath: body, contentType: contentType, items: try arguments.int("--items", default: 1), seconds: seconds,
+            connections: try arguments.int("--connections", default: 4))
     case "ingest":
         try await IngestLoad.run(
             url: url, batch: try arguments.int("--batch", default: 1000), seconds: seconds,

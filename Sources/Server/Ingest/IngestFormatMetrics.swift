@@ -41,8 +41,20 @@ public final class IngestFormatMetrics: Sendable {
     }
 
     private let state = Mutex([IngestFormat: Counts]())
+    /// StatsD datagrams and lines received (parsed, malformed or refused alike): what a
+    /// sender can compare with what it sent, as statsd_exporter's `lines_total`.
+    private let statsd = Mutex((datagrams: UInt64(0), lines: UInt64(0)))
 
     public init() {}
+
+    public func recordStatsDDatagram(lines: Int) {
+        statsd.withLock {
+            $0.datagrams += 1
+            $0.lines += UInt64(lines)
+        }
+    }
+
+    public var statsdReceived: (datagrams: UInt64, lines: UInt64) { statsd.withLock { $0 } }
 
     public func counts(_ format: IngestFormat) -> Counts { state.withLock { $0[format] ?? Counts() } }
 
@@ -62,6 +74,9 @@ public final class IngestFormatMetrics: Sendable {
 
     public func write(to exposition: inout PrometheusExposition) {
         let all = state.withLock { $0 }
+        let received = statsdReceived
+        exposition.counter("tacho_statsd_datagrams_total", help: "StatsD datagrams received on --statsd-port.", value: Double(received.datagrams))
+        exposition.counter("tacho_statsd_lines_total", help: "StatsD lines received (parsed, malformed or refused alike).", value: Double(received.lines))
         let formats = IngestFormat.allCases
         exposition.counter(
             "tacho_ingest_format_requests_total", help: "Requests (scrapes for the scraper) received, by format.",

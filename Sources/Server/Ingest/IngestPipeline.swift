@@ -26,7 +26,7 @@ public struct IngestPipeline: Sendable {
     public let bodyBytesMax: Int
     private let append: Append
     private let token: BearerToken?
-    private let metrics: EngineMetrics?
+    let metrics: EngineMetrics?
     let nowNs: @Sendable () -> Int64
     /// The event times accepted at a server time (`TachoApp.acceptedEventTimes`, the
     /// bounds of DESIGN.md's "Event time"): an event outside refuses its request.

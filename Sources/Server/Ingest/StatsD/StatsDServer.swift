@@ -34,7 +34,7 @@ public struct StatsDServer<C: Clock>: Service where C.Duration == Duration {
     }
 
     public func run() async throws {
-        let collector = StatsDCollector()
+        let collector = StatsDCollector(metrics: pipeline.metrics?.formats)
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
@@ -76,6 +76,11 @@ final class StatsDCollector: Sendable {
     }
 
     private let state = Mutex(State())
+    private let metrics: IngestFormatMetrics?
+
+    init(metrics: IngestFormatMetrics? = nil) {
+        self.metrics = metrics
+    }
 
     /// Parses a datagram's lines and adds them; malformed ones are counted.
     func receive(_ text: Substring) {
@@ -84,6 +89,7 @@ final class StatsDCollector: Sendable {
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) where !line.isEmpty {
             do { lines.append(try StatsDLine.parse(line)) } catch { malformed += 1 }
         }
+        metrics?.recordStatsDDatagram(lines: lines.count + malformed)
         state.withLock { state in
             state.dropped += malformed
             for line in lines where !state.aggregator.add(line) { state.dropped += 1 }
