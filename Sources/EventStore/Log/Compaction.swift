@@ -79,6 +79,7 @@ enum Compaction {
         guard index.summary.eventCount == record.index.summary.eventCount, written < size else { return nil }
         try target.sync()
         try fileSystem.rename(from: temporary, to: record.path)
+        options.observer?.compacted()
         keep = true
         try fileSystem.syncDirectory(directory.logPath)
         do { try SegmentFiles.writeIndex(index, fileSizeBytes: written, directory: directory) } catch {

@@ -45,6 +45,8 @@ public struct LogOptions: Sendable {
     public var tailBufferBatchesMax = 1024
     /// Wall clock in nanoseconds since the epoch; injected so tests control roll by age.
     public var clockNs: @Sendable () -> Int64 = { WallClock.nowNs() }
+    /// Told of every batch written, fsync and compaction (the server's `/metrics`).
+    public var observer: (any LogObserver)?
 
     public init() {}
 

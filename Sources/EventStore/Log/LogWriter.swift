@@ -135,6 +135,7 @@ actor LogWriter {
         do {
             try frameBytes.withUnsafeBytes { raw in Result { () throws(FileSystemError) in try file.writeAll(raw, at: position) } }.get()
             dirty = true
+            options.observer?.wrote(events: Int(offset - groupBase), batches: frameHeaders.count, bytes: frameBytes.count)
             if shouldSync(nowNs: nowNs) { try syncNow(nowNs: nowNs) }
         } catch {
             cutBack(to: position, after: error)
@@ -205,6 +206,7 @@ actor LogWriter {
 
     private func syncNow(nowNs: Int64) throws(FileSystemError) {
         try file.sync()
+        options.observer?.synced()
         dirty = false
         lastSyncNs = nowNs
     }
@@ -222,6 +224,7 @@ actor LogWriter {
     private func roll(nowNs: Int64) -> LogError? {
         do {
             try file.sync()
+            options.observer?.synced()
             dirty = false
             lastSyncNs = nowNs
             let (nextFile, nextRecord) = try SegmentFiles.create(directory, baseOffset: nextOffset, createdTimeNs: nowNs, indexIntervalBytes: options.sparseIndexIntervalBytes)
@@ -255,6 +258,7 @@ actor LogWriter {
         closed = true
         if flushing { await withUnsafeContinuation { drainWaiters.append($0) } }
         do { try file.sync() } catch { throw .fileSystem(error) }
+        options.observer?.synced()
         file.close()
     }
 }

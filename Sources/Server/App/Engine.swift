@@ -42,9 +42,9 @@ public final class Engine: UpdateFeed, EventAppending, Service {
         metrics: EngineMetrics = EngineMetrics(), fileSystem: any LogFileSystem = POSIXFileSystem(),
         logger: Logger = Logger(label: "tacho.engine")
     ) async throws -> Engine {
-        let log = try EventLog.open(
-            directory: dataDirectory, options: logOptions, fileSystem: MeteredFileSystem(base: fileSystem, metrics: metrics),
-            logger: logger)
+        var observed = logOptions
+        observed.observer = metrics
+        let log = try EventLog.open(directory: dataDirectory, options: observed, fileSystem: fileSystem, logger: logger)
         do {
             if log.recovery.truncated != nil || !log.recovery.damage.isEmpty {
                 logger.warning("log recovery repaired the data directory", metadata: ["report": "\(log.recovery)"])

@@ -1,3 +1,4 @@
+import EventStore
 import Synchronization
 
 /// Why an ingest request was refused; the label of `tacho_ingest_errors_total`.
@@ -51,7 +52,7 @@ public final class EngineMetrics: Sendable {
         }
     }
 
-    public func recordBatchWritten() { state.withLock { $0.batchesWritten += 1 } }
+    public func recordBatchWritten(count: Int = 1) { state.withLock { $0.batchesWritten += UInt64(count) } }
     public func recordFsync() { state.withLock { $0.fsyncs += 1 } }
     public func recordCompaction() { state.withLock { $0.compactions += 1 } }
     public func recordIngestRequest() { state.withLock { $0.ingestRequests += 1 } }
@@ -113,4 +114,17 @@ public final class EngineMetrics: Sendable {
                 value: Double(max(0, nowNs - checkpointNs)) / 1e9)
         }
     }
+}
+
+/// The log's own account of its work (every writer: ingest, alerts, the collector,
+/// the demo, a replica's frames) becomes the engine's counters.
+extension EngineMetrics: LogObserver {
+    public func wrote(events: Int, batches: Int, bytes: Int) {
+        recordAppend(events: events, bytes: bytes)
+        recordBatchWritten(count: batches)
+    }
+
+    public func synced() { recordFsync() }
+
+    public func compacted() { recordCompaction() }
 }
