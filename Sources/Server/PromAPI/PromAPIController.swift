@@ -1,4 +1,3 @@
-import Dispatch
 import EventStore
 import Hummingbird
 import PromQL
@@ -93,7 +92,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
             let atMs = try parameters.timeMs("time") ?? LogSampleSource.milliseconds(EventTime.nowNs())
             let options = try options(parameters)
             let source = source(options)
-            let value = try await Self.offPool { try Evaluator.instant(expr, atMs: atMs, source: source, options: options) }
+            let value = try await BlockingWork.run { try Evaluator.instant(expr, atMs: atMs, source: source, options: options) }
             return PromAPIJSON.success { PromAPIJSON.write(value, to: &$0) }
         }
     }
@@ -114,7 +113,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
             let expr = try parse(parameters)
             let options = try options(parameters)
             let source = source(options)
-            let series = try await Self.offPool {
+            let series = try await BlockingWork.run {
                 try Evaluator.range(expr, startMs: startMs, endMs: endMs, stepMs: stepMs, source: source, options: options)
             }
             return PromAPIJSON.success { PromAPIJSON.write(.matrix(series), to: &$0) }
@@ -146,7 +145,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
         let fromMs = try parameters.timeMs("start") ?? Int64.min / 1_000_000
         let toMs = try parameters.timeMs("end") ?? Int64.max / 1_000_000
         let source = source(try options(parameters))
-        return try await Self.offPool {
+        return try await BlockingWork.run {
             var seen: [PromQL.Labels: Int] = [:]
             var out: [GatheredSeries] = []
             for matchers in selectors {
@@ -241,14 +240,6 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
             writer.member("buildDate", "")
             writer.member("goVersion", "none (Tacho, Swift)")
             writer.endObject()
-        }
-    }
-
-    /// Query work runs off the cooperative pool: it reads the log and computes for
-    /// as long as the timeout allows.
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
         }
     }
 }

@@ -48,7 +48,10 @@ public struct LogController<Context: RequestContext>: Sendable {
         let fromNs = try query.timeNs("from") ?? .min
         let toNs = try query.timeNs("to") ?? .max
         guard fromNs <= toNs else { throw APIError.badRequest("query parameter 'from' is after 'to'") }
-        let found = try reader.events(fromNs: fromNs, toNs: toNs, limit: Self.annotationsMax + 1) { $0.type == .annotation }
+        let reader = self.reader
+        let found = try await BlockingWork.run {
+            try reader.events(fromNs: fromNs, toNs: toNs, limit: Self.annotationsMax + 1) { $0.type == .annotation }
+        }
         let items: [AnnotationItem] = found.prefix(Self.annotationsMax).compactMap { logged in
             guard case .annotation(let annotation) = logged.event.body else { return nil }
             return AnnotationItem(

@@ -47,7 +47,10 @@ public struct StreamController<Context: RequestContext>: Sendable {
             throw APIError(.serviceUnavailable, error: "service unavailable", detail: error.description)
         }
         do {
-            let prelude = try prelude(for: plan, snapshot: feed.currentSnapshot())
+            let snapshot = feed.currentSnapshot()
+            // A resume reads the log after the client's offset: off the cooperative pool.
+            let controller = self
+            let prelude: [SSEChunk] = try await BlockingWork.run { try controller.prelude(for: plan, snapshot: snapshot) }
             return SSEResponse.make(retryMs: retryMs, prelude: SSEChunkList(chunks: prelude), subscription: subscription)
         } catch {
             await subscription.cancel()

@@ -63,7 +63,7 @@ struct LiveAlertRules: Service {
         options.isPastDeadline = { ContinuousClock.now >= deadline }
         var source = LogSampleSource(log: log, samplesMax: limits.samplesMax, eventsScannedMax: limits.eventsScannedMax)
         source.isPastDeadline = options.isPastDeadline
-        let series = try await PromAPIController<BasicRequestContext>.offPool { [source, options] in
+        let series = try await BlockingWork.run { [source, options] in
             try Evaluator.range(expr, startMs: atMs, endMs: atMs, stepMs: stepMs, source: source, options: options)
         }
         return series.compactMap { entry in entry.samples.first.map { (entry.labels, $0.value) } }

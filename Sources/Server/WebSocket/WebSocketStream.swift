@@ -209,7 +209,9 @@ struct WebSocketStream: Sendable {
             return
         }
         var gate = SSEResumeGate()
-        for chunk in try stream.prelude(for: plan, snapshot: feed.currentSnapshot()) {
+        let snapshot = feed.currentSnapshot()
+        let stream = self.stream
+        for chunk in try await BlockingWork.run({ try stream.prelude(for: plan, snapshot: snapshot) }) {
             if let offset = chunk.offset, gate.replayedThrough.map({ offset > $0 }) ?? true { gate.replayed(offset) }
             if let message = chunk.message { try await outbound.write(.text(WebSocketMessages.envelope(message))) }
         }
