@@ -140,8 +140,8 @@ struct EventLineFastPath {
     // MARK: Caches
 
     /// The series of a metric line: found by the bytes of its name and labels object,
-    /// or built from them through `EventFieldReader` (the tree's checks and errors)
-    /// and kept. Nil when the labels are not acceptable (the tree says why).
+    /// or built from them (with the tree's checks) and kept. Nil when the labels are
+    /// not acceptable or repeat a key (the tree says why, or keeps the last).
     private mutating func seriesKey(_ bytes: UnsafeRawBufferPointer, name: Span, labels: Span?) -> SeriesKey? {
         let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[name.start..<name.end])
         let labelBytes = labels.map { UnsafeRawBufferPointer(rebasing: bytes[$0.start..<$0.end]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
@@ -154,17 +154,51 @@ struct EventLineFastPath {
             return cached.key
         }
         let nameText = String(decoding: nameBytes, as: UTF8.self)
-        var members: [(String, JSONValue)] = []
+        var parsedLabels = Labels.empty
         if let labels {
-            guard let parsed = try? JSONParser.parse(bytes, start: labels.start, end: labels.end) else { return nil }
-            members.append(("labels", parsed))
+            guard let plain = Self.plainLabels(bytes, labels) else { return nil }
+            parsedLabels = plain
         }
-        let reader = EventFieldReader(object: .object(members), location: .input, prefix: "")
-        guard let parsedLabels = try? reader.labels() else { return nil }
         let key = SeriesKey(name: nameText, labels: parsedLabels)
         if series.count >= Self.cacheEntriesMax { series.removeAll(keepingCapacity: true) }
         series[hash] = (Array(nameBytes), Array(labelBytes), key)
         return key
+    }
+
+    /// The labels of an object the scanner found plain (strings without escapes or
+    /// non-ASCII bytes), checked as `EventFieldReader.labels()` checks them; nil when
+    /// they break a limit or repeat a key (the tree then says why, or keeps the last).
+    private static func plainLabels(_ bytes: UnsafeRawBufferPointer, _ span: Span) -> Labels? {
+        var pairs: [Labels.Pair] = []
+        var i = span.start + 1
+        func skipWhitespace() { while bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 } }
+        func string() -> String {
+            // The scanner checked the shape: a quote, plain bytes, a quote.
+            let start = i + 1
+            var end = start
+            while bytes[end] != UInt8(ascii: "\"") { end += 1 }
+            i = end + 1
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
+        skipWhitespace()
+        while bytes[i] == UInt8(ascii: "\"") {
+            let key = string()
+            skipWhitespace()
+            i += 1  // ':'
+            skipWhitespace()
+            let value = string()
+            guard !key.isEmpty, key.utf8.count <= EventLimits.nameBytesMax, value.utf8.count <= EventLimits.nameBytesMax else { return nil }
+            pairs.append(Labels.Pair(key: key, value: value))
+            guard pairs.count <= EventLimits.labelsCountMax else { return nil }
+            skipWhitespace()
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                skipWhitespace()
+            }
+        }
+        pairs.sort { $0.key < $1.key }
+        for (a, b) in zip(pairs, pairs.dropFirst()) where a.key == b.key { return nil }
+        return Labels(sortedPairs: pairs)
     }
 
     private static func same(_ stored: [UInt8], _ bytes: UnsafeRawBufferPointer) -> Bool {
