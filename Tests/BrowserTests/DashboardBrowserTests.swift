@@ -49,6 +49,7 @@ struct DashboardBrowserTests {
         try await browser.navigate(run.base + "/")
         try await DashboardChecks.waitForEveryPanel(browser)
         let firstRender = try await DashboardChecks.firstRenderFigures(browser)
+        let latencyHistoryPoints = try await DashboardChecks.latencyChartHasTheServersHistory(browser)
         run.lap("every panel shown")
 
         if let path = Self.screenshotPath {
@@ -70,6 +71,6 @@ struct DashboardBrowserTests {
         run.lap("time travel checked")
         print("dashboard test timeline: \(run.timeline)")
 
-        print("dashboard figures: " + (firstRender.map { "\($0.key)=\($0.value)" }.sorted() + ["ingestToShownMs=\(ingestToShownMs)", "heatmapCells=\(heatmapCells)"]).joined(separator: " "))
+        print("dashboard figures: " + (firstRender.map { "\($0.key)=\($0.value)" }.sorted() + ["ingestToShownMs=\(ingestToShownMs)", "heatmapCells=\(heatmapCells)", "latencyHistoryPoints=\(latencyHistoryPoints)"]).joined(separator: " "))
     }
 }

@@ -58,6 +58,20 @@ enum DashboardChecks {
         try await browser.waitUntil("live indicator", "return document.querySelector('[data-testid=connection-indicator]').dataset.state === 'live'")
     }
 
+    /// Right after the first render, the latency-percentile chart already holds the
+    /// server's last minute (the view's per-second `timeline`), not only the points
+    /// the page saw itself since it loaded (one per second of the live summary).
+    static func latencyChartHasTheServersHistory(_ browser: WebDriver) async throws -> Int {
+        let points = try await browser.execute(
+            "return Number(document.querySelector('[data-testid=chart-latency-percentiles]')?.dataset.points ?? -1)") as? Int ?? -1
+        let shownForMs = try await browser.execute("return Math.round(performance.now() - window.__tachoPerf.firstRenderMs)") as? Int ?? 0
+        // A page on its own gathers about one point a second; the server gives up to 60.
+        guard points >= 30, points > shownForMs / 1000 + 5 else {
+            throw WebDriver.Failure(description: "the latency chart holds \(points) points \(shownForMs) ms after the first render: not the server's history")
+        }
+        return points
+    }
+
     /// Milliseconds from the HTML's arrival (Navigation Timing `responseEnd`) to the
     /// first frame with every panel populated, and the page's own first-render hook.
     static func firstRenderFigures(_ browser: WebDriver) async throws -> [String: Double] {

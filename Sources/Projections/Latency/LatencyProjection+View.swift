@@ -1,3 +1,4 @@
+import EventStore
 import Histogram
 
 extension LatencyProjection {
@@ -32,7 +33,25 @@ extension LatencyProjection {
             sinceStart: Self.sinceStartSummary(overall, withDistribution: true),
             operations: groups(byOperation),
             protocols: groups(byProtocol),
-            lateEvents: overall.lateEvents)
+            lateEvents: overall.lateEvents,
+            timeline: Self.timeline(overall, first: first, last: last))
+    }
+
+    /// Per-second percentiles of `first...last`, seconds without operations left out.
+    static func timeline(_ stats: LatencyStats, first: Int64, last: Int64) -> [LatencyView.Point] {
+        guard first <= last else { return [] }
+        var points: [LatencyView.Point] = []
+        for second in first...last {
+            let (buckets, _) = stats.windowBuckets(fromSecond: second, throughSecond: second)
+            let count = buckets.totalCount
+            guard count > 0 else { continue }
+            let timeNs = second * TimeUnits.nanosPerSecond
+            points.append(.init(
+                timeNs: timeNs, time: EventTime.formatRFC3339(timeNs), count: count,
+                p50: buckets.valueAtPercentileMs(50), p95: buckets.valueAtPercentileMs(95),
+                p99: buckets.valueAtPercentileMs(99), p999: buckets.valueAtPercentileMs(99.9)))
+        }
+        return points
     }
 
     /// The overall summary of the 60 complete seconds before the newest operation

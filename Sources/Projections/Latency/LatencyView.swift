@@ -45,4 +45,17 @@ public struct LatencyView: Encodable, Sendable, Equatable {
     public let protocols: [Group]
     /// Operations whose time was older than the window when they arrived.
     public let lateEvents: UInt64
+    /// The window second by second (seconds with operations only, oldest first): the
+    /// percentile chart's history, so a page opened now draws the last minute at once.
+    public let timeline: [Point]
+
+    public struct Point: Encodable, Sendable, Equatable {
+        public let timeNs: Int64
+        public let time: String
+        public let count: UInt64
+        public let p50: Double
+        public let p95: Double
+        public let p99: Double
+        public let p999: Double
+    }
 }

@@ -178,6 +178,9 @@ class Chart {
     if (signature !== undefined && signature === this.signature) return;
     this.signature = signature;
     this.data = data;
+    // The most points any series holds: how much history the chart was given (tests read it).
+    const counts = (data?.series ?? []).map((series) => series.points?.length ?? 0);
+    this.canvas.dataset.points = String(counts.length ? Math.max(...counts) : 0);
     markDirty(this);
   }
 
