@@ -101,6 +101,27 @@ import Testing
         #expect(a == whole)
     }
 
+    /// A stored histogram whose counts do not fit its buckets (a checkpoint written
+    /// wrongly or forged; found by fuzzing) is refused at decode, not trapped on at the
+    /// next operation recorded.
+    @Test func decode_ofAHistogramWhoseCountsDoNotFitItsBuckets_isRefused() throws {
+        let p: LatencyProjection = F.fold(uniform(200, name: "x", proto: "grpc"))
+        let data = try JSONEncoder().encode(p)
+        #expect(try JSONDecoder().decode(LatencyProjection.self, from: data) == p)
+        var json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var overall = try #require(json["overall"] as? [String: Any])
+        let histogram = try #require(overall["sinceStart"] as? [String: Any])
+        let counts = try #require(histogram["counts"] as? [Any])
+        for (field, value) in [("counts", Array(counts.prefix(counts.count / 2)) as Any), ("bucketCount", 1 as Any), ("_totalCount", 7 as Any)] {
+            var forged = histogram
+            forged[field] = value
+            overall["sinceStart"] = forged
+            json["overall"] = overall
+            let bytes = try JSONSerialization.data(withJSONObject: json)
+            #expect(throws: DecodingError.self, "\(field)") { try JSONDecoder().decode(LatencyProjection.self, from: bytes) }
+        }
+    }
+
     @Test func encode_whenSameEvents_givesSameBytes_andSurvivesRoundTrip() throws {
         let events = uniform(200, name: "x", proto: "grpc") + uniform(50, name: "a", proto: nil)
         let a: LatencyProjection = F.fold(events), b: LatencyProjection = F.fold(events)

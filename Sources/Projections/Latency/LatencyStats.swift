@@ -16,6 +16,26 @@ public struct LatencyStats: Codable, Sendable, Equatable, Mergeable {
 
     public init() {}
 
+    private enum CodingKeys: String, CodingKey {
+        case window, sinceStart, totals, lateEvents
+    }
+
+    /// Decodes a stored state, refusing a `sinceStart` histogram whose fields do not
+    /// fit together: HdrHistogram's own decoding takes them as they are, and a counts
+    /// array shorter than its bucket count says traps at the next record (a fuzz
+    /// finding: a checkpoint written wrongly, or forged, would stop the server).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        window = try c.decode(TimeRing<LatencySecond>.self, forKey: .window)
+        let shape = try c.decode(HistogramShape.self, forKey: .sinceStart)
+        if let problem = shape.problem() {
+            throw DecodingError.dataCorruptedError(forKey: .sinceStart, in: c, debugDescription: "latency histogram: \(problem)")
+        }
+        sinceStart = try c.decode(Histogram<UInt64>.self, forKey: .sinceStart)
+        totals = try c.decode(OpCounts.self, forKey: .totals)
+        lateEvents = try c.decode(UInt64.self, forKey: .lateEvents)
+    }
+
     @inline(__always)
     public mutating func record(timeNs: Int64, micros: UInt64, ok: Bool) {
         totals.record(ok: ok)
@@ -40,5 +60,58 @@ public struct LatencyStats: Codable, Sendable, Equatable, Mergeable {
             errors &+= second.errors
         }
         return (buckets, errors)
+    }
+}
+
+/// The stored fields of a `Histogram<UInt64>` as this build makes it (lowest
+/// discernible value 1, two significant digits, auto-resizing), checked against
+/// HdrHistogram's own layout rules before the histogram itself is decoded.
+struct HistogramShape: Decodable {
+    let lowestDiscernibleValue: UInt64
+    let highestTrackableValue: UInt64
+    let numberOfSignificantValueDigits: SignificantDigits
+    let bucketCount: Int
+    let subBucketMask: UInt64
+    let subBucketHalfCountMagnitude: UInt8
+    let leadingZeroCountBase: UInt8
+    let unitMagnitude: UInt8
+    let counts: [UInt64]
+    let _totalCount: UInt64
+
+    /// Two significant digits need single-unit resolution to 200: 256 sub-buckets.
+    static let subBucketCountMagnitude: UInt8 = 8
+
+    /// What is wrong, or nil when the fields are those of a histogram this build made.
+    func problem() -> String? {
+        guard lowestDiscernibleValue == 1, numberOfSignificantValueDigits == .two else {
+            return "not a histogram of this build (lowest \(lowestDiscernibleValue), \(numberOfSignificantValueDigits) digits)"
+        }
+        let magnitude = Self.subBucketCountMagnitude
+        guard unitMagnitude == 0, subBucketHalfCountMagnitude == magnitude - 1, leadingZeroCountBase == 64 - magnitude,
+              subBucketMask == (UInt64(1) << magnitude) - 1
+        else { return "its bucket layout is not the one its precision gives" }
+        guard highestTrackableValue >= 2, highestTrackableValue <= UInt64.max / 2 else { return "highest trackable value \(highestTrackableValue)" }
+        // HdrHistogram's bucketsNeededToCoverValue and countsArrayLengthFor.
+        var smallestUntrackable = UInt64(1) << magnitude
+        var buckets = 1
+        while smallestUntrackable <= highestTrackableValue {
+            if smallestUntrackable > UInt64.max / 2 {
+                buckets += 1
+                break
+            }
+            smallestUntrackable <<= 1
+            buckets += 1
+        }
+        guard bucketCount == buckets else { return "\(bucketCount) buckets where its range needs \(buckets)" }
+        let length = (buckets + 1) * (1 << Int(magnitude - 1))
+        guard counts.count == length else { return "\(counts.count) counts where its buckets hold \(length)" }
+        var total: UInt64 = 0
+        for count in counts {
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            guard !overflow else { return "counts past 2^64" }
+            total = sum
+        }
+        guard total == _totalCount else { return "counts sum to \(total), the total says \(_totalCount)" }
+        return nil
     }
 }
