@@ -106,9 +106,19 @@ final class TachoTimer: TimerHandler, Sendable {
 
 /// The events recorders and timers produce between flushes, bounded: past `eventsMax`
 /// an event is dropped and counted, never waited for.
+///
+/// Two arrays take turns: a drain swaps in the other one (emptied, its capacity kept)
+/// under the lock and copies the full one out after it, so a recording appends into
+/// memory already touched: the page faults of fresh memory, and the copy, fall on the
+/// flushing task, not on the caller that records.
 final class TachoEventBuffer: Sendable {
     let eventsMax: Int
-    private let state = Mutex<(events: [Event], dropped: UInt64)>(([], 0))
+    private struct State {
+        var events: [Event] = []
+        var spare: [Event] = []
+        var dropped: UInt64 = 0
+    }
+    private let state = Mutex(State())
 
     init(eventsMax: Int) {
         precondition(eventsMax > 0, "the buffer holds at least one event")
@@ -123,12 +133,18 @@ final class TachoEventBuffer: Sendable {
 
     /// Takes everything buffered.
     func drain() -> [Event] {
-        state.withLock {
-            let events = $0.events
-            $0.events = []
-            $0.events.reserveCapacity(min(eventsMax, max(64, events.count)))
-            return events
+        var full = state.withLock { state -> [Event] in
+            let taken = state.events
+            state.events = state.spare
+            state.spare = []
+            return taken
         }
+        let events = [Event](unsafeUninitializedCapacity: full.count) { buffer, initialized in
+            initialized = buffer.initialize(fromContentsOf: full)
+        }
+        full.removeAll(keepingCapacity: true)
+        state.withLock { if $0.spare.capacity < full.capacity { $0.spare = full } }
+        return events
     }
 
     /// Puts back events a sink could not write, before newer ones, within the bound

@@ -26,6 +26,8 @@ let tachoCounter = Counter(label: "requests_total", dimensions: [("route", "/ord
 let tachoTimer = Timer(label: "GET /orders", dimensions: [("protocol", "http1")], factory: tacho)
 let tachoRecorder = Recorder(label: "queue_depth", dimensions: [], factory: tacho)
 let noopCounter = Counter(label: "requests_total", dimensions: [("route", "/orders")], factory: NOOPMetricsHandler.instance)
+let noopTimer = Timer(label: "GET /orders", dimensions: [("protocol", "http1")], factory: NOOPMetricsHandler.instance)
+let noopRecorder = Recorder(label: "queue_depth", dimensions: [], factory: NOOPMetricsHandler.instance)
 let atomic = Atomic<Int64>(0)
 
 @inline(never) func measure(_ name: String, _ body: (Int) -> Void) async -> Double {
@@ -45,6 +47,8 @@ let atomic = Atomic<Int64>(0)
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; \(iterations) operations × \(runs) runs, one thread")
 _ = await measure("ceiling: Atomic<Int64>.wrappingAdd (relaxed)") { _ in atomic.wrappingAdd(1, ordering: .relaxed) }
 _ = await measure("ceiling: swift-metrics NOOP Counter.increment") { _ in noopCounter.increment() }
+_ = await measure("ceiling: swift-metrics NOOP Timer.recordNanoseconds") { index in noopTimer.recordNanoseconds(Int64(1_000 + index & 1023)) }
+_ = await measure("ceiling: swift-metrics NOOP Recorder.record") { index in noopRecorder.record(index & 1023) }
 _ = await measure("TachoMetrics Counter.increment") { _ in tachoCounter.increment() }
 _ = await measure("TachoMetrics Timer.recordNanoseconds") { index in tachoTimer.recordNanoseconds(Int64(1_000 + index & 1023)) }
 _ = await measure("TachoMetrics Recorder.record") { index in tachoRecorder.record(index & 1023) }
