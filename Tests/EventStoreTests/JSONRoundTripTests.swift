@@ -89,6 +89,19 @@ import Testing
         #expect(error?.reason.contains("finite") == true)
     }
 
+    /// A breaker's failure count past Int64 trapped converting it: one line stopped the
+    /// server. It is refused on its line, naming the field; Int64.max is taken.
+    @Test func decode_breakerFailuresPastInt64_isRefusedNotATrap() throws {
+        let line = { (failures: String) in #"{"type":"breaker","connection":"c","from":"CLOSED","to":"OPEN","failures":\#(failures)}"# }
+        for failures in ["9223372036854775808", "10000000000000000000", "1.8e19"] {
+            let error = Self.refusal(line(failures))
+            #expect(error?.field == "failures", "\(failures)")
+        }
+        let events = try EventJSONDecoder().decode(line("9223372036854775807"), defaultTimeNs: 0)
+        guard case .breaker(let transition) = events.first?.body else { Issue.record("no breaker"); return }
+        #expect(transition.failures == Int64.max)
+    }
+
     @Test func decode_NaNLiteral_isRefusedOnItsLine() {
         let error = Self.refusal(#"{"type":"metric","name":"m","value":NaN}"#)
         #expect(error?.location == .line(1))

@@ -19,12 +19,14 @@ extension EventFieldReader {
                 durationMs: try double("durationMs", range: 0...Double.greatestFiniteMagnitude),
                 ok: try bool("ok")))
         case .breaker:
+            let connection = try nonEmptyString("connection", max: name)
+            let from = try breakerState("from")
+            let to = try breakerState("to")
+            // Stored as Int64: a count past it is refused, not converted (that trapped).
+            let failures = try count("failures")
+            guard failures <= UInt64(Int64.max) else { throw fail("failures", "more than \(Int64.max)") }
             return .breaker(BreakerTransition(
-                connection: try nonEmptyString("connection", max: name),
-                from: try breakerState("from"),
-                to: try breakerState("to"),
-                failures: Int64(try count("failures")),
-                reason: try optionalString("reason", max: text)))
+                connection: connection, from: from, to: to, failures: Int64(failures), reason: try optionalString("reason", max: text)))
         case .connection:
             return .connection(ConnectionReport(
                 connection: try nonEmptyString("connection", max: name),
