@@ -387,7 +387,7 @@ extension Evaluator {
         let source = try string(args[3], t)
         let pattern = try string(args[4], t)
         let regex: AnchoredRegex
-        do { regex = try AnchoredRegex(pattern) } catch {
+        do { regex = try AnchoredRegex.compiled(pattern) } catch {
             throw PromQLError.badData("invalid regular expression in label_replace(): \(pattern)")
         }
         guard Self.isValidLabelName(destination) else {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A series' label set: names sorted, each once, empty values absent (as Prometheus
 /// treats a label with an empty value as not set). `__name__` is the metric name.
@@ -137,7 +138,7 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
         self.value = value
         switch op {
         case .equal, .notEqual: regex = nil
-        case .regexMatch, .regexNoMatch: regex = try AnchoredRegex(value)
+        case .regexMatch, .regexNoMatch: regex = try AnchoredRegex.compiled(value)
         }
     }
 
@@ -191,6 +192,22 @@ final class AnchoredRegex: @unchecked Sendable {
             // Only a Go pattern ICU cannot express gets here (a Unicode script newer than ICU's tables).
             throw PromQLError.badData("regular expression \(quoted(pattern)) in a label matcher is valid but cannot be run here: \(error)")
         }
+    }
+
+    /// Compiled expressions by pattern, shared by every query of the process.
+    /// swift-corelibs-foundation's `NSRegularExpression` leaks a UTF-16 copy of any
+    /// pattern longer than 256 UTF-16 units each time it compiles one (found by the
+    /// `promql` fuzz target with leak detection), and dashboards send the same long
+    /// `a|b|c|…` matchers every refresh: each is compiled once. Past `cachedMax`
+    /// patterns, new ones are compiled per query again.
+    private static let cache = Mutex<[String: AnchoredRegex]>([:])
+    static let cachedMax = 10_000
+
+    static func compiled(_ pattern: String) throws(PromQLError) -> AnchoredRegex {
+        if let cached = cache.withLock({ $0[pattern] }) { return cached }
+        let regex = try AnchoredRegex(pattern)
+        cache.withLock { if $0.count < cachedMax { $0[pattern] = regex } }
+        return regex
     }
 
     func matches(_ text: String) -> Bool {

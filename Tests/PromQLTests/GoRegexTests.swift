@@ -57,4 +57,15 @@ import Testing
         let fine = String(repeating: "(", count: 200) + "a" + String(repeating: ")", count: 200)
         #expect(refusal(fine) == nil)
     }
+
+    /// Foundation leaks a copy of every pattern over 256 UTF-16 units it compiles: a
+    /// pattern is compiled once per process, so a dashboard's refreshes do not leak.
+    @Test func aLongPattern_isCompiledOnce_andSharedByLaterQueries() throws {
+        let pattern = (0..<60).map { "host-\($0)" }.joined(separator: "|")
+        #expect(pattern.utf16.count > 256)
+        let first = try AnchoredRegex.compiled(pattern)
+        let again = try AnchoredRegex.compiled(pattern)
+        #expect(first === again)
+        #expect(first.matches("host-42") && !first.matches("host-60"))
+    }
 }
