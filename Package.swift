@@ -46,6 +46,12 @@ let package = Package(
             pkgConfig: "snappy",
             providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]
         ),
+        // PromQL's regular expressions: ICU called directly (see Sources/CICU/shim.h).
+        .systemLibrary(
+            name: "CICU",
+            pkgConfig: "icu-i18n",
+            providers: [.apt(["libicu-dev"]), .brew(["icu4c"])]
+        ),
         // gzip request bodies (OTLP exporters, Telegraf).
         .systemLibrary(
             name: "CZlib",
@@ -79,6 +85,13 @@ let package = Package(
         ),
         .target(
             name: "PromQL",
+            dependencies: ["TachoRegex"],
+            swiftSettings: strict
+        ),
+        // ICU's regex C API behind a Swift type, in a module without Foundation.
+        .target(
+            name: "TachoRegex",
+            dependencies: ["CICU"],
             swiftSettings: strict
         ),
         // The log past one machine: a leader publishes its batches to JetStream,

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TachoRegex
 
 /// A series' label set: names sorted, each once, empty values absent (as Prometheus
 /// treats a label with an empty value as not set). `__name__` is the metric name.
@@ -171,9 +172,8 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
 
 /// A regular expression in Go's syntax matched against a whole string, as Prometheus
 /// anchors label matchers (`^(?:re)$`). Checked and rewritten by `GoRegex`, run by ICU.
-final class AnchoredRegex: @unchecked Sendable {
-    // NSRegularExpression is immutable after creation and documented thread-safe.
-    private let expression: NSRegularExpression
+final class AnchoredRegex: Sendable {
+    private let expression: ICURegex
     private let literal: String?
     private let groupNumbers: [String: [Int]]
 
@@ -187,19 +187,16 @@ final class AnchoredRegex: @unchecked Sendable {
         groupNumbers = translated.groupNumbers
         do {
             // \A and \z: ICU's `$` would also match before a final newline, Go's does not.
-            expression = try NSRegularExpression(pattern: #"\A(?:"# + translated.icuPattern + #")\z"#, options: [])
+            expression = try ICURegex(pattern: #"\A(?:"# + translated.icuPattern + #")\z"#)
         } catch {
             // Only a Go pattern ICU cannot express gets here (a Unicode script newer than ICU's tables).
             throw PromQLError.badData("regular expression \(quoted(pattern)) in a label matcher is valid but cannot be run here: \(error)")
         }
     }
 
-    /// Compiled expressions by pattern, shared by every query of the process.
-    /// swift-corelibs-foundation's `NSRegularExpression` leaks a UTF-16 copy of any
-    /// pattern longer than 256 UTF-16 units each time it compiles one (found by the
-    /// `promql` fuzz target with leak detection), and dashboards send the same long
-    /// `a|b|c|…` matchers every refresh: each is compiled once. Past `cachedMax`
-    /// patterns, new ones are compiled per query again.
+    /// Compiled expressions by pattern, shared by every query of the process:
+    /// dashboards send the same matchers every refresh, each is compiled once. Past
+    /// `cachedMax` patterns, new ones are compiled per query.
     private static let cache = Mutex<[String: AnchoredRegex]>([:])
     static let cachedMax = 10_000
 
@@ -212,23 +209,20 @@ final class AnchoredRegex: @unchecked Sendable {
 
     func matches(_ text: String) -> Bool {
         if let literal { return text == literal }
-        let range = NSRange(text.startIndex..<text.endIndex, in: text)
-        return expression.firstMatch(in: text, options: [], range: range) != nil
+        return expression.matches(text)
     }
 
     /// Go's `regexp.ExpandString` of `template` for a match of the whole `text`;
     /// nil when the text does not match.
     func replace(_ text: String, template: String) -> String? {
-        let range = NSRange(text.startIndex..<text.endIndex, in: text)
-        guard let match = expression.firstMatch(in: text, options: [], range: range) else { return nil }
+        guard let ranges = expression.groups(text) else { return nil }
         func group(_ number: Int) -> String {
-            guard number < match.numberOfRanges, let r = Range(match.range(at: number), in: text) else { return "" }
+            guard number < ranges.count, let r = ranges[number] else { return "" }
             return String(text[r])
         }
         // Go's Expand: the first group of that name that took part in the match.
         func named(_ name: String) -> String {
-            guard let number = groupNumbers[name]?.first(where: { $0 < match.numberOfRanges && match.range(at: $0).location != NSNotFound })
-            else { return "" }
+            guard let number = groupNumbers[name]?.first(where: { $0 < ranges.count && ranges[$0] != nil }) else { return "" }
             return group(number)
         }
         var out = ""
