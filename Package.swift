@@ -46,11 +46,11 @@ let package = Package(
             pkgConfig: "snappy",
             providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]
         ),
-        // PromQL's regular expressions: ICU called directly (see Sources/CICU/shim.h).
-        .systemLibrary(
-            name: "CICU",
-            pkgConfig: "icu-i18n",
-            providers: [.apt(["libicu-dev"]), .brew(["icu4c"])]
+        // PromQL's regular expressions: ICU's C API (Debian's libicu-dev) behind a header
+        // without ICU's types (see Sources/CICURegex/include/cicuregex.h).
+        .target(
+            name: "CICURegex",
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]
         ),
         // gzip request bodies (OTLP exporters, Telegraf).
         .systemLibrary(
@@ -91,7 +91,7 @@ let package = Package(
         // ICU's regex C API behind a Swift type, in a module without Foundation.
         .target(
             name: "TachoRegex",
-            dependencies: ["CICU"],
+            dependencies: ["CICURegex"],
             swiftSettings: strict
         ),
         // The log past one machine: a leader publishes its batches to JetStream,
