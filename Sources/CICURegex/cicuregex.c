@@ -6,7 +6,7 @@ struct TachoICURegex {
     URegularExpression *regex;
 };
 
-TachoICURegex *tacho_icu_regex_open(const uint16_t *pattern, int32_t length, int32_t *errorCode, int32_t *errorOffset) {
+TachoICURegex *tacho_icu_regex_open(const uint16_t *pattern, int32_t length, int32_t timeLimit, int32_t *errorCode, int32_t *errorOffset) {
     UErrorCode status = U_ZERO_ERROR;
     UParseError parseError = {0};
     URegularExpression *regex = uregex_open((const UChar *)pattern, length, 0, &parseError, &status);
@@ -14,6 +14,13 @@ TachoICURegex *tacho_icu_regex_open(const uint16_t *pattern, int32_t length, int
     *errorOffset = parseError.offset;
     if (U_FAILURE(status) || regex == NULL) {
         if (regex != NULL) uregex_close(regex);
+        return NULL;
+    }
+    // ICU backtracks: a pattern such as (a+)+b on a long run of a's takes exponential time.
+    uregex_setTimeLimit(regex, timeLimit, &status);
+    if (U_FAILURE(status)) {
+        *errorCode = (int32_t)status;
+        uregex_close(regex);
         return NULL;
     }
     TachoICURegex *wrapper = malloc(sizeof(TachoICURegex));
@@ -41,9 +48,9 @@ int tacho_icu_regex_matches(TachoICURegex *regex, const uint16_t *text, int32_t 
     static const UChar empty[1] = {0};
     UErrorCode status = U_ZERO_ERROR;
     uregex_setText(regex->regex, length > 0 ? (const UChar *)text : empty, length, &status);
-    if (U_FAILURE(status)) return 0;
+    if (U_FAILURE(status)) return -1;
     UBool matched = uregex_matches(regex->regex, 0, &status);
-    return U_FAILURE(status) ? 0 : (matched ? 1 : 0);
+    return U_FAILURE(status) ? -1 : (matched ? 1 : 0);
 }
 
 int32_t tacho_icu_regex_start(TachoICURegex *regex, int32_t group) {

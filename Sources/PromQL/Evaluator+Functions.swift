@@ -393,11 +393,16 @@ extension Evaluator {
         guard Self.isValidLabelName(destination) else {
             throw PromQLError.badData("invalid destination label name in label_replace(): \(destination)")
         }
-        let out = input.map { element -> VectorElement in
-            guard let expanded = regex.replace(element.labels[source], template: replacement) else { return element }
+        var out: [VectorElement] = []
+        out.reserveCapacity(input.count)
+        for element in input {
+            guard let expanded = try regex.replace(element.labels[source], template: replacement) else {
+                out.append(element)
+                continue
+            }
             var labels = element.labels
             labels.set(destination, expanded)
-            return VectorElement(labels: labels, value: element.value)
+            out.append(VectorElement(labels: labels, value: element.value))
         }
         try Self.checkUnique(out)
         return out

@@ -143,19 +143,19 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public func matches(_ labelValue: String) -> Bool {
+    public func matches(_ labelValue: String) throws(PromQLError) -> Bool {
         switch op {
         case .equal: labelValue == value
         case .notEqual: labelValue != value
-        case .regexMatch: regex!.matches(labelValue)
-        case .regexNoMatch: !regex!.matches(labelValue)
+        case .regexMatch: try regex!.matches(labelValue)
+        case .regexNoMatch: try !regex!.matches(labelValue)
         }
     }
 
-    public func matches(_ labels: Labels) -> Bool { matches(labels[name]) }
+    public func matches(_ labels: Labels) throws(PromQLError) -> Bool { try matches(labels[name]) }
 
     /// True when the matcher accepts a series that lacks the label.
-    public var matchesEmpty: Bool { matches("") }
+    public var matchesEmpty: Bool { (try? matches("")) ?? false }
 
     public static func == (lhs: LabelMatcher, rhs: LabelMatcher) -> Bool {
         lhs.name == rhs.name && lhs.op == rhs.op && lhs.value == rhs.value
@@ -207,15 +207,21 @@ final class AnchoredRegex: Sendable {
         return regex
     }
 
-    func matches(_ text: String) -> Bool {
+    func matches(_ text: String) throws(PromQLError) -> Bool {
         if let literal { return text == literal }
-        return expression.matches(text)
+        do { return try expression.matches(text) } catch { throw Self.gaveUp(error) }
+    }
+
+    static func gaveUp(_ error: ICURegexGaveUp) -> PromQLError {
+        .execution("\(error) (Prometheus's RE2 does not backtrack; simplify the pattern)")
     }
 
     /// Go's `regexp.ExpandString` of `template` for a match of the whole `text`;
     /// nil when the text does not match.
-    func replace(_ text: String, template: String) -> String? {
-        guard let ranges = expression.groups(text) else { return nil }
+    func replace(_ text: String, template: String) throws(PromQLError) -> String? {
+        let found: [Range<String.Index>?]?
+        do { found = try expression.groups(text) } catch { throw Self.gaveUp(error) }
+        guard let ranges = found else { return nil }
         func group(_ number: Int) -> String {
             guard number < ranges.count, let r = ranges[number] else { return "" }
             return String(text[r])

@@ -16,9 +16,9 @@ public struct InMemorySampleSource: SampleSource {
         self.series = series.sorted { $0.labels < $1.labels }
     }
 
-    public func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64) -> [Series] {
-        series.compactMap { series in
-            guard matchers.allSatisfy({ $0.matches(series.labels) }) else { return nil }
+    public func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64) throws -> [Series] {
+        try series.compactMap { series in
+            guard try matchers.allSatisfy({ try $0.matches(series.labels) }) else { return nil }
             let low = series.samples.firstIndex(atOrAfterMs: fromMs)
             let high = series.samples.firstIndex(afterMs: toMs)
             guard low < high else { return nil }

@@ -66,6 +66,19 @@ import Testing
         let first = try AnchoredRegex.compiled(pattern)
         let again = try AnchoredRegex.compiled(pattern)
         #expect(first === again)
-        #expect(first.matches("host-42") && !first.matches("host-60"))
+        #expect(try first.matches("host-42"))
+        #expect(try !first.matches("host-60"))
+    }
+
+    /// ICU backtracks where Go's RE2 does not: a pattern that would take exponential
+    /// time on a value gives up at ICU's step limit and the query fails with an
+    /// execution error, instead of holding a thread for ever.
+    @Test func catastrophicBacktracking_givesUpWithAnError_notAHungThread() throws {
+        let regex = try AnchoredRegex("(a+)+b")
+        #expect(try regex.matches("aaab"))
+        let clock = ContinuousClock()
+        let started = clock.now
+        #expect(throws: PromQLError.self) { try regex.matches(String(repeating: "a", count: 64) + "c") }
+        #expect(clock.now - started < .seconds(10))
     }
 }

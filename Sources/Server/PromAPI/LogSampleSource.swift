@@ -32,7 +32,7 @@ struct LogSampleSource: SampleSource {
             try log.scanMetrics(fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax, eventSeries: EventSeries.mayMatch(metricName: name)) { timeNs, sample in
                 visited += 1
                 if visited & 4095 == 0, isPastDeadline() { throw PromQLError.timedOut }
-                guard filter.accepts(sample.series) else { return }
+                guard try filter.accepts(sample.series) else { return }
                 guard collector.sampleCount < samplesMax else { throw PromQLError.tooManySamples }
                 collector.add(timeNs: timeNs, sample)
             }
@@ -63,10 +63,14 @@ private final class SeriesFilter {
 
     init(matchers: [LabelMatcher]) { self.matchers = matchers }
 
-    func accepts(_ key: SeriesKey) -> Bool {
+    func accepts(_ key: SeriesKey) throws(PromQLError) -> Bool {
         if let answer = decided[key] { return answer }
         let candidate = MetricSeriesCollector.labels(key)
-        let answer = matchers.allSatisfy { $0.matches(candidate) }
+        var answer = true
+        for matcher in matchers where try !matcher.matches(candidate) {
+            answer = false
+            break
+        }
         decided[key] = answer
         return answer
     }
