@@ -22,8 +22,6 @@ public final class LogFollower: Sendable {
     static let fetchWaitMs = 200
     /// Messages applied per fetch at most.
     static let messagesPerFetch = 64
-    static let retryDelayMs = 250
-    static let retryDelayMsMax = 2000
 
     public init(log: EventLog, options: ReplicationOptions, logger: Logger = Logger(label: "tacho.replication")) throws(ReplicationError) {
         if let problem = options.problem() { throw .invalidOptions(problem) }
@@ -65,8 +63,7 @@ public final class LogFollower: Sendable {
     private func apply(untilSequence target: UInt64?) async throws {
         let core = self.core
         var appliedSequence: UInt64 = 0
-        var retryDelayMs = Self.retryDelayMs
-        var failing = false
+        var backoff = RetryBackoff()
         while !Task.isCancelled {
             if let target, appliedSequence >= target { return }
             let localEnd = log.highWaterMark
@@ -75,19 +72,15 @@ public final class LogFollower: Sendable {
             do {
                 messages = try await worker.run { try core.fetch(localEnd: localEnd, logEmpty: empty, messagesMax: Self.messagesPerFetch, waitMs: Self.fetchWaitMs) }
                 status.update { $0.connected = true }
-                if failing { logger.notice("reading the stream resumed") }
-                failing = false
-                retryDelayMs = Self.retryDelayMs
+                if backoff.succeeded() { logger.notice("reading the stream resumed") }
             } catch let error as ReplicationError {
                 status.recordError(error)
                 status.update { $0.connected = false }
                 if case .gap = error { throw error }
                 if case .badMessage = error { throw error }
                 // Said once per outage; the retries back off and count in /metrics.
-                if !failing { logger.warning("reading the stream failed; retrying", metadata: ["error": "\(error)"]) }
-                failing = true
-                try? await Task.sleep(for: .milliseconds(retryDelayMs))
-                retryDelayMs = min(retryDelayMs * 2, Self.retryDelayMsMax)
+                if backoff.failed() { logger.warning("reading the stream failed; retrying", metadata: ["error": "\(error)"]) }
+                await backoff.wait()
                 continue
             }
             for message in messages {

@@ -26,9 +26,6 @@ public final class LogPublisher: Sendable {
 
     /// Messages published per turn on the worker before progress is reported.
     static let messagesPerTurn = 16
-    /// The wait before trying again after NATS failed, doubling up to the maximum.
-    static let retryDelayMs = 250
-    static let retryDelayMsMax = 2000
 
     /// Connects on the publisher's thread at the first use (in the background when no server answers yet).
     public init(log: EventLog, options: ReplicationOptions, logger: Logger = Logger(label: "tacho.replication")) throws(ReplicationError) {
@@ -71,8 +68,7 @@ public final class LogPublisher: Sendable {
     /// new batch as it is committed. Errors are logged, counted and retried.
     public func run() async {
         let core = self.core
-        var retryDelayMs = Self.retryDelayMs
-        var failing = false
+        var backoff = RetryBackoff()
         while !Task.isCancelled {
             let localEnd = log.highWaterMark
             do {
@@ -84,9 +80,7 @@ public final class LogPublisher: Sendable {
                     $0.lastSequence = max($0.lastSequence, turn.lastSequence)
                     $0.messages += UInt64(turn.messages)
                 }
-                if failing { logger.notice("publishing to NATS resumed", metadata: ["streamEnd": "\(turn.end)"]) }
-                failing = false
-                retryDelayMs = Self.retryDelayMs
+                if backoff.succeeded() { logger.notice("publishing to NATS resumed", metadata: ["streamEnd": "\(turn.end)"]) }
                 if turn.caughtUp { await log.waitUntilReadable(max(turn.end, localEnd)) }
             } catch {
                 status.recordError(error)
@@ -96,10 +90,8 @@ public final class LogPublisher: Sendable {
                     return
                 }
                 // Said once per outage; the retries back off and count in /metrics.
-                if !failing { logger.warning("publishing to NATS failed; retrying", metadata: ["error": "\(error)"]) }
-                failing = true
-                try? await Task.sleep(for: .milliseconds(retryDelayMs))
-                retryDelayMs = min(retryDelayMs * 2, Self.retryDelayMsMax)
+                if backoff.failed() { logger.warning("publishing to NATS failed; retrying", metadata: ["error": "\(error)"]) }
+                await backoff.wait()
             }
         }
     }
