@@ -153,6 +153,15 @@ public struct FileCheckpointStore: Sendable {
         return removed
     }
 
+    /// Removes one checkpoint (gone already counts as removed).
+    public func remove(_ info: CheckpointInfo) throws(CheckpointStoreError) {
+        let path = directory + "/" + info.name
+        do { try fileSystem.remove(path) } catch {
+            if error.code == .notFound { return }
+            throw CheckpointStoreError(code: .fileSystem(error), path: path)
+        }
+    }
+
     private func readInfo(name: String, offset: UInt64) throws(CheckpointStoreError) -> CheckpointInfo {
         let path = directory + "/" + name
         do {

@@ -4,6 +4,7 @@
 /// DIR/log/<base20>.seg          segments, named by base offset
 /// DIR/log/<base20>.idx          their sparse indexes (derived, rebuilt when missing)
 /// DIR/checkpoints/              projection checkpoints (owned by Projections)
+/// DIR/snapshots/                view snapshots along the log, for time travel (derived)
 /// ```
 public struct DataDirectory: Sendable {
     public let path: String
@@ -12,6 +13,7 @@ public struct DataDirectory: Sendable {
     public var metaPath: String { path + "/meta" }
     public var logPath: String { path + "/log" }
     public var checkpointsPath: String { path + "/checkpoints" }
+    public var snapshotsPath: String { path + "/snapshots" }
 
     static let metaFirstLine = "tacho-data-directory"
     static let metaBytesMax = 4096

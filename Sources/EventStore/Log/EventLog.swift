@@ -90,6 +90,12 @@ public final class EventLog: Sendable {
     /// The offset the next appended event will get: every offset below it is readable.
     public var highWaterMark: UInt64 { state.currentHighWaterMark }
 
+    /// The first offset the log still holds: retention removes a prefix (the high-water
+    /// mark when no segment holds a batch yet).
+    public var oldestOffset: UInt64 {
+        state.oldestSegmentBaseOffset ?? highWaterMark
+    }
+
     /// A reader from `offset` (or the oldest retained offset, if older).
     public func reader(from offset: UInt64 = 0) -> LogReader {
         LogReader(state: state, fileSystem: directory.fileSystem, fromOffset: offset)

@@ -29,6 +29,7 @@ final class LogState: @unchecked Sendable {
 
     var currentHighWaterMark: UInt64 { withLock { highWaterMark } }
     var allSegments: [SegmentRecord] { withLock { segments } }
+    var oldestSegmentBaseOffset: UInt64? { withLock { segments.first?.baseOffset } }
 
     /// The newest event time of any intact batch; nil while the log is empty.
     var newestEventTimeNs: Int64? {

@@ -15,6 +15,8 @@ public protocol CheckpointStore: Sendable {
     /// Keeps the newest `count` and removes older ones; returns the names removed.
     @discardableResult
     func prune(keepingNewest count: Int) throws(CheckpointStoreError) -> [String]
+    /// Removes one checkpoint; one already gone counts as removed.
+    func remove(_ info: CheckpointInfo) throws(CheckpointStoreError)
 }
 
 extension FileCheckpointStore: CheckpointStore {}

@@ -11,6 +11,8 @@ import EventStore
 public protocol HostLog: Sendable {
     /// The offset after the last acknowledged event.
     var highWaterMark: UInt64 { get }
+    /// The first offset the log still holds (retention removes a prefix).
+    var oldestOffset: UInt64 { get }
     /// A reader positioned at `offset` (through the log's index, not a scan).
     func makeReader(fromOffset offset: UInt64) throws -> any HostLogReader
     /// A reader from `offset` that may pass over batches holding only events newer
@@ -24,6 +26,8 @@ public protocol HostLog: Sendable {
 }
 
 extension HostLog {
+    public var oldestOffset: UInt64 { 0 }
+
     public func makeReader(fromOffset offset: UInt64, eventTimeAtMost timeNs: Int64) throws -> any HostLogReader {
         try makeReader(fromOffset: offset)
     }

@@ -28,6 +28,9 @@ public struct HostOptions: Sendable {
     public var timeTravelCacheEveryEventTimeNs: Int64 = 60 * 1_000_000_000
     /// Time travel: snapshots kept, least recently used evicted.
     public var timeTravelCacheEntriesMax: Int = 32
+    /// Engine states kept along the log for time travel (`SnapshotSeries`, in
+    /// `DIR/snapshots`); nil keeps none.
+    public var snapshots: SnapshotSeries.Options? = SnapshotSeries.Options()
     /// Wall-clock nanoseconds since the epoch, stamped on each checkpoint written
     /// (for "checkpoint age"); injected so tests control it.
     public var wallClockNs: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
@@ -45,6 +48,7 @@ public struct HostOptions: Sendable {
         if timeTravelCacheEveryEvents < 1 { return "timeTravelCacheEveryEvents must be positive" }
         if timeTravelCacheEveryEventTimeNs < 1 { return "timeTravelCacheEveryEventTimeNs must be positive" }
         if timeTravelCacheEntriesMax < 1 { return "timeTravelCacheEntriesMax must be positive" }
+        if let problem = snapshots?.problem() { return problem }
         return nil
     }
 }

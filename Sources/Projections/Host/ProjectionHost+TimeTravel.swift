@@ -7,8 +7,9 @@ extension ProjectionHost {
     /// appended during an import, still counts at its own time.
     ///
     /// The fold starts from the best known state that no event newer than `timeNs`
-    /// has touched: the live snapshot, a cached one, or a checkpoint, each a whole log
-    /// prefix whose newest event is at or before `timeNs`. From there the log is read
+    /// has touched: the live snapshot, a cached one, a checkpoint or a view snapshot
+    /// (`SnapshotSeries`), each a whole log prefix whose newest event is at or before
+    /// `timeNs`. From there the log is read
     /// to the high-water mark of the moment of the call, passing over batches and
     /// sealed segments that hold only newer events. While every event read is kept,
     /// the state is still a whole prefix and is cached every
@@ -25,6 +26,10 @@ extension ProjectionHost {
         }
         if let entry = cache.best(atOrBeforeNs: timeNs), entry.nextOffset > nextOffset {
             (views, nextOffset, eventTimeNs) = (entry.value, entry.nextOffset, entry.eventTimeNs)
+        }
+        if let restored = snapshots?.newestState(atOrBeforeNs: timeNs, after: nextOffset, oldestOffset: log.oldestOffset, as: Views.self) {
+            (views, nextOffset, eventTimeNs) = (restored.views, restored.nextOffset, restored.eventTimeNs)
+            cache.insert(views, nextOffset: nextOffset, eventTimeNs: eventTimeNs)
         }
         if let restored = newestCheckpointState(atOrBeforeNs: timeNs, after: nextOffset) {
             (views, nextOffset, eventTimeNs) = (restored.views, restored.nextOffset, restored.eventTimeNs)

@@ -22,6 +22,8 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
 
     public nonisolated let log: any HostLog
     public nonisolated let checkpoints: any CheckpointStore
+    /// Engine states kept along the log for time travel; nil keeps none.
+    public nonisolated let snapshots: SnapshotSeries?
     public nonisolated let options: HostOptions
 
     private nonisolated let published: Mutex<EngineSnapshot<Views>>
@@ -43,18 +45,20 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
 
     public private(set) var recoveryReport: ProjectionRecoveryReport?
     public private(set) var checkpointsWritten: UInt64 = 0
+    public private(set) var snapshotsWritten: UInt64 = 0
     /// The last checkpoint failure (the host carries on and tries again after an interval).
     public private(set) var lastCheckpointError: String?
     /// Alert events dropped because the log refused appends for too long.
     public private(set) var droppedAlertEvents: UInt64 = 0
 
     public init<C: Clock>(
-        log: any HostLog, checkpoints: any CheckpointStore, options: HostOptions = HostOptions(),
+        log: any HostLog, checkpoints: any CheckpointStore, snapshots: SnapshotSeries? = nil, options: HostOptions = HostOptions(),
         clock: C, logger: Logger = Logger(label: "tacho.projections")
     ) throws(HostError) where C.Duration == Duration {
         if let problem = options.problem() { throw HostError(code: .invalidOptions, detail: problem) }
         self.log = log
         self.checkpoints = checkpoints
+        self.snapshots = snapshots
         self.options = options
         self.logger = logger
         let start = clock.now
@@ -67,10 +71,10 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
     }
 
     public init(
-        log: any HostLog, checkpoints: any CheckpointStore, options: HostOptions = HostOptions(),
+        log: any HostLog, checkpoints: any CheckpointStore, snapshots: SnapshotSeries? = nil, options: HostOptions = HostOptions(),
         logger: Logger = Logger(label: "tacho.projections")
     ) throws(HostError) {
-        try self.init(log: log, checkpoints: checkpoints, options: options, clock: ContinuousClock(), logger: logger)
+        try self.init(log: log, checkpoints: checkpoints, snapshots: snapshots, options: options, clock: ContinuousClock(), logger: logger)
     }
 
     // MARK: Readers
@@ -106,6 +110,9 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
         let listing = try checkpoints.list()
         var skipped = listing.damaged
         let highWaterMark = log.highWaterMark
+        for lost in snapshots?.discard(after: highWaterMark) ?? [] {
+            skipped.append(CheckpointDamage(name: "snapshots/" + lost.name, reason: "covers offsets up to \(lost.nextOffset), past the log's end \(highWaterMark)"))
+        }
         var loaded: CheckpointInfo?
         for info in listing.checkpoints {
             guard info.nextOffset <= highWaterMark else {
@@ -117,8 +124,15 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
             loaded = info
             break
         }
+        var fromSnapshot = false
         if let loaded {
             lastCheckpoint = CheckpointStamp(nextOffset: loaded.nextOffset, eventTimeNs: loaded.eventTimeNs, writtenAtNs: options.wallClockNs())
+            cache.insert(state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
+        } else if let restored = snapshots?.newestState(
+            atOrBeforeNs: .max, after: 0, through: highWaterMark, oldestOffset: log.oldestOffset, as: Views.self) {
+            // No checkpoint usable: the newest snapshot shortens the replay.
+            state = restored
+            fromSnapshot = true
             cache.insert(state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
         } else {
             state = EngineState(rules: options.rules)
@@ -137,6 +151,7 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
             replayed += UInt64(batch.events.count)
             _ = fold(batch, recovering: true)
             checkpointIfDue()
+            snapshotIfDue()
             batches += 1
             // Long replays share the cooperative pool.
             if batches % 64 == 0 { await Task.yield() }
@@ -152,7 +167,7 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
         await flushOutbox()
         publish()
         let report = ProjectionRecoveryReport(
-            start: loaded.map { .checkpoint($0) } ?? .fullReplay, skipped: skipped, replayedFromOffset: from,
+            start: loaded.map { .checkpoint($0) } ?? (fromSnapshot ? .snapshot(from) : .fullReplay), skipped: skipped, replayedFromOffset: from,
             replayedEvents: replayed, missingEvents: missing, alertsToAppend: alertsToAppend,
             rulesReplaced: rulesReplaced, nextOffset: state.nextOffset)
         recoveryReport = report
@@ -209,6 +224,7 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
                     broadcaster.publish(EngineUpdate(offset: state.nextOffset - 1, eventTypes: types))
                     await flushOutbox()
                     checkpointIfDue()
+                    snapshotIfDue()
                 case .lagged:
                     logger.notice("projection host fell behind the live tail; reading the log again", metadata: ["from": "\(state.nextOffset)"])
                     tail = try log.follow(fromOffset: state.nextOffset)
@@ -295,6 +311,18 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
         let byCount = state.nextOffset - checkpointedOffset >= options.checkpointEveryEvents
         let byTime = elapsed() - lastCheckpointAt >= options.checkpointInterval
         if byCount || byTime { writeCheckpoint() }
+    }
+
+    private func snapshotIfDue() {
+        // As for checkpoints: a state past an alert not yet in the log is not kept.
+        guard let snapshots, unsent.isEmpty, unconfirmed.isEmpty,
+              snapshots.isDue(nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs) else { return }
+        do {
+            try snapshots.save(state, oldestOffset: log.oldestOffset)
+            snapshotsWritten += 1
+        } catch {
+            logger.warning("writing a view snapshot failed; time travel folds longer until the next", metadata: ["error": "\(error)"])
+        }
     }
 
     private func writeCheckpoint() {

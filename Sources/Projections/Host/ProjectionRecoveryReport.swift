@@ -6,7 +6,9 @@ public struct ProjectionRecoveryReport: Sendable, Equatable, CustomStringConvert
     public enum Start: Sendable, Equatable {
         /// The newest usable checkpoint.
         case checkpoint(CheckpointInfo)
-        /// No usable checkpoint: the whole log was replayed.
+        /// No usable checkpoint: the newest usable view snapshot, at this offset.
+        case snapshot(UInt64)
+        /// No usable checkpoint or snapshot: the whole log was replayed.
         case fullReplay
     }
 
@@ -29,6 +31,7 @@ public struct ProjectionRecoveryReport: Sendable, Equatable, CustomStringConvert
         var parts: [String] = []
         switch start {
         case .checkpoint(let info): parts.append("loaded \(info.name) (next offset \(info.nextOffset))")
+        case .snapshot(let offset): parts.append("no usable checkpoint: loaded the view snapshot at offset \(offset)")
         case .fullReplay: parts.append("no usable checkpoint: replayed the whole log")
         }
         for damage in skipped { parts.append("skipped \(damage)") }

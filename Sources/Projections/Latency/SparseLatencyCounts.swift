@@ -48,11 +48,14 @@ public struct SparseLatencyCounts: WindowBucket {
 
 extension SparseLatencyCounts: Codable {
     public init(from decoder: any Decoder) throws {
-        let packed = try decoder.singleValueContainer().decode([UInt64].self)
+        try self.init(validating: try decoder.singleValueContainer().decode([UInt64].self), codingPath: decoder.codingPath)
+    }
+
+    init(validating packed: [UInt64], codingPath: [any CodingKey]) throws {
         guard zip(packed, packed.dropFirst()).allSatisfy({ ($0 >> Self.countBits) < ($1 >> Self.countBits) }),
               packed.allSatisfy({ Int($0 >> Self.countBits) < LatencyScale.bucketCount && $0 & Self.countMask > 0 })
         else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "latency buckets must be sorted, in range and non-zero"))
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "latency buckets must be sorted, in range and non-zero"))
         }
         self.packed = packed
     }

@@ -50,7 +50,11 @@ public final class Engine: UpdateFeed, EventAppending, Service {
                 logger.warning("log recovery repaired the data directory", metadata: ["report": "\(log.recovery)"])
             }
             let checkpoints = try FileCheckpointStore(dataDirectory: log.directory)
-            let host = try ProjectionHost<ProjectionSet>(log: log, checkpoints: checkpoints, options: hostOptions, logger: logger)
+            let snapshots = try hostOptions.snapshots.map { options throws(CheckpointStoreError) in
+                try SnapshotSeries(store: FileCheckpointStore(directory: log.directory.snapshotsPath, fileSystem: fileSystem), options: options, logger: logger)
+            }
+            let host = try ProjectionHost<ProjectionSet>(
+                log: log, checkpoints: checkpoints, snapshots: snapshots, options: hostOptions, logger: logger)
             let report = try await host.recover()
             return Engine(log: log, host: host, metrics: metrics, dataDirectory: dataDirectory, recovery: report, logger: logger)
         } catch {

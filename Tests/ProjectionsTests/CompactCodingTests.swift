@@ -1,0 +1,65 @@
+import EventStore
+import Foundation
+import Testing
+@testable import Projections
+
+/// `CompactEncoder`/`CompactDecoder`, the binary form of view snapshots: a state
+/// round-trips equal, and damaged bytes are refused with an error, never a trap.
+@Suite struct CompactCodingTests {
+    static func foldedState(seed: UInt64, count: Int) -> EngineState<ProjectionSet> {
+        var generator = ReplayEventGenerator(seed: seed)
+        var state = EngineState<ProjectionSet>(rules: .defaults)
+        for (offset, event) in generator.events(count).enumerated() {
+            _ = state.apply(event, offset: UInt64(offset), evaluatingRules: true)
+        }
+        return state
+    }
+
+    @Test(arguments: [1 as UInt64, 99])
+    func anEngineState_roundTripsEqual_andSmallerThanItsJSON(seed: UInt64) throws {
+        let state = Self.foldedState(seed: seed, count: 3_000)
+        let bytes = try CompactEncoder.encode(state)
+        let decoded = try CompactDecoder.decode(EngineState<ProjectionSet>.self, from: bytes)
+        #expect(decoded == state)
+        #expect(bytes.count < (try EngineStateCodec.encode(state)).count)
+    }
+
+    struct Mixed: Codable, Equatable {
+        var text: String
+        var small: Int8
+        var big: UInt64
+        var negative: Int64
+        var ratio: Double
+        var single: Float
+        var flag: Bool
+        var missing: Int?
+        var present: [String: [Int]]
+        var nested: [Mixed]
+    }
+
+    @Test func everyPrimitive_optionalsAndDictionaries_roundTrip() throws {
+        let leaf = Mixed(text: "é∑", small: -128, big: .max, negative: .min, ratio: -.infinity, single: 1.5, flag: false,
+                         missing: nil, present: [:], nested: [])
+        let value = Mixed(text: "", small: 127, big: 0, negative: -1, ratio: 0.1, single: -0, flag: true,
+                          missing: 3, present: ["a": [1, -2], "": []], nested: [leaf, leaf])
+        #expect(try CompactDecoder.decode(Mixed.self, from: try CompactEncoder.encode(value)) == value)
+        let nan = try CompactDecoder.decode(Double.self, from: try CompactEncoder.encode(Double.nan))
+        #expect(nan.isNaN)
+    }
+
+    @Test func truncatedOrFlippedBytes_areRefusedWithAnError() throws {
+        let bytes = try CompactEncoder.encode(Self.foldedState(seed: 5, count: 400))
+        var generator = ReplayEventGenerator(seed: 17)
+        for cut in [0, 1, bytes.count / 3, bytes.count - 1] {
+            #expect(throws: DecodingError.self) { try CompactDecoder.decode(EngineState<ProjectionSet>.self, from: Array(bytes[0..<cut])) }
+        }
+        // Flips may land where any value is valid; what matters is that none traps.
+        var refused = 0
+        for _ in 0..<300 {
+            var damaged = bytes
+            damaged[generator.below(damaged.count)] ^= UInt8(1 << generator.below(8))
+            if (try? CompactDecoder.decode(EngineState<ProjectionSet>.self, from: damaged)) == nil { refused += 1 }
+        }
+        #expect(refused > 0)
+    }
+}

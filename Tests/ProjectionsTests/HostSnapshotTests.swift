@@ -1,0 +1,161 @@
+import EventStore
+import Foundation
+import Testing
+@testable import Projections
+
+/// The view snapshots kept along the log (`SnapshotSeries`): `?at=` starts from the
+/// nearest one and answers what a fresh fold answers; damage falls back to older
+/// ones, then to replay; log retention takes them with their segments.
+@Suite struct HostSnapshotTests {
+    let directory = HostTestDirectory()
+
+    func series(everyEvents: UInt64 = 200, bytesMax: UInt64 = 1 << 30) throws -> SnapshotSeries {
+        var options = SnapshotSeries.Options()
+        options.everyEvents = everyEvents
+        options.eventsMin = 1
+        options.bytesMax = bytesMax
+        return try SnapshotSeries(store: FileCheckpointStore(directory: directory.path + "/snapshots"), options: options)
+    }
+
+    /// Records `count` events (some late by up to an hour, some two minutes ahead, as a
+    /// skewed producer within `--max-future`) through a host that keeps snapshots, then
+    /// closes it; returns the log's events.
+    func record(_ count: Int, seed: UInt64) async throws -> [LoggedEvent] {
+        var generator = ReplayEventGenerator(seed: seed)
+        var events = generator.events(count)
+        for index in events.indices {
+            switch generator.below(25) {
+            case 0: events[index].timeNs -= Int64(generator.below(3_600)) * 1_000_000_000
+            case 1: events[index].timeNs += 120 * 1_000_000_000
+            default: break
+            }
+        }
+        let log = try directory.openLog()
+        let host = try HostTest.Host(log: log, checkpoints: try directory.store(), snapshots: try series(), options: HostTest.options())
+        try await host.recover()
+        let running = Task { try await host.run() }
+        try await HostTest.appendAndSettle(events, chunk: 53, log: log, host: host)
+        #expect(await host.snapshotsWritten > 3, "the host kept a snapshot every 200 events")
+        let logged = try HostTest.readAll(log)
+        try await log.close()
+        try await running.value
+        return logged
+    }
+
+    static func freshFold(_ logged: [LoggedEvent], atOrBefore timeNs: Int64) -> ProjectionSet {
+        var views = ProjectionSet()
+        for item in logged where item.event.timeNs <= timeNs { views.apply(item.event, offset: item.offset) }
+        return views
+    }
+
+    /// Reopens the directory with a host whose cache is empty.
+    func reopen(snapshots: SnapshotSeries) async throws -> (EventLog, HostTest.Host) {
+        let log = try directory.openLog()
+        let host = try HostTest.Host(log: log, checkpoints: try directory.store(), snapshots: snapshots, options: HostTest.options())
+        try await host.recover()
+        return (log, host)
+    }
+
+    @Test(arguments: [5 as UInt64, 1984])
+    func viewsAt_afterARestart_startFromTheNearestSnapshot_andEqualAFreshFold(seed: UInt64) async throws {
+        defer { directory.remove() }
+        let logged = try await record(1_400, seed: seed)
+        let snapshots = try series()
+        #expect(snapshots.entries.count > 3)
+        let (log, host) = try await reopen(snapshots: snapshots)
+        var generator = ReplayEventGenerator(seed: seed &+ 1)
+        let probes = (0..<10).map { _ in logged[200 + generator.below(logged.count - 200)].event.timeNs }
+        for timeNs in probes {
+            let answer = try await host.views(atNs: timeNs)
+            #expect(answer.views == Self.freshFold(logged, atOrBefore: timeNs), "seed \(seed): ?at=\(timeNs) differs from the filtered fold")
+        }
+        #expect(snapshots.statesLoaded > 0, "time travel started from stored snapshots")
+        try await log.close()
+    }
+
+    @Test func aDamagedSnapshot_isPassedOverForAnOlderOne_andWithNoneLeftTimeTravelReplays() async throws {
+        defer { directory.remove() }
+        let logged = try await record(1_200, seed: 11)
+        // Just before the newest events: most snapshots are whole prefixes before it.
+        let timeNs = logged.map(\.event.timeNs).sorted()[logged.count - 3]
+        let expected = Self.freshFold(logged, atOrBefore: timeNs)
+
+        // Flip a byte in the middle of every snapshot the query could start from but the oldest.
+        let eligible = try series().entries.filter { ($0.eventTimeNs ?? .min) <= timeNs }
+        #expect(eligible.count >= 2)
+        for info in eligible.dropFirst() {
+            let path = directory.path + "/snapshots/" + info.name
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes[bytes.count / 2] ^= 0x40
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        let snapshots = try series()
+        var (log, host) = try await reopen(snapshots: snapshots)
+        #expect(try await host.views(atNs: timeNs).views == expected, "answered from the oldest intact snapshot")
+        #expect(snapshots.statesLoaded == 1)
+        #expect(!snapshots.entries.contains { $0 == eligible.last }, "the damaged one is dropped from the series")
+        try await log.close()
+
+        // No snapshot left at all: replay from the log.
+        try FileManager.default.removeItem(atPath: directory.path + "/snapshots")
+        (log, host) = try await reopen(snapshots: try series())
+        #expect(try await host.views(atNs: timeNs).views == expected, "answered by replay")
+        try await log.close()
+    }
+
+    @Test func recovery_withNoUsableCheckpoint_startsFromTheNewestSnapshot() async throws {
+        defer { directory.remove() }
+        let logged = try await record(900, seed: 23)
+        try FileManager.default.removeItem(atPath: directory.path + "/checkpoints")
+        let snapshots = try series()
+        let newest = try #require(snapshots.entries.last)
+        let (log, host) = try await reopen(snapshots: snapshots)
+        let report = try #require(await host.recoveryReport)
+        #expect(report.start == .snapshot(newest.nextOffset))
+        #expect(report.replayedFromOffset == newest.nextOffset)
+        #expect(try HostTest.bytes(HostTest.fold(logged)) == (try await host.encodedState()), "recovered state = full replay")
+        try await log.close()
+    }
+
+    @Test func logRetention_removesTheSnapshotsOfTheSegmentsItDeleted() async throws {
+        defer { directory.remove() }
+        var generator = ReplayEventGenerator(seed: 41)
+        var options = LogOptions()
+        options.fsync = .never
+        options.segmentBytesMax = 2 * 1024
+        options.retentionAgeNs = 600 * 1_000_000_000
+        let log = try EventLog.open(directory: directory.path, options: options)
+        let snapshots = try series(everyEvents: 100)
+        let host = try HostTest.Host(log: log, checkpoints: try directory.store(), snapshots: snapshots, options: HostTest.options())
+        try await host.recover()
+        let running = Task { try await host.run() }
+        // Two hours of event time: the log's retention (run as segments roll) keeps the
+        // last ten minutes' segments, and each snapshot written drops those below them.
+        try await HostTest.appendAndSettle((0..<1_500).map { _ in generator.next(maxStepMs: 9_600) }, chunk: 40, log: log, host: host)
+        let oldest = log.oldestOffset
+        #expect(oldest > 0, "retention deleted segments")
+        let kept = snapshots.entries
+        #expect(await host.snapshotsWritten > UInt64(kept.count), "snapshots were removed")
+        #expect(kept.allSatisfy { $0.nextOffset >= oldest }, "none covers a deleted segment")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/snapshots").filter { $0.hasSuffix(".ckpt") }
+        #expect(Set(files) == Set(kept.map(\.name)), "the files are the series")
+        try await log.close()
+        try await running.value
+    }
+
+    @Test func theSeriesKeepsItsByteBudget_droppingTheOldestFirst() async throws {
+        defer { directory.remove() }
+        _ = try await record(1_000, seed: 7)
+        let all = try series().entries
+        #expect(all.count >= 4)
+        let budget = all.suffix(2).reduce(0) { $0 + $1.contentSizeBytes } + 1
+        let snapshots = try series(bytesMax: budget)
+        let log = try directory.openLog()
+        let state = HostTest.fold(try HostTest.readAll(log))
+        try await log.close()
+        try snapshots.save(state, oldestOffset: 0)
+        #expect(snapshots.bytes <= budget)
+        #expect(snapshots.entries.last?.nextOffset == state.nextOffset, "the one just written stays")
+        #expect(snapshots.entries.first.map { $0.nextOffset > all[0].nextOffset } ?? false, "the oldest went first")
+    }
+}
