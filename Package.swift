@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "TachoFuzz", targets: ["TachoFuzz"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "Server", targets: ["Server"]),
         .library(name: "TachoMetrics", targets: ["TachoMetrics"]),
         .library(name: "PromQL", targets: ["PromQL"]),
@@ -87,6 +88,16 @@ let package = Package(
             dependencies: [
                 "EventStore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strict
+        ),
+        // Between the pure projections and the server: the one fold engine over the log
+        // (recovery, checkpoints, view snapshots, the live fold, time travel).
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "EventStore",
+                "Projections",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -119,6 +130,7 @@ let package = Package(
             dependencies: [
                 "EventStore",
                 "Projections",
+                "Runtime",
                 "CSnappy",
                 "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -165,6 +177,7 @@ let package = Package(
             dependencies: [
                 "EventStore",
                 "Projections",
+                "Runtime",
                 "Server",
                 "PromQL",
                 "Replication",
@@ -203,7 +216,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tacho-foldbench",
-            dependencies: ["EventStore", "Projections", "Server", "BenchArguments"],
+            dependencies: ["EventStore", "Projections", "Runtime", "Server", "BenchArguments"],
             path: "tools/foldbench",
             swiftSettings: strict
         ),
@@ -229,7 +242,7 @@ let package = Package(
         .executableTarget(
             name: "TachoFuzz",
             dependencies: [
-                "EventStore", "Projections", "Server", "PromQL", "TestSupport",
+                "EventStore", "Projections", "Runtime", "Server", "PromQL", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -247,13 +260,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ProjectionsTests",
-            dependencies: ["Projections", "EventStore", "TestSupport"],
+            dependencies: ["Projections", "Runtime", "EventStore", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Projections", "EventStore", "TestSupport", "CSnappy", "TachoMetrics", "PromQL",
+                "Server", "Projections", "Runtime", "EventStore", "TestSupport", "CSnappy", "TachoMetrics", "PromQL",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

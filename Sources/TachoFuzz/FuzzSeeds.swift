@@ -21,6 +21,15 @@ enum FuzzSeeds {
 
     static let fixtureEvents: [Event] = fixtureLines.compactMap { try? EventJSONDecoder().decode($0, defaultTimeNs: 0).first }
 
+    /// The engine state after the fixtures' first 400 events, as a checkpoint holds it.
+    static var foldedFixtureState: EngineState<ProjectionSet> {
+        var state = EngineState<ProjectionSet>(rules: .defaults)
+        for (offset, event) in fixtureEvents.prefix(400).enumerated() {
+            _ = state.apply(event, offset: UInt64(offset), evaluatingRules: true)
+        }
+        return state
+    }
+
     /// The first fixture event of each type.
     static let eventOfEachType: [Event] = {
         var seen = Set<EventType>()
@@ -52,19 +61,16 @@ enum FuzzSeeds {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".seg") }.sorted()
             return names.compactMap { FileManager.default.contents(atPath: directory + "/" + $0).map(Array.init) }
         case .checkpoint:
-            var state = EngineState<ProjectionSet>(rules: .defaults)
-            var seeds: [[UInt8]] = []
-            if let empty = try? EngineStateCodec.encode(state) { seeds.append(empty) }
-            for (offset, event) in fixtureEvents.prefix(400).enumerated() {
-                _ = state.apply(event, offset: UInt64(offset), evaluatingRules: true)
-            }
-            if let folded = try? EngineStateCodec.encode(state) {
-                seeds.append(folded)
+            let (empty, state) = (EngineState<ProjectionSet>(rules: .defaults), foldedFixtureState)
+            var seeds = [empty, state].compactMap { try? EngineStateCodec.encode($0) }
+            if let folded = seeds.last {
                 // The same content behind its file header, as a checkpoint file holds it.
                 let header = CheckpointFileHeader(nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs, contentSizeBytes: UInt64(folded.count))
                 seeds.append(folded.withUnsafeBytes { header.encode(content: $0) } + folded)
             }
             return seeds
+        case .storedState:
+            return [EngineState<ProjectionSet>(rules: .defaults), foldedFixtureState].compactMap { try? CompactEncoder.encode($0) }
         case .remoteWrite:
             let metrics = fixtureEvents.compactMap { event -> RemoteWriteEncoder.Series? in
                 guard case .metric(let sample) = event.body else { return nil }

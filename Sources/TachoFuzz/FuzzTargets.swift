@@ -6,6 +6,7 @@ import Logging
 import PromQL
 @testable import Server
 import TestSupport
+import Runtime
 
 /// The fuzz targets: each takes one input as the network or the disk would hand it to
 /// Tacho and runs the code that reads it. A target fails (traps) on a crash, a sanitizer
@@ -16,6 +17,7 @@ enum FuzzTarget: String, CaseIterable {
     case batch
     case segment
     case checkpoint
+    case storedState = "stored-state"
     case remoteWrite = "remote-write"
     case otlpProtobuf = "otlp-protobuf"
     case otlpJSON = "otlp-json"
@@ -31,6 +33,7 @@ enum FuzzTarget: String, CaseIterable {
         case .batch: "BatchCodec.decode of a batch payload (3-byte little-endian event count, then the payload)"
         case .segment: "a segment file's bytes: read-only scan and read of every batch, then Recovery.open (the writable start)"
         case .checkpoint: "checkpoint file header, and EngineState<ProjectionSet> JSON content: decoded, re-encoded, then folded further"
+        case .storedState: "EngineState<ProjectionSet> in CompactEncoder's binary form (checkpoints, view snapshots): decoded, re-encoded, then folded further"
         case .remoteWrite: "remote-write body: snappy block decoder on the input, RemoteWriteDecoder on the input as protobuf"
         case .otlpProtobuf: "OTLP ExportMetricsServiceRequest protobuf: decoder and event mapper"
         case .otlpJSON: "OTLP/JSON body: decoder and event mapper"
@@ -47,6 +50,7 @@ enum FuzzTarget: String, CaseIterable {
         case .batch: Self.batch(bytes)
         case .segment: Self.segment(bytes)
         case .checkpoint: Self.checkpoint(bytes)
+        case .storedState: Self.storedState(bytes)
         case .remoteWrite: Self.remoteWrite(bytes)
         case .otlpProtobuf: Self.otlp(bytes, json: false)
         case .otlpJSON: Self.otlp(bytes, json: true)
@@ -150,6 +154,17 @@ enum FuzzTarget: String, CaseIterable {
         }
         // As content whose checksum held (written by a faulty or different build).
         guard let state = try? EngineStateCodec.decode(Array(bytes), as: EngineState<ProjectionSet>.self) else { return }
+        fold(state)
+    }
+
+    static func storedState(_ bytes: UnsafeRawBufferPointer) {
+        // The binary form as it is before zstd (a frame's own checks would turn most inputs away).
+        guard let state = try? CompactDecoder.decode(EngineState<ProjectionSet>.self, from: Array(bytes)) else { return }
+        let again: EngineState<ProjectionSet>
+        do { again = try StoredStateCodec.decode(try StoredStateCodec.encode(state)) } catch {
+            fatalError("stored-state: a decoded state does not decode after encoding: \(error)")
+        }
+        guard again == state else { fatalError("stored-state: a decoded state changes through encoding") }
         fold(state)
     }
 

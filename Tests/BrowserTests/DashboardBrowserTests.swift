@@ -50,6 +50,7 @@ struct DashboardBrowserTests {
         try await DashboardChecks.waitForEveryPanel(browser)
         let firstRender = try await DashboardChecks.firstRenderFigures(browser)
         let latencyHistoryPoints = try await DashboardChecks.latencyChartHasTheServersHistory(browser)
+        let batchHistoryPoints = try await DashboardChecks.batchChartHasTheServersHistory(browser)
         run.lap("every panel shown")
 
         if let path = Self.screenshotPath {
@@ -71,6 +72,6 @@ struct DashboardBrowserTests {
         run.lap("time travel checked")
         print("dashboard test timeline: \(run.timeline)")
 
-        print("dashboard figures: " + (firstRender.map { "\($0.key)=\($0.value)" }.sorted() + ["ingestToShownMs=\(ingestToShownMs)", "heatmapCells=\(heatmapCells)", "latencyHistoryPoints=\(latencyHistoryPoints)"]).joined(separator: " "))
+        print("dashboard figures: " + (firstRender.map { "\($0.key)=\($0.value)" }.sorted() + ["ingestToShownMs=\(ingestToShownMs)", "heatmapCells=\(heatmapCells)", "latencyHistoryPoints=\(latencyHistoryPoints)", "batchHistoryPoints=\(batchHistoryPoints)"]).joined(separator: " "))
     }
 }

@@ -62,12 +62,22 @@ enum DashboardChecks {
     /// server's last minute (the view's per-second `timeline`), not only the points
     /// the page saw itself since it loaded (one per second of the live summary).
     static func latencyChartHasTheServersHistory(_ browser: WebDriver) async throws -> Int {
-        let points = try await browser.execute(
-            "return Number(document.querySelector('[data-testid=chart-latency-percentiles]')?.dataset.points ?? -1)") as? Int ?? -1
-        let shownForMs = try await browser.execute("return Math.round(performance.now() - window.__tachoPerf.firstRenderMs)") as? Int ?? 0
         // A page on its own gathers about one point a second; the server gives up to 60.
-        guard points >= 30, points > shownForMs / 1000 + 5 else {
-            throw WebDriver.Failure(description: "the latency chart holds \(points) points \(shownForMs) ms after the first render: not the server's history")
+        try await chartHasTheServersHistory(browser, testID: "chart-latency-percentiles", pointsMin: 30)
+    }
+
+    /// The same for the batch-size chart: the batching view's `history` (a second of
+    /// batches a point, the last ten minutes; the recorded demo has two minutes).
+    static func batchChartHasTheServersHistory(_ browser: WebDriver) async throws -> Int {
+        try await chartHasTheServersHistory(browser, testID: "chart-batch-size", pointsMin: 60)
+    }
+
+    static func chartHasTheServersHistory(_ browser: WebDriver, testID: String, pointsMin: Int) async throws -> Int {
+        let points = try await browser.execute(
+            "return Number(document.querySelector('[data-testid=\(testID)]')?.dataset.points ?? -1)") as? Int ?? -1
+        let shownForMs = try await browser.execute("return Math.round(performance.now() - window.__tachoPerf.firstRenderMs)") as? Int ?? 0
+        guard points >= pointsMin, points > shownForMs / 1000 + 5 else {
+            throw WebDriver.Failure(description: "\(testID) holds \(points) points \(shownForMs) ms after the first render: not the server's history")
         }
         return points
     }
@@ -207,6 +217,8 @@ enum DashboardChecks {
     static func timelineShowsThePast(_ browser: WebDriver, _ run: DashboardRun, secondsAfterStart: Int) async throws {
         let atNs = run.startNs + Int64(secondsAfterStart) * 1_000_000_000
         try await browser.execute("""
+            performance.setResourceTimingBufferSize(10000);
+            performance.clearResourceTimings();
             const s = document.querySelector('[data-testid=timeline-slider]');
             s.value = String(arguments[0]); s.dispatchEvent(new Event('input', {bubbles: true}));
             """, [secondsAfterStart])
@@ -220,6 +232,15 @@ enum DashboardChecks {
         let count = try #require(latencyWindow?["count"] as? Int, "the latency view has no window.count")
         try await browser.waitUntil("latency count of the past (\(count))",
             "return document.querySelector('[data-testid=latency-count]').dataset.value === String(arguments[0])", [count])
+
+        // The seek was one request: every view and the heatmap from /api/v1/views?at=.
+        try await browser.waitUntil("the heatmap of the past", "return document.querySelector('[data-testid=heatmap-status]').textContent !== ''")
+        let requests = try await browser.execute("""
+            return performance.getEntriesByType('resource').map((r) => new URL(r.name)).filter((u) => u.pathname.startsWith('/api/'))
+              .map((u) => u.pathname + u.search);
+            """) as? [String] ?? []
+        #expect(requests.count == 1 && requests.first?.hasPrefix("/api/v1/views?") == true && requests.first?.contains("heatmap=") == true,
+                "a seek made these API requests: \(requests)")
 
         let protocols = try await run.getJSON("/api/v1/metrics/protocols?at=\(atNs)")["protocols"] as? [[String: Any]] ?? []
         let rows = try await protocolRows(browser)

@@ -20,6 +20,18 @@ import Testing
         #expect(view.batches == 3 && view.totalItems == 60)
     }
 
+    /// The size-vs-optimal chart's history comes from the server: per second of the last
+    /// ten minutes, the mean size and the mean optimal size reported (none: absent).
+    @Test func view_history_isTheMeanSizeAndOptimalSizePerSecond_overTheLastTenMinutes() throws {
+        var events = [F.batch(0, size: 99, optimal: 99)]
+        events += [F.batch(700, size: 10, optimal: 40), F.batch(700.5, size: 30, optimal: 20), F.batch(702, size: 8)]
+        let view = F.fold(BatchMetricsProjection.self, events).view()
+        #expect(view.history.map(\.timeNs) == [F.at(700), F.at(702)], "the second at 0 s is out of the window")
+        let first = try #require(view.history.first)
+        #expect(first.size == 20 && first.batches == 2 && first.optimalSize == 30)
+        #expect(view.history.last?.optimalSize == nil && view.history.last?.size == 8)
+    }
+
     @Test func view_throughput_isItemsPerSecondOverTheLastMinute() {
         let early = F.fold(BatchMetricsProjection.self, [F.batch(0, size: 10), F.batch(1, size: 10)])
         // Two seconds covered so far.

@@ -34,14 +34,15 @@ import Testing
         var flag: Bool
         var missing: Int?
         var present: [String: [Int]]
+        var blob: Data
         var nested: [Mixed]
     }
 
     @Test func everyPrimitive_optionalsAndDictionaries_roundTrip() throws {
         let leaf = Mixed(text: "é∑", small: -128, big: .max, negative: .min, ratio: -.infinity, single: 1.5, flag: false,
-                         missing: nil, present: [:], nested: [])
+                         missing: nil, present: [:], blob: Data(), nested: [])
         let value = Mixed(text: "", small: 127, big: 0, negative: -1, ratio: 0.1, single: -0, flag: true,
-                          missing: 3, present: ["a": [1, -2], "": []], nested: [leaf, leaf])
+                          missing: 3, present: ["a": [1, -2], "": []], blob: Data([0, 255, 7]), nested: [leaf, leaf])
         #expect(try CompactDecoder.decode(Mixed.self, from: try CompactEncoder.encode(value)) == value)
         let nan = try CompactDecoder.decode(Double.self, from: try CompactEncoder.encode(Double.nan))
         #expect(nan.isNaN)

@@ -2,6 +2,7 @@ import EventStore
 import Synchronization
 import Testing
 @testable import Projections
+@testable import Runtime
 
 /// A clock that moves only when told, so checkpoint intervals are tested without waiting.
 final class ManualClock: Clock, Sendable {

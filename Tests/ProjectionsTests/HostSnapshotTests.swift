@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Testing
 @testable import Projections
+@testable import Runtime
 
 /// The view snapshots kept along the log (`SnapshotSeries`): `?at=` starts from the
 /// nearest one and answers what a fresh fold answers; damage falls back to older
@@ -143,19 +144,29 @@ import Testing
         try await running.value
     }
 
-    @Test func theSeriesKeepsItsByteBudget_droppingTheOldestFirst() async throws {
+    @Test func theSeriesKeepsItsByteBudget_thinningEvenly_keepingTheOldestAndTheNewest() async throws {
         defer { directory.remove() }
-        _ = try await record(1_000, seed: 7)
+        _ = try await record(1_400, seed: 7)
         let all = try series().entries
-        #expect(all.count >= 4)
-        let budget = all.suffix(2).reduce(0) { $0 + $1.contentSizeBytes } + 1
+        #expect(all.count >= 5)
+        let budget = all.suffix(3).reduce(0) { $0 + $1.contentSizeBytes } + 1
         let snapshots = try series(bytesMax: budget)
         let log = try directory.openLog()
         let state = HostTest.fold(try HostTest.readAll(log))
         try await log.close()
         try snapshots.save(state, oldestOffset: 0)
+        let kept = snapshots.entries
         #expect(snapshots.bytes <= budget)
-        #expect(snapshots.entries.last?.nextOffset == state.nextOffset, "the one just written stays")
-        #expect(snapshots.entries.first.map { $0.nextOffset > all[0].nextOffset } ?? false, "the oldest went first")
+        #expect(kept.last?.nextOffset == state.nextOffset, "the one just written stays")
+        #expect(kept.first == all.first, "the oldest stays: seeks far back still start near")
+        #expect(kept.count >= 2 && kept.count < all.count + 1)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/snapshots").filter { $0.hasSuffix(".ckpt") }
+        #expect(Set(files) == Set(kept.map(\.name)), "the files are the series")
+    }
+
+    @Test func thinning_removesTheSnapshotWhoseNeighboursAreClosest() {
+        let entries = [0, 100, 150, 200, 400, 600].map { CheckpointInfo(nextOffset: UInt64($0), eventTimeNs: nil, contentSizeBytes: 1, name: "\($0)") }
+        #expect(SnapshotSeries.closestPair(in: entries) == 2, "150 sits between 100 and 200")
+        #expect(SnapshotSeries.closestPair(in: Array(entries.prefix(2))) == nil)
     }
 }

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Testing
 @testable import Projections
+@testable import Runtime
 
 /// A real log and checkpoint store in a fresh temporary directory.
 struct HostTestDirectory {

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Testing
 @testable import Projections
+@testable import Runtime
 
 @Suite struct HostTimeTravelTests {
     let directory = HostTestDirectory()

@@ -1,6 +1,7 @@
 import EventStore
 import Testing
 @testable import Projections
+@testable import Runtime
 
 @Suite struct UpdateBroadcasterTests {
     @Test func aSubscriberThatFallsBehind_isToldWhatItsBufferDropped_inTheNextUpdate() async {

@@ -5,6 +5,7 @@ import Projections
 @testable import Server
 #if canImport(Glibc)
 import Glibc
+import Runtime
 #endif
 
 /// Issue 12's corruption campaign: a directory recorded by the engine (the demo

@@ -24,6 +24,17 @@ import Testing
         #expect(reopened.currentSnapshot().views.alerts.raisedBySeverity.critical
             + reopened.currentSnapshot().views.alerts.raisedBySeverity.warning
             + reopened.currentSnapshot().views.alerts.raisedBySeverity.info == UInt64(alerts.count))
+
+        // The recording kept view snapshots along the log; `?at=` after the restart starts
+        // from one and answers what a fresh fold of the events up to then answers.
+        let kept = try #require(reopened.logInfo().viewSnapshots)
+        #expect(kept.count >= 3, "a snapshot every 50,000 events")
+        let timeNs = startNs + 200 * EventTime.nanosPerSecond
+        let answer = try await reopened.snapshot(atNs: timeNs)
+        var fresh = ProjectionSet()
+        for item in events where item.event.timeNs <= timeNs { fresh.apply(item.event, offset: item.offset) }
+        #expect(answer.views == fresh)
+        #expect(reopened.logInfo().viewSnapshots?.loaded == 1, "started from a stored snapshot")
         try await reopened.log.close()
     }
 }

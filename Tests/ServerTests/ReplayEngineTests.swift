@@ -3,6 +3,7 @@ import Foundation
 import Projections
 import Testing
 @testable import Server
+import Runtime
 
 /// The replay engine without HTTP: its fold against a direct fold and the projection
 /// host, and its cursor under play, pause, step and seek, with wall time injected.

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 @testable import Server
+import Runtime
 
 /// A real server on 127.0.0.1 and a free port, stopped gracefully by `stop()`.
 final class LiveServer: Sendable {

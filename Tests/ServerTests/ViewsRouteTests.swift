@@ -43,6 +43,15 @@ import Testing
                         #expect(response.status == .ok)
                         return String(buffer: response.body)
                     }
+                    // With `heatmap=`, the page's heatmap comes in the same answer (one request per seek).
+                    let withHeatmap = try await client.execute(
+                        uri: "/api/v1/views?heatmap=throughput&heatmapRange=15m&heatmapBy=protocol&\(query)", method: .get
+                    ) { String(buffer: $0.body) }
+                    let heatmap = try await client.execute(
+                        uri: "/api/v1/metrics/heatmap/throughput?range=15m&by=protocol" + (query.isEmpty ? "" : "&" + query), method: .get
+                    ) { String(buffer: $0.body) }
+                    #expect(try Self.member(withHeatmap, "heatmap") == Self.normalized(heatmap), "heatmap at '\(at)'")
+                    #expect(try jsonObject(all)["heatmap"] == nil, "no heatmap unless asked for")
                     for (name, path) in Self.members {
                         let separator = path.contains("?") ? "&" : "?"
                         let own = try await client.execute(uri: path + (query.isEmpty ? "" : separator + query), method: .get) {
@@ -61,9 +70,12 @@ import Testing
                     #expect((optimization?["mode"] as? String == nil) == !at.isEmpty, "optimization: \(String(describing: optimization))")
                 }
                 // A bad parameter names itself, as every read does.
-                try await client.execute(uri: "/api/v1/views?at=yesterday", method: .get) { response in
-                    #expect(response.status == .badRequest)
-                    #expect(String(buffer: response.body).contains("'at'"))
+                for (uri, parameter) in [("/api/v1/views?at=yesterday", "'at'"), ("/api/v1/views?heatmap=colour", "'heatmap'"),
+                                         ("/api/v1/views?heatmap=latency&heatmapRange=2d", "'heatmapRange'")] {
+                    try await client.execute(uri: uri, method: .get) { response in
+                        #expect(response.status == .badRequest, "\(uri)")
+                        #expect(String(buffer: response.body).contains(parameter), "\(uri)")
+                    }
                 }
             }
         }

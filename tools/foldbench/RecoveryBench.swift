@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Projections
+import Runtime
 
 /// Open + recover of a real data directory (`EventLog.open`, `FileCheckpointStore`,
 /// `ProjectionHost.recover()`, as `tacho serve` starts): with a checkpoint near the

@@ -27,11 +27,13 @@ do {
             let fold = FoldBench.run(events, runs: runs)
             Measure.line("  fold ProjectionSet, median of \(runs)", "\(Measure.rate(fold.setEventsPerSecond))events/s", target: "≥ 5 M metric-heavy")
             Measure.line("  fold EngineState (views + rules), median of \(runs)", "\(Measure.rate(fold.engineEventsPerSecond))events/s")
-            let checkpoint = try CheckpointBench.run(fold.state, runs: runs)
-            Measure.line("  checkpoint size", "\(checkpoint.sizeBytes) bytes")
-            Measure.line("  checkpoint encode (JSON), median", "\(Measure.fixed(checkpoint.encodeSeconds * 1000, 2)) ms")
-            Measure.line("  checkpoint write (temp file, fsync, rename), median", "\(Measure.fixed(checkpoint.writeSeconds * 1000, 2)) ms")
-            Measure.line("  checkpoint decode, median", "\(Measure.fixed(checkpoint.decodeSeconds * 1000, 2)) ms")
+            for codec in CheckpointBench.Codec.allCases {
+                let checkpoint = try CheckpointBench.run(fold.state, codec: codec, runs: runs)
+                Measure.line("  checkpoint size (\(codec.rawValue))", "\(checkpoint.sizeBytes) bytes")
+                Measure.line("  checkpoint encode (\(codec.rawValue)), median", "\(Measure.fixed(checkpoint.encodeSeconds * 1000, 2)) ms")
+                Measure.line("  checkpoint write (\(codec.rawValue); temp file, fsync, rename), median", "\(Measure.fixed(checkpoint.writeSeconds * 1000, 2)) ms")
+                Measure.line("  checkpoint decode (\(codec.rawValue)), median", "\(Measure.fixed(checkpoint.decodeSeconds * 1000, 2)) ms")
+            }
         }
     case "recovery":
         let count = try arguments.int("--events", default: 10_000_000)

@@ -9,11 +9,15 @@ public struct QueueDepthSample: Codable, Sendable, Equatable {
 /// The dynamic batcher's figures, from `batch` reports.
 public struct BatchMetricsProjection: Projection, Mergeable {
     public static let throughputWindowSeconds = 60
+    /// Seconds of batch size and optimal size kept for the page's chart.
+    public static let historySeconds = 600
     public static let queueDepthHistoryMax = 10
     /// Fewer recent depths than this say nothing about a trend.
     public static let queueTrendSamplesMin = 3
     static let itemsLane = 0
     static let batchesLane = 1
+    static let optimalSumLane = 2
+    static let optimalCountLane = 3
 
     public private(set) var batchCount: UInt64 = 0
     public private(set) var totalItems: UInt64 = 0
@@ -33,6 +37,10 @@ public struct BatchMetricsProjection: Projection, Mergeable {
     public private(set) var recent = SecondBucketRing(capacitySeconds: throughputWindowSeconds, lanes: 2)
     /// The newest queue depths, oldest first.
     public private(set) var recentQueueDepths = BoundedHistory<QueueDepthSample>(capacity: queueDepthHistoryMax)
+    /// Per second of the last `historySeconds`: items, batches, optimal sizes reported
+    /// and their count, so the chart of size against optimal size draws from the
+    /// server at load and at any `?at=`. Nil in checkpoints written before it.
+    public private(set) var history: SecondBucketRing?
 
     public init() {}
 
@@ -49,6 +57,8 @@ public struct BatchMetricsProjection: Projection, Mergeable {
         priorityTotals.low += batch.priority.low
         firstBatchNs = min(firstBatchNs ?? timeNs, timeNs)
         recent.add(atNs: timeNs, [Double(batch.size), 1])
+        if history == nil { history = SecondBucketRing(capacitySeconds: Self.historySeconds, lanes: 4) }
+        history?.add(atNs: timeNs, [Double(batch.size), 1, Double(batch.optimalSize ?? 0), batch.optimalSize == nil ? 0 : 1])
         if let optimal = batch.optimalSize, optimalSizeNs.map({ timeNs >= $0 }) ?? true {
             optimalSize = optimal
             optimalSizeNs = timeNs
@@ -72,6 +82,9 @@ public struct BatchMetricsProjection: Projection, Mergeable {
         priorityTotals.low += other.priorityTotals.low
         firstBatchNs = [firstBatchNs, other.firstBatchNs].compactMap { $0 }.min()
         recent.merge(other.recent)
+        if let theirs = other.history {
+            if history == nil { history = theirs } else { history?.merge(theirs) }
+        }
         if let theirs = other.optimalSizeNs, optimalSizeNs.map({ (theirs, other.optimalSize ?? 0) > ($0, optimalSize ?? 0) }) ?? true {
             optimalSize = other.optimalSize
             optimalSizeNs = theirs

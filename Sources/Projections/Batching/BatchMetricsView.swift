@@ -29,6 +29,18 @@ public struct BatchMetricsView: Encodable, Sendable, Equatable {
     public var totalItems: UInt64
     public var lastBatch: String?
     public var lastBatchNs: Int64?
+    /// Each second with batches in the last ten minutes of event time, oldest first.
+    public var history: [Second]
+
+    public struct Second: Encodable, Sendable, Equatable {
+        public var time: String
+        public var timeNs: Int64
+        /// The mean size of the second's batches.
+        public var size: Double
+        public var batches: UInt64
+        /// The mean optimal size they reported; nil when none did.
+        public var optimalSize: Double?
+    }
 }
 
 extension BatchMetricsProjection {
@@ -48,6 +60,14 @@ extension BatchMetricsProjection {
             avgLatencyMs: batchCount > 0 ? latencySumMs / batches : nil, queueDepth: queueDepth,
             queueDepthTrend: queueDepthTrend, queueGrowing: isQueueGrowing, priorityDistribution: counts,
             priorityShares: shares, batches: batchCount, totalItems: totalItems,
-            lastBatch: ViewTime.text(currentNs), lastBatchNs: currentNs)
+            lastBatch: ViewTime.text(currentNs), lastBatchNs: currentNs,
+            history: (history?.seconds() ?? []).map { second, sums in
+                let lanes = Array(sums)
+                let timeNs = second * 1_000_000_000
+                return BatchMetricsView.Second(
+                    time: EventTime.formatRFC3339(timeNs), timeNs: timeNs, size: lanes[Self.itemsLane] / max(1, lanes[Self.batchesLane]),
+                    batches: UInt64(lanes[Self.batchesLane]),
+                    optimalSize: lanes[Self.optimalCountLane] > 0 ? lanes[Self.optimalSumLane] / lanes[Self.optimalCountLane] : nil)
+            })
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decodes `CompactEncoder`'s format. Every read is bounds-checked and every length
 /// checked against what remains, so damaged or forged bytes give a `DecodingError`
 /// naming the coding path, never a trap or an over-read.
@@ -95,7 +97,7 @@ final class CompactInput {
             return cursor
         case .double: return try end(cursor, plus: 8)
         case .float: return try end(cursor, plus: 4)
-        case .string:
+        case .string, .bytes:
             let count = try length(at: &cursor)
             return cursor + count
         case .array, .object:
@@ -166,6 +168,13 @@ final class CompactInput {
         return text(cursor, count)
     }
 
+    func data(at position: Int, path: CompactPath?) throws -> Data {
+        guard try byte(at: position) == CompactTag.bytes.rawValue else { throw corrupted("expected bytes", path: path) }
+        var cursor = position + 1
+        let count = try length(at: &cursor)
+        return Data(UnsafeRawBufferPointer(rebasing: raw[cursor..<(cursor + count)]))
+    }
+
     func text(_ start: Int, _ count: Int) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<(start + count)]), as: UTF8.self)
     }
@@ -195,6 +204,7 @@ final class CompactInput {
         if T.self == Bool.self { return try bool(at: position, path: path) as! T }
         if T.self == [UInt64].self { return try integers(UInt64.self, at: position, path: path) as! T }
         if T.self == [Int64].self { return try integers(Int64.self, at: position, path: path) as! T }
+        if T.self == Data.self { return try data(at: position, path: path) as! T }
         return try T(from: CompactValueDecoder(input: self, position: position, path: path))
     }
 

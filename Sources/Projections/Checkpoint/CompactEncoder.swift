@@ -1,3 +1,5 @@
+import Foundation
+
 /// A compact binary encoding of any `Encodable` value, for the view snapshots kept
 /// along the log: decoding JSON made a time-travel query's start three quarters of
 /// its cost, and a snapshot state is a megabyte of it.
@@ -13,6 +15,7 @@
 /// 8 object            varint count, varint byte count of the entries, entries:
 ///                     key (varint byte count, UTF-8) then value
 /// 9 Float             4 bytes
+/// 10 Data             varint byte count, the bytes
 /// ```
 /// Containers carry their byte count so a reader can pass over a value without
 /// reading it (a keyed container is indexed once, then read in any order). Keys are
@@ -29,7 +32,7 @@ public enum CompactEncoder {
 }
 
 enum CompactTag: UInt8 {
-    case null = 0, isFalse, isTrue, signed, unsigned, double, string, array, object, float
+    case null = 0, isFalse, isTrue, signed, unsigned, double, string, array, object, float, bytes
 }
 
 /// The tree an encoding builds before it is written (containers need their byte
@@ -68,6 +71,13 @@ indirect enum CompactNode {
         var bytes = [CompactTag.string.rawValue]
         CompactVarint.put(UInt64(value.utf8.count), &bytes)
         bytes += value.utf8
+        return .scalar(bytes)
+    }
+
+    static func bytes(_ value: Data) -> CompactNode {
+        var bytes = [CompactTag.bytes.rawValue]
+        CompactVarint.put(UInt64(value.count), &bytes)
+        bytes += value
         return .scalar(bytes)
     }
 
@@ -163,6 +173,8 @@ final class CompactValueEncoder: Encoder {
         case let value as UInt: return .unsigned(UInt64(value))
         case let value as Double: return .double(value)
         case let value as Bool: return .bool(value)
+        // Foundation's Data would encode byte by byte.
+        case let value as Data: return .bytes(value)
         default:
             let encoder = CompactValueEncoder(codingPath: codingPath)
             try value.encode(to: encoder)

@@ -24,5 +24,10 @@ public struct CheckpointCodecError: Error, Sendable, Equatable, CustomStringConv
     public let operation: String
     public let detail: String
 
+    public init(operation: String, detail: String) {
+        self.operation = operation
+        self.detail = detail
+    }
+
     public var description: String { "checkpoint content could not be \(operation)d: \(detail)" }
 }

@@ -119,6 +119,15 @@ public struct SecondBucketRing: Codable, Sendable, Equatable {
         return total
     }
 
+    /// The seconds the window holds, oldest first, each with its lanes' sums.
+    public func seconds() -> [(second: Int64, sums: ArraySlice<Double>)] {
+        guard let newest = newestSecond else { return [] }
+        return bucketSeconds.indices
+            .filter { bucketSeconds[$0] != Self.emptySecond && bucketSeconds[$0] > newest - Int64(capacitySeconds) }
+            .sorted { bucketSeconds[$0] < bucketSeconds[$1] }
+            .map { (bucketSeconds[$0], sums[($0 * lanes)..<(($0 + 1) * lanes)]) }
+    }
+
     /// Adds another ring's buckets (a disjoint shard of sources) into this one.
     public mutating func merge(_ other: SecondBucketRing) {
         precondition(other.capacitySeconds == capacitySeconds && other.lanes == lanes, "merging rings of different shapes")

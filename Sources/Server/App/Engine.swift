@@ -2,6 +2,7 @@ import EventStore
 import Logging
 import Projections
 import ServiceLifecycle
+import Runtime
 
 /// The log, the checkpoint store and the projection host of one data directory,
 /// behind the small protocols the routes use (`ViewReading`, `EventAppending`,
@@ -137,7 +138,15 @@ public final class Engine: UpdateFeed, EventAppending, Service {
     }
 
     public func logInfo() -> LogInfo {
-        LogInfo(dataDirectory: dataDirectory, segments: log.segments(), nextOffset: log.highWaterMark)
+        var info = LogInfo(dataDirectory: dataDirectory, segments: log.segments(), nextOffset: log.highWaterMark)
+        if let snapshots = host.snapshots {
+            let entries = snapshots.entries
+            info.viewSnapshots = LogInfo.ViewSnapshots(
+                count: entries.count, sizeBytes: entries.reduce(0) { $0 + $1.contentSizeBytes },
+                oldestNextOffset: entries.first?.nextOffset, newestNextOffset: entries.last?.nextOffset,
+                loaded: snapshots.statesLoaded)
+        }
+        return info
     }
 
     public func events(fromNs: Int64, toNs: Int64, limit: Int, include: @Sendable (Event) -> Bool) throws -> [LoggedEvent] {

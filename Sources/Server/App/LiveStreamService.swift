@@ -2,6 +2,7 @@ import EventStore
 import Logging
 import Projections
 import ServiceLifecycle
+import Runtime
 
 /// Follows the engine's updates and publishes the live stream's messages: on each
 /// folded batch the views whose event types changed, and every `summaryInterval` a

@@ -1,4 +1,5 @@
 import EventStore
+import Runtime
 
 /// `GET /api/v1/log`: the log's offsets, segments, sizes, compression ratio and the
 /// event-time range it covers (the dashboard's timeline range).
@@ -41,6 +42,20 @@ public struct LogInfo: Encodable, Sendable, Equatable {
     public var firstTimeNs: Int64?
     public var lastTime: String?
     public var lastTimeNs: Int64?
+    /// The view snapshots kept along the log for time travel (`SnapshotSeries`); nil
+    /// where none are kept.
+    public var viewSnapshots: ViewSnapshots?
+
+    public struct ViewSnapshots: Encodable, Sendable, Equatable {
+        public var count: Int
+        public var sizeBytes: UInt64
+        /// The prefixes the oldest and newest cover (their `nextOffset`).
+        public var oldestNextOffset: UInt64?
+        public var newestNextOffset: UInt64?
+        /// Snapshots read back since the server started (time travel, recovery).
+        public var loaded: UInt64
+    }
+
     /// A follower of several streams: each stream's own log, by stream name. The
     /// figures above are then their sums (offsets: the sum of the streams' offsets,
     /// a position in none of them) and the event-time range spanning them all.

@@ -1,5 +1,6 @@
 import EventStore
 import Projections
+import Runtime
 
 /// The live stream's named messages, built from one snapshot of the views. Every
 /// message built from a snapshot carries its offset as `id:`.

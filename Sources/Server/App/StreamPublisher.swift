@@ -1,6 +1,7 @@
 import EventStore
 import Logging
 import Projections
+import Runtime
 
 /// Turns folded batches into the live stream's named messages and hands them to the
 /// broadcaster, in offset order. One actor, so the periodic `metrics` summary never

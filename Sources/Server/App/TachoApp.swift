@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Projections
 import ServiceLifecycle
+import Runtime
 
 /// `tacho serve` assembled: the engine, the router with every controller, and the
 /// services in the order that makes graceful shutdown quick and lossless.

@@ -1,5 +1,6 @@
 import EventStore
 import Projections
+import Runtime
 
 /// What the read routes need from the engine: the views now or at a moment, the
 /// log's shape, and events of the log by time. Implementations must answer from

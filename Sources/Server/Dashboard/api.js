@@ -539,20 +539,31 @@ export async function getJSON(path, query = {}) {
 }
 
 /** Loads every view (as of `atMs` when given) in one request to /api/v1/views, whose
- *  members are named as VIEW_ADAPTERS, and adapts each. */
-export async function loadViews(atMs) {
+ *  members are named as VIEW_ADAPTERS, and adapts each. With `heatmap` ({metric,
+ *  range, by}), the same answer carries that heatmap as `views.heatmap`: a seek is
+ *  one request. */
+export async function loadViews(atMs, heatmap) {
   const at = atParam(atMs);
   if (!fixtureMode) {
-    const all = await getJSON(ENDPOINTS.views, { at, limit: ALERTS_LIMIT });
+    const query = { at, limit: ALERTS_LIMIT };
+    if (heatmap) Object.assign(query, heatmapQuery(heatmap, 'heatmap', 'heatmapRange', 'heatmapBy'));
+    const all = await getJSON(ENDPOINTS.views, query);
     const views = {};
     for (const [name, adapter] of Object.entries(VIEW_ADAPTERS)) views[name] = adapter(all?.[name] ?? null);
+    if (heatmap) views.heatmap = adaptHeatmap(all?.heatmap ?? null);
     return views;
   }
   const names = Object.keys(VIEW_ADAPTERS);
   const results = await Promise.all(names.map((name) => getJSON(ENDPOINTS[name], name === 'alerts' || name === 'performanceAlerts' ? { at, limit: ALERTS_LIMIT } : { at })));
   const views = {};
   names.forEach((name, i) => { views[name] = VIEW_ADAPTERS[name](results[i]); });
+  if (heatmap) views.heatmap = await loadHeatmap(heatmap.metric, heatmap.range, heatmap.by, atMs);
   return views;
+}
+
+/** The query naming a heatmap; rows by operation or protocol only where they apply. */
+function heatmapQuery({ metric, range, by }, metricKey, rangeKey, byKey) {
+  return { [metricKey]: metric, [rangeKey]: range, [byKey]: metric === 'latency' ? undefined : by };
 }
 
 export async function loadMeta() {
@@ -571,7 +582,8 @@ export async function loadHistorical(range, metric, atMs) {
 }
 
 export async function loadHeatmap(metric, range, by, atMs) {
-  return adaptHeatmap(await getJSON(`${ENDPOINTS.heatmap}/${encodeURIComponent(metric)}`, { range, by: metric === 'latency' ? undefined : by, at: atParam(atMs) }));
+  const { range: r, by: b } = heatmapQuery({ metric, range, by }, 'metric', 'range', 'by');
+  return adaptHeatmap(await getJSON(`${ENDPOINTS.heatmap}/${encodeURIComponent(metric)}`, { range: r, by: b, at: atParam(atMs) }));
 }
 
 const TOKEN_KEY = 'tacho.token';

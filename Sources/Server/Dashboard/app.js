@@ -312,12 +312,14 @@ let travelPendingMs;
 async function travelTo(ms) {
   if (travelInFlight) { travelPendingMs = ms; return; }
   travelInFlight = true;
-  const views = await api.loadViews(ms);
+  // One request per seek: the heatmap shown comes with the views.
+  const views = await api.loadViews(ms, panels.heatmap.request());
   travelInFlight = false;
   if (state.mode === 'replay') {
-    renderViews(views);
+    const { heatmap, ...rest } = views;
+    renderViews(rest);
     panels.timeline.setMode({ live: false, cursorMs: state.cursorMs, playingSpeed: state.playingSpeed });
-    panels.heatmap.load();
+    panels.heatmap.show(heatmap);
   }
   if (travelPendingMs !== undefined) {
     const next = travelPendingMs;

@@ -20,8 +20,13 @@ public struct DemoRecorder: Sendable {
     public let seed: UInt64
     public let startNs: Int64
     public let seconds: Int
-    /// How long the end waits for the rules to append what the last seconds raised.
+    /// How long one wait for the fold (behind by `foldLagEventsMax`, or at the end for
+    /// the rules to append what the last seconds raised) may take.
     public static let settleTimeout = Duration.seconds(120)
+    /// Events the fold may be behind the log before recording waits for it: the log
+    /// takes events faster than the views fold them (and write their snapshots), and a
+    /// day's recording would otherwise end hours of events ahead of its own alerts.
+    public static let foldLagEventsMax: UInt64 = 250_000
 
     public init(dataDirectory: String, seed: UInt64, startNs: Int64, seconds: Int) {
         precondition(seconds > 0, "a recording has at least one second")
@@ -50,6 +55,14 @@ public struct DemoRecorder: Sendable {
                 firstOffset = firstOffset ?? offsets.lowerBound
                 appended += UInt64(events.count)
                 progress(appended)
+                let end = engine.log.highWaterMark
+                let folded = engine.host.snapshot().nextOffset
+                if end > folded, end - folded > Self.foldLagEventsMax {
+                    let target = end - Self.foldLagEventsMax / 2
+                    guard await engine.waitForViews(coveringBelow: target, timeout: Self.settleTimeout) else {
+                        throw DemoRecordingError(detail: "the views did not reach offset \(target) within \(Self.settleTimeout)")
+                    }
+                }
             }
             guard await engine.waitUntilIdle(timeout: Self.settleTimeout) else {
                 throw DemoRecordingError(detail: "the views and rules did not catch up with the log within \(Self.settleTimeout)")

@@ -1,6 +1,7 @@
 import EventStore
 import Projections
 import Synchronization
+import Runtime
 
 /// Limits and cadences of a replay.
 public struct ReplayOptions: Sendable {

@@ -1,5 +1,6 @@
 import EventStore
 import Projections
+import Runtime
 
 /// The views folded over a prefix of the replayed range: every event of the range
 /// before log offset `position`, in log order.

@@ -1,6 +1,7 @@
 import EventStore
 import Logging
 import Projections
+import Runtime
 
 /// Turns the replay's changes into the stream's messages, in the names and shapes of
 /// the live stream (`StreamMessages`), each with the offset of the last event folded as

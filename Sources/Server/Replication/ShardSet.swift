@@ -1,5 +1,6 @@
 import EventStore
 import Projections
+import Runtime
 
 /// The views of several streams combined, for a follower of sharded leaders
 /// (`tacho serve --follow URLS --replicate-stream EU,US`). Each stream is its own log

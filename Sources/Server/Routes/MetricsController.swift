@@ -39,21 +39,40 @@ public struct MetricsController<Context: RequestContext>: Sendable {
     /// throughput and error rows (default operation).
     @Sendable func heatmap(_ request: Request, context: Context) async throws -> Response {
         let name = try ActionAnswer.pathParameter("metric", context)
-        guard let metric = HeatmapMetric(rawValue: name) else {
+        let query = ViewQuery(request)
+        guard let heatmap = try HeatmapQuery(query, metric: name, rangeKey: "range", byKey: "by") else {
             throw APIError.notFound("no heatmap '\(ViewQuery.shown(name))': one of \(HeatmapMetric.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let query = ViewQuery(request)
-        let rangeText = query.text("range") ?? HistoricalRange.oneHour.rawValue
+        let resolved = try await SnapshotRequest.resolve(request, reader: reader)
+        return try JSONResponse.make(heatmap.view(of: resolved))
+    }
+}
+
+/// A heatmap asked for: by its own path, or as the `heatmap` member of
+/// `/api/v1/views` (so a seek of the page is one request).
+struct HeatmapQuery {
+    let metric: HeatmapMetric
+    let range: HistoricalRange
+    let grouping: HeatmapGrouping
+
+    /// Nil when `metric` names no heatmap; bad range or grouping values throw.
+    init?(_ query: ViewQuery, metric name: String, rangeKey: String, byKey: String) throws {
+        guard let metric = HeatmapMetric(rawValue: name) else { return nil }
+        let rangeText = query.text(rangeKey) ?? HistoricalRange.oneHour.rawValue
         guard let range = HistoricalRange(rawValue: rangeText) else {
             let allowed = HistoricalRange.allCases.map(\.rawValue).joined(separator: ", ")
-            throw APIError.badRequest("query parameter 'range': '\(ViewQuery.shown(rangeText))' is not one of \(allowed)")
+            throw APIError.badRequest("query parameter '\(rangeKey)': '\(ViewQuery.shown(rangeText))' is not one of \(allowed)")
         }
-        let groupingText = query.text("by") ?? HeatmapGrouping.operation.rawValue
+        let groupingText = query.text(byKey) ?? HeatmapGrouping.operation.rawValue
         guard let grouping = HeatmapGrouping(rawValue: groupingText) else {
-            throw APIError.badRequest("query parameter 'by': '\(ViewQuery.shown(groupingText))' is not one of operation, protocol")
+            throw APIError.badRequest("query parameter '\(byKey)': '\(ViewQuery.shown(groupingText))' is not one of operation, protocol")
         }
-        let resolved = try await SnapshotRequest.resolve(request, reader: reader)
+        (self.metric, self.range, self.grouping) = (metric, range, grouping)
+    }
+
+    /// Windows end at `?at=`, else at the newest event folded.
+    func view(of resolved: SnapshotRequest) -> HeatmapView {
         let endNs = resolved.atNs ?? resolved.snapshot.eventTimeNs ?? EventTime.nowNs()
-        return try JSONResponse.make(resolved.views.heatmap.view(metric: metric, range: range, grouping: grouping, endNs: endNs))
+        return resolved.views.heatmap.view(metric: metric, range: range, grouping: grouping, endNs: endNs)
     }
 }

@@ -45,6 +45,13 @@ public struct PrometheusController<Context: RequestContext>: Sendable {
         if let ratio = log.compressionRatio {
             out.gauge("tacho_log_compression_ratio", help: "Uncompressed over stored bytes of the log's batches.", value: ratio)
         }
+        if let snapshots = log.viewSnapshots {
+            out.gauge("tacho_view_snapshots", help: "View snapshots kept along the log for time travel.", value: Double(snapshots.count))
+            out.gauge("tacho_view_snapshots_size_bytes", help: "Bytes of the view snapshots' content on disk.", value: Double(snapshots.sizeBytes))
+            out.counter(
+                "tacho_view_snapshots_loaded_total", help: "View snapshots read back (time travel, recovery) since start.",
+                value: Double(snapshots.loaded))
+        }
         out.gauge(
             "tacho_views_next_offset", help: "The offset after the last event the views have folded.",
             value: Double(snapshot.nextOffset))

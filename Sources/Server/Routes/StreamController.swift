@@ -1,6 +1,7 @@
 import EventStore
 import Hummingbird
 import Projections
+import Runtime
 
 /// `GET /api/v1/stream` (also `/api/v1/performance/stream`): the live stream.
 ///

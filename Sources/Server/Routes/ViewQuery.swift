@@ -1,6 +1,7 @@
 import EventStore
 import Hummingbird
 import Projections
+import Runtime
 
 /// The query parameters the read routes share, parsed strictly: a value that is
 /// present but not understood is a 400 naming the parameter, never silently ignored.

@@ -2,10 +2,11 @@ import EventStore
 import Hummingbird
 import Projections
 
-/// `GET /api/v1/views[?at=&limit=&severity=]`: every dashboard view in one answer,
-/// all from one snapshot (live, or as of `?at=`), each under the name the page uses
-/// and exactly as its own endpoint answers it. The page loads and seeks with it: one
-/// fold to `?at=` instead of fourteen.
+/// `GET /api/v1/views[?at=&limit=&severity=&heatmap=&heatmapRange=&heatmapBy=]`: every
+/// dashboard view in one answer, all from one snapshot (live, or as of `?at=`), each
+/// under the name the page uses and exactly as its own endpoint answers it; with
+/// `heatmap=<metric>`, the heatmap the page shows too. The page loads and seeks with
+/// it: one request and one fold to `?at=` instead of sixteen.
 public struct ViewsController<Context: RequestContext>: Sendable {
     let reader: any ViewReading
 
@@ -21,6 +22,13 @@ public struct ViewsController<Context: RequestContext>: Sendable {
         let query = ViewQuery(request)
         let limit = try query.integer("limit", in: 0...FaultToleranceController<Context>.alertsLimitMax) ?? AlertsProjection.defaultViewLimit
         let severity = try query.severity()
+        let heatmapName = query.text("heatmap")
+        let heatmap = try heatmapName.map { name in
+            guard let heatmap = try HeatmapQuery(query, metric: name, rangeKey: "heatmapRange", byKey: "heatmapBy") else {
+                throw APIError.badRequest("query parameter 'heatmap': '\(ViewQuery.shown(name))' is not one of \(HeatmapMetric.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return heatmap
+        }
         let resolved = try await SnapshotRequest.resolve(request, reader: reader)
         let views = resolved.views
         let checkpoint = resolved.snapshot.lastCheckpoint
@@ -44,6 +52,7 @@ public struct ViewsController<Context: RequestContext>: Sendable {
         all["memory"] = views.vitals.memoryView()
         all["connections"] = views.connectionMetricsView(nowNs: resolved.atNs)
         all["performanceAlerts"] = views.performanceAlertsView(limit: limit, severity: severity)
+        if let heatmap { all["heatmap"] = heatmap.view(of: resolved) }
         return try JSONResponse.make(all)
     }
 }

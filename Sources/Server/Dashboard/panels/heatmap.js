@@ -43,10 +43,23 @@ export class HeatmapPanel {
     for (const b of this.rangeButtons) b.classList.toggle('active', b.dataset.range === this.range);
   }
 
+  /** What to show: the page asks for it with the views when it seeks. */
+  request() { return { metric: this.metric, range: this.range, by: this.by }; }
+
   async load() {
     const seq = ++this.requestSeq;
     const model = await this.source.load(this.metric, this.range, this.by);
     if (seq !== this.requestSeq) return;
+    this.drawModel(model);
+  }
+
+  /** Shows a heatmap loaded elsewhere (with the views), dropping any load in flight. */
+  show(model) {
+    ++this.requestSeq;
+    this.drawModel(model);
+  }
+
+  drawModel(model) {
     if (!model) { setText(this.status, 'the heatmap is not available from this server'); return; }
     this.chart.unit = model.unit;
     this.chart.format = formatterFor(model.unit);

@@ -1,4 +1,5 @@
 import EventStore
+import Projections
 import Synchronization
 
 /// Fans engine updates out to live subscribers, each with its own bounded buffer

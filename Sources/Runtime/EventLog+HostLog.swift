@@ -1,4 +1,5 @@
 import EventStore
+import Projections
 
 /// The real log as the host's log. Damaged batches are skipped with a warning, as
 /// the log's own live tails do, so one bad batch cannot keep the views from starting.

@@ -1,4 +1,5 @@
 import EventStore
+import Projections
 
 /// The log as the projection host uses it: read from an offset, follow the live
 /// tail, append the rule engine's alerts. `EventLog` conforms; tests may use an

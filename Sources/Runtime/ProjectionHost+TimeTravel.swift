@@ -1,4 +1,5 @@
 import EventStore
+import Projections
 
 extension ProjectionHost {
     /// The views as of `timeNs`: the fold, in log order, of every event whose time is
@@ -68,7 +69,7 @@ extension ProjectionHost {
         guard let listing = try? checkpoints.list() else { return nil }
         for info in listing.checkpoints where info.nextOffset > offset && (info.eventTimeNs ?? .min) <= timeNs {
             guard let bytes = try? checkpoints.load(info),
-                  let state = try? EngineStateCodec.decode(bytes, as: EngineState<Views>.self),
+                  let state: EngineState<Views> = try? StoredStateCodec.decode(bytes),
                   state.nextOffset == info.nextOffset else { continue }
             return state
         }

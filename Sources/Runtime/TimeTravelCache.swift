@@ -1,3 +1,4 @@
+import Projections
 import Synchronization
 
 /// Recent in-memory fold states at known prefixes of the log, so that scrubbing a

@@ -1,5 +1,6 @@
 import EventStore
 import Logging
+import Projections
 import Synchronization
 
 /// A sparse series of engine-state snapshots along the log (`DIR/snapshots`), so
@@ -10,12 +11,13 @@ import Synchronization
 /// `nextOffset`, newest event time in its header), written by the host's own fold
 /// every `everyEvents` events or `everyEventTimeNs` of event time. The files are
 /// checkpoint files (binary header with the covered prefix, CRC32C over header and
-/// content) holding `SnapshotCodec`'s content: a versioned prefix and the
-/// zstd-compressed state. They are derived data: damage costs a longer fold, never
+/// content) holding `StoredStateCodec`'s content, as checkpoints do. They are derived data: damage costs a longer fold, never
 /// a wrong answer (a damaged or missing one is passed over for an older one, then a
 /// checkpoint, then replay).
 ///
-/// Their own retention: the oldest go once the series holds more than `bytesMax`,
+/// Their own retention: past `bytesMax` the series is thinned evenly (the snapshot
+/// whose neighbours are closest goes first, never the oldest or the newest), so a
+/// long log keeps snapshots all along it, further apart;
 /// and those covering a prefix that log retention removed go with their segments
 /// (at the next write, and never used after it).
 public final class SnapshotSeries: Sendable {
@@ -25,7 +27,7 @@ public final class SnapshotSeries: Sendable {
         /// ...or once this much event time passed since it, with at least `eventsMin` events.
         public var everyEventTimeNs: Int64 = 10 * 60 * 1_000_000_000
         public var eventsMin: UInt64 = 1_000
-        /// Bytes on disk the series keeps at most; the oldest go first.
+        /// Bytes on disk the series keeps at most, thinned evenly beyond it.
         public var bytesMax: UInt64 = 1 << 30
 
         public init() {}
@@ -91,11 +93,11 @@ public final class SnapshotSeries: Sendable {
         }
     }
 
-    /// Stores `state`, then applies the series' retention: the oldest beyond
-    /// `bytesMax`, and those below `oldestOffset` (the log's first offset kept).
+    /// Stores `state`, then applies the series' retention: those below `oldestOffset`
+    /// (the log's first offset kept) go, then the series is thinned to `bytesMax`.
     @discardableResult
     public func save<Views>(_ state: EngineState<Views>, oldestOffset: UInt64) throws -> CheckpointInfo {
-        let content = try SnapshotCodec.encode(state)
+        let content = try StoredStateCodec.encode(state)
         let info = try store.save(content, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
         let doomed = index.withLock { index -> [CheckpointInfo] in
             let position = Self.firstPosition(in: index.entries, atOrAbove: info.nextOffset)
@@ -107,10 +109,13 @@ public final class SnapshotSeries: Sendable {
             }
             index.bytes += info.contentSizeBytes
             var doomed: [CheckpointInfo] = []
-            while let first = index.entries.first, first.nextOffset != info.nextOffset,
-                  first.nextOffset < oldestOffset || index.bytes > options.bytesMax {
+            while let first = index.entries.first, first.nextOffset != info.nextOffset, first.nextOffset < oldestOffset {
                 doomed.append(index.entries.removeFirst())
                 index.bytes -= first.contentSizeBytes
+            }
+            while index.bytes > options.bytesMax, let thinned = Self.closestPair(in: index.entries) {
+                doomed.append(index.entries.remove(at: thinned))
+                index.bytes -= doomed[doomed.count - 1].contentSizeBytes
             }
             return doomed
         }
@@ -148,7 +153,7 @@ public final class SnapshotSeries: Sendable {
     ) -> EngineState<Views>? {
         while let info = newestCandidate(atOrBeforeNs: timeNs, after: offset, through: endOffset, oldestOffset: oldestOffset) {
             do {
-                let state: EngineState<Views> = try SnapshotCodec.decode(try store.load(info))
+                let state: EngineState<Views> = try StoredStateCodec.decode(try store.load(info))
                 guard state.nextOffset == info.nextOffset else {
                     throw CheckpointCodecError(operation: "decode", detail: "content covers \(state.nextOffset), header says \(info.nextOffset)")
                 }
@@ -179,6 +184,15 @@ public final class SnapshotSeries: Sendable {
         }
     }
 
+    /// The snapshot (not the first or the last) whose neighbours are closest: removing
+    /// it leaves the smallest gap, so repeated removals keep the spacing even.
+    static func closestPair(in entries: [CheckpointInfo]) -> Int? {
+        guard entries.count > 2 else { return nil }
+        return (1..<(entries.count - 1)).min { a, b in
+            entries[a + 1].nextOffset - entries[a - 1].nextOffset < entries[b + 1].nextOffset - entries[b - 1].nextOffset
+        }
+    }
+
     /// The first position whose `nextOffset` is at or above `offset`.
     private static func firstPosition(in entries: [CheckpointInfo], atOrAbove offset: UInt64) -> Int {
         var low = 0
@@ -188,33 +202,5 @@ public final class SnapshotSeries: Sendable {
             if entries[middle].nextOffset < offset { low = middle + 1 } else { high = middle }
         }
         return low
-    }
-}
-
-/// A snapshot's content: `TSNP`, a version byte, then one zstd frame of the engine
-/// state in `CompactEncoder`'s binary form (a time-travel query decodes one, and
-/// JSON's decoding was three quarters of such a query). The file's header and
-/// checksum are the checkpoint store's.
-public enum SnapshotCodec {
-    static let magic: [UInt8] = Array("TSNP".utf8)
-    static let version: UInt8 = 1
-    /// The largest state believed on decode.
-    public static let stateBytesMax = 1 << 30
-
-    public static func encode<Views>(_ state: EngineState<Views>) throws -> [UInt8] {
-        var content = magic + [version]
-        content += try Zstd.compress(try CompactEncoder.encode(state))
-        return content
-    }
-
-    public static func decode<Views>(_ content: [UInt8]) throws -> EngineState<Views> {
-        guard content.count > magic.count, Array(content[0..<magic.count]) == magic else {
-            throw CheckpointCodecError(operation: "decode", detail: "not a view snapshot (no TSNP prefix)")
-        }
-        guard content[magic.count] == version else {
-            throw CheckpointCodecError(operation: "decode", detail: "view snapshot version \(content[magic.count]); this build reads \(version)")
-        }
-        let state = try Zstd.decompress(Array(content[(magic.count + 1)...]), sizeBytesMax: stateBytesMax)
-        return try CompactDecoder.decode(EngineState<Views>.self, from: state)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Projections
 
 /// How the host checkpoints, publishes and answers time-travel queries. Every
 /// buffer has a stated maximum; `problem()` checks them together at start.

@@ -1,3 +1,5 @@
+import Projections
+
 /// Why the host could not start or answer.
 public struct HostError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {

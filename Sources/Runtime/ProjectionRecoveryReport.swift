@@ -1,4 +1,5 @@
 import EventStore
+import Projections
 
 /// What the projection host recovered from at start, and what it had to skip.
 /// (`RecoveryReport` in EventStore is the log's own, about segments.)

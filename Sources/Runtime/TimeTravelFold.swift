@@ -1,4 +1,5 @@
 import EventStore
+import Projections
 
 /// The one "state at T" fold (DESIGN.md, "Event time"): from a start state that is a
 /// whole log prefix whose newest event is at or before T, fold, in log order, every

@@ -1,4 +1,5 @@
 import EventStore
+import Projections
 
 /// A consistent view of the engine: every view as of one log prefix.
 public struct EngineSnapshot<Views: Projection>: Sendable {

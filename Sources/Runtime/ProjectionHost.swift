@@ -1,5 +1,6 @@
 import EventStore
 import Logging
+import Projections
 import Synchronization
 
 /// Runs the projections and the alert-rule engine over the log: recovers from the
@@ -90,7 +91,8 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
         broadcaster.subscribe()
     }
 
-    /// The engine state's encoded bytes (views and rules), as a checkpoint would hold them.
+    /// The engine state's canonical encoding (views and rules; `EngineStateCodec`, for
+    /// comparing states: checkpoints store `StoredStateCodec`'s form).
     public func encodedState() throws(CheckpointCodecError) -> [UInt8] {
         try EngineStateCodec.encode(state)
     }
@@ -185,7 +187,7 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
         }
         do {
             let bytes = try checkpoints.load(info)
-            let restored = try EngineStateCodec.decode(bytes, as: EngineState<Views>.self)
+            let restored: EngineState<Views> = try StoredStateCodec.decode(bytes)
             guard restored.nextOffset == info.nextOffset else {
                 return skip("content covers \(restored.nextOffset), header says \(info.nextOffset)")
             }
@@ -330,7 +332,7 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
         guard unsent.isEmpty, unconfirmed.isEmpty else { return }
         lastCheckpointAt = elapsed()
         do {
-            let bytes = try EngineStateCodec.encode(state)
+            let bytes = try StoredStateCodec.encode(state)
             let info = try checkpoints.save(bytes, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
             checkpointedOffset = info.nextOffset
             lastCheckpoint = CheckpointStamp(nextOffset: info.nextOffset, eventTimeNs: info.eventTimeNs, writtenAtNs: options.wallClockNs())

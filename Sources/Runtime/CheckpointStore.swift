@@ -1,4 +1,5 @@
 import EventStore
+import Projections
 
 /// Where the host keeps checkpoints: the only I/O Projections does, behind this
 /// protocol. `FileCheckpointStore` (EventStore) is the real one.
