@@ -29,13 +29,14 @@ extension LatencySecond: Codable {
         case errors = "e"
     }
 
-    /// One base64 string of little-endian words, `errors` then the packed buckets: a
-    /// checkpoint holds thousands of seconds, and decoding them as keyed objects of
-    /// number arrays was half the cost of a time-travel query.
+    /// One run of little-endian words, `errors` then the packed buckets, as `Data` (a
+    /// base64 string in JSON, raw bytes in the binary form): a checkpoint holds
+    /// thousands of seconds, and decoding them as keyed objects of number arrays was
+    /// half the cost of a time-travel query.
     public init(from decoder: any Decoder) throws {
-        if let text = try? decoder.singleValueContainer().decode(String.self) {
-            guard let bytes = Data(base64Encoded: text), bytes.count >= 8, bytes.count % 8 == 0 else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a latency second is base64 of whole little-endian words"))
+        if let bytes = try? decoder.singleValueContainer().decode(Data.self) {
+            guard bytes.count >= 8, bytes.count % 8 == 0 else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a latency second is whole little-endian words"))
             }
             var words = [UInt64](repeating: 0, count: bytes.count / 8)
             _ = words.withUnsafeMutableBytes { bytes.copyBytes(to: $0) }
@@ -55,6 +56,6 @@ extension LatencySecond: Codable {
     public func encode(to encoder: any Encoder) throws {
         let words = ([errors] + latencies.packed).map(\.littleEndian)
         var container = encoder.singleValueContainer()
-        try container.encode(words.withUnsafeBytes { Data($0) }.base64EncodedString())
+        try container.encode(words.withUnsafeBytes { Data($0) })
     }
 }
