@@ -51,6 +51,7 @@ struct DashboardBrowserTests {
         let firstRender = try await DashboardChecks.firstRenderFigures(browser)
         let latencyHistoryPoints = try await DashboardChecks.latencyChartHasTheServersHistory(browser)
         let batchHistoryPoints = try await DashboardChecks.batchChartHasTheServersHistory(browser)
+        let cacheHistoryPoints = try await DashboardChecks.cacheChartHasTheServersHistory(browser)
         run.lap("every panel shown")
 
         if let path = Self.screenshotPath {
@@ -72,6 +73,6 @@ struct DashboardBrowserTests {
         run.lap("time travel checked")
         print("dashboard test timeline: \(run.timeline)")
 
-        print("dashboard figures: " + (firstRender.map { "\($0.key)=\($0.value)" }.sorted() + ["ingestToShownMs=\(ingestToShownMs)", "heatmapCells=\(heatmapCells)", "latencyHistoryPoints=\(latencyHistoryPoints)", "batchHistoryPoints=\(batchHistoryPoints)"]).joined(separator: " "))
+        print("dashboard figures: " + (firstRender.map { "\($0.key)=\($0.value)" }.sorted() + ["ingestToShownMs=\(ingestToShownMs)", "heatmapCells=\(heatmapCells)", "latencyHistoryPoints=\(latencyHistoryPoints)", "batchHistoryPoints=\(batchHistoryPoints)", "cacheHistoryPoints=\(cacheHistoryPoints)"]).joined(separator: " "))
     }
 }

@@ -72,6 +72,11 @@ enum DashboardChecks {
         try await chartHasTheServersHistory(browser, testID: "chart-batch-size", pointsMin: 60)
     }
 
+    /// The same for the cache hit-rate chart (the demo reports caches every 5 s).
+    static func cacheChartHasTheServersHistory(_ browser: WebDriver) async throws -> Int {
+        try await chartHasTheServersHistory(browser, testID: "chart-cache-hit-rate-history", pointsMin: 15)
+    }
+
     static func chartHasTheServersHistory(_ browser: WebDriver, testID: String, pointsMin: Int) async throws -> Int {
         let points = try await browser.execute(
             "return Number(document.querySelector('[data-testid=\(testID)]')?.dataset.points ?? -1)") as? Int ?? -1

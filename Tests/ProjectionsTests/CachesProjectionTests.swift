@@ -48,6 +48,20 @@ import Testing
         #expect(view.caches.map(\.name) == ["a", "b"])
     }
 
+    /// The hit-rate chart's history comes from the server: per second of the last ten
+    /// minutes, the hits and misses every cache added (a late report adds nothing).
+    @Test func view_history_isTheHitRateOfEachSecondsIncreases_allCaches() throws {
+        let view = F.fold(CacheStatsProjection.self, [
+            F.cache(0, "a", hits: 9, misses: 1),
+            F.cache(700, "a", hits: 19, misses: 1), F.cache(700.5, "b", hits: 0, misses: 10),
+            F.cache(705, "a", hits: 29, misses: 1), F.cache(700.2, "b", hits: 0, misses: 99),
+        ]).view()
+        #expect(view.history.map(\.timeNs) == [F.at(700), F.at(705)], "0 s is out of the window; b's late report (700.2 s, after its 700.5 s one) adds nothing")
+        let first = try #require(view.history.first)
+        #expect(first.hits == 10 && first.misses == 10 && first.hitRate == 0.5)
+        #expect(view.history.last?.hitRate == 1)
+    }
+
     @Test func apply_lateReport_isIgnoredAndCounted() throws {
         let state = F.fold(CacheStatsProjection.self, [
             F.cache(10, "q", hits: 50, misses: 50),

@@ -4,9 +4,15 @@ import EventStore
 public struct CacheStatsProjection: Projection, Mergeable {
     public static let windowSeconds = 60
     public static let cachesMax = 1000
+    /// Seconds of hits and misses (all caches) kept for the page's hit-rate chart.
+    public static let historySeconds = 600
 
     public private(set) var caches = SortedStringMap<CacheRecord>()
     public private(set) var droppedEventCount: UInt64 = 0
+    /// Hit and miss increases of every cache per second of the last `historySeconds`,
+    /// so the hit-rate chart draws from the server at load and at any `?at=`. Nil in
+    /// checkpoints written before it.
+    public private(set) var history: SecondBucketRing?
 
     public init() {}
 
@@ -16,11 +22,24 @@ public struct CacheStatsProjection: Projection, Mergeable {
             droppedEventCount += 1
             return
         }
-        caches.update(report.cache, initial: CacheRecord.init) { $0.record(report, atNs: event.timeNs) }
+        var increase: (hits: UInt64, misses: UInt64)?
+        caches.update(report.cache, initial: CacheRecord.init) { record in
+            let before = (record.hits, record.misses, record.reportCount - record.lateReportCount)
+            record.record(report, atNs: event.timeNs)
+            // A late report is not placed (its counters cannot be): nothing to add.
+            if record.reportCount - record.lateReportCount > before.2 { increase = (record.hits - before.0, record.misses - before.1) }
+        }
+        if let increase {
+            if history == nil { history = SecondBucketRing(capacitySeconds: Self.historySeconds, lanes: 2) }
+            history?.add(atNs: event.timeNs, [Double(increase.hits), Double(increase.misses)])
+        }
     }
 
     public mutating func merge(_ other: CacheStatsProjection) {
         droppedEventCount += other.droppedEventCount
+        if let theirs = other.history {
+            if history == nil { history = theirs } else { history?.merge(theirs) }
+        }
         for (name, record) in other.caches.entries {
             if caches.modify(name, { $0.merge(record) }) { continue }
             if caches.count < Self.cachesMax {

@@ -38,6 +38,17 @@ public struct CacheStatsView: Encodable, Sendable, Equatable {
     public var averageTTL: Double?
     /// Sorted by name.
     public var caches: [Cache]
+    /// Each second with cache traffic in the last ten minutes of event time, oldest first.
+    public var history: [Second]
+
+    public struct Second: Encodable, Sendable, Equatable {
+        public var time: String
+        public var timeNs: Int64
+        /// Hits over hits and misses reported in that second, all caches.
+        public var hitRate: Double
+        public var hits: UInt64
+        public var misses: UInt64
+    }
 }
 
 extension CacheStatsProjection {
@@ -78,6 +89,13 @@ extension CacheStatsProjection {
             compressionRatio: caches.isEmpty ? nil : (size > 0 ? ratioBySize / Double(size) : ratioSum / count),
             totalSize: size, entries: entries,
             averageTTL: caches.isEmpty ? nil : (entries > 0 ? ttlByEntries / Double(entries) : ttlSum / count),
-            caches: perCache)
+            caches: perCache,
+            history: (history?.seconds() ?? []).compactMap { second, sums in
+                let (hits, misses) = (sums[sums.startIndex], sums[sums.startIndex + 1])
+                guard let rate = Self.rate(hits, hits + misses) else { return nil }
+                let timeNs = second * 1_000_000_000
+                return CacheStatsView.Second(
+                    time: EventTime.formatRFC3339(timeNs), timeNs: timeNs, hitRate: rate, hits: UInt64(hits), misses: UInt64(misses))
+            })
     }
 }

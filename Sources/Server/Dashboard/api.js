@@ -281,6 +281,8 @@ export function adaptCache(j) {
       sizeBytes: num(c, 'sizeBytes', 'size'), entries: num(c, 'entries', 'entryCount'),
       evictions: num(c, 'evictions'), compressionRatio: num(c, 'compressionRatio'),
     })),
+    history: arr(j, 'history').map((p) => [time(p, 'timeNs', 'time'), num(p, 'hitRate')])
+      .filter(([t, v]) => t !== undefined && v !== undefined),
   };
 }
 

@@ -2,7 +2,7 @@
 // bar per cache (hit rate, size, entries).
 
 import { h, setText, replaceChildren } from '../dom.js';
-import { Gauge, palette } from '../charts.js';
+import { Gauge, LineChart, palette } from '../charts.js';
 import { fmtPercent, fmtRatio, fmtInt, fmtBytes, fmtMs, isNum } from '../format.js';
 
 export class CachePanel {
@@ -15,11 +15,15 @@ export class CachePanel {
       return h('div', { class: 'stat' }, h('div', { class: 'stat-label' }, label), value);
     };
     this.list = h('div', { class: 'cache-list', 'data-testid': 'cache-list' });
+    const historyHost = h('div', { class: 'chart-host short' });
     replaceChildren(root,
       h('div', { class: 'cache-top' }, gaugeHost,
         h('div', { class: 'stat-grid' }, stat('compression', 'Compression'), stat('evictions', 'Evictions'), stat('size', 'Total size'),
           stat('entries', 'Entries'), stat('ttl', 'Average TTL'), stat('miss', 'Miss rate'))),
+      h('div', { class: 'sub-title' }, 'Hit rate, last ten minutes'), historyHost,
       h('div', { class: 'sub-title' }, 'Per cache'), this.list);
+    // Drawn from the view's per-second history (the server's), at load and at every seek.
+    this.history = new LineChart(historyHost, { testId: 'chart-cache-hit-rate-history', unit: 'ratio', yMax: 1, label: 'cache hit rate history' });
     this.gauge = new Gauge(gaugeHost, {
       testId: 'chart-cache-hit-rate', unit: 'ratio', min: 0, max: 1, label: 'cache hit rate',
       zones: [{ upTo: 0.5, color: palette.red }, { upTo: 0.8, color: palette.amber }, { upTo: 1, color: palette.green }],
@@ -29,6 +33,7 @@ export class CachePanel {
   update(model) {
     if (!model) return;
     this.gauge.setData({ value: model.hitRate, label: 'hit rate' });
+    this.history.setData({ series: [{ name: 'hit rate', color: palette.green, points: model.history, area: true }] });
     setText(this.stats.compression, fmtRatio(model.compressionRatio));
     setText(this.stats.evictions, fmtInt(model.evictions));
     setText(this.stats.size, fmtBytes(model.totalSizeBytes));
