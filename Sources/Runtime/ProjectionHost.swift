@@ -43,6 +43,14 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
     private var lastCheckpoint: CheckpointStamp?
     private var checkpointedOffset: UInt64 = 0
     private var lastCheckpointAt: Duration
+    /// After a failed snapshot write (a full disk), none is tried again below this offset:
+    /// each try encodes the whole state.
+    private var snapshotRetryOffset: UInt64 = 0
+    /// After failed checkpoint writes (a full disk), the wait before the next try: it
+    /// doubles from the interval up to `checkpointRetryMax`, since each try encodes the
+    /// whole state; nil while the last write succeeded.
+    private var checkpointRetryDelay: Duration?
+    static var checkpointRetryMax: Duration { .seconds(60) }
 
     public private(set) var recoveryReport: ProjectionRecoveryReport?
     public private(set) var checkpointsWritten: UInt64 = 0
@@ -310,19 +318,22 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
 
     private func checkpointIfDue() {
         guard state.nextOffset > checkpointedOffset else { return }
+        let sinceLast = elapsed() - lastCheckpointAt
+        if let retryDelay = checkpointRetryDelay, sinceLast < retryDelay { return }
         let byCount = state.nextOffset - checkpointedOffset >= options.checkpointEveryEvents
-        let byTime = elapsed() - lastCheckpointAt >= options.checkpointInterval
+        let byTime = sinceLast >= options.checkpointInterval
         if byCount || byTime { writeCheckpoint() }
     }
 
     private func snapshotIfDue() {
         // As for checkpoints: a state past an alert not yet in the log is not kept.
-        guard let snapshots, unsent.isEmpty, unconfirmed.isEmpty,
+        guard let snapshots, unsent.isEmpty, unconfirmed.isEmpty, state.nextOffset >= snapshotRetryOffset,
               snapshots.isDue(nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs) else { return }
         do {
             try snapshots.save(state, oldestOffset: log.oldestOffset)
             snapshotsWritten += 1
         } catch {
+            snapshotRetryOffset = state.nextOffset + snapshots.options.everyEvents
             logger.warning("writing a view snapshot failed; time travel folds longer until the next", metadata: ["error": "\(error)"])
         }
     }
@@ -338,11 +349,13 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
             lastCheckpoint = CheckpointStamp(nextOffset: info.nextOffset, eventTimeNs: info.eventTimeNs, writtenAtNs: options.wallClockNs())
             checkpointsWritten += 1
             lastCheckpointError = nil
+            checkpointRetryDelay = nil
             cache.insert(state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
             try checkpoints.prune(keepingNewest: options.checkpointsKept)
         } catch {
             lastCheckpointError = "\(error)"
-            logger.error("writing a projection checkpoint failed; trying again after the interval", metadata: ["error": "\(error)"])
+            checkpointRetryDelay = min(Self.checkpointRetryMax, (checkpointRetryDelay ?? options.checkpointInterval / 2) * 2)
+            logger.error("writing a projection checkpoint failed; trying again later", metadata: ["error": "\(error)", "retryIn": "\(checkpointRetryDelay ?? options.checkpointInterval)"])
         }
         if phase != .recovering { publish() }
     }

@@ -25,8 +25,11 @@ public enum CompactEncoder {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = CompactValueEncoder(codingPath: [])
         try value.encode(to: encoder)
+        let root = encoder.node ?? .null
         var out: [UInt8] = []
-        CompactNode.write(encoder.node ?? .scalar([CompactTag.null.rawValue]), to: &out)
+        out.reserveCapacity(root.sizeBytes)
+        root.write(to: &out)
+        assert(out.count == root.sizeBytes, "the sizes computed before writing must be the bytes written")
         return out
     }
 }
@@ -35,92 +38,104 @@ enum CompactTag: UInt8 {
     case null = 0, isFalse, isTrue, signed, unsigned, double, string, array, object, float, bytes
 }
 
-/// The tree an encoding builds before it is written (containers need their byte
-/// counts first).
-indirect enum CompactNode {
-    case scalar([UInt8])
+/// The tree an encoding builds before it is written (a container's byte count comes
+/// before its body). Scalars are held inline, so encoding a number allocates nothing;
+/// containers compute their body's size once, then everything is written into one
+/// buffer of the exact size.
+enum CompactNode {
+    case null
+    case bool(Bool)
+    case signed(Int64)
+    case unsigned(UInt64)
+    case double(Double)
+    case float(Float)
+    case string(String)
+    case bytes(Data)
     case array(CompactArrayBox)
     case object(CompactObjectBox)
 
-    static func write(_ node: CompactNode, to out: inout [UInt8]) {
-        switch node {
-        case .scalar(let bytes):
-            out += bytes
+    var sizeBytes: Int {
+        switch self {
+        case .null, .bool: 1
+        case .signed(let value): 1 + CompactVarint.size(Self.zigzag(value))
+        case .unsigned(let value): 1 + CompactVarint.size(value)
+        case .double: 9
+        case .float: 5
+        case .string(let value): 1 + CompactVarint.size(UInt64(value.utf8.count)) + value.utf8.count
+        case .bytes(let value): 1 + CompactVarint.size(UInt64(value.count)) + value.count
         case .array(let box):
-            var body: [UInt8] = []
-            for item in box.items { write(item, to: &body) }
-            out.append(CompactTag.array.rawValue)
-            CompactVarint.put(UInt64(box.items.count), &out)
-            CompactVarint.put(UInt64(body.count), &out)
-            out += body
+            1 + CompactVarint.size(UInt64(box.items.count)) + CompactVarint.size(UInt64(box.bodySizeBytes)) + box.bodySizeBytes
         case .object(let box):
-            var body: [UInt8] = []
-            for (key, value) in box.entries {
-                CompactVarint.put(UInt64(key.utf8.count), &body)
-                body += key.utf8
-                write(value, to: &body)
-            }
-            out.append(CompactTag.object.rawValue)
-            CompactVarint.put(UInt64(box.entries.count), &out)
-            CompactVarint.put(UInt64(body.count), &out)
-            out += body
+            1 + CompactVarint.size(UInt64(box.entries.count)) + CompactVarint.size(UInt64(box.bodySizeBytes)) + box.bodySizeBytes
         }
     }
 
-    static func string(_ value: String) -> CompactNode {
-        var bytes = [CompactTag.string.rawValue]
-        CompactVarint.put(UInt64(value.utf8.count), &bytes)
-        bytes += value.utf8
-        return .scalar(bytes)
-    }
+    static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
 
-    static func bytes(_ value: Data) -> CompactNode {
-        var bytes = [CompactTag.bytes.rawValue]
-        CompactVarint.put(UInt64(value.count), &bytes)
-        bytes += value
-        return .scalar(bytes)
+    func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(CompactTag.null.rawValue)
+        case .bool(let value): out.append(value ? CompactTag.isTrue.rawValue : CompactTag.isFalse.rawValue)
+        case .signed(let value):
+            out.append(CompactTag.signed.rawValue)
+            CompactVarint.put(Self.zigzag(value), &out)
+        case .unsigned(let value):
+            out.append(CompactTag.unsigned.rawValue)
+            CompactVarint.put(value, &out)
+        case .double(let value):
+            out.append(CompactTag.double.rawValue)
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { out += $0 }
+        case .float(let value):
+            out.append(CompactTag.float.rawValue)
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { out += $0 }
+        case .string(let value):
+            out.append(CompactTag.string.rawValue)
+            CompactVarint.put(UInt64(value.utf8.count), &out)
+            out += value.utf8
+        case .bytes(let value):
+            out.append(CompactTag.bytes.rawValue)
+            CompactVarint.put(UInt64(value.count), &out)
+            out += value
+        case .array(let box):
+            out.append(CompactTag.array.rawValue)
+            CompactVarint.put(UInt64(box.items.count), &out)
+            CompactVarint.put(UInt64(box.bodySizeBytes), &out)
+            for item in box.items { item.write(to: &out) }
+        case .object(let box):
+            out.append(CompactTag.object.rawValue)
+            CompactVarint.put(UInt64(box.entries.count), &out)
+            CompactVarint.put(UInt64(box.bodySizeBytes), &out)
+            for (key, value) in box.entries {
+                CompactVarint.put(UInt64(key.utf8.count), &out)
+                out += key.utf8
+                value.write(to: &out)
+            }
+        }
     }
-
-    static func signed(_ value: Int64) -> CompactNode {
-        var bytes = [CompactTag.signed.rawValue]
-        CompactVarint.put(UInt64(bitPattern: (value << 1) ^ (value >> 63)), &bytes)
-        return .scalar(bytes)
-    }
-
-    static func unsigned(_ value: UInt64) -> CompactNode {
-        var bytes = [CompactTag.unsigned.rawValue]
-        CompactVarint.put(value, &bytes)
-        return .scalar(bytes)
-    }
-
-    static func double(_ value: Double) -> CompactNode {
-        var bytes = [CompactTag.double.rawValue]
-        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
-        return .scalar(bytes)
-    }
-
-    static func float(_ value: Float) -> CompactNode {
-        var bytes = [CompactTag.float.rawValue]
-        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
-        return .scalar(bytes)
-    }
-
-    static func bool(_ value: Bool) -> CompactNode {
-        .scalar([value ? CompactTag.isTrue.rawValue : CompactTag.isFalse.rawValue])
-    }
-
-    static var null: CompactNode { .scalar([CompactTag.null.rawValue]) }
 }
 
 final class CompactArrayBox {
     var items: [CompactNode] = []
+    /// Computed once, when the tree is written (the tree is complete by then).
+    lazy var bodySizeBytes: Int = items.reduce(0) { $0 + $1.sizeBytes }
 }
 
 final class CompactObjectBox {
     var entries: [(String, CompactNode)] = []
+    lazy var bodySizeBytes: Int = entries.reduce(0) { $0 + CompactVarint.size(UInt64($1.0.utf8.count)) + $1.0.utf8.count + $1.1.sizeBytes }
 }
 
 enum CompactVarint {
+    static func size(_ value: UInt64) -> Int {
+        var count = 1
+        var rest = value >> 7
+        while rest != 0 {
+            count += 1
+            rest >>= 7
+        }
+        return count
+    }
+
     static func put(_ value: UInt64, _ out: inout [UInt8]) {
         var rest = value
         while rest >= 0x80 {
