@@ -145,7 +145,11 @@ final class CompactInput {
         switch try byte(at: position) {
         case CompactTag.double.rawValue:
             _ = try end(position + 1, plus: 8)
-            return Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position + 1, as: UInt64.self)))
+            let value = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position + 1, as: UInt64.self)))
+            // The encoder writes finite numbers only (a fuzz finding: a NaN read back
+            // made a state that does not equal itself).
+            guard value.isFinite else { throw corrupted("\(value) is not a finite number", path: path) }
+            return value
         case CompactTag.float.rawValue:
             return Double(try float(at: position, path: path))
         default: throw corrupted("expected a floating-point number", path: path)
@@ -158,7 +162,9 @@ final class CompactInput {
             throw corrupted("expected a floating-point number", path: path)
         }
         _ = try end(position + 1, plus: 4)
-        return Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position + 1, as: UInt32.self)))
+        let value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position + 1, as: UInt32.self)))
+        guard value.isFinite else { throw corrupted("\(value) is not a finite number", path: path) }
+        return value
     }
 
     func string(at position: Int, path: CompactPath?) throws -> String {

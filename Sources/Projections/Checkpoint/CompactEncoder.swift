@@ -9,12 +9,12 @@ import Foundation
 /// 0 nil · 1 false · 2 true
 /// 3 signed integer    zigzag LEB128 varint
 /// 4 unsigned integer  LEB128 varint
-/// 5 Double            8 bytes (every bit pattern, non-finite included)
+/// 5 Double            8 bytes, finite only (as JSON checkpoints)
 /// 6 string            varint byte count, UTF-8
 /// 7 array             varint count, varint byte count of the elements, elements
 /// 8 object            varint count, varint byte count of the entries, entries:
 ///                     key (varint byte count, UTF-8) then value
-/// 9 Float             4 bytes
+/// 9 Float             4 bytes, finite only
 /// 10 Data             varint byte count, the bytes
 /// ```
 /// Containers carry their byte count so a reader can pass over a value without
@@ -68,6 +68,22 @@ enum CompactNode {
         case .object(let box):
             1 + CompactVarint.size(UInt64(box.entries.count)) + CompactVarint.size(UInt64(box.bodySizeBytes)) + box.bodySizeBytes
         }
+    }
+
+    /// Numbers must be finite, as in JSON checkpoints: a state holding NaN would not
+    /// equal itself read back, and the views' JSON answers could not say it.
+    static func finite(_ value: Double, codingPath: [any CodingKey]) throws -> CompactNode {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "compact encoding: \(value) is not a finite number"))
+        }
+        return .double(value)
+    }
+
+    static func finite(_ value: Float, codingPath: [any CodingKey]) throws -> CompactNode {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "compact encoding: \(value) is not a finite number"))
+        }
+        return .float(value)
     }
 
     static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
@@ -186,7 +202,7 @@ final class CompactValueEncoder: Encoder {
         case let value as Int64: return .signed(value)
         case let value as UInt64: return .unsigned(value)
         case let value as UInt: return .unsigned(UInt64(value))
-        case let value as Double: return .double(value)
+        case let value as Double: return try .finite(value, codingPath: codingPath)
         case let value as Bool: return .bool(value)
         // Foundation's Data would encode byte by byte.
         case let value as Data: return .bytes(value)
@@ -205,8 +221,8 @@ struct CompactKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encodeNil(forKey key: Key) throws { box.entries.append((key.stringValue, .null)) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { box.entries.append((key.stringValue, .bool(value))) }
     mutating func encode(_ value: String, forKey key: Key) throws { box.entries.append((key.stringValue, .string(value))) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { box.entries.append((key.stringValue, .double(value))) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { box.entries.append((key.stringValue, .float(value))) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { box.entries.append((key.stringValue, try .finite(value, codingPath: codingPath + [key]))) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { box.entries.append((key.stringValue, try .finite(value, codingPath: codingPath + [key]))) }
     mutating func encode(_ value: Int, forKey key: Key) throws { box.entries.append((key.stringValue, .signed(Int64(value)))) }
     mutating func encode(_ value: Int8, forKey key: Key) throws { box.entries.append((key.stringValue, .signed(Int64(value)))) }
     mutating func encode(_ value: Int16, forKey key: Key) throws { box.entries.append((key.stringValue, .signed(Int64(value)))) }
@@ -250,8 +266,8 @@ struct CompactUnkeyedEncoder: UnkeyedEncodingContainer {
     mutating func encodeNil() throws { box.items.append(.null) }
     mutating func encode(_ value: Bool) throws { box.items.append(.bool(value)) }
     mutating func encode(_ value: String) throws { box.items.append(.string(value)) }
-    mutating func encode(_ value: Double) throws { box.items.append(.double(value)) }
-    mutating func encode(_ value: Float) throws { box.items.append(.float(value)) }
+    mutating func encode(_ value: Double) throws { box.items.append(try .finite(value, codingPath: codingPath)) }
+    mutating func encode(_ value: Float) throws { box.items.append(try .finite(value, codingPath: codingPath)) }
     mutating func encode(_ value: Int) throws { box.items.append(.signed(Int64(value))) }
     mutating func encode(_ value: Int8) throws { box.items.append(.signed(Int64(value))) }
     mutating func encode(_ value: Int16) throws { box.items.append(.signed(Int64(value))) }
@@ -292,8 +308,8 @@ struct CompactSingleValueEncoder: SingleValueEncodingContainer {
     mutating func encodeNil() throws { encoder.node = .null }
     mutating func encode(_ value: Bool) throws { encoder.node = .bool(value) }
     mutating func encode(_ value: String) throws { encoder.node = .string(value) }
-    mutating func encode(_ value: Double) throws { encoder.node = .double(value) }
-    mutating func encode(_ value: Float) throws { encoder.node = .float(value) }
+    mutating func encode(_ value: Double) throws { encoder.node = try .finite(value, codingPath: codingPath) }
+    mutating func encode(_ value: Float) throws { encoder.node = try .finite(value, codingPath: codingPath) }
     mutating func encode(_ value: Int) throws { encoder.node = .signed(Int64(value)) }
     mutating func encode(_ value: Int8) throws { encoder.node = .signed(Int64(value)) }
     mutating func encode(_ value: Int16) throws { encoder.node = .signed(Int64(value)) }
@@ -348,8 +364,8 @@ struct CompactDeferredSingleValue: SingleValueEncodingContainer {
     mutating func encodeNil() throws { set(.null) }
     mutating func encode(_ value: Bool) throws { set(.bool(value)) }
     mutating func encode(_ value: String) throws { set(.string(value)) }
-    mutating func encode(_ value: Double) throws { set(.double(value)) }
-    mutating func encode(_ value: Float) throws { set(.float(value)) }
+    mutating func encode(_ value: Double) throws { set(try .finite(value, codingPath: codingPath)) }
+    mutating func encode(_ value: Float) throws { set(try .finite(value, codingPath: codingPath)) }
     mutating func encode(_ value: Int) throws { set(.signed(Int64(value))) }
     mutating func encode(_ value: Int8) throws { set(.signed(Int64(value))) }
     mutating func encode(_ value: Int16) throws { set(.signed(Int64(value))) }
