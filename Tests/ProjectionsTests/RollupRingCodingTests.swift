@@ -42,6 +42,17 @@ import Testing
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(RollupRing.self, from: Data(json.utf8)) }
     }
 
+    /// The fold keeps rollups finite; a stored NaN (a fuzz finding) would make a state
+    /// that does not equal itself, so it is refused as damage.
+    @Test(arguments: [12, 16, 20])
+    func packedRecord_withANonFiniteField_isRefused(fieldAt: Int) throws {
+        var record = [UInt8](repeating: 0, count: RollupRing.packedRecordBytes)
+        record[24] = 1  // count 1, logical index 0, min = max = 0
+        withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { record.replaceSubrange(fieldAt..<(fieldAt + 4), with: $0) }
+        let json = #"{"h":7,"n":2,"p":"\#(Data(record).base64EncodedString())"}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(RollupRing.self, from: Data(json.utf8)) }
+    }
+
     @Test func packedRecord_outOfRangeOrOutOfOrder_isRefused() throws {
         var record = [UInt8](repeating: 0, count: RollupRing.packedRecordBytes)
         record[0] = 9  // logical index 9 in a ring of 2

@@ -164,9 +164,12 @@ extension RollupRing: Codable {
             r.last = Float(bitPattern: word(at + 16))
             r.increase = Float(bitPattern: word(at + 20))
             r.count = word(at + 24)
-            guard logical > previous, logical < count, r.count > 0, r.min <= r.max else {
+            // The fold keeps every field finite (`Rollup.float` clamps); a stored NaN would
+            // make a state that does not equal itself (a fuzz finding, `stored-state`).
+            let finite = [r.min, r.max, r.mean, r.last, r.increase].allSatisfy(\.isFinite)
+            guard logical > previous, logical < count, r.count > 0, finite, r.min <= r.max else {
                 throw DecodingError.dataCorruptedError(
-                    forKey: .packed, in: c, debugDescription: "packed bucket \(logical) is out of order, out of range or not a rollup")
+                    forKey: .packed, in: c, debugDescription: "packed bucket \(logical) is out of order, out of range, not finite or not a rollup")
             }
             ring[logical] = r
             previous = logical
