@@ -19,9 +19,26 @@ import Testing
         #expect(CodecTesting.allSameBits(try CodecTesting.roundTrip(events), events))
     }
 
-    @Test func roundTrip_negativeZeroNaNInfinitiesSubnormalsAndInt64Extremes_keepTheirBits() throws {
-        let events = CodecSampleEvents.binaryOnlyEdges
+    @Test func roundTrip_negativeZeroSubnormalsAndInt64Extremes_keepTheirBits() throws {
+        let events = CodecSampleEvents.binaryEdges
         #expect(CodecTesting.allSameBits(try CodecTesting.roundTrip(events), events))
+    }
+
+    @Test func decode_aChecksumValidBatchHoldingAValueTheLogNeverWrites_isRefusedNamingTheField() throws {
+        for (event, field) in CodecSampleEvents.outsideTheDomain {
+            #expect(EventDomain.violation(of: event.body)?.hasPrefix(field + ":") == true, "\(event)")
+            let payload = CodecTesting.encode(CodecSampleEvents.everyType + [event])
+            var refusal: CodecError?
+            do { _ = try CodecTesting.decode(payload, eventCount: CodecSampleEvents.everyType.count + 1) } catch { refusal = error }
+            let error = try #require(refusal, "decoded \(event)")
+            #expect(error.reason.contains(field), "\(error)")
+        }
+    }
+
+    @Test func domain_holdsEveryEventTheJSONReaderAccepts() throws {
+        for event in CodecSampleEvents.everyType + CodecSampleEvents.edgeValues + CodecSampleEvents.binaryEdges {
+            #expect(EventDomain.violation(of: event.body) == nil, "\(event)")
+        }
     }
 
     @Test func roundTrip_emptyBatch_decodesToNothing() throws {

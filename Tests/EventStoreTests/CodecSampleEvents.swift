@@ -68,18 +68,43 @@ enum CodecSampleEvents {
         ]
     }()
 
-    /// Values and times only the binary codec carries (JSON has no NaN or infinities).
-    static let binaryOnlyEdges: [Event] = [
+    /// Values and times at the edges of what the log holds, exact in the binary codec.
+    static let binaryEdges: [Event] = [
         Event(timeNs: Int64.max, body: .metric(MetricSample(name: "b", value: -0.0))),
-        Event(timeNs: Int64.min, body: .metric(MetricSample(name: "b", value: Double(bitPattern: 0x7FF8_0000_0000_1234)))),
-        Event(timeNs: Int64.max, body: .metric(MetricSample(name: "b", value: .infinity))),
-        Event(timeNs: Int64.min, body: .metric(MetricSample(name: "b", value: -.infinity))),
+        Event(timeNs: Int64.min, body: .metric(MetricSample(name: "b", value: -Double.greatestFiniteMagnitude))),
         Event(timeNs: 0, body: .metric(MetricSample(name: "b", value: Double.leastNonzeroMagnitude))),
         Event(timeNs: 0, body: .metric(MetricSample(name: "b", value: 0.1 + 0.2))),
         Event(timeNs: 0, body: .metric(MetricSample(name: "b", value: Double(1 << 53) + 2))),
-        Event(timeNs: 0, body: .op(Operation(name: "o", durationMs: .nan, ok: true))),
+        Event(timeNs: 0, body: .op(Operation(name: "o", durationMs: 0, ok: true))),
         Event(timeNs: 0, body: .cache(CacheReport(
-            cache: "c", hits: UInt64.max, misses: UInt64.max, evictions: 0, sizeBytes: UInt64.max, entries: 0, compressionRatio: -0.0, avgTTLms: 0))),
-        Event(timeNs: 0, body: .breaker(BreakerTransition(connection: "c", from: .open, to: .open, failures: Int64.min))),
+            cache: "c", hits: UInt64(Int64.max), misses: UInt64(Int64.max), evictions: 0, sizeBytes: UInt64(Int64.max),
+            entries: 0, compressionRatio: -0.0, avgTTLms: 0))),
+        Event(timeNs: 0, body: .breaker(BreakerTransition(connection: "c", from: .open, to: .open, failures: Int64.max))),
+    ]
+
+    /// Events the log never holds (`EventDomain`), each with the field it names: the
+    /// codec encodes them, the decoder refuses their batch as damage.
+    static let outsideTheDomain: [(event: Event, field: String)] = [
+        (Event(timeNs: 0, body: .metric(MetricSample(name: "b", value: Double(bitPattern: 0x7FF8_0000_0000_1234)))), "value"),
+        (Event(timeNs: 0, body: .metric(MetricSample(name: "b", value: .infinity))), "value"),
+        (Event(timeNs: 0, body: .metric(MetricSample(name: "b", value: -.infinity))), "value"),
+        (Event(timeNs: 0, body: .metric(MetricSample(name: "", value: 1))), "name"),
+        (Event(timeNs: 0, body: .metric(MetricSample(name: "b", labels: ["k": String(repeating: "v", count: 257)], value: 1))), "labels.k"),
+        (Event(timeNs: 0, body: .op(Operation(name: "o", durationMs: .nan, ok: true))), "durationMs"),
+        (Event(timeNs: 0, body: .op(Operation(name: "o", durationMs: -1, ok: true))), "durationMs"),
+        (Event(timeNs: 0, body: .op(Operation(name: String(repeating: "o", count: 257), durationMs: 1, ok: true))), "name"),
+        (Event(timeNs: 0, body: .connection(ConnectionReport(
+            connection: "c", monitors: [], load: 1, tps: -0.0149, parseRate: 1, latencyMs: 0))), "tps"),
+        (Event(timeNs: 0, body: .connection(ConnectionReport(
+            connection: "c", monitors: [], load: 100.5, tps: 0, parseRate: 1, latencyMs: 0))), "load"),
+        (Event(timeNs: 0, body: .cache(CacheReport(
+            cache: "c", hits: UInt64.max, misses: 0, evictions: 0, sizeBytes: 0, entries: 0, compressionRatio: 0, avgTTLms: 0))), "hits"),
+        (Event(timeNs: 0, body: .breaker(BreakerTransition(connection: "c", from: .open, to: .open, failures: Int64.min))), "failures"),
+        (Event(timeNs: 0, body: .optimization(OptimizationChange(
+            mode: .auto, efficiency: 1.5, params: OptimizationParams(batchSize: 1, batchTimeoutMs: 1, cacheTTLMultiplier: 1, maxConcurrentOps: 1)))),
+         "efficiency"),
+        (Event(timeNs: 0, body: .alert(AlertRaised(id: "a", severity: .info, kind: "k", message: "m", dataJSON: "{\"b\":1,\"a\":2}"))), "data"),
+        (Event(timeNs: 0, body: .alert(AlertRaised(id: "a", severity: .info, kind: "k", message: "m", dataJSON: "1,\"x\":2"))), "data"),
+        (Event(timeNs: 0, body: .alertResolve(AlertResolve(id: ""))), "id"),
     ]
 }

@@ -43,7 +43,11 @@ enum BatchDecoder {
         defer { cursors.deallocate() }
         var start = 0
         for id in 0..<series.count {
+            let valuesPosition = valueSection.position
             try ValueColumn.decode(count: series.sampleCounts[id], from: &valueSection, into: values + start)
+            for slot in start..<(start + series.sampleCounts[id]) where !values[slot].isFinite {
+                throw CodecError(byteOffset: valuesPosition, reason: "series \(id) holds \(values[slot]), the log holds finite values only")
+            }
             cursors[id] = start
             start += series.sampleCounts[id]
         }
@@ -62,7 +66,12 @@ enum BatchDecoder {
             } else {
                 for _ in 0..<run.length {
                     let timeNs = try columns.nextTime()
+                    let rowPosition = rows.position
                     let body = try RowDecoder.body(of: run.type, from: &rows, strings: strings)
+                    // What the log never writes (see `EventDomain`) is damage here.
+                    if let violation = EventDomain.violation(of: body) {
+                        throw CodecError(byteOffset: rowPosition, reason: "\(run.type.name) row outside what the log holds: \(violation)")
+                    }
                     events.append(Event(timeNs: timeNs, body: body))
                 }
             }
@@ -179,6 +188,7 @@ struct SeriesTable {
         sampleCounts.reserveCapacity(count)
         ends.reserveCapacity(count)
         for _ in 0..<count {
+            let declarationPosition = reader.position
             let name = strings[try reader.count(max: strings.count - 1, "series name index")]
             let labelCount = try reader.count(max: EventLimits.labelsCountMax, "label count")
             var pairs: [Labels.Pair] = []
@@ -199,6 +209,9 @@ struct SeriesTable {
             let samples = try reader.count(max: eventCount - sampleCountTotal, "series sample count")
             sampleCountTotal += samples
             let key = SeriesKey(name: name, labels: labelCount == 0 ? .empty : Labels(sortedPairs: pairs))
+            if let violation = EventDomain.violation(of: key) {
+                throw CodecError(byteOffset: declarationPosition, reason: "series outside what the log holds: \(violation)")
+            }
             templates.append(MetricSample(series: key, value: 0, kind: kind))
             sampleCounts.append(samples)
             ends.append(sampleCountTotal)

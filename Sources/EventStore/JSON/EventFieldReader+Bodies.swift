@@ -16,7 +16,7 @@ extension EventFieldReader {
             return .op(Operation(
                 name: try nonEmptyString("name", max: name),
                 protocol: try optionalString("protocol", max: name),
-                durationMs: try double("durationMs", range: 0...Double.greatestFiniteMagnitude),
+                durationMs: try double("durationMs", range: EventDomain.nonNegative),
                 ok: try bool("ok")))
         case .breaker:
             let connection = try nonEmptyString("connection", max: name)
@@ -31,10 +31,10 @@ extension EventFieldReader {
             return .connection(ConnectionReport(
                 connection: try nonEmptyString("connection", max: name),
                 monitors: try stringArray("monitors", countMax: EventLimits.monitorsCountMax, required: false),
-                load: try double("load", range: 0...100),
-                tps: try double("tps", range: 0...Double.greatestFiniteMagnitude),
-                parseRate: try double("parseRate", range: 0...1),
-                latencyMs: try double("latencyMs", range: 0...Double.greatestFiniteMagnitude)))
+                load: try double("load", range: EventDomain.percent),
+                tps: try double("tps", range: EventDomain.nonNegative),
+                parseRate: try double("parseRate", range: EventDomain.fraction),
+                latencyMs: try double("latencyMs", range: EventDomain.nonNegative)))
         case .alert:
             let severityName = try string("severity", max: name)
             guard let severity = AlertSeverity(rawValue: severityName) else {
@@ -60,10 +60,10 @@ extension EventFieldReader {
                 throw fail("mode", "expected 'auto' or 'manual', found '\(modeName)'")
             }
             let params = try nested("params", required: true)!
-            let positive = 0...Double.greatestFiniteMagnitude
+            let positive = EventDomain.nonNegative
             return .optimization(OptimizationChange(
                 mode: mode,
-                efficiency: try double("efficiency", range: 0...1),
+                efficiency: try double("efficiency", range: EventDomain.fraction),
                 params: OptimizationParams(
                     batchSize: try params.double("batchSize", range: positive),
                     batchTimeoutMs: try params.double("batchTimeoutMs", range: positive),
@@ -78,14 +78,14 @@ extension EventFieldReader {
                 evictions: try count("evictions"),
                 sizeBytes: try count("sizeBytes"),
                 entries: try count("entries"),
-                compressionRatio: try double("compressionRatio", range: 0...Double.greatestFiniteMagnitude),
-                avgTTLms: try double("avgTTLms", range: 0...Double.greatestFiniteMagnitude)))
+                compressionRatio: try double("compressionRatio", range: EventDomain.nonNegative),
+                avgTTLms: try double("avgTTLms", range: EventDomain.nonNegative)))
         case .batch:
             let priority = try nested("priority", required: false)
             return .batch(BatchReport(
                 size: try count("size"),
                 optimalSize: try optionalCount("optimalSize"),
-                latencyMs: try double("latencyMs", range: 0...Double.greatestFiniteMagnitude),
+                latencyMs: try double("latencyMs", range: EventDomain.nonNegative),
                 queueDepth: try count("queueDepth"),
                 priority: PriorityCounts(
                     high: try priority?.optionalCount("high") ?? 0,

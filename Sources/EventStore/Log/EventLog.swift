@@ -57,9 +57,17 @@ public final class EventLog: Sendable {
     }
 
     /// Appends events, all or none, and returns the offsets assigned (dense, in order).
-    /// Throws `LogError.appendFailed` (nothing written, log consistent) or `.closed`.
+    /// Throws `LogError.appendFailed` (nothing written, log consistent), `.closed`, or
+    /// `.invalidArgument` for an event outside `EventDomain` (nothing written: the
+    /// decoder would read its batch as damage).
     public func append(_ events: [Event]) async throws(LogError) -> ClosedRange<UInt64> {
-        try await writer.append(events)
+        // Checked here, in the caller's task, not on the writer's one queue.
+        for (index, event) in events.enumerated() {
+            if let violation = EventDomain.violation(of: event.body) {
+                throw .invalidArgument("event \(index) of \(events.count) (\(event.type.name)) is outside what the log holds: \(violation)")
+            }
+        }
+        return try await writer.append(events)
     }
 
     /// A replica's append: `batch` must start at the log's next offset (the leader's

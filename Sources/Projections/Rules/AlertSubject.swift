@@ -34,7 +34,7 @@ public enum AlertSubject: Codable, Sendable, Equatable, Comparable, CustomString
 }
 
 /// Alert ids are derived, never random: the same log replayed gives the same ids.
-enum AlertIdentity {
+public enum AlertIdentity {
     /// `<rule>@<offset>`, `<rule>:<subject>@<offset>`; a subject that would make the id
     /// longer than an event name may be is replaced by its FNV-1a 64 hash.
     static func id(ruleID: String, subject: AlertSubject, offset: UInt64) -> String {
@@ -45,7 +45,7 @@ enum AlertIdentity {
         return "\(ruleID):\(fnv1a64Hex(subjectText))@\(offset)"
     }
 
-    static func fnv1a64Hex(_ text: String) -> String {
+    public static func fnv1a64Hex(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)

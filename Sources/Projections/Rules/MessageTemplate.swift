@@ -60,7 +60,8 @@ public enum MessageTemplate {
         return "\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    private static func truncated(_ text: String, bytesMax: Int) -> String {
+    /// `text` cut to at most `bytesMax` UTF-8 bytes, at a character's boundary.
+    public static func truncated(_ text: String, bytesMax: Int) -> String {
         guard text.utf8.count > bytesMax else { return text }
         var result = ""
         var bytes = 0

@@ -138,7 +138,8 @@ extension RuleEngine {
         return AlertRaised(
             id: alert.id, severity: rule.severity, kind: rule.id,
             message: MessageTemplate.render(rule, subject: subjectText, value: alert.value),
-            connection: connection, metric: metric, threshold: comparison?.threshold, value: alert.value,
+            // The log holds finite numbers only (`EventDomain`).
+            connection: connection, metric: metric, threshold: comparison?.threshold, value: alert.value.flatMap { $0.isFinite ? $0 : nil },
             dataJSON: dataJSON(rule: rule, subject: alert.subject)
         )
     }

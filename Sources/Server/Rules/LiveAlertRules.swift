@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Hummingbird
 import Logging
+import Projections
 import PromQL
 import ServiceLifecycle
 
@@ -81,23 +82,39 @@ struct LiveAlertRules: Service {
         case .firing:
             let severity = AlertSeverity(rawValue: transition.labels["severity"].lowercased()) ?? .warning
             let message = transition.annotations["summary"] ?? transition.annotations["description"] ?? "\(transition.rule) is firing"
+            return Event(timeNs: timeNs, body: .alert(AlertRaised(
+                id: id, severity: severity, kind: PrometheusRuleAlert.kind,
+                message: MessageTemplate.truncated(message, bytesMax: EventLimits.textBytesMax),
+                value: transition.value.isFinite ? transition.value : nil, dataJSON: details(transition))))
+        }
+    }
+
+    /// The alert's `data`: annotations, group, labels and rule, in canonical form. A rule
+    /// file's annotations and labels have no size limit and an event's data has one
+    /// (`EventLimits.dataBytesMax`): past it the annotations go, then the labels.
+    static func details(_ transition: AlertTransition) -> String {
+        let choices: [(annotations: Bool, labels: Bool)] = [(true, true), (false, true), (false, false)]
+        for parts in choices {
             var details = JSONWriter(reservingCapacity: 256)
             details.beginObject()
-            details.key("annotations")
-            details.beginObject()
-            for (name, value) in transition.annotations.sorted(by: { $0.key < $1.key }) { details.member(name, value) }
+            if parts.annotations {
+                details.key("annotations")
+                details.beginObject()
+                for (name, value) in transition.annotations.sorted(by: { $0.key < $1.key }) { details.member(name, value) }
+                details.endObject()
+            }
+            details.member("group", MessageTemplate.truncated(transition.group, bytesMax: EventLimits.textBytesMax))
+            if parts.labels {
+                details.key("labels")
+                details.beginObject()
+                for pair in transition.labels.pairs { details.member(pair.name, pair.value) }
+                details.endObject()
+            }
+            details.member("rule", MessageTemplate.truncated(transition.rule, bytesMax: EventLimits.textBytesMax))
             details.endObject()
-            details.member("group", transition.group)
-            details.key("labels")
-            details.beginObject()
-            for pair in transition.labels.pairs { details.member(pair.name, pair.value) }
-            details.endObject()
-            details.member("rule", transition.rule)
-            details.endObject()
-            return Event(timeNs: timeNs, body: .alert(AlertRaised(
-                id: id, severity: severity, kind: PrometheusRuleAlert.kind, message: message,
-                value: transition.value.isFinite ? transition.value : nil, dataJSON: String(decoding: details.bytes, as: UTF8.self))))
+            if details.bytes.count <= EventLimits.dataBytesMax { return String(decoding: details.bytes, as: UTF8.self) }
         }
+        preconditionFailure("group and rule cut to \(EventLimits.textBytesMax) bytes each fit in \(EventLimits.dataBytesMax)")
     }
 }
 
@@ -106,6 +123,13 @@ struct LiveAlertRules: Service {
 public enum PrometheusRuleAlert {
     public static let kind = "prometheus_rule"
 
-    /// The alert's id: its group and its labels (which hold `alertname`).
-    public static func id(_ transition: AlertTransition) -> String { "\(transition.group)/\(transition.labels)" }
+    /// The alert's id: its group and its labels (which hold `alertname`). An id longer
+    /// than an event name may be (`EventLimits.nameBytesMax`) names the labels by their
+    /// FNV-1a 64 hash instead, as the native rules' ids do.
+    public static func id(_ transition: AlertTransition) -> String {
+        let plain = "\(transition.group)/\(transition.labels)"
+        if plain.utf8.count <= EventLimits.nameBytesMax { return plain }
+        let hash = AlertIdentity.fnv1a64Hex("\(transition.labels)")
+        return MessageTemplate.truncated(transition.group, bytesMax: EventLimits.nameBytesMax - hash.utf8.count - 1) + "/" + hash
+    }
 }

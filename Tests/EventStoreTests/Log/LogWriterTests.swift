@@ -19,6 +19,22 @@ import TestSupport
         try await log.close()
     }
 
+    @Test func append_ofAnEventOutsideTheDomain_isRefusedWhole_andWritesNothing() async throws {
+        let fs = SimulatedFileSystem(seed: 1)
+        let log = try LogTest.open(fs)
+        let good = EventGenerators.metrics(count: 3)
+        let bad = Event(timeNs: 1, body: .connection(ConnectionReport(connection: "c", monitors: [], load: 1, tps: -1, parseRate: 1, latencyMs: 0)))
+        await #expect(throws: LogError.invalidArgument(
+            "event 3 of 4 (connection) is outside what the log holds: tps: -1.0 is out of range 0.0…1.7976931348623157e+308")
+        ) {
+            try await log.append(good + [bad])
+        }
+        #expect(log.highWaterMark == 0)
+        #expect(try await log.append(good) == 0...2)
+        #expect(try LogTest.readAll(log).events.map(\.event) == good)
+        try await log.close()
+    }
+
     @Test func reopen_continuesOffsetsAfterTheLastBatch() async throws {
         let fs = SimulatedFileSystem(seed: 2)
         let events = EventGenerators.metrics(count: 30)
