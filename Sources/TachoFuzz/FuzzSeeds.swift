@@ -60,6 +60,16 @@ enum FuzzSeeds {
             let directory = "fixtures/format-v1/data/log"
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".seg") }.sorted()
             return names.compactMap { FileManager.default.contents(atPath: directory + "/" + $0).map(Array.init) }
+        case .segmentIndex:
+            // The fixture's own index without its checksum (the target appends one).
+            return fixtureIndexes.map { Array($0.dropLast(4)) }
+        case .meta:
+            return FuzzTarget.fixtureFiles.filter { $0.name == "meta" }.map(\.bytes)
+        case .gzip:
+            return lineGroups(count: 8, size: 6).map { group in
+                let body = Array((group.joined(separator: "\n") + "\n").utf8)
+                return body.withUnsafeBytes { ContentEncoding.gzip($0) }
+            }
         case .checkpoint:
             let (empty, state) = (EngineState<ProjectionSet>(rules: .defaults), foldedFixtureState)
             var seeds = [empty, state].compactMap { try? EngineStateCodec.encode($0) }
@@ -89,6 +99,8 @@ enum FuzzSeeds {
             return lines("fixtures/promql/conformance.txt").filter { !$0.hasPrefix("#") && !$0.isEmpty }.map { Array($0.utf8) }
         }
     }
+
+    static var fixtureIndexes: [[UInt8]] { FuzzTarget.fixtureFiles.filter { $0.name.hasSuffix(".idx") }.map(\.bytes) }
 
     /// An ExportMetricsServiceRequest with a sum, a gauge and a histogram, written field by field.
     static func otlpRequest() -> [UInt8] {

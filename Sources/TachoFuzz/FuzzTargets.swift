@@ -16,8 +16,11 @@ enum FuzzTarget: String, CaseIterable {
     case json
     case batch
     case segment
+    case segmentIndex = "segment-index"
+    case meta
     case checkpoint
     case storedState = "stored-state"
+    case gzip
     case remoteWrite = "remote-write"
     case otlpProtobuf = "otlp-protobuf"
     case otlpJSON = "otlp-json"
@@ -32,8 +35,11 @@ enum FuzzTarget: String, CaseIterable {
         case .json: "POST /api/v1/events body: JSONParser and EventJSONDecoder (NDJSON or array), events re-read through JSON and the batch codec"
         case .batch: "BatchCodec.decode of a batch payload (3-byte little-endian event count, then the payload)"
         case .segment: "a segment file's bytes: read-only scan and read of every batch, then Recovery.open (the writable start)"
+        case .segmentIndex: "a sealed segment's index file (its checksum appended) beside the format-v1 fixture: reads, seeks and Recovery.open unchanged"
+        case .meta: "the data directory's meta file beside the format-v1 fixture: refused, or the log read unchanged"
         case .checkpoint: "checkpoint file header, and EngineState<ProjectionSet> JSON content: decoded, re-encoded, then folded further"
         case .storedState: "EngineState<ProjectionSet> in CompactEncoder's binary form (checkpoints, view snapshots): decoded, re-encoded, then folded further"
+        case .gzip: "a gzip or zlib request body (Content-Encoding): inflated within a limit; the input gzipped inflates back to itself"
         case .remoteWrite: "remote-write body: snappy block decoder on the input, RemoteWriteDecoder on the input as protobuf"
         case .otlpProtobuf: "OTLP ExportMetricsServiceRequest protobuf: decoder and event mapper"
         case .otlpJSON: "OTLP/JSON body: decoder and event mapper"
@@ -49,8 +55,11 @@ enum FuzzTarget: String, CaseIterable {
         case .json: Self.json(bytes)
         case .batch: Self.batch(bytes)
         case .segment: Self.segment(bytes)
+        case .segmentIndex: Self.segmentIndex(bytes)
+        case .meta: Self.meta(bytes)
         case .checkpoint: Self.checkpoint(bytes)
         case .storedState: Self.storedState(bytes)
+        case .gzip: Self.gzip(bytes)
         case .remoteWrite: Self.remoteWrite(bytes)
         case .otlpProtobuf: Self.otlp(bytes, json: false)
         case .otlpJSON: Self.otlp(bytes, json: true)
@@ -97,7 +106,7 @@ enum FuzzTarget: String, CaseIterable {
     static let dataPath = "/fuzz"
     static let segmentPath = dataPath + "/log/" + LogFormat.segmentFileName(baseOffset: 0)
     /// The `meta` file a data directory starts with.
-    static let meta: [UInt8] = {
+    static let freshMeta: [UInt8] = {
         let fileSystem = SimulatedFileSystem(seed: 1)
         _ = try! DataDirectory.open(path: dataPath, fileSystem: fileSystem)
         return fileSystem.contents(dataPath + "/meta")!
@@ -107,7 +116,7 @@ enum FuzzTarget: String, CaseIterable {
         let fileSystem = SimulatedFileSystem(seed: 1)
         try! fileSystem.createDirectory(dataPath)
         try! fileSystem.createDirectory(dataPath + "/log")
-        fileSystem.setContents(dataPath + "/meta", meta)
+        fileSystem.setContents(dataPath + "/meta", freshMeta)
         fileSystem.setContents(segmentPath, Array(bytes))
         readAll(fileSystem)
         // The writable start: truncates a torn tail, derives the index; then read again.
@@ -183,6 +192,18 @@ enum FuzzTarget: String, CaseIterable {
             offset += 1
         }
         _ = try? EngineStateCodec.encode(state)
+    }
+
+    static func gzip(_ bytes: UnsafeRawBufferPointer) {
+        let bytesMax = 1 << 22
+        if let inflated = try? ContentEncoding.inflate(bytes, bytesMax: bytesMax), inflated.count > bytesMax {
+            fatalError("gzip: inflated \(inflated.count) bytes past the limit of \(bytesMax)")
+        }
+        guard bytes.count <= bytesMax else { return }
+        let compressed = ContentEncoding.gzip(bytes)
+        guard (try? compressed.withUnsafeBytes { try ContentEncoding.inflate($0, bytesMax: bytesMax) }) == Array(bytes) else {
+            fatalError("gzip: a body gzipped by zlib does not inflate back to itself")
+        }
     }
 
     static func remoteWrite(_ bytes: UnsafeRawBufferPointer) {

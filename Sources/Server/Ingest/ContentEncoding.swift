@@ -43,4 +43,23 @@ enum ContentEncoding {
             }
         }
     }
+
+    /// `input` gzipped, as a sender compresses a body: the inverse `inflate` is checked
+    /// against (the `gzip` fuzz target's round trip).
+    static func gzip(_ input: UnsafeRawBufferPointer) -> [UInt8] {
+        var stream = z_stream()
+        precondition(tacho_deflate_init_gzip(&stream) == Z_OK, "zlib's deflate could not start")
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(input.count)
+        let status = output.withUnsafeMutableBytes { buffer -> Int32 in
+            stream.next_out = buffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = uInt(buffer.count)
+            return deflate(&stream, Z_FINISH)
+        }
+        // deflateBound is an upper bound for a single Z_FINISH call.
+        precondition(status == Z_STREAM_END, "deflate with its bound of output space ended with \(status)")
+        return Array(output[0..<Int(stream.total_out)])
+    }
 }
