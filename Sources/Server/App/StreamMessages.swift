@@ -112,26 +112,31 @@ struct RPSSummary: Encodable {
     }
 }
 
+/// The latency view's members the page draws, in the view's own shape (the window's
+/// count and mean under `window`), without the per-operation and per-protocol tables.
 struct LatencySummary: Encodable {
+    struct Window: Encodable {
+        let count: UInt64
+        let meanMs: Double
+    }
+
     let asOf: TimeStamp?
     let windowSeconds: Int
-    let count: UInt64
+    let window: Window
     let p50: Double
     let p95: Double
     let p99: Double
     let p999: Double
-    let meanMs: Double
     let distribution: [LatencyView.DistributionBucket]
 
     init(_ view: LatencyView) {
         asOf = view.asOf
         windowSeconds = view.windowSeconds
-        count = view.window.count
+        window = Window(count: view.window.count, meanMs: view.window.meanMs)
         p50 = view.p50
         p95 = view.p95
         p99 = view.p99
         p999 = view.p999
-        meanMs = view.window.meanMs
         distribution = view.distribution
     }
 }

@@ -43,87 +43,55 @@ const params = new URLSearchParams(location.search);
 export const fixtureMode = params.get('fixture') === '1';
 
 // ---------------------------------------------------------------- field readers
-function pick(o, keys) {
-  if (!o || typeof o !== 'object') return undefined;
-  for (const k of keys) if (o[k] !== undefined && o[k] !== null) return o[k];
-  return undefined;
-}
-const num = (o, ...keys) => { const v = pick(o, keys); return typeof v === 'string' && v !== '' && !isNaN(+v) ? +v : isNum(v) ? v : undefined; };
-const str = (o, ...keys) => { const v = pick(o, keys); return v === undefined ? undefined : String(v); };
-const arr = (o, ...keys) => { const v = pick(o, keys); return Array.isArray(v) ? v : []; };
-const obj = (o, ...keys) => { const v = pick(o, keys); return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined; };
-const bool = (o, ...keys) => { const v = pick(o, keys); return v === undefined ? undefined : v === true || v === 'true'; };
+// One typed contract: each adapter reads the exact fields the server's view has
+// (docs/dashboard-api.md). No alias lists, no unit guessing: every time is read from
+// its `…Ns` field (integer ns since the epoch) or a `{time, timeNs}` stamp's `timeNs`;
+// ratios are 0–1 and fields named `…Percent` 0–100, as the views give them. A field of
+// the wrong type reads as absent ("—"), never as something else.
+const num = (o, k) => (o && isNum(o[k]) ? o[k] : undefined);
+const str = (o, k) => (o && typeof o[k] === 'string' ? o[k] : undefined);
+const arr = (o, k) => (o && Array.isArray(o[k]) ? o[k] : []);
+const obj = (o, k) => (o && o[k] && typeof o[k] === 'object' && !Array.isArray(o[k]) ? o[k] : undefined);
+const bool = (o, k) => (o && typeof o[k] === 'boolean' ? o[k] : undefined);
+/** Milliseconds since the epoch from an integer-nanosecond field. */
+const nsMs = (o, k) => { const v = num(o, k); return v === undefined ? undefined : v / 1e6; };
+/** Milliseconds since the epoch from a `{time, timeNs}` stamp member. */
+const stampMs = (o, k) => nsMs(obj(o, k), 'timeNs');
+/** `[[ms, value]]` from a view's points, each with `timeNs` and the value field named. */
+const points = (list, valueKey) => list.map((p) => [nsMs(p, 'timeNs'), num(p, valueKey)])
+  .filter(([t, v]) => t !== undefined && v !== undefined)
+  .sort((a, b) => a[0] - b[0]);
 
-/** Milliseconds since the epoch from an RFC 3339 string or a number in ns, µs, ms or s. */
-export function toMs(v) {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'object') return toMs(v.timeNs ?? v.time);
-  if (typeof v === 'string') {
-    if (/^-?\d+$/.test(v)) return toMs(Number(v));
-    // Date.parse keeps milliseconds; cut longer fractions so every engine accepts them.
-    const ms = Date.parse(v.replace(/(\.\d{3})\d+/, '$1'));
-    return Number.isNaN(ms) ? undefined : ms;
+/** The time of a stream message, by its event name (undefined when it carries none). */
+export function messageTimeMs(name, data) {
+  switch (name) {
+    case 'metrics': return nsMs(data, 'timeNs');
+    case 'alert': return nsMs(data, 'timestampNs');
+    case 'health': return nsMs(data, 'asOfNs');
+    default: return undefined;
   }
-  if (!isNum(v)) return undefined;
-  const a = Math.abs(v);
-  if (a >= 1e17) return v / 1e6;
-  if (a >= 1e14) return v / 1e3;
-  if (a >= 1e11) return v;
-  return v * 1000;
-}
-const time = (o, ...keys) => toMs(pick(o, keys));
-
-/** A ratio in 0…1 from either a ratio or a percentage. */
-function ratio(v) { return isNum(v) ? (v > 1.0000001 ? v / 100 : v) : undefined; }
-
-/** [[ms, value]] from [{time, value}] or [[t, v]] points. */
-function points(list, valueKeys = ['value', 'v', 'mean', 'last']) {
-  const out = [];
-  for (const p of list) {
-    if (Array.isArray(p)) { const t = toMs(p[0]); if (t !== undefined && isNum(+p[1])) out.push([t, +p[1]]); continue; }
-    const t = time(p, 'time', 't', 'timestamp', 'ts', 'at');
-    const v = num(p, ...valueKeys);
-    if (t !== undefined && v !== undefined) out.push([t, v]);
-  }
-  out.sort((a, b) => a[0] - b[0]);
-  return out;
-}
-
-/** A list from an array, a wrapper object, or a name-keyed object (names sorted). */
-function listOf(json, wrapperKeys, nameKey = 'name') {
-  if (Array.isArray(json)) return json;
-  for (const k of wrapperKeys) {
-    const v = json?.[k];
-    if (Array.isArray(v)) return v;
-    if (v && typeof v === 'object') return Object.keys(v).sort().map((name) => ({ [nameKey]: name, ...v[name] }));
-  }
-  return [];
 }
 
 // ---------------------------------------------------------------- adapters
 const HEALTH_LABELS = {
-  parseRate: 'Parse rate', uptime: 'Uptime', circuitBreakerHealth: 'Breakers', breakers: 'Breakers',
-  performanceEfficiency: 'Efficiency', efficiency: 'Efficiency', cacheHitRate: 'Cache hits', errorRate: 'Error rate',
+  parseRate: 'Parse rate', uptime: 'Uptime', circuitBreakerHealth: 'Breakers',
+  performanceEfficiency: 'Efficiency', cacheHitRate: 'Cache hits', errorRate: 'Error rate',
 };
 const HEALTH_ORDER = ['parseRate', 'uptime', 'circuitBreakerHealth', 'performanceEfficiency', 'cacheHitRate', 'errorRate'];
 
+/** `/api/v1/health`. */
 export function adaptHealth(j) {
   if (!j) return null;
-  const list = listOf(j, ['components', 'breakdown'], 'name');
-  const components = list.map((c) => {
-    const key = str(c, 'name', 'key', 'component') ?? '?';
-    const value = ratio(num(c, 'value', 'score', 'ratio'));
-    const included = bool(c, 'included') ?? !(bool(c, 'leftOut', 'excluded', 'missing') ?? value === undefined);
+  const components = arr(j, 'components').map((c) => {
+    const key = str(c, 'name') ?? '?';
     return {
-      key, label: HEALTH_LABELS[key] ?? key, value, included,
-      weight: num(c, 'effectiveWeight', 'weight'),
-      baseWeight: c?.effectiveWeight !== undefined ? num(c, 'weight') : num(c, 'baseWeight', 'nominalWeight'),
-      note: str(c, 'reason', 'note'),
+      key, label: HEALTH_LABELS[key] ?? key, value: num(c, 'value'), included: bool(c, 'included') === true,
+      weight: num(c, 'effectiveWeight'), baseWeight: num(c, 'weight'), note: str(c, 'reason'),
     };
   });
   components.sort((a, b) => (HEALTH_ORDER.indexOf(a.key) + 1 || 99) - (HEALTH_ORDER.indexOf(b.key) + 1 || 99));
-  const score = num(j, 'score', 'healthScore', 'value');
-  return { score, status: str(j, 'status') ?? statusFor(score), components, timeMs: time(j, 'time', 'at', 'asOf') };
+  const score = num(j, 'score');
+  return { score, status: str(j, 'status') ?? statusFor(score), components, timeMs: nsMs(j, 'asOfNs') };
 }
 
 export function statusFor(score) {
@@ -131,264 +99,242 @@ export function statusFor(score) {
   return score >= 90 ? 'excellent' : score >= 75 ? 'good' : score >= 50 ? 'degraded' : 'critical';
 }
 
+/** `/api/v1/fault-tolerance/status`. */
 export function adaptFaultTolerance(j) {
   if (!j) return null;
-  const health = obj(j, 'health', 'connections') ?? j;
+  const health = obj(j, 'health');
   return {
     healthy: num(health, 'healthy'), degraded: num(health, 'degraded'), failed: num(health, 'failed'),
-    lastCheckpointMs: time(j, 'lastCheckpoint', 'lastCheckpointTime', 'lastCheckpointAt'),
-    missedSlots: num(j, 'missedSlots', 'missedCollectionSlots'),
+    lastCheckpointMs: nsMs(j, 'lastCheckpointNs'), missedSlots: num(j, 'missedSlots'),
   };
 }
 
+/** One breaker of `/api/v1/fault-tolerance/circuit-breakers`. */
 export function adaptBreaker(b) {
-  const state = (str(b, 'state', 'to', 'circuitState') ?? 'UNKNOWN').toUpperCase();
-  const history = arr(b, 'history', 'transitions').map((t) => ({
-    timeMs: time(t, 'timeNs', 'time', 'timestamp', 'at'), from: str(t, 'from'), to: str(t, 'to'), reason: str(t, 'reason'),
+  const history = arr(b, 'transitions').map((t) => ({
+    timeMs: nsMs(t, 'timeNs'), from: str(t, 'from'), to: str(t, 'to'), reason: str(t, 'reason'),
   })).sort((x, y) => (x.timeMs ?? 0) - (y.timeMs ?? 0));
   return {
-    connection: str(b, 'connection', 'connectionId', 'id', 'name') ?? '?',
-    state,
-    failures: num(b, 'failures', 'failureCount'),
-    parseRate: ratio(num(b, 'parseRate')),
-    latencyMs: num(b, 'latencyMs', 'latency'),
-    lastFailureMs: time(b, 'lastFailure', 'lastFailureTime', 'lastFailureAt'),
-    lastSuccessMs: time(b, 'lastSuccess', 'lastSuccessTime', 'lastSuccessAt'),
-    reason: str(b, 'reason', 'lastReason') ?? history[history.length - 1]?.reason,
+    connection: str(b, 'connectionId') ?? '?',
+    state: str(b, 'state') ?? 'UNKNOWN',
+    failures: num(b, 'failures'),
+    parseRate: num(b, 'parseRate'),
+    latencyMs: num(b, 'latency'),
+    lastFailureMs: nsMs(b, 'lastFailureNs'),
+    lastSuccessMs: nsMs(b, 'lastSuccessNs'),
+    reason: history[history.length - 1]?.reason,
     history,
   };
 }
 
 export function adaptBreakers(j) {
   if (!j) return null;
-  return listOf(j, ['breakers', 'circuitBreakers', 'connections'], 'connection').map(adaptBreaker);
+  return arr(j, 'breakers').map(adaptBreaker);
 }
 
-/** A `circuit-breaker` stream message: one breaker, a transition, or the whole list. */
+/** A `circuit-breaker` stream message: the whole breakers view. */
 export function adaptBreakerMessage(j) {
-  if (Array.isArray(j) || j?.breakers || j?.circuitBreakers) return { all: adaptBreakers(j) };
-  return { one: adaptBreaker(j), fields: new Set(Object.keys(j ?? {})) };
+  return { all: adaptBreakers(j) ?? [] };
 }
 
-function alertState(a, fallback) {
-  const s = str(a, 'state', 'status');
-  if (s) return s.toLowerCase() === 'acked' ? 'acknowledged' : s.toLowerCase();
-  if (bool(a, 'resolved') || time(a, 'resolvedAt')) return 'resolved';
-  if (bool(a, 'acknowledged') || time(a, 'acknowledgedAt', 'ackedAt')) return 'acknowledged';
-  return fallback;
-}
-
-export function adaptAlert(a, fallbackState = 'active') {
-  let data = pick(a, ['data', 'dataJSON', 'details']);
-  if (typeof data === 'string') { try { data = JSON.parse(data); } catch { /* shown verbatim */ } }
+/** One alert of `/api/v1/fault-tolerance/alerts` (and an `alert` stream message). */
+export function adaptAlert(a) {
+  let data = str(a, 'dataJSON');
+  if (data !== undefined) { try { data = JSON.parse(data); } catch { /* shown verbatim */ } }
   return {
-    id: str(a, 'id', 'alertId') ?? '',
-    timeMs: time(a, 'time', 'timestamp', 'ts', 'raisedAt', 'at'),
-    severity: (str(a, 'severity') ?? 'info').toLowerCase(),
-    kind: str(a, 'kind', 'type') ?? '',
-    message: str(a, 'message', 'description') ?? '',
-    connection: str(a, 'connection', 'connectionId'),
+    id: str(a, 'id') ?? '',
+    timeMs: nsMs(a, 'timestampNs'),
+    severity: str(a, 'severity') ?? 'info',
+    kind: str(a, 'type') ?? '',
+    message: str(a, 'message') ?? '',
+    connection: str(a, 'connectionId'),
     metric: str(a, 'metric'),
     threshold: num(a, 'threshold'),
-    value: num(a, 'value', 'currentValue'),
-    data: data ?? undefined,
-    state: alertState(a, fallbackState),
-    ackBy: str(a, 'acknowledgedBy', 'ackBy', 'by'),
+    value: num(a, 'value'),
+    data,
+    state: str(a, 'status') ?? 'active',
+    ackBy: str(a, 'acknowledgedBy'),
   };
 }
 
 export function adaptAlerts(j) {
   if (!j) return null;
-  if (Array.isArray(j) || Array.isArray(j.alerts) || Array.isArray(j.history)) {
-    return (Array.isArray(j) ? j : j.alerts ?? j.history).map((a) => adaptAlert(a));
-  }
-  const out = [];
-  for (const state of ['active', 'acknowledged', 'resolved']) for (const a of arr(j, state)) out.push(adaptAlert(a, state));
-  return out;
+  return arr(j, 'alerts').map(adaptAlert);
 }
 
-/** An `alert` stream message: a raised alert (maybe with state), or an ack/resolve event. */
+/** An `alert` stream message: one alert as the alerts view holds it (a raise, or the
+ *  same alert with a new `status` after an acknowledgement or a resolution). */
 export function adaptAlertMessage(j) {
-  const type = str(j, 'type', 'event');
-  if (type === 'alert_ack') return { update: { id: str(j, 'id'), state: 'acknowledged', ackBy: str(j, 'by') } };
-  if (type === 'alert_resolve') return { update: { id: str(j, 'id'), state: 'resolved' } };
   return { alert: adaptAlert(j) };
 }
 
+const readParams = (q) => ({
+  batchSize: num(q, 'batchSize'), batchTimeoutMs: num(q, 'batchTimeoutMs'),
+  cacheTTLMultiplier: num(q, 'cacheTTLMultiplier'), maxConcurrentOps: num(q, 'maxConcurrentOps'),
+});
+
+/** `/api/v1/performance/optimization/status`. */
 export function adaptOptimization(j) {
   if (!j) return null;
-  const p = obj(j, 'params', 'currentParams') ?? {};
-  const readParams = (q) => ({
-    batchSize: num(q, 'batchSize'), batchTimeoutMs: num(q, 'batchTimeoutMs', 'batchTimeout'),
-    cacheTTLMultiplier: num(q, 'cacheTTLMultiplier'), maxConcurrentOps: num(q, 'maxConcurrentOps'),
-  });
   return {
     enabled: bool(j, 'enabled'),
     mode: str(j, 'mode'),
-    efficiency: ratio(num(j, 'efficiency')),
-    params: readParams(p),
-    lastChangeMs: time(j, 'lastOptimizationNs', 'lastOptimization', 'lastChangeTime', 'time'),
-    reason: str(obj(j, 'lastChange'), 'reason') ?? str(j, 'reason', 'lastReason'),
-    history: arr(j, 'history', 'changes').map((c) => ({
-      timeMs: time(c, 'time', 'timestamp', 'at'), efficiency: ratio(num(c, 'efficiency')),
-      mode: str(c, 'mode'), reason: str(c, 'reason'), params: readParams(obj(c, 'params') ?? c),
+    efficiency: num(j, 'efficiency'),
+    params: readParams(obj(j, 'currentParams')),
+    lastChangeMs: nsMs(j, 'lastOptimizationNs'),
+    reason: str(obj(j, 'lastChange'), 'reason'),
+    history: arr(j, 'history').map((c) => ({
+      timeMs: nsMs(c, 'timeNs'), efficiency: num(c, 'efficiency'),
+      mode: str(c, 'mode'), reason: str(c, 'reason'), params: readParams(obj(c, 'params')),
     })).sort((a, b) => (a.timeMs ?? 0) - (b.timeMs ?? 0)),
   };
 }
 
+/** `/api/v1/performance/suggestions`. */
 export function adaptSuggestions(j) {
   if (!j) return null;
-  return listOf(j, ['suggestions', 'items'], 'id').map((s) => {
-    const action = pick(s, ['action']);
-    return {
-      id: str(s, 'id') ?? '',
-      priority: (str(s, 'priority') ?? 'low').toLowerCase(),
-      kind: str(s, 'type', 'kind', 'category'),
-      title: str(s, 'title', 'name') ?? '',
-      description: str(s, 'description', 'detail', 'message') ?? '',
-      action: typeof action === 'string' ? action : str(action, 'label', 'title') ?? (action ? 'Apply' : undefined),
-      applied: bool(s, 'applied'),
-    };
-  });
+  return arr(j, 'suggestions').map((s) => ({
+    id: str(s, 'id') ?? '',
+    priority: str(s, 'priority') ?? 'low',
+    kind: str(s, 'type'),
+    title: str(s, 'title') ?? '',
+    description: str(s, 'description') ?? '',
+    action: str(s, 'action'),
+    applied: bool(s, 'applied'),
+  }));
 }
 
+/** `/api/v1/performance/batch/metrics`. */
 export function adaptBatch(j) {
   if (!j) return null;
-  const pr = obj(j, 'priorityDistribution', 'priority', 'priorities') ?? {};
+  const pr = obj(j, 'priorityDistribution');
   return {
-    currentSize: num(j, 'currentSize', 'size'), avgSize: num(j, 'avgSize', 'averageSize'),
+    currentSize: num(j, 'currentSize'), avgSize: num(j, 'avgSize'),
     minSize: num(j, 'minSize'), maxSize: num(j, 'maxSize'), optimalSize: num(j, 'optimalSize'),
-    throughput: num(j, 'throughput', 'throughputPerSecond'), queueDepth: num(j, 'queueDepth'),
-    latencyMs: num(j, 'latencyMs', 'avgLatencyMs', 'avgLatency'), batches: num(j, 'batches', 'count'),
+    throughput: num(j, 'throughput'), queueDepth: num(j, 'queueDepth'),
+    latencyMs: num(j, 'avgLatencyMs'), batches: num(j, 'batches'),
     queueTrend: num(j, 'queueDepthTrend'), queueGrowing: bool(j, 'queueGrowing'),
-    lastBatchMs: time(j, 'lastBatchNs', 'lastBatch'),
+    lastBatchMs: nsMs(j, 'lastBatchNs'),
     priority: { high: num(pr, 'high') ?? 0, medium: num(pr, 'medium') ?? 0, low: num(pr, 'low') ?? 0 },
-    history: arr(j, 'history', 'timeline').map((b) => ({
-      timeMs: time(b, 'time', 'timestamp', 'at'), size: num(b, 'size', 'currentSize'), optimalSize: num(b, 'optimalSize'),
+    history: arr(j, 'history').map((b) => ({
+      timeMs: nsMs(b, 'timeNs'), size: num(b, 'size'), optimalSize: num(b, 'optimalSize'),
     })).filter((b) => b.timeMs !== undefined),
   };
 }
 
+/** `/api/v1/performance/cache/stats`. */
 export function adaptCache(j) {
   if (!j) return null;
   return {
-    hitRate: ratio(num(j, 'hitRate')), missRate: ratio(num(j, 'missRate')),
+    hitRate: num(j, 'hitRate'), missRate: num(j, 'missRate'),
     evictions: num(j, 'evictions'), compressionRatio: num(j, 'compressionRatio'),
-    totalSizeBytes: num(j, 'totalSizeBytes', 'totalSize', 'sizeBytes'),
-    entries: num(j, 'entries', 'entryCount'), avgTTLms: num(j, 'averageTTL', 'avgTTLms', 'avgTTL'),
-    caches: listOf(j, ['caches', 'cacheTypes', 'perCache'], 'name').map((c) => ({
-      name: str(c, 'name', 'cache') ?? '?', hitRate: ratio(num(c, 'hitRate')),
-      sizeBytes: num(c, 'sizeBytes', 'size'), entries: num(c, 'entries', 'entryCount'),
+    totalSizeBytes: num(j, 'totalSize'), entries: num(j, 'entries'), avgTTLms: num(j, 'averageTTL'),
+    caches: arr(j, 'caches').map((c) => ({
+      name: str(c, 'name') ?? '?', hitRate: num(c, 'hitRate'),
+      sizeBytes: num(c, 'size'), entries: num(c, 'entries'),
       evictions: num(c, 'evictions'), compressionRatio: num(c, 'compressionRatio'),
     })),
-    history: arr(j, 'history').map((p) => [time(p, 'timeNs', 'time'), num(p, 'hitRate')])
-      .filter(([t, v]) => t !== undefined && v !== undefined),
+    history: points(arr(j, 'history'), 'hitRate'),
   };
 }
 
+/** `/api/v1/topology`. */
 export function adaptTopology(j) {
   if (!j) return null;
   return {
-    connections: listOf(j, ['connections', 'nodes'], 'id').map((c) => ({
-      id: str(c, 'id', 'connection', 'connectionId', 'name') ?? '?',
-      monitors: arr(c, 'monitors').map(String),
-      load: num(c, 'load'), tps: num(c, 'tps'), parseRate: ratio(num(c, 'parseRate')),
-      latencyMs: num(c, 'latencyMs', 'latency'),
-      state: (str(c, 'breakerState', 'state', 'circuitState') ?? 'CLOSED').toUpperCase(),
+    connections: arr(j, 'connections').map((c) => ({
+      id: str(c, 'id') ?? '?',
+      monitors: arr(c, 'monitors').filter((m) => typeof m === 'string'),
+      load: num(c, 'load'), tps: num(c, 'tps'), parseRate: num(c, 'parseRate'),
+      latencyMs: num(c, 'latency'),
+      state: str(c, 'circuitState') ?? 'CLOSED',
     })),
   };
 }
 
+/** `/api/v1/metrics/rps` (and the `rps` member of a `metrics` stream message). */
 export function adaptRps(j) {
   if (!j) return null;
-  const current = num(j, 'current', 'rps', 'opsPerSecond', 'value');
-  const previous = num(j, 'previous', 'previousWindow') ?? num(obj(j, 'trend'), 'previousAverage');
-  const trendObj = obj(j, 'trend');
-  let trend = trendObj ? num(trendObj, 'percentChange') : num(j, 'trendPercent', 'trend', 'changePercent');
-  if (trend === undefined && isNum(previous) && previous > 0 && isNum(current)) trend = ((current - previous) / previous) * 100;
+  const trend = obj(j, 'trend');
+  const current = num(j, 'current');
+  const previous = num(trend, 'previousAverage');
+  const average = num(trend, 'currentAverage');
   return {
-    current, previous, trendPercent: trend, total: num(j, 'total', 'totalOps', 'windowCount'),
-    average: num(j, 'average'), peak: num(j, 'peak'), lowest: num(j, 'lowest', 'low'),
-    errorRate: num(j, 'errorPercent', 'errorRate'),
-    timeline: points(arr(j, 'timeline', 'series', 'history'), ['value', 'rps', 'ops', 'count']),
+    current, previous,
+    // The ▲/▼ card: the window's average against the window before it.
+    trendPercent: isNum(previous) && previous > 0 && isNum(average) ? ((average - previous) / previous) * 100 : undefined,
+    total: num(j, 'total'), average: num(j, 'average'), peak: num(j, 'peak'), lowest: num(j, 'lowest'),
+    errorRate: num(j, 'errorPercent'),
+    timeline: points(arr(j, 'timeline'), 'rps'),
   };
 }
 
+/** `/api/v1/metrics/latency` (and the `latency` member of a `metrics` stream message,
+ *  which carries the same fields without the per-operation tables). */
 export function adaptLatency(j) {
   if (!j) return null;
-  const dist = arr(j, 'distribution', 'histogram', 'buckets').map((b) => {
-    const upper = num(b, 'highMs', 'upperMs', 'le', 'upTo', 'bucketMs', 'ms');
-    return { upperMs: upper, label: str(b, 'label') ?? (isNum(upper) ? `≤${upper}` : '?'), count: num(b, 'count', 'value') ?? 0 };
-  });
-  const tl = arr(j, 'timeline', 'history', 'series');
+  const window = obj(j, 'window');
+  const tl = arr(j, 'timeline');
   return {
-    p50: num(j, 'p50', 'p50Ms'), p95: num(j, 'p95', 'p95Ms'), p99: num(j, 'p99', 'p99Ms'),
-    p999: num(j, 'p999', 'p99_9', 'p999Ms'), mean: num(obj(j, 'window'), 'meanMs') ?? num(j, 'mean', 'meanMs', 'avg'),
-    // The view's count and mean are those of its window (`window.{count, meanMs}`, the
-    // last `windowSeconds`); `sinceStart` holds the same figures over the whole log.
-    count: num(obj(j, 'window'), 'count') ?? num(j, 'count'), windowSeconds: num(j, 'windowSeconds'),
-    distribution: dist, asOfMs: time(j, 'asOf', 'time'),
-    timeline: {
-      p50: points(tl, ['p50', 'p50Ms']), p95: points(tl, ['p95', 'p95Ms']),
-      p99: points(tl, ['p99', 'p99Ms']), p999: points(tl, ['p999', 'p99_9', 'p999Ms']),
-    },
+    p50: num(j, 'p50'), p95: num(j, 'p95'), p99: num(j, 'p99'), p999: num(j, 'p999'),
+    mean: num(window, 'meanMs'), count: num(window, 'count'), windowSeconds: num(j, 'windowSeconds'),
+    distribution: arr(j, 'distribution').map((b) => {
+      const upper = num(b, 'highMs');
+      return { upperMs: upper, label: str(b, 'label') ?? (isNum(upper) ? `≤${upper}` : '?'), count: num(b, 'count') ?? 0 };
+    }),
+    asOfMs: stampMs(j, 'asOf'),
+    timeline: { p50: points(tl, 'p50'), p95: points(tl, 'p95'), p99: points(tl, 'p99'), p999: points(tl, 'p999') },
   };
 }
 
+/** `/api/v1/metrics/protocols`. */
 export function adaptProtocols(j) {
   if (!j) return null;
-  return listOf(j, ['protocols', 'distribution'], 'name').map((p) => ({
-    name: str(p, 'name', 'protocol') ?? '?', share: ratio(num(p, 'share', 'percent', 'fraction')),
-    rps: num(p, 'rps', 'opsPerSecond'), latencyMs: num(p, 'avgLatencyMs', 'latencyMs', 'avgLatency', 'p50'),
+  return arr(j, 'protocols').map((p) => ({
+    name: str(p, 'name') ?? '?', share: num(p, 'share'), rps: num(p, 'rps'), latencyMs: num(p, 'avgLatency'),
     // `errorRate` is a percentage (0–100) of the protocol's operations in the window.
-    errorRate: num(p, 'errorRate', 'errorPercent'), status: str(p, 'status') ?? 'healthy',
-    count: num(p, 'requests', 'count', 'total'),
+    errorRate: num(p, 'errorRate'), status: str(p, 'status') ?? 'healthy', count: num(p, 'requests'),
   }));
 }
 
+/** `/api/v1/system/cpu`. */
 export function adaptCpu(j) {
   if (!j) return null;
-  const cores = arr(j, 'cores', 'perCore').map((c, i) => (isNum(c)
-    ? { label: String(i), percent: c }
-    : { label: str(c, 'core', 'name', 'id') ?? String(i), percent: num(c, 'percent', 'utilization', 'value') }));
-  let load = pick(j, ['loadAverage', 'load']);
-  if (load && !Array.isArray(load)) load = [num(load, '1m'), num(load, '5m'), num(load, '15m')];
   return {
-    total: num(j, 'total', 'totalPercent', 'totalUtilization', 'percent'), cores,
-    loadAverage: Array.isArray(load) ? load.map((v) => (isNum(+v) ? +v : undefined)) : [],
-    timeline: points(arr(j, 'timeline', 'history'), ['total', 'value', 'percent']),
+    total: num(j, 'total'),
+    cores: arr(j, 'cores').map((c, i) => ({ label: isNum(c?.core) ? String(c.core) : String(i), percent: num(c, 'utilization') })),
+    loadAverage: arr(j, 'loadAverage').map((v) => (isNum(v) ? v : undefined)),
+    timeline: points(arr(j, 'history'), 'total'),
   };
 }
 
+/** `/api/v1/system/memory` (bytes). */
 export function adaptMemory(j) {
   if (!j) return null;
   return {
-    totalBytes: num(j, 'total', 'totalBytes', 'totalMemory'), usedBytes: num(j, 'used', 'usedBytes', 'usedMemory'),
-    availableBytes: num(j, 'available', 'availableBytes', 'availableMemory'),
-    buffersBytes: num(j, 'buffers', 'buffersBytes'), cachedBytes: num(j, 'cached', 'cachedBytes'),
-    swapUsedBytes: num(j, 'swapUsed', 'swap_used', 'swapUsedBytes'),
-    timeline: points(arr(j, 'timeline', 'history'), ['used', 'usedBytes', 'value']),
+    totalBytes: num(j, 'total'), usedBytes: num(j, 'used'), availableBytes: num(j, 'available'),
+    buffersBytes: num(j, 'buffers'), cachedBytes: num(j, 'cached'), swapUsedBytes: num(j, 'swapUsed'),
+    timeline: points(arr(j, 'history'), 'used'),
   };
 }
 
+/** `/api/v1/metrics/historical`. */
 export function adaptHistorical(j) {
   if (!j) return null;
   return {
-    metric: str(j, 'metric', 'name'), range: str(j, 'range'), unit: str(j, 'unit'),
-    average: num(j, 'average', 'avg', 'mean'), peak: num(j, 'peak', 'max'), low: num(j, 'low', 'min'),
-    stdDev: num(j, 'standardDeviation', 'stdDev', 'stddev'), count: num(j, 'count', 'samples'),
-    series: points(arr(j, 'timeSeries', 'series', 'points'), ['value', 'mean', 'avg', 'last']),
-    insights: arr(j, 'insights').map((i) => (typeof i === 'string'
-      ? { type: 'info', message: i }
-      : { type: (str(i, 'type', 'kind', 'severity') ?? 'info').toLowerCase(), message: str(i, 'message', 'text') ?? '' })),
-    metrics: arr(j, 'availableMetrics', 'metrics').map(String),
+    metric: str(j, 'metric'), range: str(j, 'range'), unit: str(j, 'unit'),
+    average: num(j, 'average'), peak: num(j, 'peak'), low: num(j, 'low'),
+    stdDev: num(j, 'standardDeviation'), count: num(j, 'sampleCount'),
+    series: points(arr(j, 'timeSeries'), 'value'),
+    insights: arr(j, 'insights').map((i) => ({ type: str(i, 'type') ?? 'info', message: str(i, 'message') ?? '' })),
+    metrics: arr(j, 'availableMetrics').filter((m) => typeof m === 'string'),
   };
 }
 
-/** `/api/v1/connections/metrics` (docs/dashboard-api.md). */
+/** `/api/v1/connections/metrics`. */
 export function adaptConnections(j) {
   if (!j) return null;
-  const reports = obj(j, 'reports') ?? {};
+  const reports = obj(j, 'reports');
   return {
     active: num(j, 'active'), idle: num(j, 'idle'), total: num(j, 'total'), rate: num(j, 'connectionRate'),
     status: str(j, 'healthStatus'), healthy: num(reports, 'healthy'), degraded: num(reports, 'degraded'),
@@ -396,7 +342,7 @@ export function adaptConnections(j) {
   };
 }
 
-/** `/api/v1/alerts/performance`: guidance by alert id (docs/dashboard-api.md). */
+/** `/api/v1/alerts/performance`: guidance by alert id. */
 export function adaptPerformanceAlerts(j) {
   if (!j) return null;
   const byId = new Map();
@@ -417,93 +363,81 @@ const HEATMAP_LABELS = {
   errors: { value: 'failed', count: 'failed operations' },
 };
 
-/** `/api/v1/metrics/heatmap/{metric}` (docs/dashboard-api.md). */
+/** `/api/v1/metrics/heatmap/{metric}`. */
 export function adaptHeatmap(j) {
   if (!j) return null;
   const metric = str(j, 'metric') ?? 'latency';
   const labels = HEATMAP_LABELS[metric] ?? HEATMAP_LABELS.latency;
   return {
     metric, range: str(j, 'range'), unit: str(j, 'unit'), colourBy: str(j, 'colourBy') ?? 'count',
-    columnsMs: arr(j, 'columns').map((c) => toMs(c)).filter(isNum),
+    columnsMs: arr(j, 'columns').map((c) => nsMs(c, 'timeNs')).filter(isNum),
     columnWidthMs: (num(j, 'columnWidthNs') ?? 0) / 1e6,
     rows: arr(j, 'rows').map((r) => ({ label: str(r, 'label') ?? '', total: num(r, 'total') })),
     cells: arr(j, 'cells').map((c) => ({ row: num(c, 'row'), column: num(c, 'column'), value: num(c, 'value'), count: num(c, 'count') }))
       .filter((c) => isNum(c.row) && isNum(c.column)),
     totalCount: num(j, 'totalCount'), valueLabel: labels.value, countLabel: labels.count,
-    signature: `${metric}:${str(j, 'range')}:${str(j, 'rowsBy')}:${time(j, 'asOf')}`,
+    signature: `${metric}:${str(j, 'range')}:${str(j, 'rowsBy')}:${stampMs(j, 'asOf')}`,
   };
 }
 
+/** `/api/v1/log`. */
 export function adaptLog(j) {
   if (!j) return null;
-  const segments = pick(j, ['segments']);
   return {
-    firstOffset: num(j, 'firstOffset', 'startOffset', 'lowWatermark'),
-    lastOffset: num(j, 'lastOffset', 'highWatermark', 'endOffset', 'nextOffset'),
-    firstTimeMs: time(j, 'firstTime', 'firstEventTime', 'minTime', 'startTime'),
-    lastTimeMs: time(j, 'lastTime', 'lastEventTime', 'maxTime', 'endTime'),
-    segments: Array.isArray(segments) ? segments.length : num(j, 'segments', 'segmentCount'),
-    sizeBytes: num(j, 'sizeBytes', 'totalBytes', 'bytes'), compressionRatio: num(j, 'compressionRatio'),
-    dataDirectory: str(j, 'dataDirectory', 'dataDir', 'directory'), demo: bool(j, 'demo'),
+    firstOffset: num(j, 'firstOffset'), lastOffset: num(j, 'lastOffset'),
+    firstTimeMs: nsMs(j, 'firstTimeNs'), lastTimeMs: nsMs(j, 'lastTimeNs'),
+    segments: num(j, 'segmentCount'), sizeBytes: num(j, 'sizeBytes'), compressionRatio: num(j, 'compressionRatio'),
+    dataDirectory: str(j, 'dataDirectory'),
   };
 }
 
-/** The server's mode: 'replay' for `tacho replay`'s server; a live server answers
- *  "live" (or "serve", as the first draft of the doc said): both are 'live'. */
+/** The server's mode: 'replay' for `tacho replay --serve`, 'live' for `tacho serve`. */
 export function serverMode(mode) {
   if (mode === undefined) return undefined;
-  return mode.toLowerCase() === 'replay' ? 'replay' : 'live';
+  return mode === 'replay' ? 'replay' : 'live';
 }
 
+/** `/api/v1/info`. */
 export function adaptInfo(j) {
   if (!j) return null;
   return {
-    version: str(j, 'version'), dataDirectory: str(j, 'dataDirectory', 'dataDir'),
-    demo: bool(j, 'demo'), mode: serverMode(str(j, 'mode')), startedMs: time(j, 'startedAt', 'startTime'),
+    version: str(j, 'version'), dataDirectory: str(j, 'dataDirectory'),
+    demo: bool(j, 'demo'), mode: serverMode(str(j, 'mode')), startedMs: nsMs(j, 'startedAtNs'),
   };
 }
 
+/** `/api/v1/annotations`. */
 export function adaptAnnotations(j) {
   if (!j) return null;
-  return listOf(j, ['annotations', 'items'], 'text').map((a) => ({
-    timeMs: time(a, 'time', 'timestamp', 'ts', 'at'), text: str(a, 'text', 'message') ?? '',
-    tags: arr(a, 'tags').map(String),
+  return arr(j, 'annotations').map((a) => ({
+    timeMs: nsMs(a, 'timeNs'), text: str(a, 'text') ?? '', tags: arr(a, 'tags').filter((t) => typeof t === 'string'),
   })).filter((a) => a.timeMs !== undefined);
 }
 
 /** The periodic `metrics` stream message: the read views it carries, by name. */
 export function adaptMetricsMessage(j) {
   if (!j) return {};
-  const rpsJson = obj(j, 'rps', 'throughput');
   return {
-    timeMs: time(j, 'time', 'timestamp', 'at'),
-    rps: rpsJson ? adaptRps(rpsJson) : num(j, 'rps', 'opsPerSecond') !== undefined ? adaptRps(j) : undefined,
-    latency: obj(j, 'latency') ? adaptLatency(j.latency) : undefined,
-    cpu: obj(j, 'cpu') ? adaptCpu(j.cpu) : undefined,
-    memory: obj(j, 'memory') ? adaptMemory(j.memory) : undefined,
-    protocols: pick(j, ['protocols']) ? adaptProtocols(j.protocols) : undefined,
-    health: obj(j, 'health') ? adaptHealth(j.health) : undefined,
+    timeMs: nsMs(j, 'timeNs'),
+    rps: adaptRps(obj(j, 'rps')) ?? undefined,
+    latency: adaptLatency(obj(j, 'latency')) ?? undefined,
+    cpu: adaptCpu(obj(j, 'cpu')) ?? undefined,
+    memory: adaptMemory(obj(j, 'memory')) ?? undefined,
+    protocols: adaptProtocols(obj(j, 'protocols')) ?? undefined,
+    health: adaptHealth(obj(j, 'health')) ?? undefined,
     activeConnections: num(j, 'activeConnections'),
-    connections: obj(j, 'connections') ? adaptConnections(j.connections) : undefined,
+    connections: adaptConnections(obj(j, 'connections')) ?? undefined,
   };
 }
 
-/** The `reset` stream message: a full snapshot keyed like the read endpoints. */
+/** The `reset` stream message: every view, keyed as in `/api/v1/views`. */
 export function adaptSnapshot(j) {
   const views = {};
   for (const [name, adapter] of Object.entries(VIEW_ADAPTERS)) {
-    const key = SNAPSHOT_KEYS[name].find((k) => j?.[k] !== undefined);
-    if (key) views[name] = adapter(j[key]);
+    if (obj(j, name)) views[name] = adapter(j[name]);
   }
   return views;
 }
-
-const SNAPSHOT_KEYS = {
-  health: ['health'], faultTolerance: ['faultTolerance', 'fault-tolerance'], breakers: ['breakers', 'circuitBreakers'],
-  alerts: ['alerts'], optimization: ['optimization'], batch: ['batch', 'batchMetrics'], cache: ['cache', 'cacheStats'],
-  suggestions: ['suggestions'], topology: ['topology'], rps: ['rps', 'throughput'], latency: ['latency'],
-  protocols: ['protocols'], cpu: ['cpu'], memory: ['memory'],
-};
 
 export const VIEW_ADAPTERS = {
   health: adaptHealth, faultTolerance: adaptFaultTolerance, breakers: adaptBreakers, alerts: adaptAlerts,
@@ -607,7 +541,7 @@ async function post(path) {
   }
   if (response.ok) return { ok: true };
   let error = `HTTP ${response.status}`;
-  try { const body = await response.json(); error = str(body, 'detail', 'error') ?? error; } catch { /* keep status */ }
+  try { const body = await response.json(); error = str(body, 'detail') ?? str(body, 'error') ?? error; } catch { /* keep status */ }
   return { ok: false, error };
 }
 

@@ -208,14 +208,13 @@ function refreshMarkers() {
 }
 
 // ---------------------------------------------------------------- live stream
-function messageTime(data) {
-  const t = api.toMs(data?.time ?? data?.timestamp ?? data?.ts);
-  return t ?? state.lastEventMs ?? Date.now();
+function messageTime(name, data) {
+  return api.messageTimeMs(name, data) ?? state.lastEventMs ?? Date.now();
 }
 
 function handleMessage(name, data, offset) {
   if (name === 'lagged') { state.streamState = 'reconnecting'; renderIndicator(); return; }
-  const timeMs = messageTime(data);
+  const timeMs = messageTime(name, data);
   if (!isNum(state.lastEventMs) || timeMs > state.lastEventMs) state.lastEventMs = timeMs;
   panels.timeline.extendTo(timeMs);
   renderLastEvent(offset);
@@ -240,16 +239,13 @@ function handleMessage(name, data, offset) {
     case 'health': state.views.health = api.adaptHealth(data); panels.health.update(state.views.health); markUnavailable({ health: state.views.health }); break;
     case 'alert': {
       const m = api.adaptAlertMessage(data);
-      if (m.update) panels.alerts.patch(m.update);
-      else panels.alerts.upsert(m.alert.timeMs ? m.alert : { ...m.alert, timeMs }, { notify: !api.fixtureMode });
-      if (m.alert && isNum(m.alert.threshold)) refreshGuidance();
+      panels.alerts.upsert(m.alert.timeMs ? m.alert : { ...m.alert, timeMs }, { notify: !api.fixtureMode });
+      if (isNum(m.alert.threshold)) refreshGuidance();
       refreshMarkers();
       break;
     }
     case 'circuit-breaker': {
-      const m = api.adaptBreakerMessage(data);
-      if (m.all) panels.breakers.replaceAll(m.all, nowForMode());
-      else panels.breakers.upsert(m.one, m.fields, timeMs);
+      panels.breakers.replaceAll(api.adaptBreakerMessage(data).all, nowForMode());
       state.views.breakers = panels.breakers.list();
       break;
     }

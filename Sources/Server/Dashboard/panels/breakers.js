@@ -24,20 +24,6 @@ export class BreakersPanel {
     this.render();
   }
 
-  /** Merges one breaker's update: a transition message carries only some fields. */
-  upsert(breaker, fields, nowMs) {
-    const old = this.breakers.get(breaker.connection);
-    const merged = { ...(old ?? {}) };
-    for (const [k, v] of Object.entries(breaker)) if (v !== undefined && !(Array.isArray(v) && v.length === 0 && old)) merged[k] = v;
-    if (fields?.has('to') && old && old.state !== merged.state) {
-      merged.history = [...(old.history ?? []), { timeMs: nowMs, from: old.state, to: merged.state, reason: breaker.reason }].slice(-20);
-      if (merged.state === 'OPEN') merged.lastFailureMs = nowMs;
-    }
-    this.breakers.set(breaker.connection, merged);
-    this.nowMs = nowMs ?? Date.now();
-    this.render();
-  }
-
   list() { return [...this.breakers.values()]; }
 
   render() {
