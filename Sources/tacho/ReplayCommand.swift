@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Projections
+import Runtime
 
 /// Replays a recorded range paced by event time: the events as NDJSON, or the views
 /// once per event-time second.
@@ -43,36 +44,81 @@ struct ReplayCommand: AsyncParsableCommand {
             return
         }
         let scan = try RangeScan(path: dataOptions.data, from: from, to: to)
+        let showProgress = !(quiet || !isatty(STDOUT_FILENO).boolValue)
+        if views {
+            try printViews(scan, progress: showProgress)
+            return
+        }
         var pacer = ReplayPacer(speed: speed)
         var output = ReplayOutput()
-        var set = ProjectionSet()
-        var viewSecond: Int64?
         let encoder = EventJSONEncoder()
-        try scan.forEachBatch(progress: "replay", quiet: quiet || !isatty(STDOUT_FILENO).boolValue) { events, base in
+        try scan.forEachBatch(progress: "replay", quiet: !showProgress) { events, base in
             var offset = base
             for event in events {
                 if let wait = pacer.waitNs(forEventNs: event.timeNs) {
                     output.flush()
                     Thread.sleep(forTimeInterval: Double(wait) / 1e9)
                 }
-                if views {
-                    let second = event.timeNs.floorSecond
-                    if let current = viewSecond, second > current {
-                        try output.append(ReplayViews(set, second: current))
-                    }
-                    viewSecond = max(viewSecond ?? second, second)
-                    set.apply(event, offset: offset)
-                } else {
-                    encoder.write(event, offset: offset, to: &output.buffer)
-                    output.buffer.newline()
-                    output.flushIfFull()
-                }
+                encoder.write(event, offset: offset, to: &output.buffer)
+                output.buffer.newline()
+                output.flushIfFull()
                 offset += 1
             }
             return true
         }
-        if views, let current = viewSecond { try output.append(ReplayViews(set, second: current)) }
         output.flush()
+    }
+
+    /// One line per event-time second holding events: the views at that second's end,
+    /// as `?at=` answers them (every event of the range stamped at or before it, wherever
+    /// it sits in the log): `EventTimeSweep`, a first pass noting the late events, a
+    /// second folding and printing, paced by the seconds printed.
+    private func printViews(_ scan: RangeScan, progress: Bool) throws {
+        var index = StepIndex(stepNs: EventTime.nanosPerSecond)
+        try scan.forEachBatch(progress: "replay (index)", quiet: !progress) { events, base in
+            for (position, event) in events.enumerated() { index.add(timeNs: event.timeNs, offset: base + UInt64(position)) }
+            return true
+        }
+        index.finish()
+        let lateReader = LateEventReader(log: try scan.open())
+        var sweep = EventTimeSweep<ProjectionSet>(index: index) { offset in try lateReader.event(at: offset) }
+        var pacer = ReplayPacer(speed: speed)
+        var output = ReplayOutput()
+        let emit = { (second: Int64, set: ProjectionSet) throws in
+            if let wait = pacer.waitNs(forEventNs: second * EventTime.nanosPerSecond) {
+                output.flush()
+                Thread.sleep(forTimeInterval: Double(wait) / 1e9)
+            }
+            try output.append(ReplayViews(set, second: second))
+        }
+        try scan.forEachBatch(progress: "replay", quiet: !progress) { events, base in
+            for (position, event) in events.enumerated() { try sweep.add(event, offset: base + UInt64(position), emit: emit) }
+            return true
+        }
+        try sweep.finish(emit: emit)
+        output.flush()
+    }
+}
+
+/// Reads single events back by offset for the sweep (late events are few; the batch
+/// read last is kept, as late events often share one).
+final class LateEventReader {
+    private let log: ReadOnlyEventLog
+    private var batch: LogBatch?
+
+    init(log: ReadOnlyEventLog) {
+        self.log = log
+    }
+
+    func event(at offset: UInt64) throws -> Event {
+        if let batch, offset >= batch.baseOffset, offset < batch.baseOffset + UInt64(batch.events.count) {
+            return batch.events[Int(offset - batch.baseOffset)]
+        }
+        guard let read = try LogAccess.next(log.reader(from: offset)),
+              offset >= read.baseOffset, offset < read.baseOffset + UInt64(read.events.count)
+        else { throw CommandFailure("offset \(offset) vanished from the log while replaying (retention of a running server?)") }
+        batch = read
+        return read.events[Int(offset - read.baseOffset)]
     }
 }
 
