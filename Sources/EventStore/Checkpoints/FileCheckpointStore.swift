@@ -12,6 +12,8 @@ public struct FileCheckpointStore: Sendable {
     public let fileSystem: any LogFileSystem
     /// The largest content accepted on save and believed on load.
     public let contentBytesMax: UInt64
+    /// Opened by `reading(directory:…)`: lists and loads only, never creates or removes.
+    public let readOnly: Bool
 
     public static let contentBytesMaxDefault: UInt64 = 1 << 30
     static let suffix = ".ckpt"
@@ -27,6 +29,7 @@ public struct FileCheckpointStore: Sendable {
         self.directory = directory
         self.fileSystem = fileSystem
         self.contentBytesMax = contentBytesMax
+        self.readOnly = false
         do {
             try fileSystem.createDirectory(directory)
             for name in try fileSystem.list(directory: directory) where name.hasSuffix(LogFormat.temporarySuffix) {
@@ -35,6 +38,24 @@ public struct FileCheckpointStore: Sendable {
         } catch {
             throw CheckpointStoreError(code: .fileSystem(error), path: directory)
         }
+    }
+
+    private init(readingOnly directory: String, fileSystem: any LogFileSystem, contentBytesMax: UInt64) {
+        self.directory = directory
+        self.fileSystem = fileSystem
+        self.contentBytesMax = contentBytesMax
+        self.readOnly = true
+    }
+
+    /// A store that only lists and loads, for readers that must not change a data
+    /// directory (`tacho replay --serve` on an archived incident); nil when the
+    /// directory does not exist. Temporary files are left as they are (ignored).
+    public static func reading(
+        directory: String, fileSystem: any LogFileSystem = POSIXFileSystem(),
+        contentBytesMax: UInt64 = FileCheckpointStore.contentBytesMaxDefault
+    ) -> FileCheckpointStore? {
+        guard fileSystem.exists(directory) else { return nil }
+        return FileCheckpointStore(readingOnly: directory, fileSystem: fileSystem, contentBytesMax: contentBytesMax)
     }
 
     /// The store of a data directory (`DIR/checkpoints`).
@@ -109,6 +130,7 @@ public struct FileCheckpointStore: Sendable {
     /// Writes a checkpoint atomically, replacing one at the same offset.
     @discardableResult
     public func save(_ content: [UInt8], nextOffset: UInt64, eventTimeNs: Int64?) throws(CheckpointStoreError) -> CheckpointInfo {
+        precondition(!readOnly, "save on a read-only checkpoint store (\(directory))")
         let name = Self.fileName(nextOffset: nextOffset)
         let path = directory + "/" + name
         guard UInt64(content.count) <= contentBytesMax else {
@@ -155,6 +177,7 @@ public struct FileCheckpointStore: Sendable {
 
     /// Removes one checkpoint (gone already counts as removed).
     public func remove(_ info: CheckpointInfo) throws(CheckpointStoreError) {
+        precondition(!readOnly, "remove on a read-only checkpoint store (\(directory))")
         let path = directory + "/" + info.name
         do { try fileSystem.remove(path) } catch {
             if error.code == .notFound { return }

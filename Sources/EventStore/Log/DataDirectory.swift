@@ -13,7 +13,9 @@ public struct DataDirectory: Sendable {
     public var metaPath: String { path + "/meta" }
     public var logPath: String { path + "/log" }
     public var checkpointsPath: String { path + "/checkpoints" }
-    public var snapshotsPath: String { path + "/snapshots" }
+    public var snapshotsPath: String { Self.snapshotsPath(of: path) }
+    /// `DIR/snapshots` of a data directory's path, without opening it.
+    public static func snapshotsPath(of path: String) -> String { path + "/snapshots" }
 
     static let metaFirstLine = "tacho-data-directory"
     static let metaBytesMax = 4096

@@ -139,13 +139,7 @@ public final class Engine: UpdateFeed, EventAppending, Service {
 
     public func logInfo() -> LogInfo {
         var info = LogInfo(dataDirectory: dataDirectory, segments: log.segments(), nextOffset: log.highWaterMark)
-        if let snapshots = host.snapshots {
-            let entries = snapshots.entries
-            info.viewSnapshots = LogInfo.ViewSnapshots(
-                count: entries.count, sizeBytes: entries.reduce(0) { $0 + $1.contentSizeBytes },
-                oldestNextOffset: entries.first?.nextOffset, newestNextOffset: entries.last?.nextOffset,
-                loaded: snapshots.statesLoaded)
-        }
+        info.viewSnapshots = host.snapshots.map(LogInfo.ViewSnapshots.init)
         return info
     }
 

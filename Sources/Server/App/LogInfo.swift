@@ -54,6 +54,15 @@ public struct LogInfo: Encodable, Sendable, Equatable {
         public var newestNextOffset: UInt64?
         /// Snapshots read back since the server started (time travel, recovery).
         public var loaded: UInt64
+
+        public init(_ series: SnapshotSeries) {
+            let entries = series.entries
+            count = entries.count
+            sizeBytes = entries.reduce(0) { $0 + $1.contentSizeBytes }
+            oldestNextOffset = entries.first?.nextOffset
+            newestNextOffset = entries.last?.nextOffset
+            loaded = series.statesLoaded
+        }
     }
 
     /// A follower of several streams: each stream's own log, by stream name. The

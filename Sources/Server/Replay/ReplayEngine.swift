@@ -27,6 +27,10 @@ public actor ReplayEngine: ViewReading {
     public nonisolated let source: ReplaySource
     public nonisolated let options: ReplayOptions
     private nonisolated let cache: TimeTravelCache<ReplayFoldState>
+    /// The directory's view snapshots (written by `tacho serve` or `tacho demo`), read
+    /// only; nil when the range does not start at the log's first event (a snapshot
+    /// holds every event before it) or the directory has none.
+    private nonisolated let snapshots: SnapshotSeries?
     private nonisolated let shared: Shared
     /// One signal per `play`, for the driver waiting while paused.
     nonisolated let wakes: AsyncStream<Void>
@@ -52,6 +56,7 @@ public actor ReplayEngine: ViewReading {
         self.source = source
         self.options = options
         self.cache = TimeTravelCache(entriesMax: options.cacheEntriesMax)
+        self.snapshots = Self.snapshots(of: source)
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         var fold = ReplayFoldState(position: source.startOffset)
         let cursor = ReplayLogCursor(source: source, position: fold.position)
@@ -149,12 +154,38 @@ public actor ReplayEngine: ViewReading {
         }
     }
 
+    /// The series of view snapshots a replay of `source` may start from: only when the
+    /// range starts at the log's first offset (nothing before it left out, nothing
+    /// removed by retention), read-only.
+    static func snapshots(of source: ReplaySource) -> SnapshotSeries? {
+        guard source.fromNs == nil, source.log.segments().first?.baseOffset == 0,
+              let store = FileCheckpointStore.reading(directory: DataDirectory.snapshotsPath(of: source.dataDirectory))
+        else { return nil }
+        return try? SnapshotSeries(store: store)
+    }
+
+    /// The newest fold state whose events are all at or before `timeNs`, past `position`:
+    /// a cached one or a stored snapshot (a whole log prefix, so also a prefix of the range).
+    private nonisolated func bestStart(atOrBeforeNs timeNs: Int64, after position: UInt64) -> ReplayFoldState? {
+        var best = cache.best(atOrBeforeNs: timeNs)?.value
+        if let cached = best, cached.position <= position { best = nil }
+        let floor = max(position, best?.position ?? 0)
+        if let stored = snapshots?.newestState(
+            atOrBeforeNs: timeNs, after: floor, through: source.log.highWaterMark, oldestOffset: 0, as: ProjectionSet.self) {
+            var state = ReplayFoldState(position: stored.nextOffset)
+            state.views = stored.views
+            state.eventTimeNs = stored.eventTimeNs
+            best = state
+        }
+        return best
+    }
+
     /// Folds to `timeNs`, from the current state when it is at or before that time, else
-    /// from the best cached state (or the range's start).
+    /// from the best cached state or view snapshot (or the range's start).
     private func move(to timeNs: Int64) throws(ReplayError) -> ReplayPublisher.Change {
         var restarted = false
         if (fold.eventTimeNs ?? .min) > timeNs {
-            fold = cache.best(atOrBeforeNs: timeNs)?.value ?? ReplayFoldState(position: source.startOffset)
+            fold = bestStart(atOrBeforeNs: timeNs, after: 0) ?? ReplayFoldState(position: source.startOffset)
             cursor = ReplayLogCursor(source: source, position: fold.position)
             cachedPosition = fold.position
             restarted = true
@@ -206,7 +237,7 @@ public actor ReplayEngine: ViewReading {
         var state = ReplayFoldState(position: source.startOffset)
         let current = shared.value.withLock { $0.fold }
         if (current.eventTimeNs ?? .min) <= target { state = current }
-        if let cached = cache.best(atOrBeforeNs: target)?.value, cached.position > state.position { state = cached }
+        if let start = bestStart(atOrBeforeNs: target, after: state.position) { state = start }
         let reader = source.log.reader(from: state.position)
         reader.eventTimeAtMost = target
         let endOffset = source.log.highWaterMark
@@ -231,7 +262,9 @@ public actor ReplayEngine: ViewReading {
     }
 
     public nonisolated func logInfo() -> LogInfo {
-        source.logInfo()
+        var info = source.logInfo()
+        info.viewSnapshots = snapshots.map(LogInfo.ViewSnapshots.init)
+        return info
     }
 
     public nonisolated func events(fromNs: Int64, toNs: Int64, limit: Int, include: @Sendable (Event) -> Bool) throws -> [LoggedEvent] {
