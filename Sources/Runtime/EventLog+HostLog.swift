@@ -25,22 +25,13 @@ extension EventLog: HostLog {
 
 final class DamageSkippingReader: HostLogReader {
     private let reader: LogReader
-    /// Damaged batches skipped; bounded so a wholly unreadable log ends the read.
-    private var skipped = 0
-    static let skippedMax = 1_000_000
 
     init(reader: LogReader) {
         self.reader = reader
     }
 
     func next() throws -> LogBatch? {
-        while true {
-            do { return try reader.next() } catch {
-                guard case .corruption = error, skipped < Self.skippedMax else { throw error }
-                skipped += 1
-                try reader.skipDamaged()
-            }
-        }
+        try reader.nextIntact()
     }
 }
 

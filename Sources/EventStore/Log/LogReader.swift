@@ -107,6 +107,27 @@ public final class LogReader {
         }
     }
 
+    /// Damaged batches `nextIntact` passes over in one read at most: a wholly unreadable
+    /// log ends the read with its error instead of scanning forever.
+    public static let damagedBatchesSkippedMax = 1_000_000
+
+    /// The next intact batch: damaged ones (those `tacho verify` names) are reported to
+    /// `onDamage` and passed over, as every reader of a live or recorded log does; past
+    /// `skippedMax` in this call, or on any other error, the error is thrown.
+    public func nextIntact(
+        skippingAtMost skippedMax: Int = LogReader.damagedBatchesSkippedMax, onDamage: (CorruptionError) -> Void = { _ in }
+    ) throws(LogError) -> LogBatch? {
+        var skipped = 0
+        while true {
+            do { return try next() } catch {
+                guard case .corruption(let damage) = error, skipped < skippedMax else { throw error }
+                onDamage(damage)
+                skipped += 1
+                try skipDamaged()
+            }
+        }
+    }
+
     /// After a corruption error: moves past the damaged batch to the next intact one.
     public func skipDamaged() throws(LogError) {
         guard let cursor else { return }

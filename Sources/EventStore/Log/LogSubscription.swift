@@ -71,20 +71,12 @@ public struct LogSubscription: AsyncSequence, Sendable {
             self.reader = reader
             while true {
                 do {
-                    while let batch = try reader.next() {
+                    while let batch = subscription.stopAtDamage ? try reader.next() : try reader.nextIntact(onDamage: subscription.onDamage) {
                         if !batch.events.isEmpty { return batch }
                     }
                 } catch {
-                    guard case .corruption(let damage) = error, !subscription.stopAtDamage else {
-                        ended = true
-                        throw .log(error)
-                    }
-                    subscription.onDamage(damage)
-                    do { try reader.skipDamaged() } catch {
-                        ended = true
-                        throw .log(error)
-                    }
-                    continue
+                    ended = true
+                    throw .log(error)
                 }
                 let caughtUp = reader.nextOffset
                 let channel = TailChannel(fromOffset: caughtUp)

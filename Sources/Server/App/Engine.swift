@@ -180,14 +180,7 @@ public final class Engine: UpdateFeed, EventAppending, Service {
 
     /// The next batch, skipping damaged ones (reported by `tacho verify`) as the live tail does.
     static func next(_ reader: LogReader) throws -> LogBatch? {
-        var skipped = 0
-        while true {
-            do { return try reader.next() } catch {
-                guard case .corruption = error, skipped < 1_000_000 else { throw error }
-                skipped += 1
-                try reader.skipDamaged()
-            }
-        }
+        try reader.nextIntact()
     }
 
     // MARK: EventAppending

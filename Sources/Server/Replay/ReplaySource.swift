@@ -20,9 +20,6 @@ public final class ReplaySource: Sendable {
     /// The log offset reading starts at: the first segment that can hold `from`.
     public let startOffset: UInt64
 
-    /// Damaged batches skipped per read at most before the read gives up.
-    static let damagedBatchesSkippedMax = 1_000_000
-
     /// Opens `path` read-only. Throws `ReplayError` when it is not a data directory or
     /// when the range selects no event time of the log.
     public static func open(directory path: String, fromNs: Int64? = nil, toNs: Int64? = nil) throws(ReplayError) -> ReplaySource {
@@ -104,13 +101,6 @@ public final class ReplaySource: Sendable {
 
     /// The next batch, skipping damaged ones (reported by `tacho verify`) as the live server does.
     static func next(_ reader: LogReader) throws(LogError) -> LogBatch? {
-        var skipped = 0
-        while true {
-            do { return try reader.next() } catch {
-                guard case .corruption = error, skipped < damagedBatchesSkippedMax else { throw error }
-                skipped += 1
-                try reader.skipDamaged()
-            }
-        }
+        try reader.nextIntact()
     }
 }
