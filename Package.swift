@@ -281,7 +281,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BrowserTests",
-            dependencies: ["Server", "EventStore"],
+            dependencies: ["Server", "EventStore", "TestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The dashboard in a real headless Chromium against a real `tacho serve` holding a
 /// recorded demo session with the live demo running. Runs whenever Chromium,
@@ -12,7 +13,7 @@ import Testing
 @Suite(.serialized)
 struct DashboardBrowserTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let tachoBinary = packageRoot.appendingPathComponent(".build/debug/tacho").path
+    static let tachoBinary = BuiltProducts.path("tacho", packageRoot: packageRoot)
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static var missing: [String] {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The short form of the fuzzing campaign (RELIABILITY.md), in every `tools/test` run:
 /// each libFuzzer target's inputs — the seeds it derives from the fixtures, the corpus
@@ -10,7 +11,7 @@ import Testing
 /// The long form (`tools/fuzz TARGET 600`, AddressSanitizer and coverage) runs by hand.
 @Suite struct FuzzCorpusReplayTests {
     static var repository: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
-    static var binary: String { repository.appendingPathComponent(".build/debug/TachoFuzz").path }
+    static var binary: String { BuiltProducts.path("TachoFuzz", packageRoot: repository) }
 
     /// The targets as the tool names them (`TachoFuzz list`, one per line, name first).
     static let targets = ["json", "batch", "segment", "segment-index", "meta", "checkpoint", "stored-state", "gzip", "remote-write", "otlp-protobuf", "otlp-json", "statsd", "influx", "prometheus-text", "promql"]

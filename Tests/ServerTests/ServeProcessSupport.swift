@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,9 +14,9 @@ final class ServeProcess: @unchecked Sendable {
     let banner: String
     private let output: Pipe
 
+    /// The `tacho` of the build the tests came from (a sanitizer's, under `tools/sanitize`).
     static var binaryPath: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/tacho").path
+        BuiltProducts.path("tacho", packageRoot: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent())
     }
 
     struct StartError: Error, CustomStringConvertible {
