@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Testing
+import TestSupport
 @testable import Server
 #if canImport(Glibc)
 import Glibc
@@ -133,7 +134,7 @@ import Glibc
 
             // Stopped while full (the last checkpoint cannot be written) and started again while full.
             server.signal(SIGTERM)
-            #expect(try await server.waitForExit(timeout: 30) == 0, "stopping on a full disk failed")
+            #expect(try await server.waitForExit(timeout: 30 * TestEnvironment.slowdown) == 0, "stopping on a full disk failed")
             server = try await ServeProcess(arguments: arguments, stderrPath: logs.path + "/2")
             #expect(try await server.waitUntilIdle(), "the restart on a full disk did not catch up")
             for path in Self.readPaths {

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import Server
 #if canImport(Glibc)
 import Glibc
@@ -26,7 +27,23 @@ final class SocketHerd: @unchecked Sendable {
         var receivedAtMark = 0
     }
 
-    private let state = Mutex<[Client]>([])
+    /// The clients, behind a pthread mutex (`NSLock`) rather than `Mutex`: the herd's
+    /// threads contend for them, and ThreadSanitizer cannot see `Synchronization.Mutex`
+    /// taken on its contended path (Linux's priority-inheritance futex hands the lock over
+    /// in the kernel), so it reported the clients' accesses as races
+    /// (tools/tsan-repro, `MutexSlowPath`).
+    private final class Clients: @unchecked Sendable {
+        private let lock = NSLock()
+        private var clients: [Client] = []
+
+        func withLock<Result>(_ body: (inout [Client]) throws -> Result) rethrows -> Result {
+            lock.lock()
+            defer { lock.unlock() }
+            return try body(&clients)
+        }
+    }
+
+    private let state = Clients()
     private let stopped = Atomic<Bool>(false)
     private let trickleMs: UInt64
     private var thread: Thread?
@@ -406,8 +423,11 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
         let p99BoundMs = Double(max(2_000, 500 * scale))
         #expect(percentile(0.99) < p99BoundMs, "the normal client's p99 latency was \(percentile(0.99)) ms (bound \(p99BoundMs) ms)")
         #expect(ingested.accepted > 0 && ingested.statuses.keys.allSatisfy { $0 == 200 || $0 == 503 }, "ingest: \(ingested.statuses)")
-        // Bounded: the peak is what the connections held, and it is given back.
-        #expect(rssPeak < rssBefore + 32 * 1024 * scale + 64 * 1024, "RSS peaked at \(rssPeak) KiB from \(rssBefore) KiB")
+        // Bounded: the peak is what the connections held, and it is given back. Not under a
+        // sanitizer: its shadow memory and ASan's quarantine of freed blocks are not the server's.
+        if TestEnvironment.sanitizer == nil {
+            #expect(rssPeak < rssBefore + 32 * 1024 * scale + 64 * 1024, "RSS peaked at \(rssPeak) KiB from \(rssBefore) KiB")
+        }
         let refusedTotal = metricsAfterStorm.split(separator: "\n").first { $0.hasPrefix("tacho_connections_refused_total") } ?? ""
         let timedOut = metricsAfterStorm.split(separator: "\n").filter { $0.hasPrefix("tacho_connections_timed_out_total") }.joined(separator: ", ")
         server.signal(SIGTERM)

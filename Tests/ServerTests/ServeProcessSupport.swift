@@ -43,7 +43,7 @@ final class ServeProcess: @unchecked Sendable {
         let handle = output.fileHandleForReading
         let line: String? = try await offPool {
             var collected = Data()
-            let deadline = Date().addingTimeInterval(30)
+            let deadline = Date().addingTimeInterval(30 * TestEnvironment.slowdown)
             while Date() < deadline {
                 // availableData blocks until bytes come: wait for them with a bound first.
                 var ready = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)

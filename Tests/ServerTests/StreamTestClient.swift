@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -228,7 +229,7 @@ func httpRequest(port: Int, method: String, path: String, headers: [String: Stri
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         connection.send(request + "\r\n" + body)
         var raw: [UInt8] = []
-        while let bytes = connection.receive(timeoutMs: 10_000), !bytes.isEmpty { raw.append(contentsOf: bytes) }
+        while let bytes = connection.receive(timeoutMs: Int32(10_000 * TestEnvironment.slowdown)), !bytes.isEmpty { raw.append(contentsOf: bytes) }
         let text = String(decoding: raw, as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n") else { return (0, text) }
         let head = text[..<split.lowerBound]
