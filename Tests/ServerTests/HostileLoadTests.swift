@@ -174,7 +174,7 @@ struct RawHead {
 
 /// One request on a fresh connection, bytes as given; the response head and the time
 /// to it (nil status: closed without one, or nothing within `timeoutMs`).
-func rawExchange(port: Int, request: [UInt8], timeoutMs: Int = 10_000) -> (head: RawHead, elapsedMs: Double, closed: Bool) {
+func rawExchange(port: Int, request: [UInt8], timeoutMs: Int = Int(10_000 * TestEnvironment.slowdown)) -> (head: RawHead, elapsedMs: Double, closed: Bool) {
     let start = DispatchTime.now().uptimeNanoseconds
     guard let connection = try? RawHTTPConnection(port: port) else { return (RawHead([]), 0, true) }
     defer { connection.close() }
@@ -332,7 +332,7 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
         _ = try await offPool { () -> Int in
             (0..<overflow).filter { _ in !herd.connect(port: port, kind: .overflow, first: "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") }.count
         }
-        let overflowDeadline = SocketHerd.nowMs() + 10_000
+        let overflowDeadline = SocketHerd.nowMs() + UInt64(10_000 * TestEnvironment.slowdown)
         var overflowAnswers: [RawHead] = []
         while SocketHerd.nowMs() < overflowDeadline {
             let done = herd.snapshot().filter { $0.kind == .overflow && $0.closedByServer }
@@ -361,7 +361,7 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
         let malformedAnswers = try await offPool { () -> [(name: String, status: Int?)] in
             (0..<malformedCount).map { index in
                 let request = Self.malformed[index % Self.malformed.count]
-                return (request.name, rawExchange(port: port, request: request.bytes, timeoutMs: 5_000).head.status)
+                return (request.name, rawExchange(port: port, request: request.bytes, timeoutMs: Int(5_000 * TestEnvironment.slowdown)).head.status)
             }
         }
         for answer in malformedAnswers {
@@ -420,7 +420,7 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
         #expect(answered.allSatisfy { $0.status == 200 || $0.status == 503 }, "the normal client got \(Set(answered.map(\.status)))")
         // Bounded, not fast: on 2 cores the storm's own connections (each stream's set-up
         // included) compete with it.
-        let p99BoundMs = Double(max(2_000, 500 * scale))
+        let p99BoundMs = Double(max(2_000, 500 * scale)) * TestEnvironment.slowdown
         #expect(percentile(0.99) < p99BoundMs, "the normal client's p99 latency was \(percentile(0.99)) ms (bound \(p99BoundMs) ms)")
         #expect(ingested.accepted > 0 && ingested.statuses.keys.allSatisfy { $0 == 200 || $0 == 503 }, "ingest: \(ingested.statuses)")
         // Bounded: the peak is what the connections held, and it is given back. Not under a
@@ -431,7 +431,7 @@ func residentKiB(pid: Int32, field: String = "VmRSS") -> Int? {
         let refusedTotal = metricsAfterStorm.split(separator: "\n").first { $0.hasPrefix("tacho_connections_refused_total") } ?? ""
         let timedOut = metricsAfterStorm.split(separator: "\n").filter { $0.hasPrefix("tacho_connections_timed_out_total") }.joined(separator: ", ")
         server.signal(SIGTERM)
-        #expect(try await server.waitForExit(timeout: 30) == 0)
+        #expect(try await server.waitForExit(timeout: 30 * TestEnvironment.slowdown) == 0)
 
         print("hostile load (scale \(scale)): \(streams) stream clients, \(idle) idle sockets, \(slowHeads) slow heads, \(slowBodies) slow bodies "
             + "opened in \(stormOpenedMs) ms (--connections-max \(connectionsMax), deadlines \(deadlineMs) ms); "
