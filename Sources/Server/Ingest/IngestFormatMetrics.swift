@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The ways events arrive; the `format` label of the per-format ingest counters.
 public enum IngestFormat: String, Sendable, CaseIterable {
@@ -40,40 +40,40 @@ public final class IngestFormatMetrics: Sendable {
         public var skipped: [IngestSkipReason: UInt64] = [:]
     }
 
-    private let state = Mutex([IngestFormat: Counts]())
+    private let state = NIOLockedValueBox([IngestFormat: Counts]())
     /// StatsD datagrams and lines received (parsed, malformed or refused alike): what a
     /// sender can compare with what it sent, as statsd_exporter's `lines_total`.
-    private let statsd = Mutex((datagrams: UInt64(0), lines: UInt64(0)))
+    private let statsd = NIOLockedValueBox((datagrams: UInt64(0), lines: UInt64(0)))
 
     public init() {}
 
     public func recordStatsDDatagram(lines: Int) {
-        statsd.withLock {
+        statsd.withLockedValue {
             $0.datagrams += 1
             $0.lines += UInt64(lines)
         }
     }
 
-    public var statsdReceived: (datagrams: UInt64, lines: UInt64) { statsd.withLock { $0 } }
+    public var statsdReceived: (datagrams: UInt64, lines: UInt64) { statsd.withLockedValue { $0 } }
 
-    public func counts(_ format: IngestFormat) -> Counts { state.withLock { $0[format] ?? Counts() } }
+    public func counts(_ format: IngestFormat) -> Counts { state.withLockedValue { $0[format] ?? Counts() } }
 
-    public func recordRequest(_ format: IngestFormat) { state.withLock { $0[format, default: Counts()].requests += 1 } }
+    public func recordRequest(_ format: IngestFormat) { state.withLockedValue { $0[format, default: Counts()].requests += 1 } }
 
     public func recordAccepted(_ format: IngestFormat, events: Int, skipped: [IngestSkipReason: Int]) {
         precondition(events >= 0, "accepted counts are non-negative")
-        state.withLock {
+        state.withLockedValue {
             $0[format, default: Counts()].events += UInt64(events)
             for (reason, count) in skipped where count > 0 { $0[format, default: Counts()].skipped[reason, default: 0] += UInt64(count) }
         }
     }
 
     public func recordError(_ format: IngestFormat, _ reason: IngestErrorReason) {
-        state.withLock { $0[format, default: Counts()].errors[reason, default: 0] += 1 }
+        state.withLockedValue { $0[format, default: Counts()].errors[reason, default: 0] += 1 }
     }
 
     public func write(to exposition: inout PrometheusExposition) {
-        let all = state.withLock { $0 }
+        let all = state.withLockedValue { $0 }
         let received = statsdReceived
         exposition.counter("tacho_statsd_datagrams_total", help: "StatsD datagrams received on --statsd-port.", value: Double(received.datagrams))
         exposition.counter("tacho_statsd_lines_total", help: "StatsD lines received (parsed, malformed or refused alike).", value: Double(received.lines))

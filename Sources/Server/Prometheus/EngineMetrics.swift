@@ -1,5 +1,5 @@
 import EventStore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Why an ingest request was refused; the label of `tacho_ingest_errors_total`.
 public enum IngestErrorReason: String, Sendable, CaseIterable {
@@ -16,7 +16,9 @@ public enum IngestErrorReason: String, Sendable, CaseIterable {
 
 /// The engine's own counters, shared by the writer, ingest and the SSE broadcaster,
 /// and written to `/metrics`. Updates take a short lock: they happen per batch or per
-/// request, never per event.
+/// request, never per event. The lock is NIO's pthread mutex, not `Mutex`: event-loop
+/// threads contend for it on every connection, and ThreadSanitizer cannot see a
+/// contended `Synchronization.Mutex` (RELIABILITY.md, tools/tsan-repro MutexSlowPath).
 public final class EngineMetrics: Sendable {
     public struct Snapshot: Sendable, Equatable {
         public var eventsAppended: UInt64 = 0
@@ -36,45 +38,45 @@ public final class EngineMetrics: Sendable {
         public var lastCheckpointTimeNs: Int64?
     }
 
-    private let state = Mutex(Snapshot())
+    private let state = NIOLockedValueBox(Snapshot())
     /// Requests, events and refusals of each foreign format (remote-write, Influx, ...).
     public let formats = IngestFormatMetrics()
 
     public init() {}
 
-    public func snapshot() -> Snapshot { state.withLock { $0 } }
+    public func snapshot() -> Snapshot { state.withLockedValue { $0 } }
 
     public func recordAppend(events: Int, bytes: Int) {
         precondition(events >= 0 && bytes >= 0, "appended counts are non-negative")
-        state.withLock {
+        state.withLockedValue {
             $0.eventsAppended += UInt64(events)
             $0.bytesAppended += UInt64(bytes)
         }
     }
 
-    public func recordBatchWritten(count: Int = 1) { state.withLock { $0.batchesWritten += UInt64(count) } }
-    public func recordFsync() { state.withLock { $0.fsyncs += 1 } }
-    public func recordCompaction() { state.withLock { $0.compactions += 1 } }
-    public func recordIngestRequest() { state.withLock { $0.ingestRequests += 1 } }
-    public func recordIngestError(_ reason: IngestErrorReason) { state.withLock { $0.ingestErrors[reason, default: 0] += 1 } }
-    public func recordCheckpoint(timeNs: Int64) { state.withLock { $0.lastCheckpointTimeNs = timeNs } }
-    public func recordSSELaggedDisconnect() { state.withLock { $0.sseLaggedDisconnects += 1 } }
-    public func recordStalledConnectionClosed() { state.withLock { $0.stalledConnectionsClosed += 1 } }
-    public func recordConnectionRefused() { state.withLock { $0.connectionsRefused += 1 } }
-    public func recordConnectionTimedOut(_ wait: ConnectionWait) { state.withLock { $0.connectionsTimedOut[wait, default: 0] += 1 } }
-    public func connectionOpened() { state.withLock { $0.connectionsOpen += 1 } }
+    public func recordBatchWritten(count: Int = 1) { state.withLockedValue { $0.batchesWritten += UInt64(count) } }
+    public func recordFsync() { state.withLockedValue { $0.fsyncs += 1 } }
+    public func recordCompaction() { state.withLockedValue { $0.compactions += 1 } }
+    public func recordIngestRequest() { state.withLockedValue { $0.ingestRequests += 1 } }
+    public func recordIngestError(_ reason: IngestErrorReason) { state.withLockedValue { $0.ingestErrors[reason, default: 0] += 1 } }
+    public func recordCheckpoint(timeNs: Int64) { state.withLockedValue { $0.lastCheckpointTimeNs = timeNs } }
+    public func recordSSELaggedDisconnect() { state.withLockedValue { $0.sseLaggedDisconnects += 1 } }
+    public func recordStalledConnectionClosed() { state.withLockedValue { $0.stalledConnectionsClosed += 1 } }
+    public func recordConnectionRefused() { state.withLockedValue { $0.connectionsRefused += 1 } }
+    public func recordConnectionTimedOut(_ wait: ConnectionWait) { state.withLockedValue { $0.connectionsTimedOut[wait, default: 0] += 1 } }
+    public func connectionOpened() { state.withLockedValue { $0.connectionsOpen += 1 } }
 
     public func connectionClosed() {
-        state.withLock {
+        state.withLockedValue {
             precondition($0.connectionsOpen > 0, "more connections closed than opened")
             $0.connectionsOpen -= 1
         }
     }
 
-    public func sseClientConnected() { state.withLock { $0.sseClients += 1 } }
+    public func sseClientConnected() { state.withLockedValue { $0.sseClients += 1 } }
 
     public func sseClientDisconnected() {
-        state.withLock {
+        state.withLockedValue {
             precondition($0.sseClients > 0, "more SSE disconnects than connects")
             $0.sseClients -= 1
         }
