@@ -109,8 +109,9 @@ public enum EventDomain {
             if value > EventDomain.countMax { fail(field, "\(value) is more than \(EventDomain.countMax)") }
         }
 
-        mutating func text(_ field: String, _ value: String, max: Int) {
-            if value.utf8.count > max { fail(field, "longer than \(max) bytes") }
+        // Field names are built only on failure: the log checks every appended event.
+        mutating func text(_ field: @autoclosure () -> String, _ value: String, max: Int) {
+            if value.utf8.count > max { fail(field(), "longer than \(max) bytes") }
         }
 
         mutating func name(_ field: String, _ value: String) {
