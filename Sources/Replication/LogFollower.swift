@@ -47,12 +47,32 @@ public final class LogFollower: Sendable {
     /// number of events appended (`tacho restore`).
     @discardableResult
     public func catchUp() async throws -> UInt64 {
-        let core = self.core
-        let last = try await worker.run { try core.nats.streamState(core.options.stream)?.lastSequence }
+        let last = try await lastSequenceWhileUnavailable()
         guard let last else { throw ReplicationError.nats(operation: "find stream \(options.stream)", detail: "no such stream", jetStreamCode: 0) }
         let before = log.highWaterMark
         try await apply(untilSequence: last)
         return log.highWaterMark - before
+    }
+
+    /// The stream's last sequence (nil: no such stream). A cluster that just lost a node
+    /// answers stream info with a timeout until it has elected the stream's new leader,
+    /// so failures are retried with backoff for up to `options.unavailableWaitMs`.
+    private func lastSequenceWhileUnavailable() async throws -> UInt64? {
+        let core = self.core
+        var outage = BoundedOutage(waitMs: options.unavailableWaitMs)
+        while true {
+            do {
+                return try await worker.run { try core.nats.streamState(core.options.stream)?.lastSequence }
+            } catch let error as ReplicationError {
+                status.recordError(error)
+                if outage.isFirstFailure {
+                    logger.warning("the stream's cluster cannot answer yet; retrying", metadata: [
+                        "error": "\(error)", "waitMs": "\(options.unavailableWaitMs)",
+                    ])
+                }
+                try await outage.failed(error)
+            }
+        }
     }
 
     public func shutdown() async {
@@ -64,6 +84,8 @@ public final class LogFollower: Sendable {
         let core = self.core
         var appliedSequence: UInt64 = 0
         var backoff = RetryBackoff()
+        // Only a bounded run (`catchUp`) gives up on an unavailable cluster.
+        var outage = BoundedOutage(waitMs: options.unavailableWaitMs)
         while !Task.isCancelled {
             if let target, appliedSequence >= target { return }
             let localEnd = log.highWaterMark
@@ -73,6 +95,7 @@ public final class LogFollower: Sendable {
                 messages = try await worker.run { try core.fetch(localEnd: localEnd, logEmpty: empty, messagesMax: Self.messagesPerFetch, waitMs: Self.fetchWaitMs) }
                 status.update { $0.connected = true }
                 if backoff.succeeded() { logger.notice("reading the stream resumed") }
+                outage.succeeded()
             } catch let error as ReplicationError {
                 status.recordError(error)
                 status.update { $0.connected = false }
@@ -80,7 +103,11 @@ public final class LogFollower: Sendable {
                 if case .badMessage = error { throw error }
                 // Said once per outage; the retries back off and count in /metrics.
                 if backoff.failed() { logger.warning("reading the stream failed; retrying", metadata: ["error": "\(error)"]) }
-                await backoff.wait()
+                if target != nil {
+                    try await outage.failed(error)
+                } else {
+                    await backoff.wait()
+                }
                 continue
             }
             for message in messages {
@@ -89,7 +116,7 @@ public final class LogFollower: Sendable {
             }
             if let target, messages.isEmpty, appliedSequence < target {
                 // Messages up to the target were deleted from the stream: nothing more to wait for.
-                let last = try await worker.run { try core.nats.streamState(core.options.stream)?.lastSequence ?? 0 }
+                let last = try await lastSequenceWhileUnavailable() ?? 0
                 if core.deliveredThrough >= last { return }
             }
         }

@@ -18,6 +18,9 @@ public struct ReplicationOptions: Sendable, Equatable {
     public var ackTimeoutMs: Int = 10_000
     /// How long one NATS request (publish ack, stream info, message get) may take.
     public var requestTimeoutMs: Int = 5_000
+    /// How long `tacho restore` keeps retrying while the cluster cannot answer (a stream
+    /// leader being elected after a node was lost, a node restarting) before it fails.
+    public var unavailableWaitMs: Int = 60_000
     /// A message's bytes at most, below the server's `max_payload` (1 MiB by default):
     /// batch frames are packed into messages up to it and larger frames re-encoded.
     public var messageBytesMax: Int = 1 << 20
@@ -53,6 +56,7 @@ public struct ReplicationOptions: Sendable, Equatable {
         if !(1...5).contains(replicas) { return "replicas must be 1 to 5 (JetStream's limit)" }
         if ackTimeoutMs < 1 { return "the ack timeout must be positive" }
         if requestTimeoutMs < 1 { return "the request timeout must be positive" }
+        if unavailableWaitMs < 0 { return "the wait for an unavailable cluster cannot be negative" }
         if messageBytesMax < 4096 { return "messages must allow at least 4096 bytes" }
         if duplicateWindowMs < 1 { return "the de-duplication window must be positive" }
         return nil

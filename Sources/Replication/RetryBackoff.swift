@@ -29,3 +29,35 @@ struct RetryBackoff {
         delayMs = min(delayMs * 2, Self.delayMsMax)
     }
 }
+
+/// A run of failures that may last `waitMs` at most (`tacho restore`, which must end):
+/// each failure waits the backoff's delay; one past the bound is thrown.
+struct BoundedOutage {
+    let waitMs: Int
+    private var backoff = RetryBackoff()
+    private var startedAt: ContinuousClock.Instant?
+
+    init(waitMs: Int) {
+        self.waitMs = waitMs
+    }
+
+    /// Whether the next failure starts the outage.
+    var isFirstFailure: Bool { startedAt == nil }
+
+    /// After a call that succeeded: the next failure starts a new outage.
+    mutating func succeeded() {
+        startedAt = nil
+        _ = backoff.succeeded()
+    }
+
+    /// After a call that failed: throws `error` once the outage has lasted `waitMs`,
+    /// otherwise waits before the retry.
+    mutating func failed(_ error: any Error) async throws {
+        let now = ContinuousClock.now
+        let start = startedAt ?? now
+        startedAt = start
+        if now - start >= .milliseconds(waitMs) { throw error }
+        await backoff.wait()
+        try Task.checkCancellation()
+    }
+}

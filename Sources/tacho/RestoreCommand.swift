@@ -20,11 +20,17 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(name: .customLong("replicate-stream"), help: "The JetStream stream.")
     var stream: String = "TACHO"
 
+    @Option(
+        name: .customLong("unavailable-wait-ms"),
+        help: "How long to keep retrying while the cluster cannot answer (a stream leader being elected) before failing.")
+    var unavailableWaitMs: Int = ReplicationOptions(urls: []).unavailableWaitMs
+
     @OptionGroup var dataOptions: DataOptions
 
     func run() async throws {
         var options = ReplicationOptions(urls: ReplicationArguments.urls(from))
         options.stream = stream
+        options.unavailableWaitMs = unavailableWaitMs
         if let problem = options.problem() { throw ValidationError(problem) }
         let log: EventLog
         do { log = try EventLog.open(directory: dataOptions.data) } catch {
@@ -42,6 +48,9 @@ struct RestoreCommand: AsyncParsableCommand {
         } catch {
             await follower.shutdown()
             try? await log.close()
+            if case ReplicationError.nats = error {
+                throw CommandFailure("restore from stream \(stream) failed: \(error) (the cluster did not answer for \(unavailableWaitMs) ms; a longer --unavailable-wait-ms waits out a longer outage)")
+            }
             throw CommandFailure("restore from stream \(stream) failed: \(error)")
         }
         await follower.shutdown()

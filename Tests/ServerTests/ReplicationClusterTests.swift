@@ -224,6 +224,47 @@ import Glibc
         #expect(result.status == 0, "\(result.output)")
     }
 
+    @Test func restore_whileTheStreamHasNoLeader_waitsForTheClusterToElectOne_thenRestoresEverything() async throws {
+        guard let cluster = try await NATSCluster.start() else { return }
+        defer { cluster.stop() }
+        let data = try TemporaryDirectory("leader")
+        let restored = try TemporaryDirectory("restored")
+        defer { data.remove(); restored.remove() }
+        let leader = try await Self.durableLeader(data: data, cluster: cluster, stream: "NOLEADER")
+        let acknowledged = try await Self.ingestConcurrently(port: leader.port, clients: 2, requests: 0..<10, baseTimeNs: EventTime.nowNs())
+        #expect(acknowledged.count == 2 * 10 * 10)
+        leader.signal(SIGTERM)
+        _ = try await leader.waitForExit(timeout: 20)
+        // One node of three left: no majority, so the stream has no leader and stream
+        // info times out until the others are back.
+        cluster.kill(0)
+        cluster.kill(1)
+        // A cluster that does not come back within the wait fails the restore, naming why.
+        let early = try TemporaryDirectory("early")
+        defer { early.remove() }
+        let givenUp = try await runTool(
+            ServeProcess.binaryPath,
+            ["restore", "--from", cluster.urlList, "--replicate-stream", "NOLEADER", "--data", early.path, "--unavailable-wait-ms", "1000"],
+            timeoutSeconds: 60)
+        #expect(givenUp.status != 0 && givenUp.output.contains("unavailable-wait-ms"), "\(givenUp.output)")
+        // One that comes back within it is waited for.
+        let restore = try ExternalProgram(
+            ServeProcess.binaryPath,
+            ["restore", "--from", cluster.urlList, "--replicate-stream", "NOLEADER", "--data", restored.path, "--unavailable-wait-ms", "120000"],
+            outputPath: "\(restored.path)-restore.log")
+        defer { restore.stop() }
+        let waiting = await poll(timeout: .seconds(60)) { restore.output.contains("; retrying") }
+        #expect(waiting, "restore waits for the cluster: \(restore.output)")
+        try await cluster.restartAll()
+        let finished = await poll(timeout: .seconds(120)) { !restore.process.isRunning }
+        #expect(finished, "restore ends once the stream has a leader again")
+        #expect(!restore.process.isRunning && restore.process.terminationStatus == 0, "tacho restore: \(restore.output)")
+        let stream = try Self.probes(in: restored.path)
+        let missing = acknowledged.filter { stream.keys[$0]?.count != 1 }
+        #expect(missing.isEmpty, "every acknowledged event once; missing or doubled: \(missing.prefix(10))")
+        #expect(stream.events == (try Self.probes(in: data.path)).events, "the stream holds the leader's log")
+    }
+
     @Test func localAcks_goOnThroughANATSOutage_thenThePublisherCatchesUpWithoutDuplicates() async throws {
         guard let cluster = try await NATSCluster.start() else { return }
         defer { cluster.stop() }
