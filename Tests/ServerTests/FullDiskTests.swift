@@ -90,6 +90,11 @@ import Glibc
         return (200, answer.body, Sent(events: events, offsets: UInt64(first)...UInt64(last)))
     }
 
+    /// The last lines of a server's log, for a failure's message (the directory is removed).
+    static func tail(_ path: String, bytes: Int = 3000) -> String {
+        String((try? String(contentsOfFile: path, encoding: .utf8))?.suffix(bytes) ?? "(no log)")
+    }
+
     static let readPaths = ["/api/v1/health", "/api/v1/metrics/rps", "/api/v1/query?query=count(full_disk)", "/metrics", "/"]
 
     @Test(arguments: ["interval", "always"])
@@ -134,7 +139,8 @@ import Glibc
 
             // Stopped while full (the last checkpoint cannot be written) and started again while full.
             server.signal(SIGTERM)
-            #expect(try await server.waitForExit(timeout: 30 * TestEnvironment.slowdown) == 0, "stopping on a full disk failed")
+            let fullStop = try await server.waitForExit(timeout: 30 * TestEnvironment.slowdown)
+            #expect(fullStop == 0, "stopping on a full disk: exit \(fullStop.map(String.init) ?? "none in time"); its log ends: \(Self.tail(logs.path + "/1"))")
             server = try await ServeProcess(arguments: arguments, stderrPath: logs.path + "/2")
             #expect(try await server.waitUntilIdle(), "the restart on a full disk did not catch up")
             for path in Self.readPaths {
@@ -162,7 +168,8 @@ import Glibc
             #expect(resumed == 5, "ingest did not resume once space returned")
             #expect(try await server.waitUntilIdle())
             server.signal(SIGTERM)
-            #expect(try await server.waitForExit(timeout: 30) == 0)
+            let stop = try await server.waitForExit(timeout: 30 * TestEnvironment.slowdown)
+            #expect(stop == 0, "stopping after space returned: exit \(stop.map(String.init) ?? "none in time"); its log ends: \(Self.tail(logs.path + "/2"))")
 
             // Every acknowledged event is there once, as sent; every checksum holds.
             let log = try ReadOnlyEventLog.open(directory: data)
