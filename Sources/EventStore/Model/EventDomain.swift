@@ -23,7 +23,7 @@ public enum EventDomain {
         var check = Check()
         switch body {
         case .metric(let sample):
-            check.series(sample.series)
+            if !sample.series.isInEventDomain { check.series(name: sample.series.name, labels: sample.series.labels) }
             check.number("value", sample.value)
         case .op(let op):
             check.name("name", op.name)
@@ -87,8 +87,13 @@ public enum EventDomain {
 
     /// What is wrong with a metric series key (checked once per series by the decoder).
     public static func violation(of series: SeriesKey) -> String? {
+        series.isInEventDomain ? nil : seriesViolation(name: series.name, labels: series.labels)
+    }
+
+    /// What is wrong with a series' name and labels (`SeriesKey` finds it once).
+    static func seriesViolation(name: String, labels: Labels) -> String? {
         var check = Check()
-        check.series(series)
+        check.series(name: name, labels: labels)
         return check.failure
     }
 
@@ -138,10 +143,10 @@ public enum EventDomain {
             for (index, value) in values.enumerated() { text("\(field)[\(index)]", value, max: EventLimits.nameBytesMax) }
         }
 
-        mutating func series(_ series: SeriesKey) {
-            name("name", series.name)
-            if series.labels.count > EventLimits.labelsCountMax { return fail("labels", "more than \(EventLimits.labelsCountMax) labels") }
-            for pair in series.labels.pairs {
+        mutating func series(name seriesName: String, labels: Labels) {
+            name("name", seriesName)
+            if labels.count > EventLimits.labelsCountMax { return fail("labels", "more than \(EventLimits.labelsCountMax) labels") }
+            for pair in labels.pairs {
                 if pair.key.isEmpty { return fail("labels", "a label name is empty") }
                 text("labels.\(pair.key)", pair.key, max: EventLimits.nameBytesMax)
                 text("labels.\(pair.key)", pair.value, max: EventLimits.nameBytesMax)

@@ -10,6 +10,10 @@ public final class SeriesKey: Hashable, Sendable, Comparable, CustomStringConver
     public let name: String
     public let labels: Labels
     private let hashCache: Int
+    /// Whether the key is within `EventDomain` (names non-empty and within their
+    /// limits), found once here beside the hash: the log checks every appended event,
+    /// and a key is shared by many.
+    public let isInEventDomain: Bool
 
     public init(name: String, labels: Labels = .empty) {
         self.name = name
@@ -18,6 +22,7 @@ public final class SeriesKey: Hashable, Sendable, Comparable, CustomStringConver
         hasher.combine(name)
         hasher.combine(labels)
         self.hashCache = hasher.finalize()
+        self.isInEventDomain = EventDomain.seriesViolation(name: name, labels: labels) == nil
     }
 
     public static func == (lhs: SeriesKey, rhs: SeriesKey) -> Bool {
