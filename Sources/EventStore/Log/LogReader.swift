@@ -16,8 +16,14 @@ public final class LogReader {
     /// are passed over without being decoded: the fold "as of T" needs none of them.
     /// The batches returned may still hold newer events; the caller filters those.
     public var eventTimeAtMost: Int64?
+    /// Bytes each read of a segment file asks for ahead of the frame it needs.
+    var readAheadBytes = SegmentCursor.readAheadBytesDefault
     private var segmentBase: UInt64?
     private var cursor: SegmentCursor?
+    /// With `eventTimeAtMost`: where in the open segment every later batch (as far as
+    /// the segment reached when it was opened) holds only newer events, so the cursor
+    /// jumps from `fromPosition` to `toPosition`, past offsets up to `endOffset`.
+    private var newerStretch: (fromPosition: UInt64, toPosition: UInt64, endOffset: UInt64)?
     private var sealedLimitKnown = false
     private var decoder = BatchFrameDecoder()
     private var events: [Event] = []
@@ -91,6 +97,11 @@ public final class LogReader {
                 guard try openSegment() else { return nil }
             }
             guard let cursor else { continue }
+            if let stretch = newerStretch, cursor.position >= stretch.fromPosition {
+                newerStretch = nil
+                cursor.seek(to: max(cursor.position, stretch.toPosition))
+                nextOffset = max(nextOffset, stretch.endOffset)
+            }
             let frame: SegmentCursor.Frame?
             do { frame = try cursor.next() } catch {
                 switch error {
@@ -162,8 +173,16 @@ public final class LogReader {
             limit = record.index.segmentSizeBytes
         }
         sealedLimitKnown = record.sealed
-        let opened = SegmentCursor(file: file, path: record.path, position: UInt64(SegmentHeader.sizeBytes), limitBytes: limit)
+        let opened = SegmentCursor(file: file, path: record.path, position: UInt64(SegmentHeader.sizeBytes), limitBytes: limit, readAheadBytes: readAheadBytes)
         cursor = opened
+        newerStretch = nil
+        // The index must describe this file (compaction renames a new one over it): a
+        // sealed one's size is the file's; an open one's is the writer's, whose bytes
+        // the reader reads up to. Later appends land past `limit` and are read.
+        if let eventTimeAtMost, record.index.segmentSizeBytes == limit, let endOffset = record.index.summary.endOffset,
+           let from = record.index.positionPastWhichEveryEvent(isNewerThan: eventTimeAtMost) {
+            newerStretch = (from, limit, endOffset)
+        }
         try checkHeader(opened)
         position(opened, record: record)
         return true
