@@ -61,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("request-body-timeout"), help: "A request is closed unless its body ends within this of its head.")
     var requestBodyTimeout: String = "60s"
+    @Option(name: .customLong("shutdown-timeout"), help: "A graceful stop (SIGTERM, SIGINT), the views' last checkpoint included, may take this long before what is left is cancelled.")
+    var shutdownTimeout: String = "25s"
+
     @Option(name: .customLong("checkpoint-interval"), help: "A checkpoint of the views is written at least this often while events arrive (e.g. 60s).")
     var checkpointInterval: String = "60s"
 
@@ -162,6 +165,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.requestHeadTimeoutMs = try Self.timeoutMs(requestHeadTimeout, flag: "--request-head-timeout")
         options.idleTimeoutMs = try Self.timeoutMs(idleTimeout, flag: "--idle-timeout")
         options.requestBodyTimeoutMs = try Self.timeoutMs(requestBodyTimeout, flag: "--request-body-timeout")
+        options.shutdownTimeoutMs = try Self.timeoutMs(shutdownTimeout, flag: "--shutdown-timeout")
         guard let checkpointMs = DurationArgument.milliseconds(checkpointInterval), checkpointMs <= Int64(Int.max) else {
             throw ValidationError("--checkpoint-interval '\(checkpointInterval)' is not a duration such as 60s or 500ms")
         }

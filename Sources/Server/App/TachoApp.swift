@@ -159,9 +159,10 @@ public struct TachoApp: Sendable {
     }
 
     /// Runs until SIGINT or SIGTERM (when `handlesSignals`) or cancellation; a
-    /// graceful stop takes at most `shutdownMaxMs` before what is left is cancelled.
+    /// graceful stop takes at most `shutdownMaxMs` (default: `--shutdown-timeout`)
+    /// before what is left is cancelled.
     public func run(
-        handlesSignals: Bool = true, shutdownMaxMs: Int = 1500, onListening: @escaping @Sendable (Int) async -> Void
+        handlesSignals: Bool = true, shutdownMaxMs: Int? = nil, onListening: @escaping @Sendable (Int) async -> Void
     ) async throws {
         try await serviceGroup(handlesSignals: handlesSignals, shutdownMaxMs: shutdownMaxMs, onListening: onListening).run()
     }
@@ -171,9 +172,9 @@ public struct TachoApp: Sendable {
 
     /// The service group `run` runs; tests call `triggerGracefulShutdown()` on it.
     public func serviceGroup(
-        handlesSignals: Bool = true, shutdownMaxMs: Int = 1500, onListening: @escaping @Sendable (Int) async -> Void
+        handlesSignals: Bool = true, shutdownMaxMs: Int? = nil, onListening: @escaping @Sendable (Int) async -> Void
     ) -> ServiceGroup {
-        Self.serviceGroup(services(onListening: onListening), handlesSignals: handlesSignals, shutdownMaxMs: shutdownMaxMs, logger: logger)
+        Self.serviceGroup(services(onListening: onListening), handlesSignals: handlesSignals, shutdownMaxMs: shutdownMaxMs ?? options.shutdownTimeoutMs, logger: logger)
     }
 
     /// The group every server mode runs its services in: started in order, stopped in

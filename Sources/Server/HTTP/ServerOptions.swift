@@ -67,6 +67,13 @@ public struct ServerOptions: Sendable, Equatable {
     public var idleTimeoutMs = 60_000
     /// A request body must end within this of its head.
     public var requestBodyTimeoutMs = 60_000
+    /// `--shutdown-timeout`: how long a graceful stop (SIGTERM, SIGINT) may take before
+    /// what is left is cancelled. It covers the last checkpoint of the views, which on
+    /// a large state or a slow disk takes seconds; a stop that runs out of it writes no
+    /// final checkpoint (the next start replays more), and one whose cancellation takes
+    /// longer than `TachoApp.cancellationMaxMs` more is ended by ServiceLifecycle.
+    /// Below systemd's and Kubernetes' own stop timeouts (90 s and 30 s) by default.
+    public var shutdownTimeoutMs = 25_000
     /// `--checkpoint-interval`: a checkpoint of the views at least this often while
     /// events are folded (one every 1,000,000 events besides).
     public var checkpointIntervalMs = 60_000
@@ -148,6 +155,7 @@ public struct ServerOptions: Sendable, Equatable {
         check((100...3_600_000).contains(idleTimeoutMs), "--idle-timeout \(idleTimeoutMs) ms is not within 100...3600000")
         check((100...3_600_000).contains(requestBodyTimeoutMs), "--request-body-timeout \(requestBodyTimeoutMs) ms is not within 100...3600000")
         check((100...600_000).contains(stalledWriteTimeoutMs), "stalled-write timeout \(stalledWriteTimeoutMs) ms is not within 100...600000")
+        check((100...600_000).contains(shutdownTimeoutMs), "--shutdown-timeout \(shutdownTimeoutMs) ms is not within 100...600000")
         check((100...86_400_000).contains(checkpointIntervalMs), "--checkpoint-interval \(checkpointIntervalMs) ms is not within 100...86400000")
         for target in scrapeTargets {
             check(ScrapeTarget(url: target) != nil, "--scrape '\(target)' is not an http:// or https:// URL")

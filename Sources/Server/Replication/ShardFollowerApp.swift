@@ -122,9 +122,9 @@ public struct ShardFollowerApp: Sendable {
 
     /// The service group `run` runs; tests call `triggerGracefulShutdown()` on it.
     public func serviceGroup(
-        handlesSignals: Bool = true, shutdownMaxMs: Int = 1500, onListening: @escaping @Sendable (Int) async -> Void
+        handlesSignals: Bool = true, shutdownMaxMs: Int? = nil, onListening: @escaping @Sendable (Int) async -> Void
     ) -> ServiceGroup {
-        TachoApp.serviceGroup(services(onListening: onListening), handlesSignals: handlesSignals, shutdownMaxMs: shutdownMaxMs, logger: logger)
+        TachoApp.serviceGroup(services(onListening: onListening), handlesSignals: handlesSignals, shutdownMaxMs: shutdownMaxMs ?? options.shutdownTimeoutMs, logger: logger)
     }
 
     /// Runs until SIGINT or SIGTERM (when `handlesSignals`) or cancellation.
