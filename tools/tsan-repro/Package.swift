@@ -7,6 +7,9 @@
 // tools/tsan-suppressions.
 //   TSAN_OPTIONS=halt_on_error=0 .build/debug/ContinuationRace 8 20000 forced unsafe      # reports
 //   TSAN_OPTIONS=halt_on_error=0 .build/debug/ContinuationRace 8 20000 forced-acq unsafe  # control: none
+//   TSAN_OPTIONS=halt_on_error=0 .build/debug/ContinuationRace 8 20000 forced unsafe payload
+//     also reports an object the resumer wrote before the resume, read by the task after it
+//     (a NIO async sequence's element: not suppressible by frame; see RELIABILITY.md)
 // MutexSlowPath: threads contending for a Synchronization.Mutex (taken in the kernel on
 // its slow path, where TSan cannot see it); code TSan must check contends on a pthread
 // mutex instead.

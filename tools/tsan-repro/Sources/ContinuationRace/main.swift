@@ -1,12 +1,15 @@
 // No NIO, no Foundation, no Tacho code. A task awaits withUnsafe/CheckedContinuation that is
 // resumed from a plain pthread. The async frame is written before and after the await.
 //
-// usage: ContinuationRace [tasks=8] [total=50000] [mode=natural|forced|forced-acq] [kind=unsafe|checked]
+// usage: ContinuationRace [tasks=8] [total=50000] [mode=natural|forced|forced-acq] [kind=unsafe|checked] [payload]
 //   natural: the continuation is handed to the resumer thread (mutex+condvar queue);
 //            the awaiting task suspends normally; the resume usually happens after.
 //   forced : same hand-off, but the continuation's body spins (relaxed atomic, which
 //            gives TSan no happens-before edge) until the resumer has resumed, so
 //            swift_continuation_await always finds the continuation already resumed.
+//   payload: besides, the resumer writes a heap object the task reads after the await (an
+//            element handed over as NIO's async sequences hand a decoded frame to the task
+//            that awaits it): the same missing acquire, reported at those two accesses.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,14 +25,17 @@ let forced = modeArg == "forced" || modeArg == "forced-acq"
 // (uninstrumented) status atomics provide.
 let acq = modeArg == "forced-acq"
 let checked = (args.count > 4 ? args[4] : "unsafe") == "checked"
+let payload = args.count > 5 && args[5] == "payload"
 let perTask = total / tasks
 
 final class Flag: Sendable { let v = Atomic<Int>(0) }
+final class Box: @unchecked Sendable { var value = 0 }
 
 struct Item: @unchecked Sendable {
     var unsafeCont: UnsafeContinuation<Void, Never>?
     var checkedCont: CheckedContinuation<Void, Never>?
     var flag: Flag?
+    var box: Box?
 }
 
 // A minimal resumer thread with a mutex/condvar work queue (TSan sees these, so they give
@@ -49,6 +55,7 @@ final class Resumer: @unchecked Sendable {
             let items = queue; queue.removeAll(keepingCapacity: true)
             pthread_mutex_unlock(&mutex)
             for it in items {
+                it.box?.value = 42                // written before the resume, read by the task after it
                 if let c = it.unsafeCont { c.resume() }
                 if let c = it.checkedCont { c.resume() }
                 if acq { it.flag?.v.store(1, ordering: .releasing) } else { it.flag?.v.store(1, ordering: .relaxed) }
@@ -73,17 +80,19 @@ func work(_ i: Int) async -> Int {
     var local = (i &* 3, i &+ 7, i ^ 5)   // async-frame writes on a cooperative thread
     local.0 &+= 1
     let flag: Flag? = forced ? Flag() : nil
+    let box: Box? = payload ? Box() : nil
     if checked {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            resumer.push(Item(unsafeCont: nil, checkedCont: c, flag: flag))
+            resumer.push(Item(unsafeCont: nil, checkedCont: c, flag: flag, box: box))
             if let flag { while (acq ? flag.v.load(ordering: .acquiring) : flag.v.load(ordering: .relaxed)) == 0 { sched_yield() } }
         }
     } else {
         await withUnsafeContinuation { (c: UnsafeContinuation<Void, Never>) in
-            resumer.push(Item(unsafeCont: c, checkedCont: nil, flag: flag))
+            resumer.push(Item(unsafeCont: c, checkedCont: nil, flag: flag, box: box))
             if let flag { while (acq ? flag.v.load(ordering: .acquiring) : flag.v.load(ordering: .relaxed)) == 0 { sched_yield() } }
         }
     }
+    if let box { local.0 &+= box.value }  // the handed-over object, read after resumption
     local.1 &+= local.0                    // async-frame writes after resumption
     local.2 &+= local.1
     return local.2
@@ -101,4 +110,4 @@ let result = await withTaskGroup(of: Int.self) { g in
     for await r in g { s &+= r }
     return s
 }
-print("done tasks=\(tasks) total=\(total) mode=\(modeArg) checked=\(checked) result=\(result)")
+print("done tasks=\(tasks) total=\(total) mode=\(modeArg) checked=\(checked) payload=\(payload) result=\(result)")
