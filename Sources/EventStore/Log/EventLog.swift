@@ -63,8 +63,7 @@ public final class EventLog: Sendable {
     public func append(_ events: [Event]) async throws(LogError) -> ClosedRange<UInt64> {
         // Checked here, in the caller's task, not on the writer's one queue.
         for (index, event) in events.enumerated() {
-            // Most events are metric samples of a key already found in the domain.
-            if case .metric(let sample) = event.body, sample.series.isInEventDomain, sample.value.isFinite { continue }
+            if EventDomain.isPlainMetricInDomain(event.body) { continue }
             if let violation = EventDomain.violation(of: event.body) {
                 throw .invalidArgument("event \(index) of \(events.count) (\(event.type.name)) is outside what the log holds: \(violation)")
             }

@@ -17,6 +17,16 @@ public enum EventDomain {
     /// Counts: exact in JSON only up to `Int64.max` (the reader's integers are `Int64`).
     public static let countMax = UInt64(Int64.max)
 
+    /// Whether `body` is the common event that needs no closer look: a metric sample
+    /// whose key was found in the domain when it was made, with a finite value. The
+    /// log's append asks this first for every event; `violation(of:)` names the field
+    /// of anything else.
+    @inline(__always)
+    static func isPlainMetricInDomain(_ body: EventBody) -> Bool {
+        if case .metric(let sample) = body { return sample.series.isInEventDomain && sample.value.isFinite }
+        return false
+    }
+
     /// What is wrong with `body`, naming the field ("tps: -0.5 is out of range 0…"),
     /// or nil when it is in the domain.
     public static func violation(of body: EventBody) -> String? {

@@ -35,6 +35,22 @@ import TestSupport
         try await log.close()
     }
 
+    @Test func append_ofAMetricWithABadLabelOrValue_isRefusedWhole_naming() async throws {
+        let fs = SimulatedFileSystem(seed: 3)
+        let log = try LogTest.open(fs)
+        let good = EventGenerators.metrics(count: 3)
+        let badLabel = Event(timeNs: 1, body: .metric(MetricSample(name: "m", labels: ["": "x"], value: 1)))
+        let badValue = Event(timeNs: 1, body: .metric(MetricSample(name: "m", value: .nan)))
+        await #expect(throws: LogError.invalidArgument("event 3 of 4 (metric) is outside what the log holds: labels: a label name is empty")) {
+            try await log.append(good + [badLabel])
+        }
+        await #expect(throws: LogError.invalidArgument("event 3 of 4 (metric) is outside what the log holds: value: nan is not a finite number")) {
+            try await log.append(good + [badValue])
+        }
+        #expect(log.highWaterMark == 0)
+        try await log.close()
+    }
+
     @Test func reopen_continuesOffsetsAfterTheLastBatch() async throws {
         let fs = SimulatedFileSystem(seed: 2)
         let events = EventGenerators.metrics(count: 30)
