@@ -83,7 +83,7 @@ enum BatchDecoder {
         try rows.expectEnd("rows")
     }
 
-    private static func decodeStrings(_ reader: inout PayloadReader) throws(CodecError) -> [String] {
+    static func decodeStrings(_ reader: inout PayloadReader) throws(CodecError) -> [String] {
         // Each string takes at least its length byte: a count beyond that is damage.
         let count = try reader.count(max: reader.remaining, "string count")
         var strings: [String] = []
@@ -103,7 +103,7 @@ enum BatchDecoder {
         return strings
     }
 
-    private static func decodeTypeRuns(_ reader: inout PayloadReader, eventCount: Int) throws(CodecError) -> [(type: EventType, length: Int)] {
+    static func decodeTypeRuns(_ reader: inout PayloadReader, eventCount: Int) throws(CodecError) -> [(type: EventType, length: Int)] {
         let runCount = try reader.count(max: eventCount, "type run count")
         var runs: [(type: EventType, length: Int)] = []
         runs.reserveCapacity(runCount)

@@ -6,16 +6,16 @@ struct BatchFrameDecoder {
 
     func deallocate() { scratch.deallocate() }
 
-    /// Appends the frame's events to `events`; on error `events` is left as it was.
-    mutating func decode(_ frame: SegmentCursor.Frame, segment: String, into events: inout [Event]) throws(CorruptionError) {
+    /// The frame's payload as `BatchCodec` reads it (decompressed into scratch space
+    /// valid until the next call).
+    mutating func payload(_ frame: SegmentCursor.Frame, segment: String) throws(CorruptionError) -> UnsafeRawBufferPointer {
         let header = frame.header
         func bad(_ detail: String) -> CorruptionError {
             CorruptionError(segment: segment, position: frame.position, reason: .badContent, detail: detail)
         }
-        let payload: UnsafeRawBufferPointer
         switch header.compression {
         case .none:
-            payload = frame.payload
+            return frame.payload
         case .lz4:
             let size = Int(header.uncompressedSize)
             if scratch.count < size {
@@ -26,8 +26,17 @@ struct BatchFrameDecoder {
             let written: Int
             do { written = try LZ4.decompress(frame.payload, into: target) } catch { throw bad("LZ4: \(error.reason)") }
             guard written == size else { throw bad("LZ4 gave \(written) of \(size) bytes") }
-            payload = UnsafeRawBufferPointer(target)
+            return UnsafeRawBufferPointer(target)
         }
+    }
+
+    /// Appends the frame's events to `events`; on error `events` is left as it was.
+    mutating func decode(_ frame: SegmentCursor.Frame, segment: String, into events: inout [Event]) throws(CorruptionError) {
+        let header = frame.header
+        func bad(_ detail: String) -> CorruptionError {
+            CorruptionError(segment: segment, position: frame.position, reason: .badContent, detail: detail)
+        }
+        let payload = try payload(frame, segment: segment)
         let before = events.count
         do {
             try BatchCodec.decode(payload, eventCount: Int(header.eventCount), into: &events)

@@ -22,6 +22,7 @@ public struct DataDirectory: Sendable {
 
     public func segmentPath(baseOffset: UInt64) -> String { logPath + "/" + LogFormat.segmentFileName(baseOffset: baseOffset) }
     public func indexPath(baseOffset: UInt64) -> String { logPath + "/" + LogFormat.indexFileName(baseOffset: baseOffset) }
+    public func seriesIndexPath(baseOffset: UInt64) -> String { logPath + "/" + LogFormat.seriesIndexFileName(baseOffset: baseOffset) }
 
     /// Opens (creating when absent) a data directory, refusing one written by a newer format.
     public static func open(path: String, fileSystem: any LogFileSystem = POSIXFileSystem()) throws(LogError) -> DataDirectory {

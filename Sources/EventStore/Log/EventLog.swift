@@ -10,6 +10,7 @@ public final class EventLog: Sendable {
     /// What opening found and repaired (a torn last batch, damage, rebuilt indexes).
     public let recovery: RecoveryReport
     let state: LogState
+    let seriesIndexes: SeriesIndexes
     private let writer: LogWriter
     private let maintenance: LogMaintenance
     private let jobs: BackgroundJobs
@@ -34,9 +35,11 @@ public final class EventLog: Sendable {
         self.recovery = opened.report
         self.logger = logger
         let state = LogState(segments: opened.segments, highWaterMark: opened.nextOffset)
-        let maintenance = LogMaintenance(directory: directory, options: options, state: state, logger: logger)
+        let seriesIndexes = SeriesIndexes(directory: directory)
+        let maintenance = LogMaintenance(directory: directory, options: options, state: state, seriesIndexes: seriesIndexes, logger: logger)
         let jobs = BackgroundJobs()
         self.state = state
+        self.seriesIndexes = seriesIndexes
         self.maintenance = maintenance
         self.jobs = jobs
         let writer = LogWriter(

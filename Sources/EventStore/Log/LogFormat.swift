@@ -7,16 +7,19 @@ public enum LogFormat {
     /// The newest format version this build can read.
     public static let readableVersionMax: UInt16 = 1
 
-    /// "TSEG", "TBAT", "TIDX" read as little-endian UInt32s, so a hex dump shows the letters.
+    /// "TSEG", "TBAT", "TIDX", "TSIX" read as little-endian UInt32s, so a hex dump shows the letters.
     static let segmentMagic: UInt32 = 0x4745_5354
     static let batchMagic: UInt32 = 0x5441_4254
     static let indexMagic: UInt32 = 0x5844_4954
+    /// "TSIX": a segment's series index.
+    static let seriesIndexMagic: UInt32 = 0x5849_5354
 
     /// Files named by base offset zero-padded to 20 digits (Kafka's convention), so
     /// lexical order is offset order.
     static let offsetDigits = 20
     static let segmentSuffix = ".seg"
     static let indexSuffix = ".idx"
+    static let seriesIndexSuffix = ".sidx"
     static let temporarySuffix = ".tmp"
 
     static func fileStem(baseOffset: UInt64) -> String {
@@ -26,6 +29,7 @@ public enum LogFormat {
 
     static func segmentFileName(baseOffset: UInt64) -> String { fileStem(baseOffset: baseOffset) + segmentSuffix }
     static func indexFileName(baseOffset: UInt64) -> String { fileStem(baseOffset: baseOffset) + indexSuffix }
+    static func seriesIndexFileName(baseOffset: UInt64) -> String { fileStem(baseOffset: baseOffset) + seriesIndexSuffix }
 
     /// The base offset a segment file name encodes, or nil for any other file.
     static func baseOffset(segmentFileName name: String) -> UInt64? {

@@ -11,20 +11,28 @@ actor LogMaintenance {
     private let directory: DataDirectory
     private let options: LogOptions
     private let state: LogState
+    private let seriesIndexes: SeriesIndexes
     private let logger: Logger
 
-    init(directory: DataDirectory, options: LogOptions, state: LogState, logger: Logger) {
+    init(directory: DataDirectory, options: LogOptions, state: LogState, seriesIndexes: SeriesIndexes, logger: Logger) {
         self.directory = directory
         self.options = options
         self.state = state
+        self.seriesIndexes = seriesIndexes
         self.logger = logger
     }
 
-    /// A segment sealed: compact it if asked, then apply retention.
+    /// A segment sealed: compact it if asked, write its series index, then apply retention.
     func sealed(_ baseOffset: UInt64) {
         if options.compactOnSeal {
             do { _ = try compact(baseOffset) } catch {
                 logger.warning("compaction failed; the segment stays as written", metadata: ["base": "\(baseOffset)", "error": "\(error)"])
+            }
+        }
+        if let record = state.segment(baseOffset: baseOffset) {
+            // Derived data: without it the first query over the segment builds it.
+            do { _ = try seriesIndexes.index(for: record) } catch {
+                logger.warning("series index not built; the first query over the segment will", metadata: ["base": "\(baseOffset)", "error": "\(error)"])
             }
         }
         do { _ = try applyRetention(nowNs: retentionReferenceNs()) } catch {
@@ -63,8 +71,11 @@ actor LogMaintenance {
             state.remove(baseOffset: victim.baseOffset)
             do {
                 try directory.fileSystem.remove(victim.path)
-                let indexPath = directory.indexPath(baseOffset: victim.baseOffset)
-                if directory.fileSystem.exists(indexPath) { try directory.fileSystem.remove(indexPath) }
+                for derived in [directory.indexPath(baseOffset: victim.baseOffset), directory.seriesIndexPath(baseOffset: victim.baseOffset)]
+                where directory.fileSystem.exists(derived) {
+                    try directory.fileSystem.remove(derived)
+                }
+                seriesIndexes.forget(baseOffset: victim.baseOffset)
             } catch {
                 throw .fileSystem(error)
             }

@@ -189,6 +189,7 @@ actor LogWriter {
             state.rebase(to: nextRecord)
             try? directory.fileSystem.remove(old.path)
             try? directory.fileSystem.remove(directory.indexPath(baseOffset: old.baseOffset))
+            try? directory.fileSystem.remove(directory.seriesIndexPath(baseOffset: old.baseOffset))
             logger.info("empty log now starts at the leader's offset", metadata: ["offset": "\(baseOffset)"])
             return nil
         } catch {

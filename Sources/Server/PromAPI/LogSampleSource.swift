@@ -29,10 +29,16 @@ struct LogSampleSource: SampleSource {
         var visited = 0
         do {
             let name = matchers.first { $0.name == PromQL.Labels.metricName && $0.op == .equal }?.value
-            try log.scanMetrics(fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax, eventSeries: EventSeries.mayMatch(metricName: name)) { timeNs, sample in
+            try log.scanMetrics(
+                fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax, eventSeries: EventSeries.mayMatch(metricName: name),
+                wants: { key in
+                    visited += 1
+                    if visited & 1023 == 0, isPastDeadline() { throw PromQLError.timedOut }
+                    return try filter.accepts(key)
+                }
+            ) { timeNs, sample in
                 visited += 1
                 if visited & 4095 == 0, isPastDeadline() { throw PromQLError.timedOut }
-                guard try filter.accepts(sample.series) else { return }
                 guard collector.sampleCount < samplesMax else { throw PromQLError.tooManySamples }
                 collector.add(timeNs: timeNs, sample)
             }

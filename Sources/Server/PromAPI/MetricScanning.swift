@@ -2,12 +2,16 @@ import EventStore
 
 /// What the Prometheus API reads from the log: metric samples by event time.
 public protocol MetricScanning: Sendable {
-    /// Calls `visit` with the time and sample of every `metric` event whose time is
-    /// within `fromNs...toNs`, in log order, wherever it sits in the log (a late
-    /// backfill included). Throws `MetricScanError` rather than answer from part of
-    /// the range when more than `eventsScannedMax` events would have to be read. With
-    /// `eventSeries`, also the samples Tacho's own events stand for (`EventSeries`).
-    func scanMetrics(fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, _ visit: (Int64, MetricSample) throws -> Void) throws
+    /// Calls `visit` with the time and sample of every `metric` event of a series
+    /// `wants` accepts whose time is within `fromNs...toNs`, in log order, wherever it
+    /// sits in the log (a late backfill included). Throws `MetricScanError` rather
+    /// than answer from part of the range when more than `eventsScannedMax` events
+    /// would have to be read. With `eventSeries`, also the samples Tacho's own events
+    /// stand for (`EventSeries`). Blocking file I/O: call from a thread of its own.
+    func scanMetrics(
+        fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool,
+        wants: (SeriesKey) throws -> Bool, _ visit: (Int64, MetricSample) throws -> Void
+    ) throws
 }
 
 public struct MetricScanError: Error, CustomStringConvertible {
@@ -18,20 +22,34 @@ public struct MetricScanError: Error, CustomStringConvertible {
 }
 
 extension Engine: MetricScanning {
-    public func scanMetrics(fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, _ visit: (Int64, MetricSample) throws -> Void) throws {
+    public func scanMetrics(
+        fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool,
+        wants: (SeriesKey) throws -> Bool, _ visit: (Int64, MetricSample) throws -> Void
+    ) throws {
         guard fromNs <= toNs else { return }
-        // From the first event at or after `fromNs` to the end: events are not in time
-        // order across the log, so no batch past the range proves the rest is.
-        let reader = log.reader(fromTimeNs: fromNs)
         var scanned = 0
+        guard eventSeries else {
+            // Metric samples only: the segments' series indexes choose the batches.
+            try log.scanMetricSamples(fromNs: fromNs, toNs: toNs, wants: wants, beforeBatch: { events in
+                scanned += events
+                guard scanned <= eventsScannedMax else { throw MetricScanError(eventsScannedMax: eventsScannedMax) }
+            }, visit: visit)
+            return
+        }
+        // Tacho's own events stand for series too: every batch from the first event at
+        // or after `fromNs` to the end (events are not in time order across the log,
+        // so no batch past the range proves the rest is).
+        let reader = log.reader(fromTimeNs: fromNs)
         while let batch = try Self.next(reader) {
             scanned += batch.events.count
             guard scanned <= eventsScannedMax else { throw MetricScanError(eventsScannedMax: eventsScannedMax) }
             for event in batch.events where event.timeNs >= fromNs && event.timeNs <= toNs {
                 if case .metric(let sample) = event.body {
-                    try visit(event.timeNs, sample)
-                } else if eventSeries {
-                    try EventSeries.samples(of: event) { try visit(event.timeNs, $0) }
+                    if try wants(sample.series) { try visit(event.timeNs, sample) }
+                } else {
+                    try EventSeries.samples(of: event) { sample in
+                        if try wants(sample.series) { try visit(event.timeNs, sample) }
+                    }
                 }
             }
         }

@@ -1,0 +1,102 @@
+/// What a series-indexed scan read: for a query's statistics and its tests.
+public struct MetricScanStatistics: Sendable, Equatable {
+    /// Batches decoded (each only as far as its wanted series).
+    public var batchesRead = 0
+    /// Events those batches hold.
+    public var eventsInBatchesRead = 0
+    /// Batches the segments' series indexes let the scan pass over.
+    public var batchesPassedOver = 0
+    /// Indexed batches found damaged when read, passed over as every reader does.
+    public var damagedBatches = 0
+}
+
+extension EventLog {
+    /// Calls `visit` with the time and sample of every metric event of a series that
+    /// `wants` accepts whose time is within `fromNs...toNs`, in log order, wherever it
+    /// sits in the log (a late backfill included). Reads only the batches each
+    /// segment's series index says hold such a series within the range; `beforeBatch`
+    /// is told each batch's event count before it is read (a caller's limit throws
+    /// there). Blocking file I/O: call from a thread of its own.
+    @discardableResult
+    public func scanMetricSamples(
+        fromNs: Int64, toNs: Int64, wants: (SeriesKey) throws -> Bool,
+        beforeBatch: (Int) throws -> Void = { _ in }, visit: (Int64, MetricSample) throws -> Void
+    ) throws -> MetricScanStatistics {
+        var statistics = MetricScanStatistics()
+        guard fromNs <= toNs else { return statistics }
+        for record in state.allSegments {
+            let summary = record.index.summary
+            guard summary.batchCount > 0, summary.maxTimeNs >= fromNs, summary.minTimeNs <= toNs else { continue }
+            try scanSegment(record, fromNs: fromNs, toNs: toNs, wants: wants, beforeBatch: beforeBatch, visit: visit, statistics: &statistics)
+        }
+        return statistics
+    }
+
+    private func scanSegment(
+        _ first: SegmentRecord, fromNs: Int64, toNs: Int64, wants: (SeriesKey) throws -> Bool,
+        beforeBatch: (Int) throws -> Void, visit: (Int64, MetricSample) throws -> Void, statistics: inout MetricScanStatistics
+    ) throws {
+        var record = first
+        // A compaction may rename a new file over the segment between reading its
+        // index and opening it: then the index is rebuilt once for the new file.
+        for attempt in 0..<2 {
+            let index = try seriesIndexes.index(for: record)
+            let chosen = try index.batches(holdingSeries: wants, fromNs: fromNs, toNs: toNs)
+            statistics.batchesPassedOver += index.batches.count - chosen.count
+            guard !chosen.isEmpty else { return }
+            let file: any LogFile
+            do { file = try directory.fileSystem.open(record.path, create: false, truncate: false) } catch {
+                // Retention may delete a segment between listing and opening it.
+                if error.code == .notFound, state.segment(baseOffset: record.baseOffset) == nil { return }
+                throw LogError.fileSystem(error)
+            }
+            defer { file.close() }
+            if record.sealed, try file.sizeBytes() != index.segmentSizeBytes, attempt == 0 {
+                seriesIndexes.forget(baseOffset: record.baseOffset)
+                guard let current = state.segment(baseOffset: record.baseOffset) else { return }
+                record = current
+                statistics.batchesPassedOver -= index.batches.count - chosen.count
+                continue
+            }
+            let cursor = SegmentCursor(
+                file: file, path: record.path, position: UInt64(SegmentHeader.sizeBytes), limitBytes: index.segmentSizeBytes,
+                readAheadBytes: Self.indexedReadAheadBytes)
+            var decoder = BatchFrameDecoder()
+            defer { decoder.deallocate() }
+            for batch in chosen {
+                try beforeBatch(Int(batch.eventCount))
+                cursor.seek(to: batch.position)
+                let frame: SegmentCursor.Frame
+                do {
+                    guard let next = try cursor.next() else { break }
+                    frame = next
+                } catch {
+                    if case .fileSystem(let fsError) = error { throw LogError.fileSystem(fsError) }
+                    statistics.damagedBatches += 1
+                    continue
+                }
+                guard frame.header.baseOffset == batch.baseOffset, frame.header.totalLength == batch.totalLength else {
+                    // Not the batch indexed (the file changed under the index despite
+                    // its size): counted as damage; the next scan rebuilds the index.
+                    seriesIndexes.forget(baseOffset: record.baseOffset)
+                    statistics.damagedBatches += 1
+                    continue
+                }
+                guard let payload = try? decoder.payload(frame, segment: record.path) else {
+                    statistics.damagedBatches += 1
+                    continue
+                }
+                statistics.batchesRead += 1
+                statistics.eventsInBatchesRead += Int(batch.eventCount)
+                try BatchSampleDecoder.samples(payload, eventCount: Int(frame.header.eventCount), wants: wants) { timeNs, sample in
+                    if timeNs >= fromNs && timeNs <= toNs { try visit(timeNs, sample) }
+                }
+            }
+            return
+        }
+    }
+
+    /// Read-ahead of an indexed scan's segment cursor: batches chosen are often
+    /// apart, so each read asks for less than a full scan's.
+    static let indexedReadAheadBytes = 256 << 10
+}

@@ -1,0 +1,230 @@
+/// The series index of one segment: every metric series its batches declare, each
+/// with the batches that hold it (their positions, offsets and event-time ranges),
+/// so a query reads only the batches holding the series it selects.
+///
+/// Derived data, like `SegmentIndex`: written beside a segment when it seals, rebuilt
+/// by scanning when missing, damaged or describing another size of the file; the open
+/// segment's is kept in memory and extended as the segment grows.
+///
+/// File layout (little-endian fixed fields, LEB128 varints): `magic u32 | version u16 |
+/// reserved u16 | baseOffset u64 | segmentSizeBytes u64`, then varint counts and
+/// entries: batches (`position, totalLength, baseOffset delta, eventCount, minTimeNs
+/// zigzag, maxTimeNs - minTimeNs, otherEventCount`), strings (`length, UTF-8`), series
+/// (`name string, label count, key/value strings, batch count, batch-number deltas`),
+/// then `crc32c u32` of all before it.
+public struct SeriesIndex: Sendable {
+    public struct Batch: Sendable, Equatable {
+        public let position: UInt64
+        public let totalLength: UInt32
+        public let baseOffset: UInt64
+        public let eventCount: UInt32
+        public let minTimeNs: Int64
+        public let maxTimeNs: Int64
+        /// Events that are not metric samples (operations, breakers, …).
+        public let otherEventCount: UInt32
+    }
+
+    static let layoutVersion: UInt16 = 1
+    static let fixedHeaderSizeBytes = 24
+    /// Most bytes an index file may take when read: a bound for damaged lengths.
+    static let fileBytesMax = 512 << 20
+
+    public let baseOffset: UInt64
+    /// The bytes of the segment described: batches up to here are indexed.
+    public internal(set) var segmentSizeBytes: UInt64
+    public private(set) var batches: [Batch] = []
+    public private(set) var series: [SeriesKey] = []
+    /// Per series, the numbers of the batches holding it, ascending.
+    public private(set) var postings: [[UInt32]] = []
+    private var numbers: [SeriesKey: Int] = [:]
+
+    init(baseOffset: UInt64) {
+        self.baseOffset = baseOffset
+        self.segmentSizeBytes = UInt64(SegmentHeader.sizeBytes)
+    }
+
+    /// Records an intact batch at `position` declaring `declared`; batches must come
+    /// in file order.
+    mutating func add(_ header: BatchFrameHeader, at position: UInt64, declared: [SeriesKey], otherEventCount: Int) {
+        assert(position >= segmentSizeBytes, "batches out of order")
+        let number = UInt32(batches.count)
+        batches.append(Batch(
+            position: position, totalLength: header.totalLength, baseOffset: header.baseOffset, eventCount: header.eventCount,
+            minTimeNs: header.minTimeNs, maxTimeNs: header.maxTimeNs, otherEventCount: UInt32(otherEventCount)))
+        for key in declared {
+            if let existing = numbers[key] {
+                // A series declared as gauge and as counter in one batch is listed once.
+                if postings[existing].last != number { postings[existing].append(number) }
+            } else {
+                numbers[key] = series.count
+                series.append(key)
+                postings.append([number])
+            }
+        }
+        segmentSizeBytes = position + UInt64(header.totalLength)
+    }
+
+    /// The batches holding a series `wants`, in file order, that may hold an event
+    /// within `fromNs...toNs`.
+    public func batches(holdingSeries wants: (SeriesKey) throws -> Bool, fromNs: Int64, toNs: Int64) rethrows -> [Batch] {
+        var chosen = [Bool](repeating: false, count: batches.count)
+        var any = false
+        for (number, key) in series.enumerated() where try wants(key) {
+            for batch in postings[number] {
+                chosen[Int(batch)] = true
+                any = true
+            }
+        }
+        guard any else { return [] }
+        var out: [Batch] = []
+        for (number, batch) in batches.enumerated() where chosen[number] && batch.maxTimeNs >= fromNs && batch.minTimeNs <= toNs {
+            out.append(batch)
+        }
+        return out
+    }
+
+    func encoded() -> [UInt8] {
+        var out = PayloadWriter(reservingCapacity: 64 + batches.count * 16 + series.count * 32)
+        func fixed<T: FixedWidthInteger>(_ value: T) {
+            withUnsafeBytes(of: value.littleEndian) { out.bytes.append(contentsOf: $0) }
+        }
+        fixed(LogFormat.seriesIndexMagic)
+        fixed(Self.layoutVersion)
+        fixed(UInt16(0))
+        fixed(baseOffset)
+        fixed(segmentSizeBytes)
+        out.varint(batches.count)
+        var previousBase = baseOffset
+        for batch in batches {
+            out.varint(batch.position)
+            out.varint(UInt64(batch.totalLength))
+            out.varint(batch.baseOffset &- previousBase)
+            previousBase = batch.baseOffset
+            out.varint(UInt64(batch.eventCount))
+            out.zigzag(batch.minTimeNs)
+            out.varint(UInt64(bitPattern: batch.maxTimeNs &- batch.minTimeNs))
+            out.varint(UInt64(batch.otherEventCount))
+        }
+        var strings: [String: Int] = [:]
+        var table: [String] = []
+        func intern(_ text: String) -> Int {
+            if let number = strings[text] { return number }
+            strings[text] = table.count
+            table.append(text)
+            return table.count - 1
+        }
+        var body = PayloadWriter(reservingCapacity: series.count * 16)
+        for (number, key) in series.enumerated() {
+            body.varint(intern(key.name))
+            body.varint(key.labels.pairs.count)
+            for pair in key.labels.pairs {
+                body.varint(intern(pair.key))
+                body.varint(intern(pair.value))
+            }
+            body.varint(postings[number].count)
+            var previous: UInt32 = 0
+            for batch in postings[number] {
+                body.varint(UInt64(batch - previous))
+                previous = batch
+            }
+        }
+        out.varint(table.count)
+        for text in table {
+            out.varint(text.utf8.count)
+            out.bytes.append(contentsOf: text.utf8)
+        }
+        out.varint(series.count)
+        out.bytes.append(contentsOf: body.bytes)
+        let crc = out.bytes.withUnsafeBytes { CRC32C.checksum(0, $0) }
+        fixed(crc)
+        return out.bytes
+    }
+
+    /// Parses an index file; nil when it is damaged or not this segment's (rebuild it).
+    static func decode(_ bytes: [UInt8], baseOffset: UInt64) -> SeriesIndex? {
+        bytes.withUnsafeBytes { raw -> SeriesIndex? in
+            guard raw.count >= fixedHeaderSizeBytes + 4 else { return nil }
+            let body = UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 4)])
+            guard ByteIO.load(UInt32.self, at: raw.count - 4, in: raw) == CRC32C.checksum(0, body),
+                ByteIO.load(UInt32.self, at: 0, in: raw) == LogFormat.seriesIndexMagic,
+                ByteIO.load(UInt16.self, at: 4, in: raw) == layoutVersion,
+                ByteIO.load(UInt64.self, at: 8, in: raw) == baseOffset
+            else { return nil }
+            var index = SeriesIndex(baseOffset: baseOffset)
+            let sizeBytes = ByteIO.load(UInt64.self, at: 16, in: raw)
+            var reader = PayloadReader(body)
+            reader.position = fixedHeaderSizeBytes
+            do {
+                // Every entry takes at least one byte per field: counts beyond that are damage.
+                let batchCount = try reader.count(max: reader.remaining / 7, "batch count")
+                var previousBase = baseOffset
+                var previousEnd = UInt64(SegmentHeader.sizeBytes)
+                index.batches.reserveCapacity(batchCount)
+                for _ in 0..<batchCount {
+                    let position = try reader.varint()
+                    let length = try reader.varint()
+                    let base = previousBase &+ (try reader.varint())
+                    let events = try reader.varint()
+                    let minTime = try reader.zigzag()
+                    let span = try reader.varint()
+                    let others = try reader.varint()
+                    let (maxTime, overflow) = minTime.addingReportingOverflow(Int64(bitPattern: span))
+                    guard position >= previousEnd, length <= UInt64(LogLimits.frameBytesMax), length >= UInt64(BatchFrameHeader.sizeBytes),
+                        position + length <= sizeBytes, base >= previousBase, events <= UInt64(LogLimits.eventsPerBatchMax),
+                        others <= events, !overflow, maxTime >= minTime
+                    else { return nil }
+                    previousBase = base
+                    previousEnd = position + length
+                    index.batches.append(Batch(
+                        position: position, totalLength: UInt32(length), baseOffset: base, eventCount: UInt32(events),
+                        minTimeNs: minTime, maxTimeNs: maxTime, otherEventCount: UInt32(others)))
+                }
+                let stringCount = try reader.count(max: reader.remaining, "string count")
+                var strings: [String] = []
+                strings.reserveCapacity(stringCount)
+                for _ in 0..<stringCount {
+                    let length = try reader.count(max: EventLimits.dataBytesMax, "string length")
+                    let bytes = try reader.bytes(length)
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    guard text.utf8.elementsEqual(bytes) else { return nil }
+                    strings.append(text)
+                }
+                let seriesCount = try reader.count(max: reader.remaining / 3, "series count")
+                for _ in 0..<seriesCount {
+                    let name = strings[try reader.count(max: strings.count - 1, "name")]
+                    let labelCount = try reader.count(max: EventLimits.labelsCountMax, "label count")
+                    var pairs: [Labels.Pair] = []
+                    pairs.reserveCapacity(labelCount)
+                    for _ in 0..<labelCount {
+                        let key = strings[try reader.count(max: strings.count - 1, "label key")]
+                        let value = strings[try reader.count(max: strings.count - 1, "label value")]
+                        if let last = pairs.last, !(last.key < key) { return nil }
+                        pairs.append(Labels.Pair(key: key, value: value))
+                    }
+                    let key = SeriesKey(name: name, labels: labelCount == 0 ? .empty : Labels(sortedPairs: pairs))
+                    guard key.isInEventDomain, index.numbers[key] == nil else { return nil }
+                    let postingCount = try reader.count(max: batchCount, "posting count")
+                    var list: [UInt32] = []
+                    list.reserveCapacity(postingCount)
+                    var previous: UInt64 = 0
+                    for number in 0..<postingCount {
+                        let delta = try reader.varint()
+                        guard number == 0 || delta > 0 else { return nil }
+                        let (batch, overflow) = previous.addingReportingOverflow(delta)
+                        guard !overflow, batch < UInt64(batchCount) else { return nil }
+                        list.append(UInt32(batch))
+                        previous = batch
+                    }
+                    index.numbers[key] = index.series.count
+                    index.series.append(key)
+                    index.postings.append(list)
+                }
+                try reader.expectEnd("series index")
+            } catch {
+                return nil
+            }
+            index.segmentSizeBytes = sizeBytes
+            return index
+        }
+    }
+}

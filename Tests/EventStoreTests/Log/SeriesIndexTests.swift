@@ -1,0 +1,185 @@
+import Testing
+import TestSupport
+@testable import EventStore
+
+/// The segments' series indexes: a scan for some series reads only the batches holding
+/// them and returns exactly what a full read filters to; the index files are written
+/// at seal, rebuilt when missing or damaged, and deleted with their segments.
+@Suite struct SeriesIndexTests {
+    static let startNs: Int64 = 1_700_000_000_000_000_000
+    static let targets = 5
+
+    /// One append (one batch) per scrape of one target: its 3 series at one time, and
+    /// an operation every 7th scrape; scrapes go round the targets.
+    static func scrapes(count: Int, from first: Int = 0) -> [[Event]] {
+        (first..<(first + count)).map { scrape in
+            let target = "t\(scrape % targets)"
+            let timeNs = startNs + Int64(scrape) * 1_000_000_000
+            var batch = (0..<3).map { number in
+                Event(timeNs: timeNs, body: .metric(MetricSample(
+                    name: "up_\(number)", labels: ["target": target], value: Double(scrape * 10 + number), kind: number == 1 ? .counter : .gauge)))
+            }
+            if scrape % 7 == 0 {
+                batch.append(Event(timeNs: timeNs, body: .op(Operation(name: "GET /", protocol: "http1", durationMs: 3, ok: true))))
+            }
+            return batch
+        }
+    }
+
+    struct Seen: Equatable, CustomStringConvertible {
+        let timeNs: Int64
+        let series: String
+        let value: Double
+        var description: String { "\(series)@\(timeNs)=\(value)" }
+    }
+
+    /// What a full read of the log gives for the series `wants` within the range, in log order.
+    static func expected(_ log: EventLog, fromNs: Int64, toNs: Int64, wants: (SeriesKey) -> Bool) throws -> [Seen] {
+        try LogTest.readAll(log).events.compactMap { logged in
+            guard case .metric(let sample) = logged.event.body, wants(sample.series),
+                  logged.event.timeNs >= fromNs, logged.event.timeNs <= toNs else { return nil }
+            return Seen(timeNs: logged.event.timeNs, series: sample.series.description, value: sample.value)
+        }
+    }
+
+    static func scanned(_ log: EventLog, fromNs: Int64, toNs: Int64, wants: (SeriesKey) -> Bool) throws -> ([Seen], MetricScanStatistics) {
+        var seen: [Seen] = []
+        let statistics = try log.scanMetricSamples(fromNs: fromNs, toNs: toNs, wants: wants) { timeNs, sample in
+            seen.append(Seen(timeNs: timeNs, series: sample.series.description, value: sample.value))
+        }
+        return (seen, statistics)
+    }
+
+    static func target(_ name: String) -> (SeriesKey) -> Bool {
+        { key in key.labels.pairs.contains { $0.key == "target" && $0.value == name } }
+    }
+
+    @Test func scanForOneTarget_readsOnlyItsBatches_andReturnsWhatAFullReadFiltersTo() async throws {
+        let fs = SimulatedFileSystem(seed: 11)
+        let log = try LogTest.open(fs, LogTest.options { $0.segmentBytesMax = 4 * 1024 })
+        var batches = Self.scrapes(count: 300)
+        // A late sample of t2, stamped back in the range, far into the log.
+        batches[280].append(Event(timeNs: Self.startNs + 42 * 1_000_000_000, body: .metric(MetricSample(name: "up_0", labels: ["target": "t2"], value: -1))))
+        for batch in batches { _ = try await log.append(batch) }
+        #expect(log.segments().count >= 4, "several segments, sealed and open")
+
+        let fromNs = Self.startNs + 40 * 1_000_000_000
+        let toNs = Self.startNs + 200 * 1_000_000_000
+        let wants = Self.target("t2")
+        let (seen, statistics) = try Self.scanned(log, fromNs: fromNs, toNs: toNs, wants: wants)
+        let expected = try Self.expected(log, fromNs: fromNs, toNs: toNs, wants: wants)
+        #expect(expected.contains(Seen(timeNs: Self.startNs + 42 * 1_000_000_000, series: "up_0{target=\"t2\"}", value: -1)))
+        #expect(seen == expected)
+        // t2's scrapes within the range (32 of them) and the late sample's batch.
+        #expect(statistics.batchesRead == 33, "\(statistics)")
+        // Segments wholly outside the range are passed over by their time summary.
+        #expect(statistics.batchesRead + statistics.batchesPassedOver < 300)
+
+        // The open segment's index grows with it: a new scrape is seen by the next scan.
+        _ = try await log.append([Event(timeNs: Self.startNs + 100 * 1_000_000_000, body: .metric(MetricSample(name: "up_9", labels: ["target": "t2"], value: 7)))])
+        let (after, _) = try Self.scanned(log, fromNs: fromNs, toNs: toNs, wants: wants)
+        #expect(after == (try Self.expected(log, fromNs: fromNs, toNs: toNs, wants: wants)))
+        #expect(after.count == seen.count + 1)
+
+        // Nothing wanted: no batch read.
+        let (none, nothingRead) = try Self.scanned(log, fromNs: .min, toNs: .max) { _ in false }
+        #expect(none.isEmpty && nothingRead.batchesRead == 0)
+        try await log.close()
+    }
+
+    @Test func sealedSegmentsIndexFiles_areWrittenAtSeal_rebuiltWhenMissingOrDamaged_deletedWithTheirSegment() async throws {
+        let fs = SimulatedFileSystem(seed: 12)
+        let options = LogTest.options { $0.segmentBytesMax = 4 * 1024 }
+        let log = try LogTest.open(fs, options)
+        for batch in Self.scrapes(count: 200) { _ = try await log.append(batch) }
+        await log.waitForMaintenance()
+        let sealed = log.segments().filter(\.sealed).map(\.baseOffset)
+        try #require(sealed.count >= 3)
+        let directory = try DataDirectory.open(path: LogTest.directory, fileSystem: fs)
+        for base in sealed {
+            let bytes = try #require(fs.contents(directory.seriesIndexPath(baseOffset: base)), "written when segment \(base) sealed")
+            #expect(SeriesIndex.decode(bytes, baseOffset: base) != nil)
+        }
+        #expect(fs.contents(directory.seriesIndexPath(baseOffset: log.segments().last!.baseOffset)) == nil, "the open segment's stays in memory")
+        let wants = Self.target("t4")
+        let expected = try Self.expected(log, fromNs: .min, toNs: .max, wants: wants)
+        #expect(expected.count == 120)
+        try await log.close()
+
+        // One index file missing, one with a flipped byte: both rebuilt, the answer the same.
+        try fs.remove(directory.seriesIndexPath(baseOffset: sealed[0]))
+        var damaged = try #require(fs.contents(directory.seriesIndexPath(baseOffset: sealed[1])))
+        damaged[damaged.count / 2] ^= 0x10
+        fs.setContents(directory.seriesIndexPath(baseOffset: sealed[1]), damaged)
+        #expect(SeriesIndex.decode(damaged, baseOffset: sealed[1]) == nil, "the checksum finds the flip")
+        let reopened = try LogTest.open(fs, LogTest.options {
+            $0.segmentBytesMax = 4 * 1024
+            $0.retentionAgeNs = 1
+        })
+        let (seen, _) = try Self.scanned(reopened, fromNs: .min, toNs: .max, wants: wants)
+        #expect(seen == expected)
+        for base in sealed[0...1] {
+            let bytes = try #require(fs.contents(directory.seriesIndexPath(baseOffset: base)), "rebuilt and written again")
+            #expect(SeriesIndex.decode(bytes, baseOffset: base) != nil)
+        }
+
+        // Retention takes the index file with its segment.
+        let deleted = try await reopened.applyRetention(nowNs: .max)
+        #expect(deleted.count == sealed.count)
+        for base in deleted { #expect(fs.contents(directory.seriesIndexPath(baseOffset: base)) == nil) }
+        try await reopened.close()
+    }
+
+    @Test func indexFile_roundTrips_andEveryTruncationOrFlipIsRefused() throws {
+        var index = SeriesIndex(baseOffset: 500)
+        var position = UInt64(SegmentHeader.sizeBytes)
+        for number in 0..<20 {
+            let header = BatchFrameHeader(
+                totalLength: 100, baseOffset: 500 + UInt64(number) * 3, eventCount: 3, minTimeNs: -5 + Int64(number),
+                maxTimeNs: Int64(number) * 1_000, compression: .lz4, uncompressedSize: 80)
+            let keys = [SeriesKey(name: "a", labels: Labels(["n": "\(number % 4)"])), SeriesKey(name: "b")]
+            index.add(header, at: position, declared: keys, otherEventCount: number % 2)
+            position += 100
+        }
+        let bytes = index.encoded()
+        let decoded = try #require(SeriesIndex.decode(bytes, baseOffset: 500))
+        #expect(decoded.batches == index.batches && decoded.series == index.series && decoded.postings == index.postings)
+        #expect(decoded.segmentSizeBytes == index.segmentSizeBytes)
+        #expect(SeriesIndex.decode(bytes, baseOffset: 501) == nil, "another segment's")
+        for length in 0..<bytes.count { #expect(SeriesIndex.decode(Array(bytes[0..<length]), baseOffset: 500) == nil) }
+        for at in stride(from: 0, to: bytes.count, by: 3) {
+            var flipped = bytes
+            flipped[at] ^= 0x01
+            #expect(SeriesIndex.decode(flipped, baseOffset: 500) == nil)
+        }
+    }
+
+    @Test func samplesOfWantedSeries_equalTheFullDecodeFiltered_overEveryEventType() throws {
+        var events = CodecSampleEvents.everyType + EventGenerators.metrics(count: 2_000, seed: 9, seriesCount: 13)
+        var random = SeededRandom(seed: 4)
+        events.shuffle(using: &random)
+        var payload: [UInt8] = []
+        BatchCodec.encode(events, into: &payload)
+        for wanted in [0, 1, 5, 12] {
+            let wants: (SeriesKey) -> Bool = { $0.labels.pairs.contains { $0.value == "host-\(wanted)" } || $0.name == "cpu_percent" }
+            var full: [Event] = []
+            try payload.withUnsafeBytes { try BatchCodec.decode($0, eventCount: events.count, into: &full) }
+            let expected = full.compactMap { event -> Seen? in
+                guard case .metric(let sample) = event.body, wants(sample.series) else { return nil }
+                return Seen(timeNs: event.timeNs, series: "\(sample.series)/\(sample.kind)", value: sample.value)
+            }
+            var seen: [Seen] = []
+            let any = try payload.withUnsafeBytes { raw in
+                try BatchSampleDecoder.samples(raw, eventCount: events.count, wants: wants) { timeNs, sample in
+                    seen.append(Seen(timeNs: timeNs, series: "\(sample.series)/\(sample.kind)", value: sample.value))
+                }
+            }
+            #expect(!expected.isEmpty && any)
+            #expect(seen == expected)
+        }
+        let declared = try payload.withUnsafeBytes { try BatchSampleDecoder.declaredSeries($0, eventCount: events.count) }
+        let metricCount = events.filter { if case .metric = $0.body { true } else { false } }.count
+        #expect(declared.otherEventCount == events.count - metricCount)
+        #expect(Set(declared.series).count == Set(events.compactMap { if case .metric(let s) = $0.body { s.series } else { nil } }).count)
+    }
+}
