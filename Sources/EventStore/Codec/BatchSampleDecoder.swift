@@ -1,8 +1,7 @@
 /// Reads what a query needs from a payload of encoding 1 without assembling its
-/// events: the series it declares (for the series index), or the samples of the
-/// series a query wants, in the batch's order. A batch none of whose series is
-/// wanted costs its strings and series table only; the rows of other event types
-/// are never decoded. Every count, index and length is checked as `BatchDecoder`
+/// events: the series it declares (to build the series index), or, with the index,
+/// the samples of the series a query selects, in the batch's order. The rows of
+/// other event types are never decoded. Every count, index and length is checked as `BatchDecoder`
 /// checks it, so damaged bytes throw a `CodecError`, never crash.
 public enum BatchSampleDecoder {
     /// The keys of the series the payload declares, in declaration order (a series
@@ -17,27 +16,46 @@ public enum BatchSampleDecoder {
         return (table.templates.map(\.series), eventCount - table.sampleCountTotal)
     }
 
-    /// Calls `visit` with the time and sample of every metric event of a wanted
-    /// series, in the batch's order; `wants` is asked once per declared series.
-    /// Returns whether any series was wanted (false: nothing past the series table
-    /// was read).
-    @discardableResult
+    /// Calls `visit` with the time and sample of every metric event of a selected
+    /// series, in the batch's order. The series are the batch's declarations as a
+    /// series index numbered them (`declared`), selected by number; `keys` are the
+    /// index's keys, shared by the samples. The strings and the series table's
+    /// names are not decoded: a declaration is read as bare numbers.
     public static func samples(
-        _ payload: UnsafeRawBufferPointer, eventCount: Int,
-        wants: (SeriesKey) throws -> Bool, visit: (Int64, MetricSample) throws -> Void
-    ) throws -> Bool {
+        _ payload: UnsafeRawBufferPointer, eventCount: Int, declared: [UInt32], selected: [Bool], keys: [SeriesKey],
+        visit: (Int64, MetricSample) throws -> Void
+    ) throws {
         var reader = try payloadReader(payload, eventCount: eventCount)
         var stringSection = try reader.section("strings")
-        let strings = try BatchDecoder.decodeStrings(&stringSection)
+        let stringCount = try stringSection.count(max: stringSection.remaining, "string count")
         var seriesSection = try reader.section("series")
-        let table = try SeriesTable(&seriesSection, strings: strings, eventCount: eventCount)
-        var wanted = [Bool](repeating: false, count: table.count)
-        var anyWanted = false
-        for id in 0..<table.count where try wants(table.templates[id].series) {
-            wanted[id] = true
-            anyWanted = true
+        let declarationCount = try seriesSection.count(max: seriesSection.remaining / 4, "series count")
+        guard declarationCount == declared.count else {
+            throw CodecError(byteOffset: seriesSection.position, reason: "batch declares \(declarationCount) series, its index \(declared.count)")
         }
-        guard anyWanted else { return false }
+        var sampleCounts = [Int](repeating: 0, count: declarationCount)
+        var kinds = [MetricKind](repeating: .gauge, count: declarationCount)
+        var wanted = [Bool](repeating: false, count: declarationCount)
+        var sampleCountTotal = 0
+        for id in 0..<declarationCount {
+            _ = try seriesSection.count(max: stringCount - 1, "series name index")
+            let labelCount = try seriesSection.count(max: EventLimits.labelsCountMax, "label count")
+            for _ in 0..<(2 * labelCount) { _ = try seriesSection.count(max: stringCount - 1, "label index") }
+            let kindCode = try seriesSection.byte()
+            guard let kind = MetricKind(rawValue: kindCode) else {
+                throw CodecError(byteOffset: seriesSection.position - 1, reason: "unknown metric kind \(kindCode)")
+            }
+            kinds[id] = kind
+            sampleCounts[id] = try seriesSection.count(max: eventCount - sampleCountTotal, "series sample count")
+            sampleCountTotal += sampleCounts[id]
+            let number = Int(declared[id])
+            guard number < selected.count, number < keys.count else {
+                throw CodecError(byteOffset: seriesSection.position, reason: "series number \(number) is not in the index")
+            }
+            wanted[id] = selected[number]
+        }
+        try seriesSection.expectEnd("series")
+        guard wanted.contains(true) else { return }
         var typeSection = try reader.section("types")
         let runs = try BatchDecoder.decodeTypeRuns(&typeSection, eventCount: eventCount)
         let timeSection = try reader.section("times")
@@ -46,30 +64,32 @@ public enum BatchSampleDecoder {
         _ = try reader.section("rows")
         try reader.expectEnd("payload")
         let metricCount = runs.reduce(0) { $0 + ($1.type == .metric ? $1.length : 0) }
-        guard metricCount == table.sampleCountTotal else {
-            throw CodecError(byteOffset: seriesSection.position, reason: "series declare \(table.sampleCountTotal) samples, types hold \(metricCount) metric events")
+        guard metricCount == sampleCountTotal else {
+            throw CodecError(byteOffset: seriesSection.position, reason: "series declare \(sampleCountTotal) samples, types hold \(metricCount) metric events")
         }
         // Values are stored series by series; each series' column decodes whole.
         var values = [Double](repeating: 0, count: max(metricCount, 1))
-        var cursors = [Int](repeating: 0, count: table.count)
+        var cursors = [Int](repeating: 0, count: declarationCount)
+        var ends = [Int](repeating: 0, count: declarationCount)
         try values.withUnsafeMutableBufferPointer { buffer throws(CodecError) in
             var start = 0
-            for id in 0..<table.count {
+            for id in 0..<declarationCount {
                 let valuesPosition = valueSection.position
-                try ValueColumn.decode(count: table.sampleCounts[id], from: &valueSection, into: buffer.baseAddress! + start)
+                try ValueColumn.decode(count: sampleCounts[id], from: &valueSection, into: buffer.baseAddress! + start)
                 if wanted[id] {
-                    for slot in start..<(start + table.sampleCounts[id]) where !buffer[slot].isFinite {
+                    for slot in start..<(start + sampleCounts[id]) where !buffer[slot].isFinite {
                         throw CodecError(byteOffset: valuesPosition, reason: "series \(id) holds \(buffer[slot]), the log holds finite values only")
                     }
                 }
                 cursors[id] = start
-                start += table.sampleCounts[id]
+                start += sampleCounts[id]
+                ends[id] = start
             }
         }
         try valueSection.expectEnd("values")
         var times = try TimeColumnReader(timeSection)
         var previousId: Int64 = -1
-        let seriesCount = Int64(table.count)
+        let seriesCount = Int64(declarationCount)
         for run in runs {
             guard run.type == .metric else {
                 for _ in 0..<run.length { _ = try times.next() }
@@ -82,16 +102,14 @@ public enum BatchSampleDecoder {
                 previousId = id
                 let number = Int(id)
                 let slot = cursors[number]
-                guard slot < table.ends[number] else { throw seriesIds.fail("series \(id) has more samples than declared") }
+                guard slot < ends[number] else { throw seriesIds.fail("series \(id) has more samples than declared") }
                 cursors[number] = slot + 1
                 if wanted[number] {
-                    let template = table.templates[number]
-                    try visit(timeNs, MetricSample(series: template.series, value: values[slot], kind: template.kind))
+                    try visit(timeNs, MetricSample(series: keys[Int(declared[number])], value: values[slot], kind: kinds[number]))
                 }
             }
         }
         try seriesIds.expectEnd("series ids")
-        return true
     }
 
     private static func payloadReader(_ payload: UnsafeRawBufferPointer, eventCount: Int) throws(CodecError) -> PayloadReader {

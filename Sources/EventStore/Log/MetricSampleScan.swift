@@ -16,10 +16,12 @@ extension EventLog {
     /// sits in the log (a late backfill included). Reads only the batches each
     /// segment's series index says hold such a series within the range; `beforeBatch`
     /// is told each batch's event count before it is read (a caller's limit throws
-    /// there). Blocking file I/O: call from a thread of its own.
+    /// there). `name` and `labelsEqual`, when given, are what every wanted series
+    /// has (a query's equality matchers): `wants` is then asked about those only.
+    /// Blocking file I/O: call from a thread of its own.
     @discardableResult
     public func scanMetricSamples(
-        fromNs: Int64, toNs: Int64, wants: (SeriesKey) throws -> Bool,
+        fromNs: Int64, toNs: Int64, name: String? = nil, labelsEqual: [Labels.Pair] = [], wants: (SeriesKey) throws -> Bool,
         beforeBatch: (Int) throws -> Void = { _ in }, visit: (Int64, MetricSample) throws -> Void
     ) throws -> MetricScanStatistics {
         var statistics = MetricScanStatistics()
@@ -27,13 +29,15 @@ extension EventLog {
         for record in state.allSegments {
             let summary = record.index.summary
             guard summary.batchCount > 0, summary.maxTimeNs >= fromNs, summary.minTimeNs <= toNs else { continue }
-            try scanSegment(record, fromNs: fromNs, toNs: toNs, wants: wants, beforeBatch: beforeBatch, visit: visit, statistics: &statistics)
+            try scanSegment(
+                record, fromNs: fromNs, toNs: toNs, selecting: { index in try index.selection(name: name, labelsEqual: labelsEqual, wants: wants) },
+                beforeBatch: beforeBatch, visit: visit, statistics: &statistics)
         }
         return statistics
     }
 
     private func scanSegment(
-        _ first: SegmentRecord, fromNs: Int64, toNs: Int64, wants: (SeriesKey) throws -> Bool,
+        _ first: SegmentRecord, fromNs: Int64, toNs: Int64, selecting: (SeriesIndex) throws -> [Bool],
         beforeBatch: (Int) throws -> Void, visit: (Int64, MetricSample) throws -> Void, statistics: inout MetricScanStatistics
     ) throws {
         var record = first
@@ -41,7 +45,8 @@ extension EventLog {
         // index and opening it: then the index is rebuilt once for the new file.
         for attempt in 0..<2 {
             let index = try seriesIndexes.index(for: record)
-            let chosen = try index.batches(holdingSeries: wants, fromNs: fromNs, toNs: toNs)
+            let selected = try selecting(index)
+            let chosen = index.batches(holding: selected, fromNs: fromNs, toNs: toNs)
             statistics.batchesPassedOver += index.batches.count - chosen.count
             guard !chosen.isEmpty else { return }
             let file: any LogFile
@@ -63,6 +68,7 @@ extension EventLog {
                 readAheadBytes: Self.indexedReadAheadBytes)
             var decoder = BatchFrameDecoder()
             defer { decoder.deallocate() }
+            var found: [(Int64, MetricSample)] = []
             for batch in chosen {
                 try beforeBatch(Int(batch.eventCount))
                 cursor.seek(to: batch.position)
@@ -88,8 +94,20 @@ extension EventLog {
                 }
                 statistics.batchesRead += 1
                 statistics.eventsInBatchesRead += Int(batch.eventCount)
-                try BatchSampleDecoder.samples(payload, eventCount: Int(frame.header.eventCount), wants: wants) { timeNs, sample in
-                    if timeNs >= fromNs && timeNs <= toNs { try visit(timeNs, sample) }
+                // Gathered first: a batch that fails to decode gives none of its samples.
+                found.removeAll(keepingCapacity: true)
+                do {
+                    try BatchSampleDecoder.samples(
+                        payload, eventCount: Int(frame.header.eventCount), declared: batch.declared, selected: selected, keys: index.series
+                    ) { timeNs, sample in
+                        if timeNs >= fromNs && timeNs <= toNs { found.append((timeNs, sample)) }
+                    }
+                    for (timeNs, sample) in found { try visit(timeNs, sample) }
+                } catch is CodecError {
+                    // A checksum-valid batch that does not decode as indexed: damage here,
+                    // or an index describing other bytes; the next scan rebuilds it.
+                    seriesIndexes.forget(baseOffset: record.baseOffset)
+                    statistics.damagedBatches += 1
                 }
             }
             return

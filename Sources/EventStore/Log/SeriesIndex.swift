@@ -6,12 +6,17 @@
 /// by scanning when missing, damaged or describing another size of the file; the open
 /// segment's is kept in memory and extended as the segment grows.
 ///
+/// Each batch keeps the series numbers of its declarations in the batch's own order,
+/// so a query reads a chosen batch's series table as bare numbers (no string or key
+/// is built): the wanted series are known from the index.
+///
 /// File layout (little-endian fixed fields, LEB128 varints): `magic u32 | version u16 |
 /// reserved u16 | baseOffset u64 | segmentSizeBytes u64`, then varint counts and
-/// entries: batches (`position, totalLength, baseOffset delta, eventCount, minTimeNs
-/// zigzag, maxTimeNs - minTimeNs, otherEventCount`), strings (`length, UTF-8`), series
-/// (`name string, label count, key/value strings, batch count, batch-number deltas`),
-/// then `crc32c u32` of all before it.
+/// entries: strings (`length, UTF-8`), series (`name string, label count, key/value
+/// strings`), batches (`position, totalLength, baseOffset delta, eventCount, minTimeNs
+/// zigzag, maxTimeNs - minTimeNs, otherEventCount, declaration count, per declaration
+/// zigzag of number - (previous + 1)`), then `crc32c u32` of all before it. Which
+/// batches hold a series is derived from the declarations when the file is read.
 public struct SeriesIndex: Sendable {
     public struct Batch: Sendable, Equatable {
         public let position: UInt64
@@ -22,6 +27,9 @@ public struct SeriesIndex: Sendable {
         public let maxTimeNs: Int64
         /// Events that are not metric samples (operations, breakers, …).
         public let otherEventCount: UInt32
+        /// The series number of each series the batch declares, in its order (a series
+        /// used as gauge and as counter is declared twice).
+        public let declared: [UInt32]
     }
 
     static let layoutVersion: UInt16 = 1
@@ -36,6 +44,10 @@ public struct SeriesIndex: Sendable {
     public private(set) var series: [SeriesKey] = []
     /// Per series, the numbers of the batches holding it, ascending.
     public private(set) var postings: [[UInt32]] = []
+    /// Series numbers by name and by label pair, ascending: a query's equality
+    /// matchers choose its candidates without looking at every series.
+    private var byName: [String: [UInt32]] = [:]
+    private var byPair: [Labels.Pair: [UInt32]] = [:]
     private var numbers: [SeriesKey: Int] = [:]
 
     init(baseOffset: UInt64) {
@@ -43,33 +55,58 @@ public struct SeriesIndex: Sendable {
         self.segmentSizeBytes = UInt64(SegmentHeader.sizeBytes)
     }
 
-    /// Records an intact batch at `position` declaring `declared`; batches must come
-    /// in file order.
+    /// The number of `key`, adding it on first sight.
+    private mutating func number(of key: SeriesKey) -> UInt32 {
+        if let existing = numbers[key] { return UInt32(existing) }
+        let number = UInt32(series.count)
+        numbers[key] = series.count
+        series.append(key)
+        postings.append([])
+        byName[key.name, default: []].append(number)
+        for pair in key.labels.pairs { byPair[pair, default: []].append(number) }
+        return number
+    }
+
+    /// Records an intact batch at `position` declaring `declared` (in the batch's
+    /// order); batches must come in file order.
     mutating func add(_ header: BatchFrameHeader, at position: UInt64, declared: [SeriesKey], otherEventCount: Int) {
         assert(position >= segmentSizeBytes, "batches out of order")
-        let number = UInt32(batches.count)
-        batches.append(Batch(
+        append(Batch(
             position: position, totalLength: header.totalLength, baseOffset: header.baseOffset, eventCount: header.eventCount,
-            minTimeNs: header.minTimeNs, maxTimeNs: header.maxTimeNs, otherEventCount: UInt32(otherEventCount)))
-        for key in declared {
-            if let existing = numbers[key] {
-                // A series declared as gauge and as counter in one batch is listed once.
-                if postings[existing].last != number { postings[existing].append(number) }
-            } else {
-                numbers[key] = series.count
-                series.append(key)
-                postings.append([number])
-            }
-        }
+            minTimeNs: header.minTimeNs, maxTimeNs: header.maxTimeNs, otherEventCount: UInt32(otherEventCount),
+            declared: declared.map { number(of: $0) }))
         segmentSizeBytes = position + UInt64(header.totalLength)
     }
 
-    /// The batches holding a series `wants`, in file order, that may hold an event
-    /// within `fromNs...toNs`.
-    public func batches(holdingSeries wants: (SeriesKey) throws -> Bool, fromNs: Int64, toNs: Int64) rethrows -> [Batch] {
+    private mutating func append(_ batch: Batch) {
+        let number = UInt32(batches.count)
+        batches.append(batch)
+        for series in batch.declared where postings[Int(series)].last != number {
+            postings[Int(series)].append(number)
+        }
+    }
+
+    /// Which series a query selects, by series number: among those with `name` and
+    /// every pair of `labelsEqual` (its equality matchers, a hint), those `wants` accepts.
+    public func selection(name: String?, labelsEqual: [Labels.Pair], wants: (SeriesKey) throws -> Bool) rethrows -> [Bool] {
+        var lists: [[UInt32]] = []
+        if let name { lists.append(byName[name] ?? []) }
+        for pair in labelsEqual { lists.append(byPair[pair] ?? []) }
+        var selected = [Bool](repeating: false, count: series.count)
+        if let shortest = lists.min(by: { $0.count < $1.count }) {
+            for number in shortest where try wants(series[Int(number)]) { selected[Int(number)] = true }
+        } else {
+            for (number, key) in series.enumerated() where try wants(key) { selected[number] = true }
+        }
+        return selected
+    }
+
+    /// The batches holding a selected series that may hold an event within
+    /// `fromNs...toNs`, in file order.
+    public func batches(holding selected: [Bool], fromNs: Int64, toNs: Int64) -> [Batch] {
         var chosen = [Bool](repeating: false, count: batches.count)
         var any = false
-        for (number, key) in series.enumerated() where try wants(key) {
+        for (number, isSelected) in selected.enumerated() where isSelected {
             for batch in postings[number] {
                 chosen[Int(batch)] = true
                 any = true
@@ -84,7 +121,7 @@ public struct SeriesIndex: Sendable {
     }
 
     func encoded() -> [UInt8] {
-        var out = PayloadWriter(reservingCapacity: 64 + batches.count * 16 + series.count * 32)
+        var out = PayloadWriter(reservingCapacity: 64 + batches.count * 24 + series.count * 16)
         func fixed<T: FixedWidthInteger>(_ value: T) {
             withUnsafeBytes(of: value.littleEndian) { out.bytes.append(contentsOf: $0) }
         }
@@ -93,6 +130,30 @@ public struct SeriesIndex: Sendable {
         fixed(UInt16(0))
         fixed(baseOffset)
         fixed(segmentSizeBytes)
+        var strings: [String: Int] = [:]
+        var table: [String] = []
+        func intern(_ text: String) -> Int {
+            if let number = strings[text] { return number }
+            strings[text] = table.count
+            table.append(text)
+            return table.count - 1
+        }
+        var seriesSection = PayloadWriter(reservingCapacity: series.count * 8)
+        for key in series {
+            seriesSection.varint(intern(key.name))
+            seriesSection.varint(key.labels.pairs.count)
+            for pair in key.labels.pairs {
+                seriesSection.varint(intern(pair.key))
+                seriesSection.varint(intern(pair.value))
+            }
+        }
+        out.varint(table.count)
+        for text in table {
+            out.varint(text.utf8.count)
+            out.bytes.append(contentsOf: text.utf8)
+        }
+        out.varint(series.count)
+        out.bytes.append(contentsOf: seriesSection.bytes)
         out.varint(batches.count)
         var previousBase = baseOffset
         for batch in batches {
@@ -104,37 +165,13 @@ public struct SeriesIndex: Sendable {
             out.zigzag(batch.minTimeNs)
             out.varint(UInt64(bitPattern: batch.maxTimeNs &- batch.minTimeNs))
             out.varint(UInt64(batch.otherEventCount))
-        }
-        var strings: [String: Int] = [:]
-        var table: [String] = []
-        func intern(_ text: String) -> Int {
-            if let number = strings[text] { return number }
-            strings[text] = table.count
-            table.append(text)
-            return table.count - 1
-        }
-        var body = PayloadWriter(reservingCapacity: series.count * 16)
-        for (number, key) in series.enumerated() {
-            body.varint(intern(key.name))
-            body.varint(key.labels.pairs.count)
-            for pair in key.labels.pairs {
-                body.varint(intern(pair.key))
-                body.varint(intern(pair.value))
-            }
-            body.varint(postings[number].count)
-            var previous: UInt32 = 0
-            for batch in postings[number] {
-                body.varint(UInt64(batch - previous))
-                previous = batch
+            out.varint(batch.declared.count)
+            var previous: Int64 = -1
+            for number in batch.declared {
+                out.zigzag(Int64(number) - (previous + 1))
+                previous = Int64(number)
             }
         }
-        out.varint(table.count)
-        for text in table {
-            out.varint(text.utf8.count)
-            out.bytes.append(contentsOf: text.utf8)
-        }
-        out.varint(series.count)
-        out.bytes.append(contentsOf: body.bytes)
         let crc = out.bytes.withUnsafeBytes { CRC32C.checksum(0, $0) }
         fixed(crc)
         return out.bytes
@@ -155,8 +192,34 @@ public struct SeriesIndex: Sendable {
             var reader = PayloadReader(body)
             reader.position = fixedHeaderSizeBytes
             do {
-                // Every entry takes at least one byte per field: counts beyond that are damage.
-                let batchCount = try reader.count(max: reader.remaining / 7, "batch count")
+                let stringCount = try reader.count(max: reader.remaining, "string count")
+                var strings: [String] = []
+                strings.reserveCapacity(stringCount)
+                for _ in 0..<stringCount {
+                    let length = try reader.count(max: EventLimits.dataBytesMax, "string length")
+                    let bytes = try reader.bytes(length)
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    guard text.utf8.elementsEqual(bytes) else { return nil }
+                    strings.append(text)
+                }
+                // Every series takes at least two bytes, every batch eight.
+                let seriesCount = try reader.count(max: reader.remaining / 2, "series count")
+                for _ in 0..<seriesCount {
+                    let name = strings[try reader.count(max: strings.count - 1, "name")]
+                    let labelCount = try reader.count(max: EventLimits.labelsCountMax, "label count")
+                    var pairs: [Labels.Pair] = []
+                    pairs.reserveCapacity(labelCount)
+                    for _ in 0..<labelCount {
+                        let key = strings[try reader.count(max: strings.count - 1, "label key")]
+                        let value = strings[try reader.count(max: strings.count - 1, "label value")]
+                        if let last = pairs.last, !(last.key < key) { return nil }
+                        pairs.append(Labels.Pair(key: key, value: value))
+                    }
+                    let key = SeriesKey(name: name, labels: labelCount == 0 ? .empty : Labels(sortedPairs: pairs))
+                    guard key.isInEventDomain, index.numbers[key] == nil else { return nil }
+                    _ = index.number(of: key)
+                }
+                let batchCount = try reader.count(max: reader.remaining / 8, "batch count")
                 var previousBase = baseOffset
                 var previousEnd = UInt64(SegmentHeader.sizeBytes)
                 index.batches.reserveCapacity(batchCount)
@@ -173,51 +236,21 @@ public struct SeriesIndex: Sendable {
                         position + length <= sizeBytes, base >= previousBase, events <= UInt64(LogLimits.eventsPerBatchMax),
                         others <= events, !overflow, maxTime >= minTime
                     else { return nil }
+                    let declarationCount = try reader.count(max: Int(events - others), "declaration count")
+                    var declared: [UInt32] = []
+                    declared.reserveCapacity(declarationCount)
+                    var previous: Int64 = -1
+                    for _ in 0..<declarationCount {
+                        let (number, wrapped) = (previous + 1).addingReportingOverflow(try reader.zigzag())
+                        guard !wrapped, number >= 0, number < Int64(seriesCount) else { return nil }
+                        declared.append(UInt32(number))
+                        previous = number
+                    }
                     previousBase = base
                     previousEnd = position + length
-                    index.batches.append(Batch(
+                    index.append(Batch(
                         position: position, totalLength: UInt32(length), baseOffset: base, eventCount: UInt32(events),
-                        minTimeNs: minTime, maxTimeNs: maxTime, otherEventCount: UInt32(others)))
-                }
-                let stringCount = try reader.count(max: reader.remaining, "string count")
-                var strings: [String] = []
-                strings.reserveCapacity(stringCount)
-                for _ in 0..<stringCount {
-                    let length = try reader.count(max: EventLimits.dataBytesMax, "string length")
-                    let bytes = try reader.bytes(length)
-                    let text = String(decoding: bytes, as: UTF8.self)
-                    guard text.utf8.elementsEqual(bytes) else { return nil }
-                    strings.append(text)
-                }
-                let seriesCount = try reader.count(max: reader.remaining / 3, "series count")
-                for _ in 0..<seriesCount {
-                    let name = strings[try reader.count(max: strings.count - 1, "name")]
-                    let labelCount = try reader.count(max: EventLimits.labelsCountMax, "label count")
-                    var pairs: [Labels.Pair] = []
-                    pairs.reserveCapacity(labelCount)
-                    for _ in 0..<labelCount {
-                        let key = strings[try reader.count(max: strings.count - 1, "label key")]
-                        let value = strings[try reader.count(max: strings.count - 1, "label value")]
-                        if let last = pairs.last, !(last.key < key) { return nil }
-                        pairs.append(Labels.Pair(key: key, value: value))
-                    }
-                    let key = SeriesKey(name: name, labels: labelCount == 0 ? .empty : Labels(sortedPairs: pairs))
-                    guard key.isInEventDomain, index.numbers[key] == nil else { return nil }
-                    let postingCount = try reader.count(max: batchCount, "posting count")
-                    var list: [UInt32] = []
-                    list.reserveCapacity(postingCount)
-                    var previous: UInt64 = 0
-                    for number in 0..<postingCount {
-                        let delta = try reader.varint()
-                        guard number == 0 || delta > 0 else { return nil }
-                        let (batch, overflow) = previous.addingReportingOverflow(delta)
-                        guard !overflow, batch < UInt64(batchCount) else { return nil }
-                        list.append(UInt32(batch))
-                        previous = batch
-                    }
-                    index.numbers[key] = index.series.count
-                    index.series.append(key)
-                    index.postings.append(list)
+                        minTimeNs: minTime, maxTimeNs: maxTime, otherEventCount: UInt32(others), declared: declared))
                 }
                 try reader.expectEnd("series index")
             } catch {

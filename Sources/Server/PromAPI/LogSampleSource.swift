@@ -29,8 +29,12 @@ struct LogSampleSource: SampleSource {
         var visited = 0
         do {
             let name = matchers.first { $0.name == PromQL.Labels.metricName && $0.op == .equal }?.value
+            // `label=""` also matches series without the label: no hint from it.
+            let labelsEqual = matchers.filter { $0.op == .equal && $0.name != PromQL.Labels.metricName && !$0.value.isEmpty }
+                .map { Labels.Pair(key: $0.name, value: $0.value) }
             try log.scanMetrics(
                 fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax, eventSeries: EventSeries.mayMatch(metricName: name),
+                name: name, labelsEqual: labelsEqual,
                 wants: { key in
                     visited += 1
                     if visited & 1023 == 0, isPastDeadline() { throw PromQLError.timedOut }

@@ -7,9 +7,11 @@ public protocol MetricScanning: Sendable {
     /// sits in the log (a late backfill included). Throws `MetricScanError` rather
     /// than answer from part of the range when more than `eventsScannedMax` events
     /// would have to be read. With `eventSeries`, also the samples Tacho's own events
-    /// stand for (`EventSeries`). Blocking file I/O: call from a thread of its own.
+    /// stand for (`EventSeries`). `name` and `labelsEqual`, when given, are what every
+    /// wanted series has (the query's equality matchers): a hint that lets an index
+    /// ask `wants` about fewer series. Blocking file I/O: call from a thread of its own.
     func scanMetrics(
-        fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool,
+        fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
         wants: (SeriesKey) throws -> Bool, _ visit: (Int64, MetricSample) throws -> Void
     ) throws
 }
@@ -23,14 +25,14 @@ public struct MetricScanError: Error, CustomStringConvertible {
 
 extension Engine: MetricScanning {
     public func scanMetrics(
-        fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool,
+        fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
         wants: (SeriesKey) throws -> Bool, _ visit: (Int64, MetricSample) throws -> Void
     ) throws {
         guard fromNs <= toNs else { return }
         var scanned = 0
         guard eventSeries else {
             // Metric samples only: the segments' series indexes choose the batches.
-            try log.scanMetricSamples(fromNs: fromNs, toNs: toNs, wants: wants, beforeBatch: { events in
+            try log.scanMetricSamples(fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants, beforeBatch: { events in
                 scanned += events
                 guard scanned <= eventsScannedMax else { throw MetricScanError(eventsScannedMax: eventsScannedMax) }
             }, visit: visit)

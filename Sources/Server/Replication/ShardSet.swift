@@ -119,11 +119,13 @@ public final class ShardSet: UpdateFeed, MetricScanning {
     /// The samples of every stream: series of different shards are different sources,
     /// so together they are the union.
     public func scanMetrics(
-        fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool,
+        fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
         wants: (SeriesKey) throws -> Bool, _ visit: (Int64, MetricSample) throws -> Void
     ) throws {
         for shard in shards {
-            try shard.engine.scanMetrics(fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax, eventSeries: eventSeries, wants: wants, visit)
+            try shard.engine.scanMetrics(
+                fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax, eventSeries: eventSeries, name: name, labelsEqual: labelsEqual,
+                wants: wants, visit)
         }
     }
 }

@@ -137,7 +137,7 @@ import TestSupport
             let header = BatchFrameHeader(
                 totalLength: 100, baseOffset: 500 + UInt64(number) * 3, eventCount: 3, minTimeNs: -5 + Int64(number),
                 maxTimeNs: Int64(number) * 1_000, compression: .lz4, uncompressedSize: 80)
-            let keys = [SeriesKey(name: "a", labels: Labels(["n": "\(number % 4)"])), SeriesKey(name: "b")]
+            let keys = number % 3 == 0 ? [SeriesKey(name: "b")] : [SeriesKey(name: "a", labels: Labels(["n": "\(number % 4)"])), SeriesKey(name: "b")]
             index.add(header, at: position, declared: keys, otherEventCount: number % 2)
             position += 100
         }
@@ -154,32 +154,42 @@ import TestSupport
         }
     }
 
-    @Test func samplesOfWantedSeries_equalTheFullDecodeFiltered_overEveryEventType() throws {
+    @Test func samplesOfSelectedSeries_equalTheFullDecodeFiltered_overEveryEventType() throws {
         var events = CodecSampleEvents.everyType + EventGenerators.metrics(count: 2_000, seed: 9, seriesCount: 13)
         var random = SeededRandom(seed: 4)
         events.shuffle(using: &random)
         var payload: [UInt8] = []
         BatchCodec.encode(events, into: &payload)
+        let declared = try payload.withUnsafeBytes { try BatchSampleDecoder.declaredSeries($0, eventCount: events.count) }
+        let metricCount = events.filter { if case .metric = $0.body { true } else { false } }.count
+        #expect(declared.otherEventCount == events.count - metricCount)
+        var index = SeriesIndex(baseOffset: 0)
+        let header = BatchFrameHeader(
+            totalLength: 100, baseOffset: 0, eventCount: UInt32(events.count), minTimeNs: 0, maxTimeNs: 0, compression: .lz4, uncompressedSize: 80)
+        index.add(header, at: UInt64(SegmentHeader.sizeBytes), declared: declared.series, otherEventCount: declared.otherEventCount)
+        #expect(index.series.count == Set(events.compactMap { if case .metric(let s) = $0.body { s.series } else { nil } }).count)
+        var full: [Event] = []
+        try payload.withUnsafeBytes { try BatchCodec.decode($0, eventCount: events.count, into: &full) }
         for wanted in [0, 1, 5, 12] {
             let wants: (SeriesKey) -> Bool = { $0.labels.pairs.contains { $0.value == "host-\(wanted)" } || $0.name == "cpu_percent" }
-            var full: [Event] = []
-            try payload.withUnsafeBytes { try BatchCodec.decode($0, eventCount: events.count, into: &full) }
             let expected = full.compactMap { event -> Seen? in
                 guard case .metric(let sample) = event.body, wants(sample.series) else { return nil }
                 return Seen(timeNs: event.timeNs, series: "\(sample.series)/\(sample.kind)", value: sample.value)
             }
+            let selected = index.selection(name: nil, labelsEqual: [], wants: wants)
             var seen: [Seen] = []
-            let any = try payload.withUnsafeBytes { raw in
-                try BatchSampleDecoder.samples(raw, eventCount: events.count, wants: wants) { timeNs, sample in
+            try payload.withUnsafeBytes { raw in
+                try BatchSampleDecoder.samples(raw, eventCount: events.count, declared: index.batches[0].declared, selected: selected, keys: index.series) { timeNs, sample in
                     seen.append(Seen(timeNs: timeNs, series: "\(sample.series)/\(sample.kind)", value: sample.value))
                 }
             }
-            #expect(!expected.isEmpty && any)
+            #expect(!expected.isEmpty)
             #expect(seen == expected)
+            // The equality hint narrows the candidates, never the answer.
+            let hinted = index.selection(name: nil, labelsEqual: [Labels.Pair(key: "instance", value: "host-\(wanted)")], wants: wants)
+            #expect(hinted.filter { $0 }.count == selected.filter { $0 }.count - 1, "cpu_percent has no instance label")
         }
-        let declared = try payload.withUnsafeBytes { try BatchSampleDecoder.declaredSeries($0, eventCount: events.count) }
-        let metricCount = events.filter { if case .metric = $0.body { true } else { false } }.count
-        #expect(declared.otherEventCount == events.count - metricCount)
-        #expect(Set(declared.series).count == Set(events.compactMap { if case .metric(let s) = $0.body { s.series } else { nil } }).count)
+        let byName = index.selection(name: "cpu_percent", labelsEqual: [], wants: { _ in true })
+        #expect(byName.filter { $0 }.count == 1)
     }
 }
