@@ -75,6 +75,86 @@ import Glibc
         #expect((diff["onlyRecorded"] as? [Any])?.isEmpty == true, "\(backtest.output)")
     }
 
+    /// The `alert` and `alert_resolve` events of the rules' alerts in a data directory, by id.
+    static func ruleAlertEvents(_ data: String) throws -> (raised: [String], resolved: [String]) {
+        let log = try ReadOnlyEventLog.open(directory: data)
+        let reader = log.reader(from: 0)
+        var raised: [String] = []
+        var resolved: [String] = []
+        while let batch = try reader.next() {
+            for event in batch.events {
+                switch event.body {
+                case .alert(let alert) where alert.kind == "prometheus_rule": raised.append(alert.id)
+                case .alertResolve(let resolve): resolved.append(resolve.id)
+                default: break
+                }
+            }
+        }
+        return (raised, resolved)
+    }
+
+    @Test func aRestart_keepsAFiringAlert_withoutRaisingItAgain_andResolvesOneThatEndedWhileDown() async throws {
+        let directory = try TemporaryDirectory("rules")
+        defer { directory.remove() }
+        let rules = directory.path + "/rules.yml"
+        let data = directory.path + "/data"
+        try Self.ruleFile.write(toFile: rules, atomically: true, encoding: .utf8)
+        let arguments = ["--data", data, "--port", "0", "--no-collect", "--rules", rules]
+        func probe(_ instance: String, _ value: Double) -> String {
+            #"{"type":"metric","name":"probe_value","labels":{"instance":"\#(instance)"},"value":\#(value)}"#
+        }
+        func isActive(_ port: Int, _ instance: String) async -> Bool {
+            ((try? await Self.ruleAlerts(port)) ?? []).contains {
+                $0["status"] as? String == "active" && ($0["id"] as? String ?? "").contains(#"instance="\#(instance)""#)
+            }
+        }
+        func isResolved(_ port: Int, _ instance: String) async -> Bool {
+            ((try? await Self.ruleAlerts(port)) ?? []).contains {
+                $0["status"] as? String == "resolved" && ($0["id"] as? String ?? "").contains(#"instance="\#(instance)""#)
+            }
+        }
+
+        // Two alerts fire.
+        let first = try await ServeProcess(arguments: arguments)
+        defer { first.signal(SIGKILL) }
+        for instance in ["a", "b"] {
+            #expect(try await httpRequest(port: first.port, method: "POST", path: "/api/v1/events", body: probe(instance, 10)).status == 200)
+        }
+        let bothFired = await poll(timeout: .seconds(20)) {
+            let a = await isActive(first.port, "a")
+            let b = await isActive(first.port, "b")
+            return a && b
+        }
+        #expect(bothFired, "both fired")
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit(timeout: 20) == 0)
+
+        // While the server is down, b's value falls (imported into its directory).
+        let low = probe("b", 1).replacingOccurrences(of: "{\"type\"", with: "{\"ts\":\(EventTime.nowNs()),\"type\"")
+        let imported = try await TachoCommand.run(["import", "--data", data, "--quiet", "-"], stdin: low + "\n")
+        #expect(imported.status == 0, "\(imported.stderr)")
+
+        // Restarted: b is resolved by the restore; a stays firing, not raised again, and
+        // resolves when its value falls.
+        let second = try await ServeProcess(arguments: arguments)
+        defer { second.signal(SIGKILL) }
+        let bResolved = await poll(timeout: .seconds(20)) { await isResolved(second.port, "b") }
+        #expect(bResolved, "b resolved at restart")
+        let aActive = await isActive(second.port, "a")
+        #expect(aActive, "a still firing")
+        #expect(try await httpRequest(port: second.port, method: "POST", path: "/api/v1/events", body: probe("a", 1)).status == 200)
+        let aResolved = await poll(timeout: .seconds(20)) { await isResolved(second.port, "a") }
+        #expect(aResolved, "a resolved once its value fell")
+        second.signal(SIGTERM)
+        #expect(try await second.waitForExit(timeout: 20) == 0)
+
+        let events = try Self.ruleAlertEvents(data)
+        #expect(events.raised.count == 2, "one raise per alert across the restart: \(events.raised)")
+        #expect(Set(events.raised).count == 2)
+        #expect(events.resolved.count == 2, "\(events.resolved)")
+        #expect(Set(events.resolved) == Set(events.raised))
+    }
+
     @Test func aBadRuleFile_stopsTheServerAtStart_namingTheRule() async throws {
         let directory = try TemporaryDirectory("rules")
         defer { directory.remove() }

@@ -150,7 +150,7 @@ public struct TachoApp: Sendable {
                 pipeline: ingestPipeline(), clock: clock, logger: logger))
         }
         if !options.prometheusRules.isEmpty {
-            services.append(LiveAlertRules(groups: options.prometheusRules, log: engine, appender: appender, logger: logger))
+            services.append(LiveAlertRules(groups: options.prometheusRules, log: engine, ledger: engine, appender: appender, logger: logger))
         }
         if let statsdPort = options.statsdPort {
             services.append(StatsDServer(host: options.host, port: statsdPort, pipeline: ingestPipeline(), clock: clock, logger: logger))

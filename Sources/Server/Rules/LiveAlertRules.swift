@@ -12,11 +12,13 @@ import ServiceLifecycle
 /// firing appends an `alert` event, its resolution an `alert_resolve`, stamped with
 /// the evaluation time, so the alert views, the stream, replay and `?at=` show them.
 ///
-/// The state lives in memory: after a restart an alert already firing waits its `for`
-/// again, and one that resolved while the server was down is not resolved in the log.
+/// The state lives in memory and is rebuilt at start from the log, which holds both
+/// the samples and the alerts appended before (Prometheus restores its `for` state
+/// from its `ALERTS_FOR_STATE` series instead): see `restore`.
 struct LiveAlertRules: Service {
     let groups: [AlertingRuleGroup]
     let log: any MetricScanning
+    let ledger: any RuleAlertLedger
     let appender: any EventAppending
     let logger: Logger
     var limits = PromAPIController<BasicRequestContext>.Limits()
@@ -30,8 +32,11 @@ struct LiveAlertRules: Service {
         }
     }
 
+    /// Evaluations `restore` replays per group at most (a `for` of a day at 15 s is 5,760).
+    static let restoreEvaluationsMax: Int64 = 10_000
+
     private func evaluateForever(_ group: AlertingRuleGroup) async {
-        var states = group.rules.map { AlertRuleState(rule: $0, group: group.name) }
+        var states = await restore(group)
         while !Task.isCancelled {
             let now = nowMs()
             // At each multiple of the interval, as the back-test does.
@@ -53,6 +58,56 @@ struct LiveAlertRules: Service {
                 logger.error("appending the rules' alerts failed", metadata: ["group": "\(group.name)", "events": "\(events.count)", "error": "\(error)"])
             }
         }
+    }
+
+    /// Rebuilds a group's states at start as if the server had evaluated the group all
+    /// along: every rule is evaluated at each multiple of the interval over the last
+    /// longest `for` + `keep_firing_for` (and two intervals more) of recorded samples.
+    /// Then the log is brought into line with the result: an alert firing now that the
+    /// log does not hold open is raised (stamped when it went firing); one the log holds
+    /// open that is no longer firing (it resolved while the server was down) is
+    /// resolved. An alert the log already holds open and still firing is not raised again.
+    func restore(_ group: AlertingRuleGroup) async -> [AlertRuleState] {
+        var states = group.rules.map { AlertRuleState(rule: $0, group: group.name) }
+        let interval = group.intervalMs
+        let last = (nowMs() / interval) * interval
+        let holdMs = group.rules.map { $0.forMs + $0.keepFiringForMs }.max() ?? 0
+        let steps = min(holdMs / interval + 2, Self.restoreEvaluationsMax)
+        var firing: [String: AlertTransition] = [:]
+        for step in stride(from: steps, through: 0, by: -1) {
+            let at = last - step * interval
+            for index in states.indices {
+                let results: [(labels: PromQL.Labels, value: Double)]
+                do { results = try await evaluate(states[index].rule.expr, atMs: at, stepMs: interval) } catch {
+                    logger.error("rule evaluation failed while restoring", metadata: [
+                        "group": "\(group.name)", "alert": "\(states[index].rule.name)", "error": "\(error)",
+                    ])
+                    continue
+                }
+                for transition in states[index].evaluate(atMs: at, results: results) {
+                    switch transition.state {
+                    case .firing: firing[PrometheusRuleAlert.id(transition)] = transition
+                    case .resolved: firing[PrometheusRuleAlert.id(transition)] = nil
+                    case .pending: break
+                    }
+                }
+            }
+        }
+        // Ids are the group's name, a slash and the labels (see `PrometheusRuleAlert.id`).
+        let open = await ledger.openRuleAlertIDs().filter { $0.hasPrefix(group.name + "/") }
+        var events = firing.filter { !open.contains($0.key) }.values.sorted { $0.atMs < $1.atMs }.compactMap(Self.event)
+        let resolved = open.filter { firing[$0] == nil }.sorted()
+        events += resolved.map { Event(timeNs: last * 1_000_000, body: .alertResolve(AlertResolve(id: $0))) }
+        if !events.isEmpty {
+            do { _ = try await appender.append(events) } catch {
+                logger.error("appending the restored alerts failed", metadata: ["group": "\(group.name)", "error": "\(error)"])
+            }
+        }
+        logger.info("rule group restored from the log", metadata: [
+            "group": "\(group.name)", "evaluations": "\(steps + 1)", "firing": "\(firing.count)",
+            "raised": "\(events.count - resolved.count)", "resolved": "\(resolved.count)",
+        ])
+        return states
     }
 
     /// The expression's series and values at `atMs`, evaluated off the cooperative pool.
@@ -115,6 +170,21 @@ struct LiveAlertRules: Service {
             if details.bytes.count <= EventLimits.dataBytesMax { return String(decoding: details.bytes, as: UTF8.self) }
         }
         preconditionFailure("group and rule cut to \(EventLimits.textBytesMax) bytes each fit in \(EventLimits.dataBytesMax)")
+    }
+}
+
+/// What the live rules read of the alerts the log already holds.
+protocol RuleAlertLedger: Sendable {
+    /// The ids of the `prometheus_rule` alerts the log holds open (raised, not
+    /// resolved), read once the views cover the whole log.
+    func openRuleAlertIDs() async -> Set<String>
+}
+
+extension Engine: RuleAlertLedger {
+    func openRuleAlertIDs() async -> Set<String> {
+        _ = await waitForViews(coveringBelow: log.highWaterMark, timeout: .seconds(60))
+        let open = currentSnapshot().views.alerts.open.values
+        return Set(open.filter { $0.raised.kind == PrometheusRuleAlert.kind && $0.status != .resolved }.map(\.raised.id))
     }
 }
 
