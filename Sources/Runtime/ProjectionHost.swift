@@ -273,7 +273,7 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
             defer { offset += 1 }
             guard offset >= state.nextOffset else { continue }
             typeMask |= 1 << UInt32(event.type.rawValue)
-            if recovering, !unconfirmed.isEmpty, event.isAlertOutput, let index = unconfirmed.firstIndex(of: event) {
+            if recovering, !unconfirmed.isEmpty, event.isEmittedOutput, let index = unconfirmed.firstIndex(of: event) {
                 unconfirmed.remove(at: index)
             }
             let raised = state.apply(event, offset: offset, evaluatingRules: true)
@@ -362,10 +362,12 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
 }
 
 extension Event {
-    /// The kinds of event the rule engine appends.
-    var isAlertOutput: Bool {
+    /// The kinds of event the state emits: the rule engine's alerts and the health
+    /// score's samples.
+    var isEmittedOutput: Bool {
         switch body {
         case .alert, .alertResolve: true
+        case .metric: HealthSample.isSample(self)
         default: false
         }
     }

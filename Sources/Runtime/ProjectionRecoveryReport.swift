@@ -21,8 +21,9 @@ public struct ProjectionRecoveryReport: Sendable, Equatable, CustomStringConvert
     public let replayedEvents: UInt64
     /// Offsets the log no longer holds (retention) between the start and the first event read.
     public let missingEvents: UInt64
-    /// Alert events the rules raised during replay that the log did not hold yet
-    /// (the previous run stopped before appending them); they are appended now.
+    /// Events the state emitted during replay that the log did not hold yet (the
+    /// rules' alerts and the health score's samples: the previous run stopped before
+    /// appending them, or a build before the samples wrote the log); appended now.
     public let alertsToAppend: Int
     /// The checkpoint's rules differed from the configured ones and were replaced.
     public let rulesReplaced: Bool
@@ -38,7 +39,7 @@ public struct ProjectionRecoveryReport: Sendable, Equatable, CustomStringConvert
         for damage in skipped { parts.append("skipped \(damage)") }
         parts.append("replayed \(replayedEvents) events from offset \(replayedFromOffset) to \(nextOffset)")
         if missingEvents > 0 { parts.append("\(missingEvents) events were already removed by retention") }
-        if alertsToAppend > 0 { parts.append("\(alertsToAppend) alert events re-appended") }
+        if alertsToAppend > 0 { parts.append("\(alertsToAppend) alert and health-sample events re-appended") }
         if rulesReplaced { parts.append("rules replaced by the configured ones") }
         return parts.joined(separator: "; ")
     }

@@ -21,14 +21,24 @@ public struct EngineState<Views: Projection & FigureSource>: Sendable, Equatable
     /// Folds the event at `offset` (at or after `nextOffset`: the log is dense, but
     /// retention may have removed a prefix that was never folded) into
     /// the views and then, when `evaluatingRules`, into the rule engine, whose figures
-    /// then include the event. Returns the alert events the rules raise, to append.
+    /// then include the event. Returns the events to append: the alert events the rules
+    /// raise and, when the event's time crosses into a new interval, the health score's
+    /// sample (`HealthSample`).
     public mutating func apply(_ event: Event, offset: UInt64, evaluatingRules: Bool) -> [Event] {
         precondition(offset >= nextOffset, "event at offset \(offset) folded into a state that already covers it (next \(nextOffset))")
+        var emitted: [Event] = []
+        // The score as of the interval's end, before the event past it is folded.
+        if evaluatingRules, let sampleNs = HealthSample.due(newestNs: eventTimeNs, eventTimeNs: event.timeNs),
+           let score = views.figure(.healthScore), score.isFinite {
+            emitted.append(HealthSample.event(atNs: sampleNs, score: score))
+        }
         views.apply(event, offset: offset)
         nextOffset = offset + 1
         eventTimeNs = max(eventTimeNs ?? event.timeNs, event.timeNs)
-        guard evaluatingRules else { return [] }
-        return rules.process(event, offset: offset, figures: views)
+        // A health sample is the state's own output: it triggers no evaluation (else an
+        // ack that moves the newest time would make its sample resolve the rules' alerts).
+        guard evaluatingRules, !HealthSample.isSample(event) else { return emitted }
+        return emitted + rules.process(event, offset: offset, figures: views)
     }
 
     /// Swaps the rules (a changed rule file at restart); returns the resolutions of

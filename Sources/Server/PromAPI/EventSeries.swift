@@ -11,11 +11,19 @@ import EventStore
 enum EventSeries {
     static let prefix = "tacho_"
 
+    /// The names of these series.
+    static let names: Set<String> = [
+        "tacho_operation_duration_milliseconds", "tacho_breaker_state", "tacho_breaker_failures",
+        "tacho_cache_hits", "tacho_cache_misses", "tacho_cache_evictions", "tacho_cache_size_bytes", "tacho_cache_entries",
+        "tacho_connection_load", "tacho_connection_tps", "tacho_connection_latency_milliseconds",
+    ]
+
     /// Whether a query selecting `matchers`' names can need these series: not when its
-    /// name is fixed to another (most queries), so the common scan builds none.
+    /// name is fixed to another (most queries, and Tacho's own recorded metrics such as
+    /// `tacho_health_score`), so the common scan builds none and uses the series index.
     static func mayMatch(metricName: String?) -> Bool {
         guard let metricName else { return true }
-        return metricName.hasPrefix(prefix)
+        return names.contains(metricName)
     }
 
     /// The samples `event` stands for (none for `metric` events and the other types).
