@@ -16,14 +16,17 @@ public enum BatchSampleDecoder {
         return (table.templates.map(\.series), eventCount - table.sampleCountTotal)
     }
 
-    /// Calls `visit` with the time and sample of every metric event of a selected
-    /// series, in the batch's order. The series are the batch's declarations as a
-    /// series index numbered them (`declared`), selected by number; `keys` are the
-    /// index's keys, shared by the samples. The strings and the series table's
-    /// names are not decoded: a declaration is read as bare numbers.
-    public static func samples(
+    /// Calls `visit` once per selected series the batch holds a sample of within
+    /// `fromNs...toNs`, with the series' samples of the batch in the batch's order (times
+    /// and values, two buffers valid during the call). The series are the batch's
+    /// declarations as a series index numbered them (`declared`), selected by number;
+    /// `keys` are the index's keys. The strings and the series table's names are not
+    /// decoded: a declaration is read as bare numbers. Nothing is visited unless the
+    /// whole payload decodes: a damaged batch gives no samples.
+    public static func seriesSamples(
         _ payload: UnsafeRawBufferPointer, eventCount: Int, declared: [UInt32], selected: [Bool], keys: [SeriesKey],
-        visit: (Int64, MetricSample) throws -> Void
+        fromNs: Int64, toNs: Int64,
+        visit: (SeriesKey, MetricKind, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) throws -> Void
     ) throws {
         var reader = try payloadReader(payload, eventCount: eventCount)
         var stringSection = try reader.section("strings")
@@ -67,8 +70,11 @@ public enum BatchSampleDecoder {
         guard metricCount == sampleCountTotal else {
             throw CodecError(byteOffset: seriesSection.position, reason: "series declare \(sampleCountTotal) samples, types hold \(metricCount) metric events")
         }
-        // Values are stored series by series; each series' column decodes whole.
+        // Values are stored series by series; the times, walked in event order, are put
+        // in the same slots, so each series' samples lie together in both arrays.
         var values = [Double](repeating: 0, count: max(metricCount, 1))
+        var times = [Int64](repeating: 0, count: max(metricCount, 1))
+        var starts = [Int](repeating: 0, count: declarationCount)
         var cursors = [Int](repeating: 0, count: declarationCount)
         var ends = [Int](repeating: 0, count: declarationCount)
         try values.withUnsafeMutableBufferPointer { buffer throws(CodecError) in
@@ -81,22 +87,23 @@ public enum BatchSampleDecoder {
                         throw CodecError(byteOffset: valuesPosition, reason: "series \(id) holds \(buffer[slot]), the log holds finite values only")
                     }
                 }
+                starts[id] = start
                 cursors[id] = start
                 start += sampleCounts[id]
                 ends[id] = start
             }
         }
         try valueSection.expectEnd("values")
-        var times = try TimeColumnReader(timeSection)
+        var timeReader = try TimeColumnReader(timeSection)
         var previousId: Int64 = -1
         let seriesCount = Int64(declarationCount)
         for run in runs {
             guard run.type == .metric else {
-                for _ in 0..<run.length { _ = try times.next() }
+                for _ in 0..<run.length { _ = try timeReader.next() }
                 continue
             }
             for _ in 0..<run.length {
-                let timeNs = try times.next()
+                let timeNs = try timeReader.next()
                 let id = previousId &+ 1 &+ (try seriesIds.zigzag())
                 guard id >= 0, id < seriesCount else { throw seriesIds.fail("series id \(id) is not declared") }
                 previousId = id
@@ -104,12 +111,27 @@ public enum BatchSampleDecoder {
                 let slot = cursors[number]
                 guard slot < ends[number] else { throw seriesIds.fail("series \(id) has more samples than declared") }
                 cursors[number] = slot + 1
-                if wanted[number] {
-                    try visit(timeNs, MetricSample(series: keys[Int(declared[number])], value: values[slot], kind: kinds[number]))
-                }
+                times[slot] = timeNs
             }
         }
         try seriesIds.expectEnd("series ids")
+        try times.withUnsafeMutableBufferPointer { times in
+            try values.withUnsafeMutableBufferPointer { values in
+                for id in 0..<declarationCount where wanted[id] {
+                    // Keeps the samples within the range, in place and in order.
+                    var kept = starts[id]
+                    for slot in starts[id]..<ends[id] where times[slot] >= fromNs && times[slot] <= toNs {
+                        times[kept] = times[slot]
+                        values[kept] = values[slot]
+                        kept += 1
+                    }
+                    guard kept > starts[id] else { continue }
+                    try visit(
+                        keys[Int(declared[id])], kinds[id],
+                        UnsafeBufferPointer(rebasing: times[starts[id]..<kept]), UnsafeBufferPointer(rebasing: values[starts[id]..<kept]))
+                }
+            }
+        }
     }
 
     private static func payloadReader(_ payload: UnsafeRawBufferPointer, eventCount: Int) throws(CodecError) -> PayloadReader {

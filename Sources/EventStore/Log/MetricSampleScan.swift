@@ -10,19 +10,23 @@ public struct MetricScanStatistics: Sendable, Equatable {
     public var damagedBatches = 0
 }
 
+/// What a scan hands over per series and batch: the series, its kind in the batch,
+/// and its samples there in log order (times and values; buffers valid during the call).
+public typealias SeriesSamplesVisitor = (SeriesKey, MetricKind, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) throws -> Void
+
 extension EventLog {
-    /// Calls `visit` with the time and sample of every metric event of a series that
-    /// `wants` accepts whose time is within `fromNs...toNs`, in log order, wherever it
-    /// sits in the log (a late backfill included). Reads only the batches each
-    /// segment's series index says hold such a series within the range; `beforeBatch`
-    /// is told each batch's event count before it is read (a caller's limit throws
-    /// there). `name` and `labelsEqual`, when given, are what every wanted series
-    /// has (a query's equality matchers): `wants` is then asked about those only.
-    /// Blocking file I/O: call from a thread of its own.
+    /// Calls `visit` with the samples of every series that `wants` accepts whose time
+    /// is within `fromNs...toNs`, batch by batch in log order (so each series' samples
+    /// come in log order), wherever they sit in the log (a late backfill included).
+    /// Reads only the batches each segment's series index says hold such a series
+    /// within the range; `beforeBatch` is told each batch's event count before it is
+    /// read (a caller's limit throws there). `name` and `labelsEqual`, when given, are
+    /// what every wanted series has (a query's equality matchers): `wants` is then
+    /// asked about those only. Blocking file I/O: call from a thread of its own.
     @discardableResult
     public func scanMetricSamples(
         fromNs: Int64, toNs: Int64, name: String? = nil, labelsEqual: [Labels.Pair] = [], wants: (SeriesKey) throws -> Bool,
-        beforeBatch: (Int) throws -> Void = { _ in }, visit: (Int64, MetricSample) throws -> Void
+        beforeBatch: (Int) throws -> Void = { _ in }, visit: SeriesSamplesVisitor
     ) throws -> MetricScanStatistics {
         var statistics = MetricScanStatistics()
         guard fromNs <= toNs else { return statistics }
@@ -38,7 +42,7 @@ extension EventLog {
 
     private func scanSegment(
         _ first: SegmentRecord, fromNs: Int64, toNs: Int64, selecting: (SeriesIndex) throws -> [Bool],
-        beforeBatch: (Int) throws -> Void, visit: (Int64, MetricSample) throws -> Void, statistics: inout MetricScanStatistics
+        beforeBatch: (Int) throws -> Void, visit: SeriesSamplesVisitor, statistics: inout MetricScanStatistics
     ) throws {
         var record = first
         // A compaction may rename a new file over the segment between reading its
@@ -68,7 +72,6 @@ extension EventLog {
                 readAheadBytes: Self.indexedReadAheadBytes)
             var decoder = BatchFrameDecoder()
             defer { decoder.deallocate() }
-            var found: [(Int64, MetricSample)] = []
             for batch in chosen {
                 try beforeBatch(Int(batch.eventCount))
                 cursor.seek(to: batch.position)
@@ -94,15 +97,10 @@ extension EventLog {
                 }
                 statistics.batchesRead += 1
                 statistics.eventsInBatchesRead += Int(batch.eventCount)
-                // Gathered first: a batch that fails to decode gives none of its samples.
-                found.removeAll(keepingCapacity: true)
                 do {
-                    try BatchSampleDecoder.samples(
-                        payload, eventCount: Int(frame.header.eventCount), declared: batch.declared, selected: selected, keys: index.series
-                    ) { timeNs, sample in
-                        if timeNs >= fromNs && timeNs <= toNs { found.append((timeNs, sample)) }
-                    }
-                    for (timeNs, sample) in found { try visit(timeNs, sample) }
+                    try BatchSampleDecoder.seriesSamples(
+                        payload, eventCount: Int(frame.header.eventCount), declared: batch.declared, selected: selected, keys: index.series,
+                        fromNs: fromNs, toNs: toNs, visit: visit)
                 } catch is CodecError {
                     // A checksum-valid batch that does not decode as indexed: damage here,
                     // or an index describing other bytes; the next scan rebuilds it.

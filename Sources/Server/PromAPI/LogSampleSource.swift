@@ -26,7 +26,9 @@ struct LogSampleSource: SampleSource {
         let toNs = toNsBase > Int64.max - 999_999 ? Int64.max : toNsBase + 999_999
         let filter = SeriesFilter(matchers: matchers)
         var collector = MetricSeriesCollector()
+        // Series asked about and samples gathered since the deadline was last checked.
         var visited = 0
+        let checkEvery = 4096
         do {
             let name = matchers.first { $0.name == PromQL.Labels.metricName && $0.op == .equal }?.value
             // `label=""` also matches series without the label: no hint from it.
@@ -37,14 +39,20 @@ struct LogSampleSource: SampleSource {
                 name: name, labelsEqual: labelsEqual,
                 wants: { key in
                     visited += 1
-                    if visited & 1023 == 0, isPastDeadline() { throw PromQLError.timedOut }
+                    if visited >= checkEvery {
+                        visited = 0
+                        if isPastDeadline() { throw PromQLError.timedOut }
+                    }
                     return try filter.accepts(key)
                 }
-            ) { timeNs, sample in
-                visited += 1
-                if visited & 4095 == 0, isPastDeadline() { throw PromQLError.timedOut }
-                guard collector.sampleCount < samplesMax else { throw PromQLError.tooManySamples }
-                collector.add(timeNs: timeNs, sample)
+            ) { key, kind, times, values in
+                visited += times.count
+                if visited >= checkEvery {
+                    visited = 0
+                    if isPastDeadline() { throw PromQLError.timedOut }
+                }
+                guard collector.sampleCount + times.count <= samplesMax else { throw PromQLError.tooManySamples }
+                collector.add(key, kind: kind, timesNs: times, values: values)
             }
         } catch let error as MetricScanError {
             throw PromQLError.execution(error.description)

@@ -2,9 +2,10 @@ import EventStore
 
 /// What the Prometheus API reads from the log: metric samples by event time.
 public protocol MetricScanning: Sendable {
-    /// Calls `visit` with the time and sample of every `metric` event of a series
-    /// `wants` accepts whose time is within `fromNs...toNs`, in log order, wherever it
-    /// sits in the log (a late backfill included). Throws `MetricScanError` rather
+    /// Calls `visit` with the samples of every `metric` event of a series `wants`
+    /// accepts whose time is within `fromNs...toNs`, a series' samples in log order,
+    /// wherever they sit in the log (a late backfill included), in runs per series and
+    /// batch (`SeriesSamplesVisitor`). Throws `MetricScanError` rather
     /// than answer from part of the range when more than `eventsScannedMax` events
     /// would have to be read. With `eventSeries`, also the samples Tacho's own events
     /// stand for (`EventSeries`). `name` and `labelsEqual`, when given, are what every
@@ -12,7 +13,7 @@ public protocol MetricScanning: Sendable {
     /// ask `wants` about fewer series. Blocking file I/O: call from a thread of its own.
     func scanMetrics(
         fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
-        wants: (SeriesKey) throws -> Bool, _ visit: (Int64, MetricSample) throws -> Void
+        wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
     ) throws
 }
 
@@ -26,7 +27,7 @@ public struct MetricScanError: Error, CustomStringConvertible {
 extension Engine: MetricScanning {
     public func scanMetrics(
         fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
-        wants: (SeriesKey) throws -> Bool, _ visit: (Int64, MetricSample) throws -> Void
+        wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
     ) throws {
         guard fromNs <= toNs else { return }
         var scanned = 0
@@ -47,12 +48,23 @@ extension Engine: MetricScanning {
             guard scanned <= eventsScannedMax else { throw MetricScanError(eventsScannedMax: eventsScannedMax) }
             for event in batch.events where event.timeNs >= fromNs && event.timeNs <= toNs {
                 if case .metric(let sample) = event.body {
-                    if try wants(sample.series) { try visit(event.timeNs, sample) }
+                    if try wants(sample.series) { try Self.visitOne(event.timeNs, sample, visit) }
                 } else {
                     try EventSeries.samples(of: event) { sample in
-                        if try wants(sample.series) { try visit(event.timeNs, sample) }
+                        if try wants(sample.series) { try Self.visitOne(event.timeNs, sample, visit) }
                     }
                 }
+            }
+        }
+    }
+
+    /// One sample as a run of one.
+    static func visitOne(_ timeNs: Int64, _ sample: MetricSample, _ visit: SeriesSamplesVisitor) throws {
+        var time = timeNs
+        var value = sample.value
+        try withUnsafePointer(to: &time) { timePointer in
+            try withUnsafePointer(to: &value) { valuePointer in
+                try visit(sample.series, sample.kind, UnsafeBufferPointer(start: timePointer, count: 1), UnsafeBufferPointer(start: valuePointer, count: 1))
             }
         }
     }

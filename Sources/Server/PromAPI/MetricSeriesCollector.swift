@@ -12,15 +12,30 @@ public struct MetricSeriesCollector {
     public init() {}
 
     public mutating func add(timeNs: Int64, _ sample: MetricSample) {
-        sampleCount += 1
-        let point = Sample(timestampMs: Self.milliseconds(timeNs), value: sample.value)
-        if let position = index[sample.series] {
-            gathered[position].samples.append(point)
-            if sample.kind == .counter { gathered[position].isCounter = true }
-        } else {
-            index[sample.series] = gathered.count
-            gathered.append((sample.series, [point], sample.kind == .counter))
+        var time = timeNs
+        var value = sample.value
+        withUnsafePointer(to: &time) { timePointer in
+            withUnsafePointer(to: &value) { valuePointer in
+                add(sample.series, kind: sample.kind, timesNs: UnsafeBufferPointer(start: timePointer, count: 1),
+                    values: UnsafeBufferPointer(start: valuePointer, count: 1))
+            }
         }
+    }
+
+    /// Adds a run of one series' samples, in log order: one lookup for the run.
+    public mutating func add(_ key: SeriesKey, kind: MetricKind, timesNs: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>) {
+        assert(timesNs.count == values.count, "a time per value")
+        sampleCount += timesNs.count
+        let position: Int
+        if let known = index[key] {
+            position = known
+        } else {
+            position = gathered.count
+            index[key] = position
+            gathered.append((key, [], false))
+        }
+        if kind == .counter { gathered[position].isCounter = true }
+        gathered[position].samples.append(contentsOf: zip(timesNs, values).lazy.map { Sample(timestampMs: Self.milliseconds($0.0), value: $0.1) })
     }
 
     /// Every series, sorted by labels.

@@ -120,7 +120,7 @@ public final class ShardSet: UpdateFeed, MetricScanning {
     /// so together they are the union.
     public func scanMetrics(
         fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
-        wants: (SeriesKey) throws -> Bool, _ visit: (Int64, MetricSample) throws -> Void
+        wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
     ) throws {
         for shard in shards {
             try shard.engine.scanMetrics(

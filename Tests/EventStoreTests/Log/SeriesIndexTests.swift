@@ -33,19 +33,24 @@ import TestSupport
         var description: String { "\(series)@\(timeNs)=\(value)" }
     }
 
-    /// What a full read of the log gives for the series `wants` within the range, in log order.
-    static func expected(_ log: EventLog, fromNs: Int64, toNs: Int64, wants: (SeriesKey) -> Bool) throws -> [Seen] {
-        try LogTest.readAll(log).events.compactMap { logged in
+    /// What a full read of the log gives for the series `wants` within the range: each
+    /// series' samples in log order.
+    static func expected(_ log: EventLog, fromNs: Int64, toNs: Int64, wants: (SeriesKey) -> Bool) throws -> [String: [Seen]] {
+        var out: [String: [Seen]] = [:]
+        for logged in try LogTest.readAll(log).events {
             guard case .metric(let sample) = logged.event.body, wants(sample.series),
-                  logged.event.timeNs >= fromNs, logged.event.timeNs <= toNs else { return nil }
-            return Seen(timeNs: logged.event.timeNs, series: sample.series.description, value: sample.value)
+                  logged.event.timeNs >= fromNs, logged.event.timeNs <= toNs else { continue }
+            out[sample.series.description, default: []].append(Seen(timeNs: logged.event.timeNs, series: sample.series.description, value: sample.value))
         }
+        return out
     }
 
-    static func scanned(_ log: EventLog, fromNs: Int64, toNs: Int64, wants: (SeriesKey) -> Bool) throws -> ([Seen], MetricScanStatistics) {
-        var seen: [Seen] = []
-        let statistics = try log.scanMetricSamples(fromNs: fromNs, toNs: toNs, wants: wants) { timeNs, sample in
-            seen.append(Seen(timeNs: timeNs, series: sample.series.description, value: sample.value))
+    static func scanned(_ log: EventLog, fromNs: Int64, toNs: Int64, wants: (SeriesKey) -> Bool) throws -> ([String: [Seen]], MetricScanStatistics) {
+        var seen: [String: [Seen]] = [:]
+        let statistics = try log.scanMetricSamples(fromNs: fromNs, toNs: toNs, wants: wants) { key, _, times, values in
+            for (time, value) in zip(times, values) {
+                seen[key.description, default: []].append(Seen(timeNs: time, series: key.description, value: value))
+            }
         }
         return (seen, statistics)
     }
@@ -68,7 +73,7 @@ import TestSupport
         let wants = Self.target("t2")
         let (seen, statistics) = try Self.scanned(log, fromNs: fromNs, toNs: toNs, wants: wants)
         let expected = try Self.expected(log, fromNs: fromNs, toNs: toNs, wants: wants)
-        #expect(expected.contains(Seen(timeNs: Self.startNs + 42 * 1_000_000_000, series: "up_0{target=\"t2\"}", value: -1)))
+        #expect(expected["up_0{target=\"t2\"}"]?.contains(Seen(timeNs: Self.startNs + 42 * 1_000_000_000, series: "up_0{target=\"t2\"}", value: -1)) == true)
         #expect(seen == expected)
         // t2's scrapes within the range (32 of them) and the late sample's batch.
         #expect(statistics.batchesRead == 33, "\(statistics)")
@@ -79,7 +84,9 @@ import TestSupport
         _ = try await log.append([Event(timeNs: Self.startNs + 100 * 1_000_000_000, body: .metric(MetricSample(name: "up_9", labels: ["target": "t2"], value: 7)))])
         let (after, _) = try Self.scanned(log, fromNs: fromNs, toNs: toNs, wants: wants)
         #expect(after == (try Self.expected(log, fromNs: fromNs, toNs: toNs, wants: wants)))
-        #expect(after.count == seen.count + 1)
+        let countAfter = after.values.reduce(0) { $0 + $1.count }
+        let countBefore = seen.values.reduce(0) { $0 + $1.count }
+        #expect(countAfter == countBefore + 1)
 
         // Nothing wanted: no batch read.
         let (none, nothingRead) = try Self.scanned(log, fromNs: .min, toNs: .max) { _ in false }
@@ -103,7 +110,8 @@ import TestSupport
         #expect(fs.contents(directory.seriesIndexPath(baseOffset: log.segments().last!.baseOffset)) == nil, "the open segment's stays in memory")
         let wants = Self.target("t4")
         let expected = try Self.expected(log, fromNs: .min, toNs: .max, wants: wants)
-        #expect(expected.count == 120)
+        let expectedCount = expected.values.reduce(0) { $0 + $1.count }
+        #expect(expectedCount == 120)
         try await log.close()
 
         // One index file missing, one with a flipped byte: both rebuilt, the answer the same.
@@ -179,12 +187,17 @@ import TestSupport
             let selected = index.selection(name: nil, labelsEqual: [], wants: wants)
             var seen: [Seen] = []
             try payload.withUnsafeBytes { raw in
-                try BatchSampleDecoder.samples(raw, eventCount: events.count, declared: index.batches[0].declared, selected: selected, keys: index.series) { timeNs, sample in
-                    seen.append(Seen(timeNs: timeNs, series: "\(sample.series)/\(sample.kind)", value: sample.value))
+                try BatchSampleDecoder.seriesSamples(
+                    raw, eventCount: events.count, declared: index.batches[0].declared, selected: selected, keys: index.series, fromNs: .min, toNs: .max
+                ) { key, kind, times, values in
+                    for (time, value) in zip(times, values) { seen.append(Seen(timeNs: time, series: "\(key)/\(kind)", value: value)) }
                 }
             }
+            // Runs per series: each series' samples in the batch's order.
+            let seenBySeries = Dictionary(grouping: seen, by: \.series)
+            let expectedBySeries = Dictionary(grouping: expected, by: \.series)
             #expect(!expected.isEmpty)
-            #expect(seen == expected)
+            #expect(seenBySeries == expectedBySeries)
             // The equality hint narrows the candidates, never the answer.
             let hinted = index.selection(name: nil, labelsEqual: [Labels.Pair(key: "instance", value: "host-\(wanted)")], wants: wants)
             #expect(hinted.filter { $0 }.count == selected.filter { $0 }.count - 1, "cpu_percent has no instance label")
