@@ -63,6 +63,13 @@ enum FuzzSeeds {
         case .segmentIndex:
             // The fixture's own index without its checksum (the target appends one).
             return fixtureIndexes.map { Array($0.dropLast(4)) }
+        case .seriesIndex:
+            // The index a read-only scan of the fixture builds for its sealed segment.
+            guard let log = try? ReadOnlyEventLog.open(directory: FuzzTarget.dataPath, fileSystem: FuzzTarget.fixtureFileSystem(replacing: nil, with: [])),
+                  let sealed = log.state.allSegments.first(where: \.sealed),
+                  let index = try? log.seriesIndexes.index(for: sealed)
+            else { return [] }
+            return [Array(index.encoded().dropLast(4))]
         case .meta:
             return FuzzTarget.fixtureFiles.filter { $0.name == "meta" }.map(\.bytes)
         case .gzip:

@@ -17,6 +17,7 @@ enum FuzzTarget: String, CaseIterable {
     case batch
     case segment
     case segmentIndex = "segment-index"
+    case seriesIndex = "series-index"
     case meta
     case checkpoint
     case storedState = "stored-state"
@@ -36,6 +37,7 @@ enum FuzzTarget: String, CaseIterable {
         case .batch: "BatchCodec.decode of a batch payload (3-byte little-endian event count, then the payload)"
         case .segment: "a segment file's bytes: read-only scan and read of every batch, then Recovery.open (the writable start)"
         case .segmentIndex: "a sealed segment's index file (its checksum appended) beside the format-v1 fixture: reads, seeks and Recovery.open unchanged"
+        case .seriesIndex: "a sealed segment's series index file (its checksum appended) beside the format-v1 fixture: refused, or re-encoded alike, and a scan through it returns only samples the log holds"
         case .meta: "the data directory's meta file beside the format-v1 fixture: refused, or the log read unchanged"
         case .checkpoint: "checkpoint file header, and EngineState<ProjectionSet> JSON content: decoded, re-encoded, then folded further"
         case .storedState: "EngineState<ProjectionSet> in CompactEncoder's binary form (checkpoints, view snapshots): decoded, re-encoded, then folded further"
@@ -56,6 +58,7 @@ enum FuzzTarget: String, CaseIterable {
         case .batch: Self.batch(bytes)
         case .segment: Self.segment(bytes)
         case .segmentIndex: Self.segmentIndex(bytes)
+        case .seriesIndex: Self.seriesIndex(bytes)
         case .meta: Self.meta(bytes)
         case .checkpoint: Self.checkpoint(bytes)
         case .storedState: Self.storedState(bytes)

@@ -14,7 +14,7 @@ import TestSupport
     static var binary: String { BuiltProducts.path("TachoFuzz", packageRoot: repository) }
 
     /// The targets as the tool names them (`TachoFuzz list`, one per line, name first).
-    static let targets = ["json", "batch", "segment", "segment-index", "meta", "checkpoint", "stored-state", "gzip", "remote-write", "otlp-protobuf", "otlp-json", "statsd", "influx", "prometheus-text", "promql"]
+    static let targets = ["json", "batch", "segment", "segment-index", "series-index", "meta", "checkpoint", "stored-state", "gzip", "remote-write", "otlp-protobuf", "otlp-json", "statsd", "influx", "prometheus-text", "promql"]
 
     static func files(in directory: URL) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted().map { directory.appendingPathComponent($0).path }

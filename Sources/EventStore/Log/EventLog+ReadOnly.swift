@@ -10,6 +10,7 @@ public final class ReadOnlyEventLog: Sendable {
     /// Damage found in segments whose index had to be derived by scanning (kept, not repaired).
     public let damage: [CorruptionError]
     let state: LogState
+    let seriesIndexes: SeriesIndexes
 
     /// Opens `path` read-only. Throws when it is not a data directory (no `meta`), when a
     /// newer format wrote it, or when a segment cannot be read.
@@ -38,6 +39,7 @@ public final class ReadOnlyEventLog: Sendable {
         self.directory = directory
         self.damage = damage
         self.state = LogState(segments: segments, highWaterMark: highWaterMark)
+        self.seriesIndexes = SeriesIndexes(directory: directory, writesFiles: false)
     }
 
     /// The offset after the last intact event of the snapshot.

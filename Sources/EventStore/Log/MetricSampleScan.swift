@@ -15,6 +15,36 @@ public struct MetricScanStatistics: Sendable, Equatable {
 public typealias SeriesSamplesVisitor = (SeriesKey, MetricKind, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) throws -> Void
 
 extension EventLog {
+    /// See `MetricSampleScanner.scan`.
+    @discardableResult
+    public func scanMetricSamples(
+        fromNs: Int64, toNs: Int64, name: String? = nil, labelsEqual: [Labels.Pair] = [], wants: (SeriesKey) throws -> Bool,
+        beforeBatch: (Int) throws -> Void = { _ in }, visit: SeriesSamplesVisitor
+    ) throws -> MetricScanStatistics {
+        try MetricSampleScanner(state: state, directory: directory, seriesIndexes: seriesIndexes).scan(
+            fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants, beforeBatch: beforeBatch, visit: visit)
+    }
+}
+
+extension ReadOnlyEventLog {
+    /// See `MetricSampleScanner.scan`. The series indexes are built in memory (a
+    /// read-only log writes no file).
+    @discardableResult
+    public func scanMetricSamples(
+        fromNs: Int64, toNs: Int64, name: String? = nil, labelsEqual: [Labels.Pair] = [], wants: (SeriesKey) throws -> Bool,
+        beforeBatch: (Int) throws -> Void = { _ in }, visit: SeriesSamplesVisitor
+    ) throws -> MetricScanStatistics {
+        try MetricSampleScanner(state: state, directory: directory, seriesIndexes: seriesIndexes).scan(
+            fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants, beforeBatch: beforeBatch, visit: visit)
+    }
+}
+
+/// A log's metric samples read through its segments' series indexes.
+struct MetricSampleScanner {
+    let state: LogState
+    let directory: DataDirectory
+    let seriesIndexes: SeriesIndexes
+
     /// Calls `visit` with the samples of every series that `wants` accepts whose time
     /// is within `fromNs...toNs`, batch by batch in log order (so each series' samples
     /// come in log order), wherever they sit in the log (a late backfill included).
@@ -23,10 +53,9 @@ extension EventLog {
     /// read (a caller's limit throws there). `name` and `labelsEqual`, when given, are
     /// what every wanted series has (a query's equality matchers): `wants` is then
     /// asked about those only. Blocking file I/O: call from a thread of its own.
-    @discardableResult
-    public func scanMetricSamples(
-        fromNs: Int64, toNs: Int64, name: String? = nil, labelsEqual: [Labels.Pair] = [], wants: (SeriesKey) throws -> Bool,
-        beforeBatch: (Int) throws -> Void = { _ in }, visit: SeriesSamplesVisitor
+    func scan(
+        fromNs: Int64, toNs: Int64, name: String?, labelsEqual: [Labels.Pair], wants: (SeriesKey) throws -> Bool,
+        beforeBatch: (Int) throws -> Void, visit: SeriesSamplesVisitor
     ) throws -> MetricScanStatistics {
         var statistics = MetricScanStatistics()
         guard fromNs <= toNs else { return statistics }

@@ -21,12 +21,15 @@ final class SeriesIndexes: @unchecked Sendable {
     }
 
     private let directory: DataDirectory
+    /// False for a read-only log: indexes are loaded when present, built in memory otherwise.
+    private let writesFiles: Bool
     private let lock = NSLock()
     private var cached: [UInt64: Cached] = [:]
     private var useCount: UInt64 = 0
 
-    init(directory: DataDirectory) {
+    init(directory: DataDirectory, writesFiles: Bool = true) {
         self.directory = directory
+        self.writesFiles = writesFiles
     }
 
     /// The index of `record` covering at least its committed bytes.
@@ -53,7 +56,7 @@ final class SeriesIndexes: @unchecked Sendable {
             index = SeriesIndex(baseOffset: record.baseOffset)
             try extend(&index, path: record.path, toBytes: sizeBytes)
         }
-        if record.sealed && !written {
+        if record.sealed && !written && writesFiles {
             // Derived data: a failed write costs a rebuild later, nothing more.
             written = (try? directory.fileSystem.writeAtomically(
                 index.encoded(), to: directory.seriesIndexPath(baseOffset: record.baseOffset), directory: directory.logPath)) != nil
