@@ -122,7 +122,7 @@ extension FuzzTarget {
             if case .metric(let sample) = logged.event.body { held.insert("\(sample.series) \(logged.event.timeNs) \(sample.value.bitPattern) \(sample.kind)") }
         }
         do {
-            try log.scanMetricSamples(fromNs: .min, toNs: .max, wants: { _ in true }) { key, kind, times, values in
+            try log.metricSamples.scan(fromNs: .min, toNs: .max, wants: { _ in true }) { key, kind, times, values in
                 for (time, value) in zip(times, values) where !held.contains("\(key) \(time) \(value.bitPattern) \(kind)") {
                     fatalError("series-index: a scan returned \(key) at \(time) = \(value), which the log does not hold")
                 }

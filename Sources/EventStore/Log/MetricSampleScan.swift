@@ -15,32 +15,22 @@ public struct MetricScanStatistics: Sendable, Equatable {
 public typealias SeriesSamplesVisitor = (SeriesKey, MetricKind, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) throws -> Void
 
 extension EventLog {
-    /// See `MetricSampleScanner.scan`.
-    @discardableResult
-    public func scanMetricSamples(
-        fromNs: Int64, toNs: Int64, name: String? = nil, labelsEqual: [Labels.Pair] = [], wants: (SeriesKey) throws -> Bool,
-        beforeBatch: (Int) throws -> Void = { _ in }, visit: SeriesSamplesVisitor
-    ) throws -> MetricScanStatistics {
-        try MetricSampleScanner(state: state, directory: directory, seriesIndexes: seriesIndexes).scan(
-            fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants, beforeBatch: beforeBatch, visit: visit)
+    /// The log's metric samples, read through its segments' series indexes.
+    public var metricSamples: MetricSampleScanner {
+        MetricSampleScanner(state: state, directory: directory, seriesIndexes: seriesIndexes)
     }
 }
 
 extension ReadOnlyEventLog {
-    /// See `MetricSampleScanner.scan`. The series indexes are built in memory (a
-    /// read-only log writes no file).
-    @discardableResult
-    public func scanMetricSamples(
-        fromNs: Int64, toNs: Int64, name: String? = nil, labelsEqual: [Labels.Pair] = [], wants: (SeriesKey) throws -> Bool,
-        beforeBatch: (Int) throws -> Void = { _ in }, visit: SeriesSamplesVisitor
-    ) throws -> MetricScanStatistics {
-        try MetricSampleScanner(state: state, directory: directory, seriesIndexes: seriesIndexes).scan(
-            fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants, beforeBatch: beforeBatch, visit: visit)
+    /// The log's metric samples, read through its segments' series indexes (built in
+    /// memory when missing: a read-only log writes no file).
+    public var metricSamples: MetricSampleScanner {
+        MetricSampleScanner(state: state, directory: directory, seriesIndexes: seriesIndexes)
     }
 }
 
 /// A log's metric samples read through its segments' series indexes.
-struct MetricSampleScanner {
+public struct MetricSampleScanner {
     let state: LogState
     let directory: DataDirectory
     let seriesIndexes: SeriesIndexes
@@ -53,9 +43,10 @@ struct MetricSampleScanner {
     /// read (a caller's limit throws there). `name` and `labelsEqual`, when given, are
     /// what every wanted series has (a query's equality matchers): `wants` is then
     /// asked about those only. Blocking file I/O: call from a thread of its own.
-    func scan(
-        fromNs: Int64, toNs: Int64, name: String?, labelsEqual: [Labels.Pair], wants: (SeriesKey) throws -> Bool,
-        beforeBatch: (Int) throws -> Void, visit: SeriesSamplesVisitor
+    @discardableResult
+    public func scan(
+        fromNs: Int64, toNs: Int64, name: String? = nil, labelsEqual: [Labels.Pair] = [], wants: (SeriesKey) throws -> Bool,
+        beforeBatch: (Int) throws -> Void = { _ in }, visit: SeriesSamplesVisitor
     ) throws -> MetricScanStatistics {
         var statistics = MetricScanStatistics()
         guard fromNs <= toNs else { return statistics }

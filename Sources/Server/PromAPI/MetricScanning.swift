@@ -33,7 +33,7 @@ extension Engine: MetricScanning {
         var scanned = 0
         guard eventSeries else {
             // Metric samples only: the segments' series indexes choose the batches.
-            try log.scanMetricSamples(fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants, beforeBatch: { events in
+            try log.metricSamples.scan(fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants, beforeBatch: { events in
                 scanned += events
                 guard scanned <= eventsScannedMax else { throw MetricScanError(eventsScannedMax: eventsScannedMax) }
             }, visit: visit)

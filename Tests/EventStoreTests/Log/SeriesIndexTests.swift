@@ -47,7 +47,7 @@ import TestSupport
 
     static func scanned(_ log: EventLog, fromNs: Int64, toNs: Int64, wants: (SeriesKey) -> Bool) throws -> ([String: [Seen]], MetricScanStatistics) {
         var seen: [String: [Seen]] = [:]
-        let statistics = try log.scanMetricSamples(fromNs: fromNs, toNs: toNs, wants: wants) { key, _, times, values in
+        let statistics = try log.metricSamples.scan(fromNs: fromNs, toNs: toNs, wants: wants) { key, _, times, values in
             for (time, value) in zip(times, values) {
                 seen[key.description, default: []].append(Seen(timeNs: time, series: key.description, value: value))
             }
