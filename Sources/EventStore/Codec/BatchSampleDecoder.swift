@@ -20,9 +20,10 @@ public enum BatchSampleDecoder {
     /// `fromNs...toNs`, with the series' samples of the batch in the batch's order (times
     /// and values, two buffers valid during the call). The series are the batch's
     /// declarations as a series index numbered them (`declared`), selected by number;
-    /// `keys` are the index's keys. The strings and the series table's names are not
-    /// decoded: a declaration is read as bare numbers. Nothing is visited unless the
-    /// whole payload decodes: a damaged batch gives no samples.
+    /// `keys` are the index's keys. No string or key is built: a declaration is read as
+    /// numbers, and a selected one compared with its key's bytes. Throws
+    /// `SeriesIndexMismatch` when the declarations are not what the index says. Nothing
+    /// is visited unless the whole payload decodes: a damaged batch gives no samples.
     public static func seriesSamples(
         _ payload: UnsafeRawBufferPointer, eventCount: Int, declared: [UInt32], selected: [Bool], keys: [SeriesKey],
         fromNs: Int64, toNs: Int64,
@@ -30,20 +31,46 @@ public enum BatchSampleDecoder {
     ) throws {
         var reader = try payloadReader(payload, eventCount: eventCount)
         var stringSection = try reader.section("strings")
+        // Where each string lies (no string is built): a selected declaration is checked
+        // against its index key byte for byte, so an index that does not describe the
+        // batch (a faulty build's) can never put samples under another series' name.
         let stringCount = try stringSection.count(max: stringSection.remaining, "string count")
+        var stringSpans = [Range<Int>](repeating: 0..<0, count: stringCount)
+        for number in 0..<stringCount {
+            let length = try stringSection.count(max: EventLimits.dataBytesMax, "string length")
+            let start = stringSection.position
+            _ = try stringSection.bytes(length)
+            stringSpans[number] = start..<(start + length)
+        }
+        func string(_ number: Int, equals text: String) -> Bool {
+            text.utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: payload[stringSpans[number]]))
+        }
         var seriesSection = try reader.section("series")
         let declarationCount = try seriesSection.count(max: seriesSection.remaining / 4, "series count")
-        guard declarationCount == declared.count else {
-            throw CodecError(byteOffset: seriesSection.position, reason: "batch declares \(declarationCount) series, its index \(declared.count)")
-        }
+        guard declarationCount == declared.count else { throw SeriesIndexMismatch() }
         var sampleCounts = [Int](repeating: 0, count: declarationCount)
         var kinds = [MetricKind](repeating: .gauge, count: declarationCount)
         var wanted = [Bool](repeating: false, count: declarationCount)
         var sampleCountTotal = 0
         for id in 0..<declarationCount {
-            _ = try seriesSection.count(max: stringCount - 1, "series name index")
+            let number = Int(declared[id])
+            guard number < selected.count, number < keys.count else { throw SeriesIndexMismatch() }
+            let isSelected = selected[number]
+            let key = keys[number]
+            var matches = true
+            let nameIndex = try seriesSection.count(max: stringCount - 1, "series name index")
+            if isSelected { matches = string(nameIndex, equals: key.name) }
             let labelCount = try seriesSection.count(max: EventLimits.labelsCountMax, "label count")
-            for _ in 0..<(2 * labelCount) { _ = try seriesSection.count(max: stringCount - 1, "label index") }
+            if isSelected { matches = matches && labelCount == key.labels.count }
+            for label in 0..<labelCount {
+                let keyIndex = try seriesSection.count(max: stringCount - 1, "label key index")
+                let valueIndex = try seriesSection.count(max: stringCount - 1, "label value index")
+                if isSelected && matches {
+                    let pair = key.labels.pairs[label]
+                    matches = string(keyIndex, equals: pair.key) && string(valueIndex, equals: pair.value)
+                }
+            }
+            guard matches else { throw SeriesIndexMismatch() }
             let kindCode = try seriesSection.byte()
             guard let kind = MetricKind(rawValue: kindCode) else {
                 throw CodecError(byteOffset: seriesSection.position - 1, reason: "unknown metric kind \(kindCode)")
@@ -51,11 +78,7 @@ public enum BatchSampleDecoder {
             kinds[id] = kind
             sampleCounts[id] = try seriesSection.count(max: eventCount - sampleCountTotal, "series sample count")
             sampleCountTotal += sampleCounts[id]
-            let number = Int(declared[id])
-            guard number < selected.count, number < keys.count else {
-                throw CodecError(byteOffset: seriesSection.position, reason: "series number \(number) is not in the index")
-            }
-            wanted[id] = selected[number]
+            wanted[id] = isSelected
         }
         try seriesSection.expectEnd("series")
         guard wanted.contains(true) else { return }
@@ -151,3 +174,8 @@ public enum BatchSampleDecoder {
         return reader
     }
 }
+
+/// A batch's declarations are not those its series index lists: the index describes
+/// other bytes (a faulty build's, or a file changed under it). The reader decodes the
+/// batch in full instead, and the index is rebuilt.
+public struct SeriesIndexMismatch: Error {}

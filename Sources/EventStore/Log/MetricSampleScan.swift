@@ -54,14 +54,15 @@ public struct MetricSampleScanner {
             let summary = record.index.summary
             guard summary.batchCount > 0, summary.maxTimeNs >= fromNs, summary.minTimeNs <= toNs else { continue }
             try scanSegment(
-                record, fromNs: fromNs, toNs: toNs, selecting: { index in try index.selection(name: name, labelsEqual: labelsEqual, wants: wants) },
+                record, fromNs: fromNs, toNs: toNs, wants: wants,
+                selecting: { index in try index.selection(name: name, labelsEqual: labelsEqual, wants: wants) },
                 beforeBatch: beforeBatch, visit: visit, statistics: &statistics)
         }
         return statistics
     }
 
     private func scanSegment(
-        _ first: SegmentRecord, fromNs: Int64, toNs: Int64, selecting: (SeriesIndex) throws -> [Bool],
+        _ first: SegmentRecord, fromNs: Int64, toNs: Int64, wants: (SeriesKey) throws -> Bool, selecting: (SeriesIndex) throws -> [Bool],
         beforeBatch: (Int) throws -> Void, visit: SeriesSamplesVisitor, statistics: inout MetricScanStatistics
     ) throws {
         var record = first
@@ -107,7 +108,7 @@ public struct MetricSampleScanner {
                 guard frame.header.baseOffset == batch.baseOffset, frame.header.totalLength == batch.totalLength else {
                     // Not the batch indexed (the file changed under the index despite
                     // its size): counted as damage; the next scan rebuilds the index.
-                    seriesIndexes.forget(baseOffset: record.baseOffset)
+                    seriesIndexes.discard(baseOffset: record.baseOffset)
                     statistics.damagedBatches += 1
                     continue
                 }
@@ -121,14 +122,51 @@ public struct MetricSampleScanner {
                     try BatchSampleDecoder.seriesSamples(
                         payload, eventCount: Int(frame.header.eventCount), declared: batch.declared, selected: selected, keys: index.series,
                         fromNs: fromNs, toNs: toNs, visit: visit)
+                } catch is SeriesIndexMismatch {
+                    seriesIndexes.discard(baseOffset: record.baseOffset)
+                    do { try Self.visitDecoded(frame, segment: record.path, decoder: &decoder, fromNs: fromNs, toNs: toNs, wants: wants, visit: visit) } catch is CorruptionError {
+                        statistics.damagedBatches += 1
+                    }
                 } catch is CodecError {
                     // A checksum-valid batch that does not decode as indexed: damage here,
                     // or an index describing other bytes; the next scan rebuilds it.
-                    seriesIndexes.forget(baseOffset: record.baseOffset)
+                    seriesIndexes.discard(baseOffset: record.baseOffset)
                     statistics.damagedBatches += 1
                 }
             }
             return
+        }
+    }
+
+    /// The batch decoded in full, its wanted series' samples handed over per series: the
+    /// way past an index that does not describe the batch.
+    static func visitDecoded(
+        _ frame: SegmentCursor.Frame, segment: String, decoder: inout BatchFrameDecoder, fromNs: Int64, toNs: Int64,
+        wants: (SeriesKey) throws -> Bool, visit: SeriesSamplesVisitor
+    ) throws {
+        var events: [Event] = []
+        try decoder.decode(frame, segment: segment, into: &events)
+        var order: [DeclaredSeries] = []
+        var runs: [DeclaredSeries: (times: [Int64], values: [Double])] = [:]
+        var decided: [SeriesKey: Bool] = [:]
+        for event in events where event.timeNs >= fromNs && event.timeNs <= toNs {
+            guard case .metric(let sample) = event.body else { continue }
+            let wanted: Bool
+            if let known = decided[sample.series] { wanted = known } else {
+                wanted = try wants(sample.series)
+                decided[sample.series] = wanted
+            }
+            guard wanted else { continue }
+            let declared = DeclaredSeries(key: sample.series, kind: sample.kind)
+            if runs[declared] == nil { order.append(declared) }
+            runs[declared, default: ([], [])].times.append(event.timeNs)
+            runs[declared, default: ([], [])].values.append(sample.value)
+        }
+        for declared in order {
+            let run = runs[declared]!
+            try run.times.withUnsafeBufferPointer { times in
+                try run.values.withUnsafeBufferPointer { values in try visit(declared.key, declared.kind, times, values) }
+            }
         }
     }
 

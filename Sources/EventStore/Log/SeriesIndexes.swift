@@ -26,6 +26,8 @@ final class SeriesIndexes: @unchecked Sendable {
     private let lock = NSLock()
     private var cached: [UInt64: Cached] = [:]
     private var useCount: UInt64 = 0
+    /// Segments whose index file a read refuted: rebuilt by scanning, never loaded.
+    private var distrusted: Set<UInt64> = []
 
     init(directory: DataDirectory, writesFiles: Bool = true) {
         self.directory = directory
@@ -49,7 +51,7 @@ final class SeriesIndexes: @unchecked Sendable {
             // The segment grew (or sealed) since: index the new batches only.
             index = known.index
             try extend(&index, path: record.path, toBytes: sizeBytes)
-        } else if record.sealed, let loaded = load(record) {
+        } else if record.sealed, !lock.withLock({ distrusted.contains(record.baseOffset) }), let loaded = load(record) {
             index = loaded
             written = true
         } else {
@@ -60,6 +62,7 @@ final class SeriesIndexes: @unchecked Sendable {
             // Derived data: a failed write costs a rebuild later, nothing more.
             written = (try? directory.fileSystem.writeAtomically(
                 index.encoded(), to: directory.seriesIndexPath(baseOffset: record.baseOffset), directory: directory.logPath)) != nil
+            if written { lock.withLock { _ = distrusted.remove(record.baseOffset) } }
         }
         let entry = Cached(index: index, sealed: record.sealed, compacted: record.compacted, written: written, lastUse: 0)
         lock.withLock {
@@ -80,6 +83,15 @@ final class SeriesIndexes: @unchecked Sendable {
     /// Forgets a segment's index (retention deleted it, or it no longer matches its file).
     func forget(baseOffset: UInt64) {
         lock.withLock { cached[baseOffset] = nil }
+    }
+
+    /// Forgets a segment's index and distrusts its file: a batch refuted what it said.
+    /// The next use rebuilds it by scanning (and writes it again, when this log writes).
+    func discard(baseOffset: UInt64) {
+        lock.withLock {
+            cached[baseOffset] = nil
+            distrusted.insert(baseOffset)
+        }
     }
 
     private func evictIfNeeded() {

@@ -138,6 +138,35 @@ import TestSupport
         try await reopened.close()
     }
 
+    @Test func anIndexNamingAnotherSeries_neverPutsSamplesUnderThatName_andIsRebuilt() async throws {
+        let fs = SimulatedFileSystem(seed: 13)
+        let options = LogTest.options { $0.segmentBytesMax = 4 * 1024 }
+        let log = try LogTest.open(fs, options)
+        for batch in Self.scrapes(count: 60) { _ = try await log.append(batch) }
+        await log.waitForMaintenance()
+        let base = try #require(log.segments().first { $0.sealed }).baseOffset
+        try await log.close()
+        // A faulty build's index: checksum-valid, the right size, but "t2" written as "t9".
+        let directory = try DataDirectory.open(path: LogTest.directory, fileSystem: fs)
+        var bytes = try #require(fs.contents(directory.seriesIndexPath(baseOffset: base)))
+        let t2 = Array("t2".utf8)
+        let at = try #require((0..<(bytes.count - 1)).first { bytes[$0] == t2[0] && bytes[$0 + 1] == t2[1] })
+        bytes[at + 1] = UInt8(ascii: "9")
+        bytes.removeLast(4)
+        ByteIO.put(bytes.withUnsafeBytes { CRC32C.checksum(0, $0) }, &bytes)
+        fs.setContents(directory.seriesIndexPath(baseOffset: base), bytes)
+        #expect(SeriesIndex.decode(bytes, baseOffset: base) != nil, "the forged index decodes")
+
+        let reopened = try LogTest.open(fs, options)
+        let (t9, statistics) = try Self.scanned(reopened, fromNs: .min, toNs: .max, wants: Self.target("t9"))
+        #expect(t9.isEmpty, "t2's samples under t9's name: \(t9.keys.sorted())")
+        #expect(statistics.batchesRead > 0, "the forged index chose batches, whose declarations refuted it")
+        // Rebuilt: t2 is whole again.
+        let (t2Seen, _) = try Self.scanned(reopened, fromNs: .min, toNs: .max, wants: Self.target("t2"))
+        #expect(t2Seen == (try Self.expected(reopened, fromNs: .min, toNs: .max, wants: Self.target("t2"))))
+        try await reopened.close()
+    }
+
     @Test func indexFile_roundTrips_andEveryTruncationOrFlipIsRefused() throws {
         var index = SeriesIndex(baseOffset: 500)
         var position = UInt64(SegmentHeader.sizeBytes)
