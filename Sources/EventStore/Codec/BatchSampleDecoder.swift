@@ -56,21 +56,20 @@ public enum BatchSampleDecoder {
             let number = Int(declared[id])
             guard number < selected.count, number < keys.count else { throw SeriesIndexMismatch() }
             let isSelected = selected[number]
-            let key = keys[number]
-            var matches = true
             let nameIndex = try seriesSection.count(max: stringCount - 1, "series name index")
-            if isSelected { matches = string(nameIndex, equals: key.name) }
             let labelCount = try seriesSection.count(max: EventLimits.labelsCountMax, "label count")
-            if isSelected { matches = matches && labelCount == key.labels.count }
-            for label in 0..<labelCount {
-                let keyIndex = try seriesSection.count(max: stringCount - 1, "label key index")
-                let valueIndex = try seriesSection.count(max: stringCount - 1, "label value index")
-                if isSelected && matches {
-                    let pair = key.labels.pairs[label]
-                    matches = string(keyIndex, equals: pair.key) && string(valueIndex, equals: pair.value)
+            if isSelected {
+                // Only selected declarations touch their key (most of a batch's are not).
+                let key = keys[number]
+                guard string(nameIndex, equals: key.name), labelCount == key.labels.count else { throw SeriesIndexMismatch() }
+                for pair in key.labels.pairs {
+                    let keyIndex = try seriesSection.count(max: stringCount - 1, "label key index")
+                    let valueIndex = try seriesSection.count(max: stringCount - 1, "label value index")
+                    guard string(keyIndex, equals: pair.key), string(valueIndex, equals: pair.value) else { throw SeriesIndexMismatch() }
                 }
+            } else {
+                for _ in 0..<(2 * labelCount) { _ = try seriesSection.count(max: stringCount - 1, "label index") }
             }
-            guard matches else { throw SeriesIndexMismatch() }
             let kindCode = try seriesSection.byte()
             guard let kind = MetricKind(rawValue: kindCode) else {
                 throw CodecError(byteOffset: seriesSection.position - 1, reason: "unknown metric kind \(kindCode)")
