@@ -62,11 +62,13 @@ import Glibc
     }
 
     /// `tacho serve --fsync always --replicate-ack replicated` on `data`, publishing to `stream`.
-    static func durableLeader(data: TemporaryDirectory, cluster: NATSCluster, stream: String) async throws -> ServeProcess {
+    /// `ackTimeout`: `--replicate-ack-timeout`, when a test needs the server's 503 to come
+    /// well before the test client's own 10 s read timeout (the default is also 10 s).
+    static func durableLeader(data: TemporaryDirectory, cluster: NATSCluster, stream: String, ackTimeout: String? = nil) async throws -> ServeProcess {
         try await ServeProcess(arguments: [
             "--data", data.path, "--port", "0", "--no-collect", "--fsync", "always",
             "--replicate", cluster.urlList, "--replicate-stream", stream, "--replicate-ack", "replicated",
-        ])
+        ] + (ackTimeout.map { ["--replicate-ack-timeout", $0] } ?? []))
     }
 
     /// `clients` concurrent probe clients, 10 events per request; the keys acknowledged.
@@ -85,7 +87,8 @@ import Glibc
         let data = try TemporaryDirectory("leader")
         let restored = try TemporaryDirectory("restored")
         defer { data.remove(); restored.remove() }
-        let leader = try await Self.durableLeader(data: data, cluster: cluster, stream: "KILLNODE")
+        // A request waiting out the election answers 503 after 4 s, before the client gives up at 10 s.
+        let leader = try await Self.durableLeader(data: data, cluster: cluster, stream: "KILLNODE", ackTimeout: "4s")
         let baseTimeNs = EventTime.nowNs()
         let clients = 4
         let requestsPerClient = 60
