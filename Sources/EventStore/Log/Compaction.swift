@@ -55,13 +55,8 @@ enum Compaction {
             pending.removeAll(keepingCapacity: true)
         }
 
-        while true {
-            let frame: SegmentCursor.Frame
-            do {
-                guard let next = try cursor.next() else { break }
-                frame = next
-            } catch {
-                if case .fileSystem(let fsError) = error { throw fsError }
+        while let read = try cursor.read() {
+            guard case .frame(let frame) = read else {
                 logger.warning("not compacting a damaged segment", metadata: ["segment": "\(record.path)"])
                 return nil
             }

@@ -14,6 +14,21 @@ public struct MetricScanStatistics: Sendable, Equatable {
 /// and its samples there in log order (times and values; buffers valid during the call).
 public typealias SeriesSamplesVisitor = (SeriesKey, MetricKind, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) throws -> Void
 
+extension MetricSample {
+    /// Hands this sample, stamped `timeNs`, to a visitor of runs as a run of one.
+    public func visitAsRun<Result>(
+        timeNs: Int64, _ visit: (SeriesKey, MetricKind, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) throws -> Result
+    ) rethrows -> Result {
+        var time = timeNs
+        var value = value
+        return try withUnsafePointer(to: &time) { timePointer in
+            try withUnsafePointer(to: &value) { valuePointer in
+                try visit(series, kind, UnsafeBufferPointer(start: timePointer, count: 1), UnsafeBufferPointer(start: valuePointer, count: 1))
+            }
+        }
+    }
+}
+
 extension EventLog {
     /// The log's metric samples, read through its segments' series indexes.
     public var metricSamples: MetricSampleScanner {
@@ -54,15 +69,14 @@ public struct MetricSampleScanner {
             let summary = record.index.summary
             guard summary.batchCount > 0, summary.maxTimeNs >= fromNs, summary.minTimeNs <= toNs else { continue }
             try scanSegment(
-                record, fromNs: fromNs, toNs: toNs, wants: wants,
-                selecting: { index in try index.selection(name: name, labelsEqual: labelsEqual, wants: wants) },
+                record, fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants,
                 beforeBatch: beforeBatch, visit: visit, statistics: &statistics)
         }
         return statistics
     }
 
     private func scanSegment(
-        _ first: SegmentRecord, fromNs: Int64, toNs: Int64, wants: (SeriesKey) throws -> Bool, selecting: (SeriesIndex) throws -> [Bool],
+        _ first: SegmentRecord, fromNs: Int64, toNs: Int64, name: String?, labelsEqual: [Labels.Pair], wants: (SeriesKey) throws -> Bool,
         beforeBatch: (Int) throws -> Void, visit: SeriesSamplesVisitor, statistics: inout MetricScanStatistics
     ) throws {
         var record = first
@@ -70,10 +84,13 @@ public struct MetricSampleScanner {
         // index and opening it: then the index is rebuilt once for the new file.
         for attempt in 0..<2 {
             let index = try seriesIndexes.index(for: record)
-            let selected = try selecting(index)
+            let selected = try index.selection(name: name, labelsEqual: labelsEqual, wants: wants)
             let chosen = index.batches(holding: selected, fromNs: fromNs, toNs: toNs)
-            statistics.batchesPassedOver += index.batches.count - chosen.count
-            guard !chosen.isEmpty else { return }
+            let passedOver = index.batches.count - chosen.count
+            guard !chosen.isEmpty else {
+                statistics.batchesPassedOver += passedOver
+                return
+            }
             let file: any LogFile
             do { file = try directory.fileSystem.open(record.path, create: false, truncate: false) } catch {
                 // Retention may delete a segment between listing and opening it.
@@ -85,9 +102,9 @@ public struct MetricSampleScanner {
                 seriesIndexes.forget(baseOffset: record.baseOffset)
                 guard let current = state.segment(baseOffset: record.baseOffset) else { return }
                 record = current
-                statistics.batchesPassedOver -= index.batches.count - chosen.count
                 continue
             }
+            statistics.batchesPassedOver += passedOver
             let cursor = SegmentCursor(
                 file: file, path: record.path, position: UInt64(SegmentHeader.sizeBytes), limitBytes: index.segmentSizeBytes,
                 readAheadBytes: Self.indexedReadAheadBytes)
@@ -96,12 +113,10 @@ public struct MetricSampleScanner {
             for batch in chosen {
                 try beforeBatch(Int(batch.eventCount))
                 cursor.seek(to: batch.position)
-                let frame: SegmentCursor.Frame
-                do {
-                    guard let next = try cursor.next() else { break }
-                    frame = next
-                } catch {
-                    if case .fileSystem(let fsError) = error { throw LogError.fileSystem(fsError) }
+                let read: SegmentCursor.Read?
+                do { read = try cursor.read() } catch { throw LogError.fileSystem(error) }
+                guard let read else { break }
+                guard case .frame(let frame) = read else {
                     statistics.damagedBatches += 1
                     continue
                 }

@@ -68,6 +68,25 @@ final class SegmentCursor {
         .corruption(CorruptionError(segment: path, position: at, reason: reason, detail: detail))
     }
 
+    /// What `read()` met next.
+    enum Read {
+        case frame(Frame)
+        case damage(CorruptionError)
+    }
+
+    /// The next frame or the damage at the position (staying put, so the caller may
+    /// `skipDamaged()`), nil at the limit; only a file-system error throws.
+    func read() throws(FileSystemError) -> Read? {
+        do {
+            return try next().map(Read.frame)
+        } catch {
+            switch error {
+            case .fileSystem(let fsError): throw fsError
+            case .corruption(let damage): return .damage(damage)
+            }
+        }
+    }
+
     /// The next intact frame, or nil at the limit. On damage throws and stays put, so
     /// the caller may `skipDamaged()`.
     func next() throws(Failure) -> Frame? {

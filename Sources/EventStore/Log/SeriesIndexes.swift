@@ -121,18 +121,10 @@ final class SeriesIndexes: @unchecked Sendable {
         let cursor = SegmentCursor(file: file, path: path, position: index.segmentSizeBytes, limitBytes: toBytes)
         var decoder = BatchFrameDecoder()
         defer { decoder.deallocate() }
-        while true {
-            let frame: SegmentCursor.Frame
-            do {
-                guard let next = try cursor.next() else { break }
-                frame = next
-            } catch {
-                switch error {
-                case .fileSystem(let fsError): throw fsError
-                case .corruption:
-                    try cursor.skipDamaged()
-                    continue
-                }
+        while let read = try cursor.read() {
+            guard case .frame(let frame) = read else {
+                try cursor.skipDamaged()
+                continue
             }
             guard let payload = try? decoder.payload(frame, segment: path),
                 let declared = try? BatchSampleDecoder.declaredSeries(payload, eventCount: Int(frame.header.eventCount))

@@ -9,13 +9,22 @@ import EventStore
 /// `sum by (operation) (count_over_time(tacho_operation_duration_milliseconds{ok="false"}[1m]))`,
 /// `tacho_breaker_state == 1`.
 enum EventSeries {
-    static let prefix = "tacho_"
+    static let operationDuration = "tacho_operation_duration_milliseconds"
+    static let breakerState = "tacho_breaker_state"
+    static let breakerFailures = "tacho_breaker_failures"
+    static let cacheHits = "tacho_cache_hits"
+    static let cacheMisses = "tacho_cache_misses"
+    static let cacheEvictions = "tacho_cache_evictions"
+    static let cacheSize = "tacho_cache_size_bytes"
+    static let cacheEntries = "tacho_cache_entries"
+    static let connectionLoad = "tacho_connection_load"
+    static let connectionTps = "tacho_connection_tps"
+    static let connectionLatency = "tacho_connection_latency_milliseconds"
 
     /// The names of these series.
     static let names: Set<String> = [
-        "tacho_operation_duration_milliseconds", "tacho_breaker_state", "tacho_breaker_failures",
-        "tacho_cache_hits", "tacho_cache_misses", "tacho_cache_evictions", "tacho_cache_size_bytes", "tacho_cache_entries",
-        "tacho_connection_load", "tacho_connection_tps", "tacho_connection_latency_milliseconds",
+        operationDuration, breakerState, breakerFailures, cacheHits, cacheMisses, cacheEvictions, cacheSize, cacheEntries,
+        connectionLoad, connectionTps, connectionLatency,
     ]
 
     /// Whether a query selecting `matchers`' names can need these series: not when its
@@ -32,23 +41,23 @@ enum EventSeries {
         case .op(let operation):
             var labels = ["operation": operation.name, "ok": operation.ok ? "true" : "false"]
             if let proto = operation.protocol { labels["protocol"] = proto }
-            try visit(MetricSample(name: "tacho_operation_duration_milliseconds", labels: labels, value: operation.durationMs))
+            try visit(MetricSample(name: operationDuration, labels: labels, value: operation.durationMs))
         case .breaker(let transition):
             let labels = ["connection": transition.connection]
-            try visit(MetricSample(name: "tacho_breaker_state", labels: labels, value: Double(transition.to.code)))
-            try visit(MetricSample(name: "tacho_breaker_failures", labels: labels, value: Double(transition.failures)))
+            try visit(MetricSample(name: breakerState, labels: labels, value: Double(transition.to.code)))
+            try visit(MetricSample(name: breakerFailures, labels: labels, value: Double(transition.failures)))
         case .cache(let report):
             let labels = ["cache": report.cache]
-            try visit(MetricSample(name: "tacho_cache_hits", labels: labels, value: Double(report.hits)))
-            try visit(MetricSample(name: "tacho_cache_misses", labels: labels, value: Double(report.misses)))
-            try visit(MetricSample(name: "tacho_cache_evictions", labels: labels, value: Double(report.evictions)))
-            try visit(MetricSample(name: "tacho_cache_size_bytes", labels: labels, value: Double(report.sizeBytes)))
-            try visit(MetricSample(name: "tacho_cache_entries", labels: labels, value: Double(report.entries)))
+            try visit(MetricSample(name: cacheHits, labels: labels, value: Double(report.hits)))
+            try visit(MetricSample(name: cacheMisses, labels: labels, value: Double(report.misses)))
+            try visit(MetricSample(name: cacheEvictions, labels: labels, value: Double(report.evictions)))
+            try visit(MetricSample(name: cacheSize, labels: labels, value: Double(report.sizeBytes)))
+            try visit(MetricSample(name: cacheEntries, labels: labels, value: Double(report.entries)))
         case .connection(let report):
             let labels = ["connection": report.connection]
-            try visit(MetricSample(name: "tacho_connection_load", labels: labels, value: report.load))
-            try visit(MetricSample(name: "tacho_connection_tps", labels: labels, value: report.tps))
-            try visit(MetricSample(name: "tacho_connection_latency_milliseconds", labels: labels, value: report.latencyMs))
+            try visit(MetricSample(name: connectionLoad, labels: labels, value: report.load))
+            try visit(MetricSample(name: connectionTps, labels: labels, value: report.tps))
+            try visit(MetricSample(name: connectionLatency, labels: labels, value: report.latencyMs))
         default:
             break
         }

@@ -48,23 +48,12 @@ extension Engine: MetricScanning {
             guard scanned <= eventsScannedMax else { throw MetricScanError(eventsScannedMax: eventsScannedMax) }
             for event in batch.events where event.timeNs >= fromNs && event.timeNs <= toNs {
                 if case .metric(let sample) = event.body {
-                    if try wants(sample.series) { try Self.visitOne(event.timeNs, sample, visit) }
+                    if try wants(sample.series) { try sample.visitAsRun(timeNs: event.timeNs, visit) }
                 } else {
                     try EventSeries.samples(of: event) { sample in
-                        if try wants(sample.series) { try Self.visitOne(event.timeNs, sample, visit) }
+                        if try wants(sample.series) { try sample.visitAsRun(timeNs: event.timeNs, visit) }
                     }
                 }
-            }
-        }
-    }
-
-    /// One sample as a run of one.
-    static func visitOne(_ timeNs: Int64, _ sample: MetricSample, _ visit: SeriesSamplesVisitor) throws {
-        var time = timeNs
-        var value = sample.value
-        try withUnsafePointer(to: &time) { timePointer in
-            try withUnsafePointer(to: &value) { valuePointer in
-                try visit(sample.series, sample.kind, UnsafeBufferPointer(start: timePointer, count: 1), UnsafeBufferPointer(start: valuePointer, count: 1))
             }
         }
     }

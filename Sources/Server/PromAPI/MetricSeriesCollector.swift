@@ -12,14 +12,7 @@ public struct MetricSeriesCollector {
     public init() {}
 
     public mutating func add(timeNs: Int64, _ sample: MetricSample) {
-        var time = timeNs
-        var value = sample.value
-        withUnsafePointer(to: &time) { timePointer in
-            withUnsafePointer(to: &value) { valuePointer in
-                add(sample.series, kind: sample.kind, timesNs: UnsafeBufferPointer(start: timePointer, count: 1),
-                    values: UnsafeBufferPointer(start: valuePointer, count: 1))
-            }
-        }
+        sample.visitAsRun(timeNs: timeNs) { add($0, kind: $1, timesNs: $2, values: $3) }
     }
 
     /// Adds a run of one series' samples, in log order: one lookup for the run.
