@@ -119,6 +119,58 @@ import Runtime
         #expect(!status.playing && status.cursorNs == first)
     }
 
+    /// A collector's events first and a backfill behind them (DESIGN.md, "Event time"):
+    /// the cursor shows, wherever it stands, the fold of every event of the range
+    /// stamped at or before it, as `?at=` does, and not the longest log prefix in time
+    /// order (which would stop at the collector's first event).
+    @Test func aLogOutOfTimeOrder_isPlayedSeekedAndRangedByEventTime() async throws {
+        let directory = try TemporaryDirectory("replay-late")
+        defer { directory.remove() }
+        let events = try await ReplayRecording.recordOutOfOrder(into: directory.path)
+        #expect(zip(events, events.dropFirst()).contains { $0.event.timeNs > $1.event.timeNs }, "the log is out of time order")
+        let source = try ReplaySource.open(directory: directory.path)
+        #expect(source.log.segments().count > 3, "several segments, some passed over whole")
+        let engine = try ReplayEngine(source: source, speed: .factor(1), playing: false, options: Self.smallSteps)
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: source.firstNs))
+
+        for seconds in [3.2, 2.5, 7.5, 5.999, 0.4, 11.5, 3.0001] {
+            let status = try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(seconds)))
+            let expected = ReplayRecording.fold(events, upToNs: ReplayRecording.at(seconds))
+            #expect(expected.eventCount > 0)
+            #expect(engine.currentSnapshot().views == expected, "seek to \(seconds) s")
+            #expect(status.eventsFolded == expected.eventCount, "seek to \(seconds) s")
+            #expect((try await engine.snapshot(atNs: ReplayRecording.at(seconds))).views == expected, "?at= \(seconds) s")
+        }
+
+        // Played by wall time, each tick showing the fold at its cursor, then stepped.
+        try await engine.control(ReplayControl(action: .seek, atNs: source.firstNs))
+        try await engine.control(ReplayControl(action: .play, speed: .factor(1)))
+        for _ in 0..<30 {
+            await engine.advance(wallElapsedNs: 450_000_000)
+            let cursorNs = engine.status().cursorNs
+            #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: cursorNs), "played to \(cursorNs - source.firstNs) ns")
+        }
+        try await engine.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(1.5)))
+        let stepped = try await engine.control(ReplayControl(action: .step))
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: stepped.cursorNs))
+        try await engine.control(ReplayControl(action: .play, speed: .max))
+        try await Self.playToEnd(engine)
+        #expect(engine.currentSnapshot().views == ReplayRecording.fold(events, upToNs: .max))
+
+        // A range inside the backfill, behind batches wholly after it.
+        let fromNs = ReplayRecording.at(1)
+        let toNs = ReplayRecording.at(4)
+        let range = try ReplayEngine(
+            source: ReplaySource.open(directory: directory.path, fromNs: fromNs, toNs: toNs), speed: .max, playing: true,
+            options: Self.smallSteps)
+        try await Self.playToEnd(range)
+        let expected = ReplayRecording.fold(events, upToNs: .max, fromNs: fromNs, toNs: toNs)
+        #expect(expected.eventCount > 0)
+        #expect(range.currentSnapshot().views == expected)
+        try await range.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(2.5)))
+        #expect(range.currentSnapshot().views == ReplayRecording.fold(events, upToNs: ReplayRecording.at(2.5), fromNs: fromNs, toNs: toNs))
+    }
+
     @Test func playing_movesTheCursorByWallTimeTimesSpeed_andNotWhilePaused() async throws {
         let (directory, events) = try await recordedReplayDirectory("replay-pace")
         defer { directory.remove() }

@@ -29,6 +29,23 @@ enum ReplayRecording {
         return try loggedEvents(path)
     }
 
+    /// The same session written as a collector beside a backfill writes it: seconds 6–11
+    /// first, then 0–5 (late, behind newer events), with second 3's batch in reverse
+    /// time order. Small segments, so that readers pass whole sealed ones over.
+    static func recordOutOfOrder(into path: String) async throws -> [LoggedEvent] {
+        var demo = DemoWorkload(seed: 7, startTimeNs: startNs)
+        let seconds = (0..<seconds).map { _ in demo.nextSecond() }
+        var options = LogOptions()
+        options.segmentBytesMax = 16 * 1024
+        options.sparseIndexIntervalBytes = 512
+        let log = try EventLog.open(directory: path, options: options)
+        for second in Array(6..<seconds.count) + Array(0..<6) {
+            _ = try await log.append(second == 3 ? seconds[second].reversed() : seconds[second])
+        }
+        try await log.close()
+        return try loggedEvents(path)
+    }
+
     static func loggedEvents(_ path: String) throws -> [LoggedEvent] {
         let log = try ReadOnlyEventLog.open(directory: path)
         let reader = log.reader(from: 0)

@@ -16,6 +16,11 @@ public final class LogReader {
     /// are passed over without being decoded: the fold "as of T" needs none of them.
     /// The batches returned may still hold newer events; the caller filters those.
     public var eventTimeAtMost: Int64?
+    /// When set, batches (and sealed segments) whose newest event is at or before this
+    /// are passed over without being decoded, with the sparse index jumping over the
+    /// start of a segment that holds only such: a fold extended from T to a later T'
+    /// has every one of their events already.
+    public var eventTimeAfter: Int64?
     /// Bytes each read of a segment file asks for ahead of the frame it needs.
     var readAheadBytes = SegmentCursor.readAheadBytesDefault
     private var segmentBase: UInt64?
@@ -54,6 +59,10 @@ public final class LogReader {
         while let (frame, cursor) = try nextFrameInSegments() {
             if let fromTimeNs, frame.header.maxTimeNs < fromTimeNs { continue }
             if let eventTimeAtMost, frame.header.minTimeNs > eventTimeAtMost {
+                nextOffset = frame.header.endOffset
+                continue
+            }
+            if let eventTimeAfter, frame.header.maxTimeNs <= eventTimeAfter {
                 nextOffset = frame.header.endOffset
                 continue
             }
@@ -151,8 +160,8 @@ public final class LogReader {
         let record = segmentBase.flatMap { state.segment(after: $0) } ?? state.segment(containing: nextOffset)
         if segmentBase != nil && record.baseOffset <= segmentBase! { return false }
         let summary = record.index.summary
-        if let eventTimeAtMost, record.sealed, summary.batchCount > 0, summary.minTimeNs > eventTimeAtMost,
-           state.segment(after: record.baseOffset) != nil {
+        let passedOver = eventTimeAtMost.map { summary.minTimeNs > $0 } == true || eventTimeAfter.map { summary.maxTimeNs <= $0 } == true
+        if passedOver, record.sealed, summary.batchCount > 0, state.segment(after: record.baseOffset) != nil {
             // Nothing in this segment is old enough: on to the next without opening it.
             nextOffset = max(nextOffset, summary.endOffset ?? record.baseOffset)
             segmentBase = record.baseOffset
@@ -185,6 +194,11 @@ public final class LogReader {
         }
         try checkHeader(opened)
         position(opened, record: record)
+        // Every batch before the index's position ends at or before `eventTimeAfter`.
+        if let eventTimeAfter, eventTimeAfter < .max, record.index.segmentSizeBytes == limit {
+            let past = record.index.position(forTimeNs: eventTimeAfter + 1)
+            if past > opened.position, past < limit { opened.seek(to: past) }
+        }
         return true
     }
 

@@ -36,7 +36,11 @@ public actor ReplayEngine: ViewReading {
     nonisolated let wakes: AsyncStream<Void>
     private nonisolated let wake: AsyncStream<Void>.Continuation
 
+    /// The log prefix folded: every event of the range before its position, all at or
+    /// before the cursor, up to the first one after it.
     private var fold: ReplayFoldState
+    /// What the cursor shows: `fold` and the range's later events stamped at or before it.
+    private var display: ReplayCursorFold
     private var cursor: ReplayLogCursor
     private var cursorNs: Int64
     private var playing: Bool
@@ -45,10 +49,13 @@ public actor ReplayEngine: ViewReading {
     private var cachedPosition: UInt64
     private var publisher: ReplayPublisher?
 
-    /// What the routes read without waiting for the actor.
+    /// What the routes read without waiting for the actor: the prefix (a start for
+    /// `?at=`) and the views at the cursor.
     private final class Shared: Sendable {
-        let value: Mutex<(fold: ReplayFoldState, status: ReplayStatus)>
-        init(_ fold: ReplayFoldState, _ status: ReplayStatus) { value = Mutex((fold, status)) }
+        let value: Mutex<(fold: ReplayFoldState, display: EngineSnapshot<ProjectionSet>, status: ReplayStatus)>
+        init(_ fold: ReplayFoldState, _ display: EngineSnapshot<ProjectionSet>, _ status: ReplayStatus) {
+            value = Mutex((fold, display, status))
+        }
     }
 
     /// Starts at the range's first event time (its events folded), playing or paused.
@@ -64,16 +71,18 @@ public actor ReplayEngine: ViewReading {
             let step = try cursor.fold(into: &fold, upToNs: source.firstNs, eventsMax: options.cacheEveryEvents)
             if step.blocked || step.exhausted { break }
         }
+        let display = try ReplayCursorFold.at(source.firstNs, prefix: fold, previous: nil, source: source)
         self.fold = fold
+        self.display = display
         self.cursor = cursor
         let ended = cursor.exhausted && source.firstNs >= source.lastNs
         self.cursorNs = source.firstNs
         self.playing = playing && !ended
         self.speed = speed
         self.cachedPosition = fold.position
-        self.shared = Shared(fold, ReplayStatus(
+        self.shared = Shared(fold, display.snapshot, ReplayStatus(
             playing: playing && !ended, ended: ended, speed: speed, cursorNs: source.firstNs, source: source,
-            offset: fold.views.lastOffset, eventsFolded: fold.views.eventCount, error: nil))
+            offset: display.views.lastOffset, eventsFolded: display.views.eventCount, error: nil))
         cache.insert(fold, nextOffset: fold.position, eventTimeNs: fold.eventTimeNs)
     }
 
@@ -119,6 +128,7 @@ public actor ReplayEngine: ViewReading {
                 change = try move(to: source.clamp(control.atNs ?? cursorNs))
                 if case .advanced = change { change = .moved(reason: "replay seek to \(EventTime.formatRFC3339(cursorNs))") }
             }
+            change = try follow(change)
         } catch {
             playing = false
             lastError = error.description
@@ -145,8 +155,9 @@ public actor ReplayEngine: ViewReading {
             cacheIfDue(final: step.blocked || step.exhausted)
             // When the tick's budget ran out first, the cursor stays with what is folded.
             cursorNs = step.blocked || step.exhausted ? max(cursorNs, target) : max(cursorNs, min(fold.eventTimeNs ?? cursorNs, target))
+            let change = try follow(.advanced(step.types))
             if ended { playing = false }
-            await commit(.advanced(step.types))
+            await commit(change)
         } catch {
             playing = false
             lastError = error.description
@@ -202,6 +213,15 @@ public actor ReplayEngine: ViewReading {
         return restarted ? .moved(reason: "replay seek to \(EventTime.formatRFC3339(timeNs))") : .advanced(types)
     }
 
+    /// Brings the views shown to the cursor after the prefix or the cursor moved; the
+    /// change also touches the views of the events folded past the prefix, before and after.
+    private func follow(_ change: ReplayPublisher.Change) throws(ReplayError) -> ReplayPublisher.Change {
+        let before = display.lateTypes
+        display = try ReplayCursorFold.at(cursorNs, prefix: fold, previous: display, source: source)
+        guard case .advanced(let types) = change else { return change }
+        return .advanced(types.union(before).union(display.lateTypes))
+    }
+
     private func cacheIfDue(final: Bool) {
         guard fold.position > cachedPosition else { return }
         if final || fold.position - cachedPosition >= UInt64(options.cacheEveryEvents) {
@@ -215,17 +235,18 @@ public actor ReplayEngine: ViewReading {
     private func commit(_ change: ReplayPublisher.Change) async -> ReplayStatus {
         let status = ReplayStatus(
             playing: playing, ended: ended, speed: speed, cursorNs: cursorNs, source: source,
-            offset: fold.views.lastOffset, eventsFolded: fold.views.eventCount, error: lastError)
+            offset: display.views.lastOffset, eventsFolded: display.views.eventCount, error: lastError)
         let fold = self.fold
-        shared.value.withLock { $0 = (fold, status) }
-        await publisher?.publish(change, snapshot: fold.snapshot, status: status)
+        let shown = display.snapshot
+        shared.value.withLock { $0 = (fold, shown, status) }
+        await publisher?.publish(change, snapshot: shown, status: status)
         return status
     }
 
     // MARK: ViewReading
 
     public nonisolated func currentSnapshot() -> EngineSnapshot<ProjectionSet> {
-        shared.value.withLock { $0.fold.snapshot }
+        shared.value.withLock { $0.display }
     }
 
     /// The views as of `timeNs` clamped to the range: the fold, in log order, of every

@@ -19,6 +19,10 @@ public final class ReplaySource: Sendable {
     public let lastNs: Int64
     /// The log offset reading starts at: the first segment that can hold `from`.
     public let startOffset: UInt64
+    /// The log offset reading ends at: past the last segment holding an event before
+    /// `to`. Batches wholly after the range may come before later ones inside it (a
+    /// backfill behind live data), so only the segments' times end a read early.
+    public let endOffset: UInt64
 
     /// Opens `path` read-only. Throws `ReplayError` when it is not a data directory or
     /// when the range selects no event time of the log.
@@ -42,10 +46,15 @@ public final class ReplaySource: Sendable {
                 "no event of \(path) (\(EventTime.formatRFC3339(logFirst)) to \(EventTime.formatRFC3339(logLast))) is within the range asked for")
         }
         let start = fromNs.map { log.reader(fromTimeNs: $0).nextOffset } ?? 0
-        return ReplaySource(log: log, dataDirectory: path, fromNs: fromNs, toNs: toNs, firstNs: first, lastNs: last, startOffset: start)
+        let end = toNs.map { toNs in segments.filter { ($0.minTimeNs ?? .max) < toNs }.map(\.endOffset).max() ?? start } ?? log.highWaterMark
+        return ReplaySource(
+            log: log, dataDirectory: path, fromNs: fromNs, toNs: toNs, firstNs: first, lastNs: last, startOffset: start, endOffset: end)
     }
 
-    private init(log: ReadOnlyEventLog, dataDirectory: String, fromNs: Int64?, toNs: Int64?, firstNs: Int64, lastNs: Int64, startOffset: UInt64) {
+    private init(
+        log: ReadOnlyEventLog, dataDirectory: String, fromNs: Int64?, toNs: Int64?, firstNs: Int64, lastNs: Int64, startOffset: UInt64,
+        endOffset: UInt64
+    ) {
         self.log = log
         self.dataDirectory = dataDirectory
         self.fromNs = fromNs
@@ -53,6 +62,7 @@ public final class ReplaySource: Sendable {
         self.firstNs = firstNs
         self.lastNs = lastNs
         self.startOffset = startOffset
+        self.endOffset = endOffset
     }
 
     /// Whether an event's time is within `[from, to)`.
@@ -83,18 +93,18 @@ public final class ReplaySource: Sendable {
         let upper = Swift.min(toNs, lastNs)
         guard lower <= upper, limit > 0 else { return [] }
         let reader = log.reader(fromTimeNs: lower)
+        reader.eventTimeAtMost = upper
+        // Past the last segment holding an event at or before `upper`, none is in range.
+        let end = log.segments().filter { ($0.minTimeNs ?? .max) <= upper }.map(\.endOffset).max() ?? 0
         var found: [LoggedEvent] = []
         var scanned: UInt64 = 0
-        while let batch = try Self.next(reader), scanned < Engine.timeScanEventsMax {
+        while let batch = try Self.next(reader), batch.baseOffset < end, scanned < Engine.timeScanEventsMax {
             scanned += UInt64(batch.events.count)
             for (index, event) in batch.events.enumerated() where event.timeNs >= lower && event.timeNs <= upper {
                 guard include(event) else { continue }
                 found.append(LoggedEvent(offset: batch.baseOffset + UInt64(index), event: event))
                 if found.count == limit { return found }
             }
-            // Producers' clocks may disagree a little, so only a batch wholly past the
-            // range ends the scan.
-            if batch.events.allSatisfy({ $0.timeNs > upper }) { break }
         }
         return found
     }
