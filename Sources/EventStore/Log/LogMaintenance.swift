@@ -63,16 +63,30 @@ actor LogMaintenance {
         return state.newestEventTimeNs.map { min($0, ceiling) } ?? clock
     }
 
+    /// The files derived from a segment and kept beside it: its sparse index and series index.
+    private func derivedPaths(of baseOffset: UInt64) -> [String] {
+        [directory.indexPath(baseOffset: baseOffset), directory.seriesIndexPath(baseOffset: baseOffset)]
+    }
+
     func applyRetention(nowNs: Int64) throws(LogError) -> [UInt64] {
-        let victims = Retention.victims(state.allSegments, nowNs: nowNs, ageNs: options.retentionAgeNs, bytesMax: options.retentionBytesMax)
+        let victims = Retention.victims(
+            state.allSegments, nowNs: nowNs, ageNs: options.retentionAgeNs, bytesMax: options.retentionBytesMax,
+            derivedBytes: { [directory] segment in
+                derivedPaths(of: segment.baseOffset).reduce(0) { total, path in
+                    guard directory.fileSystem.exists(path), let file = try? directory.fileSystem.open(path, create: false, truncate: false) else {
+                        return total
+                    }
+                    defer { file.close() }
+                    return total + ((try? file.sizeBytes()) ?? 0)
+                }
+            })
         var deleted: [UInt64] = []
         for victim in victims {
             // Out of the shared list first: new readers stop going there; open ones keep their inode.
             state.remove(baseOffset: victim.baseOffset)
             do {
                 try directory.fileSystem.remove(victim.path)
-                for derived in [directory.indexPath(baseOffset: victim.baseOffset), directory.seriesIndexPath(baseOffset: victim.baseOffset)]
-                where directory.fileSystem.exists(derived) {
+                for derived in derivedPaths(of: victim.baseOffset) where directory.fileSystem.exists(derived) {
                     try directory.fileSystem.remove(derived)
                 }
                 seriesIndexes.forget(baseOffset: victim.baseOffset)

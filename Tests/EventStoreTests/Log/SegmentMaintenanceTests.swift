@@ -97,13 +97,19 @@ import TestSupport
         try await log.close()
     }
 
-    @Test func retention_bySize_keepsTheNewestSegmentsWithinTheLimit() async throws {
+    @Test func retention_bySize_keepsTheNewestSegmentsWithTheirIndexesWithinTheLimit() async throws {
         let fs = SimulatedFileSystem(seed: 34)
         let log = try LogTest.open(fs, LogTest.options { $0.segmentBytesMax = 600; $0.retentionBytesMax = 2000 })
         try await LogTest.appendInBatches(log, EventGenerators.metrics(count: 300), batchSize: 20)
+        await log.waitForMaintenance()
         try await log.applyRetention()
-        let total = log.segments().map(\.storedBytes).reduce(0, +)
+        let logPath = LogTest.directory + "/log"
+        let files = try fs.list(directory: logPath)
+        #expect(files.contains { $0.hasSuffix(".sidx") }, "the sealed segments have series indexes")
+        // Every file of the log counts: segments, sparse indexes and series indexes.
+        let total = files.map { fs.contents(logPath + "/" + $0)?.count ?? 0 }.reduce(0, +)
         #expect(total <= 2000)
+        #expect(log.segments().map(\.storedBytes).reduce(0, +) < total)
         #expect(log.segments().count >= 1)
         let read = try LogTest.readAll(log).events
         #expect(read.last?.offset == 299)
