@@ -43,6 +43,44 @@ import Testing
         try await server.stop()
     }
 
+    /// Grafana and promtool read a recording through `tacho replay --serve`: PromQL over
+    /// the samples of the range only, and a query that names no time asks at the cursor.
+    @Test func promQL_readsTheRangesSamples_andAQueryWithoutATimeAsksAtTheCursor() async throws {
+        let (directory, events) = try await recordedReplayDirectory("replay-promql")
+        defer { directory.remove() }
+        let toNs = ReplayRecording.at(8)
+        let server = try await ReplayServer.start(directory: directory.path, toNs: toNs)
+        let samples = events.compactMap { logged -> (timeNs: Int64, value: Double)? in
+            guard case .metric(let sample) = logged.event.body, sample.series.name == "cpu_percent", sample.series.labels["core"] == "total" else { return nil }
+            return (logged.event.timeNs, sample.value)
+        }
+        #expect(samples.count == ReplayRecording.seconds)
+        let selector = "query=cpu_percent%7Bcore%3D%22total%22%7D"
+        func result(_ query: String) async throws -> [[String: Any]] {
+            let answer = try await server.get("/api/v1/query?" + query)
+            #expect(answer.status == 200, "\(query): \(answer.body)")
+            let data = try #require(try jsonObject(answer.body)["data"] as? [String: Any])
+            return try #require(data["result"] as? [[String: Any]])
+        }
+        func value(_ entry: [String: Any]?) -> Double? { ((entry?["value"] as? [Any])?.last as? String).flatMap(Double.init) }
+
+        _ = try await server.control(#"{"action":"seek","at":"\#(Self.rfc3339(6.5))"}"#)
+        let atCursor = try await result(selector)
+        #expect(atCursor.count == 1)
+        #expect(value(atCursor.first) == samples.last { $0.timeNs <= ReplayRecording.at(6.5) }?.value, "the newest sample at the cursor")
+        _ = try await server.control(#"{"action":"seek","at":"\#(Self.rfc3339(2.5))"}"#)
+        #expect(value(try await result(selector).first) == samples.last { $0.timeNs <= ReplayRecording.at(2.5) }?.value)
+
+        // Past the range's end, only its samples count.
+        let afterEnd = Double(ReplayRecording.at(11)) / 1e9
+        let counted = try await result("query=count_over_time(cpu_percent%7Bcore%3D%22total%22%7D%5B1m%5D)&time=\(afterEnd)")
+        #expect(value(counted.first) == Double(samples.filter { $0.timeNs < toNs }.count))
+        #expect(samples.contains { $0.timeNs >= toNs }, "the recording holds samples past the range")
+        let build = try await server.get("/api/v1/status/buildinfo")
+        #expect(build.status == 200 && build.body.contains(#""status":"success""#))
+        try await server.stop()
+    }
+
     @Test func badControlInput_is400NamingTheField_andChangesNothing() async throws {
         let (directory, _) = try await recordedReplayDirectory("replay-bad")
         defer { directory.remove() }

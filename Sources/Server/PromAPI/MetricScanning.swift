@@ -29,11 +29,38 @@ extension Engine: MetricScanning {
         fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
         wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
     ) throws {
+        try LogMetricScan.scan(
+            samples: log.metricSamples, reader: { log.reader(fromTimeNs: $0) }, fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax,
+            eventSeries: eventSeries, name: name, labelsEqual: labelsEqual, wants: wants, visit)
+    }
+}
+
+/// A replay's PromQL reads the recording within its range `[from, to)`, every sample of
+/// it whatever the cursor (as Prometheus serves a TSDB's blocks).
+extension ReplayEngine: MetricScanning {
+    public nonisolated func scanMetrics(
+        fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
+        wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+    ) throws {
+        let log = source.log
+        try LogMetricScan.scan(
+            samples: log.metricSamples, reader: { log.reader(fromTimeNs: $0) }, fromNs: max(fromNs, source.fromNs ?? .min),
+            toNs: min(toNs, source.toNs.map { $0 - 1 } ?? .max), eventsScannedMax: eventsScannedMax, eventSeries: eventSeries, name: name,
+            labelsEqual: labelsEqual, wants: wants, visit)
+    }
+}
+
+/// The scan `MetricScanning` asks for, over the live log or a recording opened read-only.
+enum LogMetricScan {
+    static func scan(
+        samples: MetricSampleScanner, reader makeReader: (Int64) -> LogReader, fromNs: Int64, toNs: Int64, eventsScannedMax: Int,
+        eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+    ) throws {
         guard fromNs <= toNs else { return }
         var scanned = 0
         guard eventSeries else {
             // Metric samples only: the segments' series indexes choose the batches.
-            try log.metricSamples.scan(fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants, beforeBatch: { events in
+            try samples.scan(fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants, beforeBatch: { events in
                 scanned += events
                 guard scanned <= eventsScannedMax else { throw MetricScanError(eventsScannedMax: eventsScannedMax) }
             }, visit: visit)
@@ -42,8 +69,8 @@ extension Engine: MetricScanning {
         // Tacho's own events stand for series too: every batch from the first event at
         // or after `fromNs` to the end (events are not in time order across the log,
         // so no batch past the range proves the rest is).
-        let reader = log.reader(fromTimeNs: fromNs)
-        while let batch = try Self.next(reader) {
+        let reader = makeReader(fromNs)
+        while let batch = try reader.nextIntact() {
             scanned += batch.events.count
             guard scanned <= eventsScannedMax else { throw MetricScanError(eventsScannedMax: eventsScannedMax) }
             for event in batch.events where event.timeNs >= fromNs && event.timeNs <= toNs {

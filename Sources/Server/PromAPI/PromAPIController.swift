@@ -10,6 +10,9 @@ import PromQL
 public struct PromAPIController<Context: RequestContext>: Sendable {
     let log: any MetricScanning
     let limits: Limits
+    /// The time of an instant query that names none: the clock's now on a live server,
+    /// the replay's cursor on `tacho replay --serve`.
+    let defaultTimeNs: @Sendable () -> Int64
 
     /// Prometheus's query flags, with its defaults.
     public struct Limits: Sendable {
@@ -26,9 +29,10 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
         public init() {}
     }
 
-    public init(log: any MetricScanning, limits: Limits = Limits()) {
+    public init(log: any MetricScanning, limits: Limits = Limits(), defaultTimeNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() }) {
         self.log = log
         self.limits = limits
+        self.defaultTimeNs = defaultTimeNs
     }
 
     public func addRoutes(to router: some RouterMethods<Context>) {
@@ -89,7 +93,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
         await answer {
             let parameters = try await PromAPIParameters.read(request)
             let expr = try parse(parameters)
-            let atMs = try parameters.timeMs("time") ?? LogSampleSource.milliseconds(EventTime.nowNs())
+            let atMs = try parameters.timeMs("time") ?? LogSampleSource.milliseconds(defaultTimeNs())
             let options = try options(parameters)
             let source = source(options)
             let value = try await BlockingWork.run { try Evaluator.instant(expr, atMs: atMs, source: source, options: options) }

@@ -54,6 +54,9 @@ public struct ReplayApp: Sendable {
         FaultToleranceController<BasicRequestContext>(reader: engine, appender: refused).addRoutes(to: router)
         PerformanceController<BasicRequestContext>(reader: engine, appender: refused).addRoutes(to: router)
         ReplayController(engine: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)
+        // Grafana and promtool read the recording; a query without a time asks at the cursor.
+        let engine = self.engine
+        PromAPIController<BasicRequestContext>(log: engine, defaultTimeNs: { engine.status().cursorNs }).addRoutes(to: router)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
         return router
     }
