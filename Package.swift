@@ -277,7 +277,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PromQLTests",
-            dependencies: ["PromQL"],
+            dependencies: ["PromQL", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

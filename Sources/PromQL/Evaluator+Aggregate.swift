@@ -38,13 +38,31 @@ extension Evaluator {
         }
         let input = try vector(inner, t)
         let groupingSet = Set(without ? grouping + [Labels.metricName] : grouping)
+        let groupKey = { (labels: Labels) in without ? labels.removing(set: groupingSet) : labels.keeping(set: groupingSet) }
+        // `count_values` groups by the values too: its keys are made per element.
+        let spec = GroupingMemo.Spec(grouping: grouping, without: without)
+        var memo = op == .countValues ? nil : groupingMemos.removeValue(forKey: spec) ?? GroupingMemo()
+        defer { if let memo { groupingMemos[spec] = memo } }
         var index: [Labels: Int] = [:]
+        var positionOfOrdinal: [Int] = []
         var groups: [Group] = []
         for element in input {
-            var labels = element.labels
-            if op == .countValues { labels.set(valueLabel, PromNumber.format(element.value)) }
-            let key = without ? labels.removing(set: groupingSet) : labels.keeping(set: groupingSet)
-            guard let position = index[key] else {
+            let key: Labels
+            let existing: Int?
+            if memo != nil {
+                let ordinal = memo!.ordinal(of: element.labels, key: groupKey)
+                if ordinal >= positionOfOrdinal.count { positionOfOrdinal.append(contentsOf: repeatElement(-1, count: ordinal + 1 - positionOfOrdinal.count)) }
+                key = memo!.keys[ordinal]
+                existing = positionOfOrdinal[ordinal] < 0 ? nil : positionOfOrdinal[ordinal]
+                if existing == nil { positionOfOrdinal[ordinal] = groups.count }
+            } else {
+                var labels = element.labels
+                labels.set(valueLabel, PromNumber.format(element.value))
+                key = groupKey(labels)
+                existing = index[key]
+                if existing == nil { index[key] = groups.count }
+            }
+            guard let position = existing else {
                 var first = Group(labels: key, value: element.value, mean: element.value, count: 1, elements: [])
                 switch op {
                 case .count, .countValues, .group: first.value = 1
@@ -52,7 +70,6 @@ extension Evaluator {
                 case .topk, .bottomk, .quantile: first.elements = [element]
                 default: break
                 }
-                index[key] = groups.count
                 groups.append(first)
                 continue
             }
@@ -152,6 +169,46 @@ extension Evaluator {
     static func isValidLabelName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
         return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+}
+
+/// The group key of every label set an aggregation met in one query, kept across the
+/// steps of a range query: a step's input holds mostly the same label sets as the
+/// last (the same arrays: `LoadedSeries`' labels), found here by the address of
+/// their storage instead of hashing their strings. Every label set memoized is kept,
+/// so its storage cannot be freed and reused for another while the query runs.
+struct GroupingMemo {
+    struct Spec: Hashable {
+        let grouping: [String]
+        let without: Bool
+    }
+
+    /// Label sets past which new ones are not memoized by address (a query whose
+    /// label sets are made anew each step would otherwise keep them all).
+    static let labelSetsMax = 200_000
+    private(set) var keys: [Labels] = []
+    private var ordinalOfKey: [Labels: Int] = [:]
+    private var ordinalOfStorage: [UnsafeRawPointer: Int] = [:]
+    private var kept: [Labels] = []
+
+    /// The position in `keys` of the group key of `labels`.
+    mutating func ordinal(of labels: Labels, key makeKey: (Labels) -> Labels) -> Int {
+        let storage = labels.storageAddress
+        if let storage, let ordinal = ordinalOfStorage[storage] { return ordinal }
+        let key = makeKey(labels)
+        let ordinal: Int
+        if let known = ordinalOfKey[key] {
+            ordinal = known
+        } else {
+            ordinal = keys.count
+            keys.append(key)
+            ordinalOfKey[key] = ordinal
+        }
+        if let storage, kept.count < Self.labelSetsMax {
+            ordinalOfStorage[storage] = ordinal
+            kept.append(labels)
+        }
+        return ordinal
     }
 }
 

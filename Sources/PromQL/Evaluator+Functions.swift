@@ -3,6 +3,10 @@ import Foundation
 extension Evaluator {
     mutating func call(_ function: Function, _ args: [Expr], _ t: Int64) throws(PromQLError) -> Value {
         let name = function.name
+        if args.count == 1, case .matrixSelector(let selector, let rangeMs) = args[0],
+           let row = try steppedRow(.rangeFunction(name: name, selector: selector, rangeMs: rangeMs), t) {
+            return .vector(row)
+        }
         if function.argumentTypes.contains(.matrix) {
             return .vector(try rangeFunction(name, args, t))
         }
@@ -166,57 +170,66 @@ extension Evaluator {
         var out: [VectorElement] = []
         for entry in series where !entry.samples.isEmpty {
             try checkDeadline()
-            let points = entry.samples
-            let value: Double?
-            switch name {
-            case "rate", "increase", "delta":
-                value = Self.extrapolatedRate(points, rangeStartMs: refMs - rangeMs, rangeEndMs: refMs, rangeMs: rangeMs,
-                                              isCounter: name != "delta", isRate: name == "rate")
-            case "irate", "idelta": value = Self.instantValue(points, isRate: name == "irate")
-            case "deriv":
-                value = points.count < 2 ? nil : Self.linearRegression(points, interceptMs: points.first!.timestampMs).slope
-            case "predict_linear":
-                if points.count < 2 {
-                    value = nil
-                } else {
-                    let (slope, intercept) = Self.linearRegression(points, interceptMs: t)
-                    value = slope * parameter! + intercept
-                }
-            case "resets", "changes":
-                var count = 0
-                for (previous, current) in zip(points, points.dropFirst()) {
-                    let (p, c) = (previous.value, current.value)
-                    if name == "resets" ? c < p : (c != p && !(c.isNaN && p.isNaN)) { count += 1 }
-                }
-                value = Double(count)
-            case "avg_over_time": value = Self.average(points)
-            case "sum_over_time": value = Self.kahanSum(points.map(\.value))
-            case "count_over_time": value = Double(points.count)
-            case "min_over_time":
-                value = points.dropFirst().reduce(points.first!.value) { m, s in (s.value < m || m.isNaN) ? s.value : m }
-            case "max_over_time":
-                value = points.dropFirst().reduce(points.first!.value) { m, s in (s.value > m || m.isNaN) ? s.value : m }
-            case "last_over_time": value = points.last!.value
-            case "present_over_time": value = 1
-            case "stddev_over_time", "stdvar_over_time":
-                var count = 0.0, mean = 0.0, cMean = 0.0, aux = 0.0, cAux = 0.0
-                for sample in points {
-                    count += 1
-                    let delta = sample.value - (mean + cMean)
-                    (mean, cMean) = Self.kahanSumInc(delta / count, mean, cMean)
-                    (aux, cAux) = Self.kahanSumInc(delta * (sample.value - (mean + cMean)), aux, cAux)
-                }
-                let variance = (aux + cAux) / count
-                value = name == "stdvar_over_time" ? variance : variance.squareRoot()
-            case "quantile_over_time": value = Self.quantile(parameter!, points.map(\.value))
-            default: throw PromQLError.unsupported("function \(quoted(name))")
-            }
+            let value = try Self.rangeValue(name, entry.samples, refMs: refMs, rangeMs: rangeMs, parameter: parameter, t: t)
             guard let value else { continue }
             let labels = name == "last_over_time" ? entry.labels : entry.unnamed
             out.append(VectorElement(labels: labels, value: value))
         }
         try Self.checkUnique(out)
         return out
+    }
+
+    /// A range function's value over one series' window `points` (not empty) ending at
+    /// `refMs`; nil where Prometheus leaves the series out. The one definition the
+    /// step-by-step path and the step tables share.
+    static func rangeValue(
+        _ name: String, _ points: ArraySlice<Sample>, refMs: Int64, rangeMs: Int64, parameter: Double?, t: Int64
+    ) throws(PromQLError) -> Double? {
+        let value: Double?
+        switch name {
+        case "rate", "increase", "delta":
+            value = Self.extrapolatedRate(points, rangeStartMs: refMs - rangeMs, rangeEndMs: refMs, rangeMs: rangeMs,
+                                          isCounter: name != "delta", isRate: name == "rate")
+        case "irate", "idelta": value = Self.instantValue(points, isRate: name == "irate")
+        case "deriv":
+            value = points.count < 2 ? nil : Self.linearRegression(points, interceptMs: points.first!.timestampMs).slope
+        case "predict_linear":
+            if points.count < 2 {
+                value = nil
+            } else {
+                let (slope, intercept) = Self.linearRegression(points, interceptMs: t)
+                value = slope * parameter! + intercept
+            }
+        case "resets", "changes":
+            var count = 0
+            for (previous, current) in zip(points, points.dropFirst()) {
+                let (p, c) = (previous.value, current.value)
+                if name == "resets" ? c < p : (c != p && !(c.isNaN && p.isNaN)) { count += 1 }
+            }
+            value = Double(count)
+        case "avg_over_time": value = Self.average(points)
+        case "sum_over_time": value = Self.kahanSum(points.map(\.value))
+        case "count_over_time": value = Double(points.count)
+        case "min_over_time":
+            value = points.dropFirst().reduce(points.first!.value) { m, s in (s.value < m || m.isNaN) ? s.value : m }
+        case "max_over_time":
+            value = points.dropFirst().reduce(points.first!.value) { m, s in (s.value > m || m.isNaN) ? s.value : m }
+        case "last_over_time": value = points.last!.value
+        case "present_over_time": value = 1
+        case "stddev_over_time", "stdvar_over_time":
+            var count = 0.0, mean = 0.0, cMean = 0.0, aux = 0.0, cAux = 0.0
+            for sample in points {
+                count += 1
+                let delta = sample.value - (mean + cMean)
+                (mean, cMean) = Self.kahanSumInc(delta / count, mean, cMean)
+                (aux, cAux) = Self.kahanSumInc(delta * (sample.value - (mean + cMean)), aux, cAux)
+            }
+            let variance = (aux + cAux) / count
+            value = name == "stdvar_over_time" ? variance : variance.squareRoot()
+        case "quantile_over_time": value = Self.quantile(parameter!, points.map(\.value))
+        default: throw PromQLError.unsupported("function \(quoted(name))")
+        }
+        return value
     }
 
     /// Prometheus 2.42's `extrapolatedRate`: the increase between the first and last

@@ -8,6 +8,9 @@ public struct QueryOptions: Sendable {
     public var defaultSubqueryStepMs: Int64 = 60_000
     /// Asked between steps and series; true stops the query with a timeout error.
     public var isPastDeadline: @Sendable () -> Bool = { false }
+    /// Range queries compute their selectors and range functions series by series
+    /// (`StepTable`); false evaluates them step by step (the tests' reference).
+    public var usesStepTables = true
 
     public init() {}
 }
@@ -27,6 +30,11 @@ public struct Evaluator {
     var selected: [[LabelMatcher]: [LoadedSeries]] = [:]
     var samplesHeld = 0
     var checks = 0
+    /// A range query's times and the leaves computed over all of them (`StepTable`).
+    var grid: StepGrid?
+    var stepTables: [StepTableKey: StepTable] = [:]
+    /// Group keys of label sets met by aggregations, kept across steps (`GroupingMemo`).
+    var groupingMemos: [GroupingMemo.Spec: GroupingMemo] = [:]
 
     /// The answer of `expr` at one moment (`/api/v1/query`).
     public static func instant(_ expr: Expr, atMs: Int64, source: any SampleSource, options: QueryOptions = QueryOptions()) throws(PromQLError) -> QueryValue {
@@ -52,6 +60,9 @@ public struct Evaluator {
         }
         var evaluator = Evaluator(options: options, startMs: startMs, endMs: endMs)
         try evaluator.load(expr, source: source)
+        if options.usesStepTables, let grid = StepGrid(startMs: startMs, endMs: endMs, stepMs: stepMs) {
+            try evaluator.buildStepTables(expr, grid: grid)
+        }
         var series: [Labels: Int] = [:]
         var out: [Series] = []
         var points = 0
@@ -175,6 +186,7 @@ public struct Evaluator {
         case .string(let text): return .string(text)
         case .paren(let inner): return try eval(inner, t)
         case .vectorSelector(let selector):
+            if let row = try steppedRow(.instant(selector), t) { return .vector(row) }
             return .vector(try instantSelect(selector, t).map { VectorElement(labels: $0.labels, value: $0.sample.value) })
         case .matrixSelector(let selector, let rangeMs):
             return .matrix(try rangeSelect(selector, rangeMs: rangeMs, t).map { Series(labels: $0.labels, samples: Array($0.samples)) })

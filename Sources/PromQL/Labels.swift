@@ -28,6 +28,12 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     public var isEmpty: Bool { pairs.isEmpty }
+
+    /// The address of the pairs' storage, nil when empty: equal for copies of one label
+    /// set (until one is changed), different for label sets alive at the same time.
+    var storageAddress: UnsafeRawPointer? {
+        pairs.isEmpty ? nil : pairs.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    }
     public var metric: String { self[Self.metricName] }
 
     /// Sets `name` to `value`; an empty value removes the label.
