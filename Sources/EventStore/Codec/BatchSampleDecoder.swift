@@ -20,20 +20,25 @@ public enum BatchSampleDecoder {
     /// `fromNs...toNs`, with the series' samples of the batch in the batch's order (times
     /// and values, two buffers valid during the call). The series are the batch's
     /// declarations as a series index numbered them (`declared`), selected by number;
-    /// `keys` are the index's keys. No string or key is built: a declaration is read as
-    /// numbers, and a selected one compared with its key's bytes. Throws
-    /// `SeriesIndexMismatch` when the declarations are not what the index says. Nothing
-    /// is visited unless the whole payload decodes: a damaged batch gives no samples.
+    /// `keys` are the index's keys. Throws `SeriesIndexMismatch` when the declarations
+    /// are not what the index says. Nothing is visited unless the whole payload
+    /// decodes: a damaged batch gives no samples.
     public static func seriesSamples(
         _ payload: UnsafeRawBufferPointer, eventCount: Int, declared: [UInt32], selected: [Bool], keys: [SeriesKey],
         fromNs: Int64, toNs: Int64,
         visit: (SeriesKey, MetricKind, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) throws -> Void
     ) throws {
+        try samples(payload, eventCount: eventCount).visit(
+            declared: declared, selected: selected, keys: keys, keyHash: { DecodedSampleCache.KeyHasher.hash(keys[$0]) },
+            fromNs: fromNs, toNs: toNs, visit: visit)
+    }
+
+    /// Every metric sample of the payload, series by series in declaration order, with
+    /// a hash of each declaration's key (made from the bytes: no string or key is built)
+    /// and whether its values are all finite: what `DecodedSampleCache` keeps.
+    static func samples(_ payload: UnsafeRawBufferPointer, eventCount: Int) throws(CodecError) -> DecodedSampleCache.Entry {
         var reader = try payloadReader(payload, eventCount: eventCount)
         var stringSection = try reader.section("strings")
-        // Where each string lies (no string is built): a selected declaration is checked
-        // against its index key byte for byte, so an index that does not describe the
-        // batch (a faulty build's) can never put samples under another series' name.
         let stringCount = try stringSection.count(max: stringSection.remaining, "string count")
         var stringSpans = [Range<Int>](repeating: 0..<0, count: stringCount)
         for number in 0..<stringCount {
@@ -42,45 +47,33 @@ public enum BatchSampleDecoder {
             _ = try stringSection.bytes(length)
             stringSpans[number] = start..<(start + length)
         }
-        func string(_ number: Int, equals text: String) -> Bool {
-            text.utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: payload[stringSpans[number]]))
-        }
         var seriesSection = try reader.section("series")
         let declarationCount = try seriesSection.count(max: seriesSection.remaining / 4, "series count")
-        guard declarationCount == declared.count else { throw SeriesIndexMismatch() }
-        var sampleCounts = [Int](repeating: 0, count: declarationCount)
+        var keyHashes = [UInt64](repeating: 0, count: declarationCount)
         var kinds = [MetricKind](repeating: .gauge, count: declarationCount)
-        var wanted = [Bool](repeating: false, count: declarationCount)
+        var starts = [Int](repeating: 0, count: declarationCount + 1)
         var sampleCountTotal = 0
         for id in 0..<declarationCount {
-            let number = Int(declared[id])
-            guard number < selected.count, number < keys.count else { throw SeriesIndexMismatch() }
-            let isSelected = selected[number]
+            var hasher = DecodedSampleCache.KeyHasher()
             let nameIndex = try seriesSection.count(max: stringCount - 1, "series name index")
+            hasher.add(UnsafeRawBufferPointer(rebasing: payload[stringSpans[nameIndex]]))
             let labelCount = try seriesSection.count(max: EventLimits.labelsCountMax, "label count")
-            if isSelected {
-                // Only selected declarations touch their key (most of a batch's are not).
-                let key = keys[number]
-                guard string(nameIndex, equals: key.name), labelCount == key.labels.count else { throw SeriesIndexMismatch() }
-                for pair in key.labels.pairs {
-                    let keyIndex = try seriesSection.count(max: stringCount - 1, "label key index")
-                    let valueIndex = try seriesSection.count(max: stringCount - 1, "label value index")
-                    guard string(keyIndex, equals: pair.key), string(valueIndex, equals: pair.value) else { throw SeriesIndexMismatch() }
-                }
-            } else {
-                for _ in 0..<(2 * labelCount) { _ = try seriesSection.count(max: stringCount - 1, "label index") }
+            for _ in 0..<(2 * labelCount) {
+                let index = try seriesSection.count(max: stringCount - 1, "label index")
+                hasher.add(UnsafeRawBufferPointer(rebasing: payload[stringSpans[index]]))
             }
+            keyHashes[id] = hasher.finalize()
             let kindCode = try seriesSection.byte()
             guard let kind = MetricKind(rawValue: kindCode) else {
                 throw CodecError(byteOffset: seriesSection.position - 1, reason: "unknown metric kind \(kindCode)")
             }
             kinds[id] = kind
-            sampleCounts[id] = try seriesSection.count(max: eventCount - sampleCountTotal, "series sample count")
-            sampleCountTotal += sampleCounts[id]
-            wanted[id] = isSelected
+            let count = try seriesSection.count(max: eventCount - sampleCountTotal, "series sample count")
+            starts[id] = sampleCountTotal
+            sampleCountTotal += count
         }
+        starts[declarationCount] = sampleCountTotal
         try seriesSection.expectEnd("series")
-        guard wanted.contains(true) else { return }
         var typeSection = try reader.section("types")
         let runs = try BatchDecoder.decodeTypeRuns(&typeSection, eventCount: eventCount)
         let timeSection = try reader.section("times")
@@ -94,28 +87,23 @@ public enum BatchSampleDecoder {
         }
         // Values are stored series by series; the times, walked in event order, are put
         // in the same slots, so each series' samples lie together in both arrays.
+        // (One slot at least, so the buffer has an address to decode into.)
         var values = [Double](repeating: 0, count: max(metricCount, 1))
         var times = [Int64](repeating: 0, count: max(metricCount, 1))
-        var starts = [Int](repeating: 0, count: declarationCount)
-        var cursors = [Int](repeating: 0, count: declarationCount)
-        var ends = [Int](repeating: 0, count: declarationCount)
+        var finite = [Bool](repeating: true, count: declarationCount)
         try values.withUnsafeMutableBufferPointer { buffer throws(CodecError) in
-            var start = 0
             for id in 0..<declarationCount {
-                let valuesPosition = valueSection.position
-                try ValueColumn.decode(count: sampleCounts[id], from: &valueSection, into: buffer.baseAddress! + start)
-                if wanted[id] {
-                    for slot in start..<(start + sampleCounts[id]) where !buffer[slot].isFinite {
-                        throw CodecError(byteOffset: valuesPosition, reason: "series \(id) holds \(buffer[slot]), the log holds finite values only")
-                    }
-                }
-                starts[id] = start
-                cursors[id] = start
-                start += sampleCounts[id]
-                ends[id] = start
+                let range = starts[id]..<starts[id + 1]
+                try ValueColumn.decode(count: range.count, from: &valueSection, into: buffer.baseAddress! + range.lowerBound)
+                finite[id] = buffer[range].allSatisfy(\.isFinite)
             }
         }
         try valueSection.expectEnd("values")
+        if metricCount == 0 {
+            values = []
+            times = []
+        }
+        var cursors = Array(starts.dropLast())
         var timeReader = try TimeColumnReader(timeSection)
         var previousId: Int64 = -1
         let seriesCount = Int64(declarationCount)
@@ -131,29 +119,13 @@ public enum BatchSampleDecoder {
                 previousId = id
                 let number = Int(id)
                 let slot = cursors[number]
-                guard slot < ends[number] else { throw seriesIds.fail("series \(id) has more samples than declared") }
+                guard slot < starts[number + 1] else { throw seriesIds.fail("series \(id) has more samples than declared") }
                 cursors[number] = slot + 1
                 times[slot] = timeNs
             }
         }
         try seriesIds.expectEnd("series ids")
-        try times.withUnsafeMutableBufferPointer { times in
-            try values.withUnsafeMutableBufferPointer { values in
-                for id in 0..<declarationCount where wanted[id] {
-                    // Keeps the samples within the range, in place and in order.
-                    var kept = starts[id]
-                    for slot in starts[id]..<ends[id] where times[slot] >= fromNs && times[slot] <= toNs {
-                        times[kept] = times[slot]
-                        values[kept] = values[slot]
-                        kept += 1
-                    }
-                    guard kept > starts[id] else { continue }
-                    try visit(
-                        keys[Int(declared[id])], kinds[id],
-                        UnsafeBufferPointer(rebasing: times[starts[id]..<kept]), UnsafeBufferPointer(rebasing: values[starts[id]..<kept]))
-                }
-            }
-        }
+        return DecodedSampleCache.Entry(keyHashes: keyHashes, kinds: kinds, starts: starts, finite: finite, times: times, values: values)
     }
 
     private static func payloadReader(_ payload: UnsafeRawBufferPointer, eventCount: Int) throws(CodecError) -> PayloadReader {

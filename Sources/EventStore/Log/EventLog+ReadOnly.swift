@@ -11,6 +11,8 @@ public final class ReadOnlyEventLog: Sendable {
     public let damage: [CorruptionError]
     let state: LogState
     let seriesIndexes: SeriesIndexes
+    /// Samples queries decoded, kept for the next ones.
+    public let decodedSamples = DecodedSampleCache(capacityBytes: DecodedSampleCache.capacityBytesDefault)
 
     /// Opens `path` read-only. Throws when it is not a data directory (no `meta`), when a
     /// newer format wrote it, or when a segment cannot be read.

@@ -11,6 +11,8 @@ public final class EventLog: Sendable {
     public let recovery: RecoveryReport
     let state: LogState
     let seriesIndexes: SeriesIndexes
+    /// Samples queries decoded, kept for the next ones.
+    public let decodedSamples: DecodedSampleCache
     private let writer: LogWriter
     private let maintenance: LogMaintenance
     private let jobs: BackgroundJobs
@@ -40,6 +42,7 @@ public final class EventLog: Sendable {
         let jobs = BackgroundJobs()
         self.state = state
         self.seriesIndexes = seriesIndexes
+        self.decodedSamples = DecodedSampleCache(capacityBytes: options.decodedSampleCacheBytes)
         self.maintenance = maintenance
         self.jobs = jobs
         let writer = LogWriter(

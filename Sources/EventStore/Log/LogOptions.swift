@@ -45,6 +45,8 @@ public struct LogOptions: Sendable {
     public var tailBufferBatchesMax = 1024
     /// Wall clock in nanoseconds since the epoch; injected so tests control roll by age.
     public var clockNs: @Sendable () -> Int64 = { WallClock.nowNs() }
+    /// Bytes of decoded metric samples kept for queries (`DecodedSampleCache`); 0 keeps none.
+    public var decodedSampleCacheBytes = DecodedSampleCache.capacityBytesDefault
     /// Told of every batch written, fsync and compaction (the server's `/metrics`).
     public var observer: (any LogObserver)?
 

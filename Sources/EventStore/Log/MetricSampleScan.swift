@@ -1,7 +1,9 @@
 /// What a series-indexed scan read: for a query's statistics and its tests.
 public struct MetricScanStatistics: Sendable, Equatable {
-    /// Batches decoded (each only as far as its wanted series).
+    /// Batches whose samples were handed over (read from the file or from memory).
     public var batchesRead = 0
+    /// Of those, the ones found decoded in memory (`DecodedSampleCache`).
+    public var batchesFromMemory = 0
     /// Events those batches hold.
     public var eventsInBatchesRead = 0
     /// Batches the segments' series indexes let the scan pass over.
@@ -32,7 +34,7 @@ extension MetricSample {
 extension EventLog {
     /// The log's metric samples, read through its segments' series indexes.
     public var metricSamples: MetricSampleScanner {
-        MetricSampleScanner(state: state, directory: directory, seriesIndexes: seriesIndexes)
+        MetricSampleScanner(state: state, directory: directory, seriesIndexes: seriesIndexes, cache: decodedSamples)
     }
 }
 
@@ -40,7 +42,7 @@ extension ReadOnlyEventLog {
     /// The log's metric samples, read through its segments' series indexes (built in
     /// memory when missing: a read-only log writes no file).
     public var metricSamples: MetricSampleScanner {
-        MetricSampleScanner(state: state, directory: directory, seriesIndexes: seriesIndexes)
+        MetricSampleScanner(state: state, directory: directory, seriesIndexes: seriesIndexes, cache: decodedSamples)
     }
 }
 
@@ -49,6 +51,7 @@ public struct MetricSampleScanner {
     let state: LogState
     let directory: DataDirectory
     let seriesIndexes: SeriesIndexes
+    let cache: DecodedSampleCache
 
     /// Calls `visit` with the samples of every series that `wants` accepts whose time
     /// is within `fromNs...toNs`, batch by batch in log order (so each series' samples
@@ -110,8 +113,29 @@ public struct MetricSampleScanner {
                 readAheadBytes: Self.indexedReadAheadBytes)
             var decoder = BatchFrameDecoder()
             defer { decoder.deallocate() }
+            // The index keys' hashes, made when a selected series is first met.
+            var keyHashes = [UInt64?](repeating: nil, count: index.series.count)
+            func keyHash(_ number: Int) -> UInt64 {
+                if let known = keyHashes[number] { return known }
+                let hash = DecodedSampleCache.KeyHasher.hash(index.series[number])
+                keyHashes[number] = hash
+                return hash
+            }
             for batch in chosen {
                 try beforeBatch(Int(batch.eventCount))
+                let cacheKey = DecodedSampleCache.Key(baseOffset: batch.baseOffset, eventCount: batch.eventCount, totalLength: batch.totalLength)
+                if let decoded = cache.entry(cacheKey) {
+                    do {
+                        try decoded.visit(
+                            declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs, visit: visit)
+                        statistics.batchesRead += 1
+                        statistics.batchesFromMemory += 1
+                        statistics.eventsInBatchesRead += Int(batch.eventCount)
+                        continue
+                    } catch is SeriesIndexMismatch {
+                        // Read from the file below, where a mismatch is handled.
+                    }
+                }
                 cursor.seek(to: batch.position)
                 let read: SegmentCursor.Read?
                 do { read = try cursor.read() } catch { throw LogError.fileSystem(error) }
@@ -134,9 +158,10 @@ public struct MetricSampleScanner {
                 statistics.batchesRead += 1
                 statistics.eventsInBatchesRead += Int(batch.eventCount)
                 do {
-                    try BatchSampleDecoder.seriesSamples(
-                        payload, eventCount: Int(frame.header.eventCount), declared: batch.declared, selected: selected, keys: index.series,
-                        fromNs: fromNs, toNs: toNs, visit: visit)
+                    let decoded = try BatchSampleDecoder.samples(payload, eventCount: Int(frame.header.eventCount))
+                    cache.insert(decoded, for: cacheKey)
+                    try decoded.visit(
+                        declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs, visit: visit)
                 } catch is SeriesIndexMismatch {
                     seriesIndexes.discard(baseOffset: record.baseOffset)
                     do { try Self.visitDecoded(frame, segment: record.path, decoder: &decoder, fromNs: fromNs, toNs: toNs, wants: wants, visit: visit) } catch is CorruptionError {

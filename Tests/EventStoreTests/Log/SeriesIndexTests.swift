@@ -167,6 +167,59 @@ import TestSupport
         try await reopened.close()
     }
 
+    @Test func aSecondScan_readsItsBatchesFromMemory_answersAlike_andTheCacheKeepsWithinItsBytes() async throws {
+        let fs = SimulatedFileSystem(seed: 14)
+        let log = try LogTest.open(fs, LogTest.options { $0.segmentBytesMax = 4 * 1024 })
+        for batch in Self.scrapes(count: 200) { _ = try await log.append(batch) }
+        let wants = Self.target("t3")
+        let expected = try Self.expected(log, fromNs: .min, toNs: .max, wants: wants)
+        let (first, fromFiles) = try Self.scanned(log, fromNs: .min, toNs: .max, wants: wants)
+        let (second, fromMemory) = try Self.scanned(log, fromNs: .min, toNs: .max, wants: wants)
+        #expect(first == expected && second == expected)
+        #expect(fromFiles.batchesRead == 40 && fromFiles.batchesFromMemory == 0, "\(fromFiles)")
+        #expect(fromMemory.batchesRead == 40 && fromMemory.batchesFromMemory == 40, "\(fromMemory)")
+        // A narrower range from memory keeps only its samples.
+        let fromNs = Self.startNs + 50 * 1_000_000_000
+        let toNs = Self.startNs + 120 * 1_000_000_000
+        #expect(try Self.scanned(log, fromNs: fromNs, toNs: toNs, wants: wants).0 == (try Self.expected(log, fromNs: fromNs, toNs: toNs, wants: wants)))
+        try await log.close()
+
+        // An entry hands a run over only under the key whose hash it holds.
+        var payload: [UInt8] = []
+        let events = Self.scrapes(count: 1)[0]
+        BatchCodec.encode(events, into: &payload)
+        let (keys, _) = try payload.withUnsafeBytes { try BatchSampleDecoder.declaredSeries($0, eventCount: events.count) }
+        let entry = try payload.withUnsafeBytes { try BatchSampleDecoder.samples($0, eventCount: events.count) }
+        let declared = keys.indices.map { UInt32($0) }
+        var runs: [String] = []
+        try entry.visit(
+            declared: declared, selected: keys.map { _ in true }, keys: keys, keyHash: { DecodedSampleCache.KeyHasher.hash(keys[$0]) },
+            fromNs: .min, toNs: .max
+        ) { key, _, times, values in runs.append("\(key)=\(Array(values))@\(times.count)") }
+        #expect(runs == ["up_0{target=\"t0\"}=[0.0]@1", "up_1{target=\"t0\"}=[1.0]@1", "up_2{target=\"t0\"}=[2.0]@1"])
+        var renamed = keys
+        renamed[1] = SeriesKey(name: "up_1", labels: Labels(["target": "t9"]))
+        #expect(throws: SeriesIndexMismatch.self) {
+            try entry.visit(
+                declared: declared, selected: keys.map { _ in true }, keys: renamed, keyHash: { DecodedSampleCache.KeyHasher.hash(renamed[$0]) },
+                fromNs: .min, toNs: .max
+            ) { key, _, _, _ in #expect(key != renamed[1], "no sample under the false name") }
+        }
+
+        // Least recently used entries go past the capacity.
+        let cache = DecodedSampleCache(capacityBytes: entry.sizeBytes * 6)
+        let key = { (base: UInt64) in DecodedSampleCache.Key(baseOffset: base, eventCount: 3, totalLength: 100) }
+        for base in 0..<20 as Range<UInt64> {
+            cache.insert(entry, for: key(base))
+            _ = cache.entry(key(0))
+        }
+        #expect(cache.statistics.sizeBytes <= cache.capacityBytes)
+        #expect(cache.entry(key(0)) != nil, "used at every insert, kept")
+        #expect(cache.entry(key(1)) == nil, "the oldest unused went")
+        #expect(cache.entry(key(19)) != nil)
+        #expect(DecodedSampleCache(capacityBytes: 0).statistics.entries == 0)
+    }
+
     @Test func indexFile_roundTrips_andEveryTruncationOrFlipIsRefused() throws {
         var index = SeriesIndex(baseOffset: 500)
         var position = UInt64(SegmentHeader.sizeBytes)
