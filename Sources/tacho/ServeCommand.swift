@@ -32,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "age"))
     var retention: String?
 
+    @Option(name: .customLong("query-cache-mib"), help: "MiB of decoded metric samples kept in memory for the next PromQL queries over the same data; 0 keeps none.")
+    var queryCacheMiB: Int = DecodedSampleCache.capacityBytesDefault >> 20
+
     @Option(name: .customLong("max-future"), help: "Refuse events stamped more than this ahead of the server's clock (e.g. 5m).")
     var maxFuture: String = "5m"
 
@@ -153,6 +156,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-future '\(maxFuture)' is not a duration such as 5m or 30s")
         }
         options.maxFutureMs = maxFutureMs
+        guard (0...(1 << 20)).contains(queryCacheMiB) else { throw ValidationError("--query-cache-mib \(queryCacheMiB) is not within 0...1048576") }
+        options.queryCacheBytes = queryCacheMiB << 20
         guard let collectMs = DurationArgument.milliseconds(collectInterval), collectMs <= Int64(Int.max) else {
             throw ValidationError("--collect-interval '\(collectInterval)' is not a duration such as 1s or 500ms")
         }

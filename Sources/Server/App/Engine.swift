@@ -140,6 +140,7 @@ public final class Engine: UpdateFeed, EventAppending, Service {
     public func logInfo() -> LogInfo {
         var info = LogInfo(dataDirectory: dataDirectory, segments: log.segments(), nextOffset: log.highWaterMark)
         info.viewSnapshots = host.snapshots.map(LogInfo.ViewSnapshots.init)
+        info.queryCache = LogInfo.QueryCache(log.decodedSamples)
         return info
     }
 

@@ -45,6 +45,26 @@ public struct LogInfo: Encodable, Sendable, Equatable {
     /// The view snapshots kept along the log for time travel (`SnapshotSeries`); nil
     /// where none are kept.
     public var viewSnapshots: ViewSnapshots?
+    /// The samples PromQL queries decoded and keep (`DecodedSampleCache`); nil where none.
+    public var queryCache: QueryCache?
+
+    public struct QueryCache: Encodable, Sendable, Equatable {
+        public var batches: Int
+        public var sizeBytes: Int
+        public var capacityBytes: Int
+        /// Batches found in memory and batches read from files, since the log opened.
+        public var hits: Int
+        public var misses: Int
+
+        public init(_ cache: DecodedSampleCache) {
+            let statistics = cache.statistics
+            batches = statistics.entries
+            sizeBytes = statistics.sizeBytes
+            capacityBytes = cache.capacityBytes
+            hits = statistics.hits
+            misses = statistics.misses
+        }
+    }
 
     public struct ViewSnapshots: Encodable, Sendable, Equatable {
         public var count: Int

@@ -64,6 +64,7 @@ public struct TachoApp: Sendable {
         log.retentionAgeNs = options.retentionSeconds.map { $0 * EventTime.nanosPerSecond }
         log.retentionFutureToleranceNs = options.maxFutureMs * 1_000_000
         log.retentionBytesMax = options.retentionBytesMax
+        log.decodedSampleCacheBytes = options.queryCacheBytes
         return log
     }
 

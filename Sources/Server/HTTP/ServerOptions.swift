@@ -44,6 +44,8 @@ public struct ServerOptions: Sendable, Equatable {
     public var maxFutureMs: Int64 = EventTimeBounds.maxFutureNsDefault / 1_000_000
     /// Segments beyond this total are deleted, oldest first; nil for no size bound.
     public var retentionBytesMax: UInt64?
+    /// Bytes of decoded metric samples kept for queries (`DecodedSampleCache`); 0 keeps none.
+    public var queryCacheBytes = DecodedSampleCache.capacityBytesDefault
     public var collectIntervalMs = 1000
     /// Whether the host collector runs (the demo workload simulates vitals instead).
     public var collectsHostVitals = true
@@ -140,6 +142,7 @@ public struct ServerOptions: Sendable, Equatable {
             check((1...60_000).contains(milliseconds), "fsync interval \(milliseconds) ms is not within 1...60000")
         }
         if let retentionSeconds { check(retentionSeconds >= 60, "--retention \(retentionSeconds) s is under the minimum of 60 s") }
+        check((0...(1 << 40)).contains(queryCacheBytes), "query cache of \(queryCacheBytes) bytes is not within 0...1 TiB")
         if let retentionBytesMax { check(retentionBytesMax >= 1 << 20, "retention size \(retentionBytesMax) bytes is under the minimum of 1 MiB") }
         check((10...3_600_000).contains(collectIntervalMs), "--collect-interval \(collectIntervalMs) ms is not within 10...3600000")
         check((1024...(1 << 30)).contains(bodyBytesMax), "body limit \(bodyBytesMax) bytes is not within 1 KiB...1 GiB")

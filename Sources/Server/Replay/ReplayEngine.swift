@@ -285,6 +285,7 @@ public actor ReplayEngine: ViewReading {
     public nonisolated func logInfo() -> LogInfo {
         var info = source.logInfo()
         info.viewSnapshots = snapshots.map(LogInfo.ViewSnapshots.init)
+        info.queryCache = LogInfo.QueryCache(source.log.decodedSamples)
         return info
     }
 

@@ -52,6 +52,11 @@ public struct PrometheusController<Context: RequestContext>: Sendable {
                 "tacho_view_snapshots_loaded_total", help: "View snapshots read back (time travel, recovery) since start.",
                 value: Double(snapshots.loaded))
         }
+        if let cache = log.queryCache {
+            out.gauge("tacho_query_sample_cache_size_bytes", help: "Bytes of decoded metric samples kept for queries.", value: Double(cache.sizeBytes))
+            out.counter("tacho_query_sample_cache_hits_total", help: "Batches queries found decoded in memory.", value: Double(cache.hits))
+            out.counter("tacho_query_sample_cache_misses_total", help: "Batches queries read from the log's files.", value: Double(cache.misses))
+        }
         out.gauge(
             "tacho_views_next_offset", help: "The offset after the last event the views have folded.",
             value: Double(snapshot.nextOffset))
