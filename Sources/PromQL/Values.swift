@@ -95,42 +95,59 @@ public enum QueryValue: Sendable, Equatable {
 /// Numbers as Prometheus writes them: Go's `strconv.FormatFloat(v, 'f', -1, 64)`,
 /// the shortest digits that round-trip, never an exponent; `NaN`, `+Inf`, `-Inf`.
 public enum PromNumber {
+    /// Go's `strconv.FormatFloat(v, 'f', -1, 64)`, as Prometheus writes sample values:
+    /// the shortest digits that read back as `value`, never in exponent form. Works on
+    /// the bytes of Swift's shortest form (a range query's answer holds thousands).
     public static func format(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         if value == 0 { return value.sign == .minus ? "-0" : "0" }
-        let shortest = "\(value)"
-        let negative = shortest.hasPrefix("-")
-        let body = negative ? String(shortest.dropFirst()) : shortest
-        var mantissa = body
-        var exponent = 0
-        if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = String(body[..<e])
-            exponent = Int(body[body.index(after: e)...]) ?? 0
+        var shortest = value.description
+        return shortest.withUTF8 { bytes in
+            var digits: [UInt8] = []
+            digits.reserveCapacity(bytes.count)
+            var point: Int?
+            var exponent = 0
+            var index = bytes.first == UInt8(ascii: "-") ? 1 : 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: ".") {
+                    point = digits.count
+                } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                    exponent = Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 1)...]), as: UTF8.self)) ?? 0
+                    break
+                } else {
+                    digits.append(byte)
+                }
+                index += 1
+            }
+            // Digits before the decimal point, once the exponent is applied.
+            var before = (point ?? digits.count) + exponent
+            var first = 0
+            while digits.count - first > 1, digits[first] == UInt8(ascii: "0") {
+                first += 1
+                before -= 1
+            }
+            var end = digits.count
+            while end - first > 1, digits[end - 1] == UInt8(ascii: "0"), end - first > before { end -= 1 }
+            let significant = digits[first..<end]
+            var out: [UInt8] = []
+            out.reserveCapacity(significant.count + Swift.max(0, -before) + Swift.max(0, before - significant.count) + 3)
+            if bytes.first == UInt8(ascii: "-") { out.append(UInt8(ascii: "-")) }
+            if before <= 0 {
+                out.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: ".")])
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -before))
+                out.append(contentsOf: significant)
+            } else if before >= significant.count {
+                out.append(contentsOf: significant)
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: before - significant.count))
+            } else {
+                out.append(contentsOf: significant.prefix(before))
+                out.append(UInt8(ascii: "."))
+                out.append(contentsOf: significant.dropFirst(before))
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        var digits = mantissa.replacingOccurrences(of: ".", with: "")
-        var point = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
-        point += exponent
-        // Strip leading zeros of the digit string, keeping the decimal point's place.
-        while digits.count > 1, digits.hasPrefix("0") {
-            digits.removeFirst()
-            point -= 1
-        }
-        while digits.count > 1, digits.hasSuffix("0"), digits.count > point { digits.removeLast() }
-        var text: String
-        if point <= 0 {
-            text = "0." + String(repeating: "0", count: -point) + digits
-        } else if point >= digits.count {
-            text = digits + String(repeating: "0", count: point - digits.count)
-        } else {
-            let index = digits.index(digits.startIndex, offsetBy: point)
-            text = String(digits[..<index]) + "." + String(digits[index...])
-        }
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        return (negative ? "-" : "") + text
     }
 
     /// Go's `strconv.ParseFloat` for the forms queries and APIs use.

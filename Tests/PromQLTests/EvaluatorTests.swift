@@ -156,5 +156,60 @@ import Testing
         #expect(PromNumber.format(.nan) == "NaN")
         #expect(PromNumber.format(-.infinity) == "-Inf")
         #expect(PromNumber.format(123.5) == "123.5")
+        #expect(PromNumber.format(100) == "100")
+        #expect(PromNumber.format(-0.0) == "-0")
+        #expect(PromNumber.format(1.5e20) == "150000000000000000000")
+        #expect(PromNumber.format(-1e-5) == "-0.00001")
+        #expect(PromNumber.format(.leastNonzeroMagnitude) == "0." + String(repeating: "0", count: 323) + "5")
+        #expect(PromNumber.format(.greatestFiniteMagnitude) == "17976931348623157" + String(repeating: "0", count: 292))
+    }
+
+    /// The byte-level formatter against the string-level one it replaced (checked
+    /// against Prometheus by the conformance suite), over every magnitude.
+    @Test func numbers_formatAsTheStringLevelFormatterDid_overRandomDoubles() {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let value = Double(bitPattern: random.next())
+            guard value.isFinite else { continue }
+            #expect(PromNumber.format(value) == Self.stringLevelFormat(value), "\(value)")
+        }
+        for value in [0.1, 0.25, 1, 10, 1e15, 1e16, 1e17, 123_456.789, 1e-7, 0.000123] {
+            #expect(PromNumber.format(value) == Self.stringLevelFormat(value))
+            #expect(PromNumber.format(-value) == Self.stringLevelFormat(-value))
+        }
+    }
+
+    static func stringLevelFormat(_ value: Double) -> String {
+        let shortest = "\(value)"
+        let negative = shortest.hasPrefix("-")
+        let body = negative ? String(shortest.dropFirst()) : shortest
+        var mantissa = body
+        var exponent = 0
+        if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = String(body[..<e])
+            exponent = Int(body[body.index(after: e)...]) ?? 0
+        }
+        var digits = mantissa.filter { $0 != "." }
+        var point = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
+        point += exponent
+        while digits.count > 1, digits.hasPrefix("0") {
+            digits.removeFirst()
+            point -= 1
+        }
+        while digits.count > 1, digits.hasSuffix("0"), digits.count > point { digits.removeLast() }
+        var text: String
+        if point <= 0 {
+            text = "0." + String(repeating: "0", count: -point) + digits
+        } else if point >= digits.count {
+            text = digits + String(repeating: "0", count: point - digits.count)
+        } else {
+            let index = digits.index(digits.startIndex, offsetBy: point)
+            text = String(digits[..<index]) + "." + String(digits[index...])
+        }
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return (negative ? "-" : "") + text
     }
 }
