@@ -102,6 +102,9 @@ public enum PromNumber {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        // Integers below 2^53 (counters, most gauges): their shortest digits are the
+        // integer's own, every integer there being a double.
+        if Swift.abs(value) < 9_007_199_254_740_992, value.rounded(.towardZero) == value { return String(Int64(value)) }
         var shortest = value.description
         return shortest.withUTF8 { bytes in
             var digits: [UInt8] = []

@@ -173,7 +173,11 @@ import Testing
             guard value.isFinite else { continue }
             #expect(PromNumber.format(value) == Self.stringLevelFormat(value), "\(value)")
         }
-        for value in [0.1, 0.25, 1, 10, 1e15, 1e16, 1e17, 123_456.789, 1e-7, 0.000123] {
+        for _ in 0..<20_000 {
+            let value = Double(Int64.random(in: -(1 << 54)...(1 << 54), using: &random))
+            #expect(PromNumber.format(value) == Self.stringLevelFormat(value), "\(value)")
+        }
+        for value in [0.1, 0.25, 1, 10, 1e15, 1e16, 1e17, 123_456.789, 1e-7, 0.000123, 9_007_199_254_740_991, 9_007_199_254_740_992, 9_007_199_254_740_994] {
             #expect(PromNumber.format(value) == Self.stringLevelFormat(value))
             #expect(PromNumber.format(-value) == Self.stringLevelFormat(-value))
         }

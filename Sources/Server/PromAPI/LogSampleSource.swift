@@ -80,7 +80,8 @@ struct GatheredSeries {
 /// series of 500 instances runs 500 times).
 private final class SeriesFilter {
     private let matchers: [LabelMatcher]
-    private var decided: [SeriesKey: Bool] = [:]
+    /// A regular expression's answer per label value: values repeat across series
+    /// (500 instances of 10 jobs), a match costs more than a lookup.
     private var answers: [[String: Bool]]
 
     init(matchers: [LabelMatcher]) {
@@ -89,24 +90,23 @@ private final class SeriesFilter {
     }
 
     func accepts(_ key: SeriesKey) throws(PromQLError) -> Bool {
-        if let answer = decided[key] { return answer }
-        var answer = true
         for (number, matcher) in matchers.enumerated() {
             let value = Self.value(of: matcher.name, in: key)
             let matches: Bool
-            if let known = answers[number][value] {
-                matches = known
-            } else {
+            switch matcher.op {
+            case .equal, .notEqual:
                 matches = try matcher.matches(value)
-                answers[number][value] = matches
+            case .regexMatch, .regexNoMatch:
+                if let known = answers[number][value] {
+                    matches = known
+                } else {
+                    matches = try matcher.matches(value)
+                    answers[number][value] = matches
+                }
             }
-            if !matches {
-                answer = false
-                break
-            }
+            if !matches { return false }
         }
-        decided[key] = answer
-        return answer
+        return true
     }
 
     /// The label's value in the key ("" when absent, as PromQL reads a missing label).
