@@ -36,44 +36,65 @@ extension Evaluator {
                 break
             }
         }
-        let input = try vector(inner, t)
         let groupingSet = Set(without ? grouping + [Labels.metricName] : grouping)
         let groupKey = { (labels: Labels) in without ? labels.removing(set: groupingSet) : labels.keeping(set: groupingSet) }
         // `count_values` groups by the values too: its keys are made per element.
         let spec = GroupingMemo.Spec(grouping: grouping, without: without)
         var memo = op == .countValues ? nil : groupingMemos.removeValue(forKey: spec) ?? GroupingMemo()
         defer { if let memo { groupingMemos[spec] = memo } }
+        // A step table's row is aggregated where it lies, its series' groups known
+        // once per query: no element is made for it (`StepTable`).
+        let tabled = memo == nil ? nil : try tableRow(of: inner, t, spec: spec, memo: &memo!, key: groupKey)
+        let input = tabled == nil ? try vector(inner, t) : []
         var index: [Labels: Int] = [:]
-        var positionOfOrdinal: [Int] = []
+        var positionOfOrdinal = [Int](repeating: -1, count: memo?.keys.count ?? 0)
         var groups: [Group] = []
-        for element in input {
+        // Only these keep their input elements; the others need the values alone.
+        let keepsElements = op == .topk || op == .bottomk || op == .quantile
+        for number in 0..<(tabled?.row.count ?? input.count) {
             let key: Labels
             let existing: Int?
-            if memo != nil {
-                let ordinal = memo!.ordinal(of: element.labels, key: groupKey)
+            let value: Double
+            let element: VectorElement?
+            if let tabled {
+                let entry = tabled.row[number]
+                let ordinal = tabled.ordinals[Int(entry.series)]
+                value = entry.value
+                element = keepsElements ? VectorElement(labels: tabled.labels[Int(entry.series)], value: entry.value) : nil
+                key = memo!.keys[ordinal]
+                existing = positionOfOrdinal[ordinal] < 0 ? nil : positionOfOrdinal[ordinal]
+                if existing == nil { positionOfOrdinal[ordinal] = groups.count }
+            } else if memo != nil {
+                let made = input[number]
+                value = made.value
+                element = made
+                let ordinal = memo!.ordinal(of: made.labels, key: groupKey)
                 if ordinal >= positionOfOrdinal.count { positionOfOrdinal.append(contentsOf: repeatElement(-1, count: ordinal + 1 - positionOfOrdinal.count)) }
                 key = memo!.keys[ordinal]
                 existing = positionOfOrdinal[ordinal] < 0 ? nil : positionOfOrdinal[ordinal]
                 if existing == nil { positionOfOrdinal[ordinal] = groups.count }
             } else {
-                var labels = element.labels
-                labels.set(valueLabel, PromNumber.format(element.value))
+                let made = input[number]
+                value = made.value
+                element = made
+                var labels = made.labels
+                labels.set(valueLabel, PromNumber.format(made.value))
                 key = groupKey(labels)
                 existing = index[key]
                 if existing == nil { index[key] = groups.count }
             }
             guard let position = existing else {
-                var first = Group(labels: key, value: element.value, mean: element.value, count: 1, elements: [])
+                var first = Group(labels: key, value: value, mean: value, count: 1, elements: [])
                 switch op {
                 case .count, .countValues, .group: first.value = 1
                 case .stddev, .stdvar: first.value = 0
-                case .topk, .bottomk, .quantile: first.elements = [element]
+                case .topk, .bottomk, .quantile: first.elements = [element!]
                 default: break
                 }
                 groups.append(first)
                 continue
             }
-            Self.accumulate(op, element, into: &groups[position])
+            Self.accumulate(op, value, element, into: &groups[position])
         }
         var out: [VectorElement] = []
         for group in groups {
@@ -94,8 +115,8 @@ extension Evaluator {
         return .vector(out)
     }
 
-    private static func accumulate(_ op: Aggregation, _ element: VectorElement, into group: inout Group) {
-        let value = element.value
+    /// `element` is given for the operations that keep their inputs (`topk`, `bottomk`, `quantile`).
+    private static func accumulate(_ op: Aggregation, _ value: Double, _ element: VectorElement?, into group: inout Group) {
         switch op {
         case .sum:
             group.value += value
@@ -120,7 +141,7 @@ extension Evaluator {
             group.mean += delta / group.count
             group.value += delta * (value - group.mean)
         case .topk, .bottomk, .quantile:
-            group.elements.append(element)
+            group.elements.append(element!)
         }
     }
 

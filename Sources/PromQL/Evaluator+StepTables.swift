@@ -21,6 +21,12 @@ struct StepTable {
     let unique: Bool
 }
 
+/// A step table's series grouped by one aggregation's grouping.
+struct TableGrouping: Hashable {
+    let table: StepTableKey
+    let spec: GroupingMemo.Spec
+}
+
 enum StepTableKey: Hashable {
     case instant(VectorSelector)
     case rangeFunction(name: String, selector: VectorSelector, rangeMs: Int64)
@@ -108,6 +114,38 @@ extension Evaluator {
         for entry in row { out.append(VectorElement(labels: table.labels[Int(entry.series)], value: entry.value)) }
         if !table.unique { try Self.checkUnique(out) }
         return out
+    }
+
+    /// The leaf `expr` is, when it has a step table.
+    static func stepTableKey(of expr: Expr) -> StepTableKey? {
+        switch expr {
+        case .paren(let inner): return stepTableKey(of: inner)
+        case .vectorSelector(let selector) where selector.at == nil: return .instant(selector)
+        case .call(let function, let args) where args.count == 1:
+            guard case .matrixSelector(let selector, let rangeMs) = args[0], selector.at == nil else { return nil }
+            return .rangeFunction(name: function.name, selector: selector, rangeMs: rangeMs)
+        default: return nil
+        }
+    }
+
+    /// An aggregation's input at `t` as its step table's row, with the group (a position
+    /// in `memo.keys`) of each of the table's series, made once per query; nil where
+    /// `inner` has no table, `t` is not a step, or a row may hold a label set twice
+    /// (then the elements are made and checked, as Prometheus refuses them).
+    mutating func tableRow(
+        of inner: Expr, _ t: Int64, spec: GroupingMemo.Spec, memo: inout GroupingMemo, key makeKey: (Labels) -> Labels
+    ) throws(PromQLError) -> (row: [(series: Int32, value: Double)], ordinals: [Int], labels: [Labels])? {
+        guard let key = Self.stepTableKey(of: inner), let step = grid?.step(at: t), let table = stepTables[key], table.unique else { return nil }
+        try hold(table.heldSamples[step])
+        let groupingKey = TableGrouping(table: key, spec: spec)
+        let ordinals: [Int]
+        if let known = tableOrdinals[groupingKey] {
+            ordinals = known
+        } else {
+            ordinals = table.labels.map { memo.ordinal(of: $0, key: makeKey) }
+            tableOrdinals[groupingKey] = ordinals
+        }
+        return (table.rows[step], ordinals, table.labels)
     }
 
     /// `instantSelect` at every step: each series' newest sample within the lookback.

@@ -35,6 +35,8 @@ public struct Evaluator {
     var stepTables: [StepTableKey: StepTable] = [:]
     /// Group keys of label sets met by aggregations, kept across steps (`GroupingMemo`).
     var groupingMemos: [GroupingMemo.Spec: GroupingMemo] = [:]
+    /// The group of each series of a step table, per grouping (`tableRow`).
+    var tableOrdinals: [TableGrouping: [Int]] = [:]
 
     /// The answer of `expr` at one moment (`/api/v1/query`).
     public static func instant(_ expr: Expr, atMs: Int64, source: any SampleSource, options: QueryOptions = QueryOptions()) throws(PromQLError) -> QueryValue {
