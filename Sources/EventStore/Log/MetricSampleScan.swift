@@ -63,8 +63,8 @@ public struct MetricSampleScanner {
     /// asked about those only. Blocking file I/O: call from a thread of its own.
     @discardableResult
     public func scan(
-        fromNs: Int64, toNs: Int64, name: String? = nil, labelsEqual: [Labels.Pair] = [], wants: (SeriesKey) throws -> Bool,
-        beforeBatch: (Int) throws -> Void = { _ in }, visit: SeriesSamplesVisitor
+        fromNs: Int64, toNs: Int64, name: String? = nil, labelsEqual: [Labels.Pair] = [], labelValues: [LabelValueFilter] = [],
+        wants: (SeriesKey) throws -> Bool, beforeBatch: (Int) throws -> Void = { _ in }, visit: SeriesSamplesVisitor
     ) throws -> MetricScanStatistics {
         var statistics = MetricScanStatistics()
         guard fromNs <= toNs else { return statistics }
@@ -72,14 +72,15 @@ public struct MetricSampleScanner {
             let summary = record.index.summary
             guard summary.batchCount > 0, summary.maxTimeNs >= fromNs, summary.minTimeNs <= toNs else { continue }
             try scanSegment(
-                record, fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants,
+                record, fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, labelValues: labelValues, wants: wants,
                 beforeBatch: beforeBatch, visit: visit, statistics: &statistics)
         }
         return statistics
     }
 
     private func scanSegment(
-        _ first: SegmentRecord, fromNs: Int64, toNs: Int64, name: String?, labelsEqual: [Labels.Pair], wants: (SeriesKey) throws -> Bool,
+        _ first: SegmentRecord, fromNs: Int64, toNs: Int64, name: String?, labelsEqual: [Labels.Pair], labelValues: [LabelValueFilter],
+        wants: (SeriesKey) throws -> Bool,
         beforeBatch: (Int) throws -> Void, visit: SeriesSamplesVisitor, statistics: inout MetricScanStatistics
     ) throws {
         var record = first
@@ -87,7 +88,7 @@ public struct MetricSampleScanner {
         // index and opening it: then the index is rebuilt once for the new file.
         for attempt in 0..<2 {
             let index = try seriesIndexes.index(for: record)
-            let selected = try index.selection(name: name, labelsEqual: labelsEqual, wants: wants)
+            let selected = try index.selection(name: name, labelsEqual: labelsEqual, labelValues: labelValues, wants: wants)
             let chosen = index.batches(holding: selected, fromNs: fromNs, toNs: toNs)
             let passedOver = index.batches.count - chosen.count
             guard !chosen.isEmpty else {

@@ -48,6 +48,9 @@ public struct SeriesIndex: Sendable {
     /// matchers choose its candidates without looking at every series.
     private var byName: [String: [UInt32]] = [:]
     private var byPair: [Labels.Pair: [UInt32]] = [:]
+    /// The values each label name takes, each once: a regular expression on a label
+    /// runs once per value instead of once per series.
+    private var valuesByName: [String: [String]] = [:]
     private var numbers: [SeriesKey: Int] = [:]
 
     init(baseOffset: UInt64) {
@@ -63,7 +66,10 @@ public struct SeriesIndex: Sendable {
         series.append(key)
         postings.append([])
         byName[key.name, default: []].append(number)
-        for pair in key.labels.pairs { byPair[pair, default: []].append(number) }
+        for pair in key.labels.pairs {
+            if byPair[pair] == nil { valuesByName[pair.key, default: []].append(pair.value) }
+            byPair[pair, default: []].append(number)
+        }
         return number
     }
 
@@ -87,16 +93,38 @@ public struct SeriesIndex: Sendable {
     }
 
     /// Which series a query selects, by series number: among those with `name` and
-    /// every pair of `labelsEqual` (its equality matchers, a hint), those `wants` accepts.
-    public func selection(name: String?, labelsEqual: [Labels.Pair], wants: (SeriesKey) throws -> Bool) rethrows -> [Bool] {
+    /// every pair of `labelsEqual` (its equality matchers, a hint) and a value of each
+    /// `labelValues` label it accepts (another hint), those `wants` accepts.
+    public func selection(
+        name: String?, labelsEqual: [Labels.Pair], labelValues: [LabelValueFilter] = [], wants: (SeriesKey) throws -> Bool
+    ) throws -> [Bool] {
         var lists: [[UInt32]] = []
         if let name { lists.append(byName[name] ?? []) }
         for pair in labelsEqual { lists.append(byPair[pair] ?? []) }
+        let candidates = lists.min(by: { $0.count < $1.count })
+        // A label filter is tried per value where its label has fewer values than
+        // there are candidates; the series of the values it accepts pass it.
+        var allowed: [Bool]?
+        for filter in labelValues {
+            let values = valuesByName[filter.name] ?? []
+            guard values.count < (candidates?.count ?? series.count) else { continue }
+            var passing = [Bool](repeating: false, count: series.count)
+            for value in values where try filter.accepts(value) {
+                for number in byPair[Labels.Pair(key: filter.name, value: value)] ?? [] where allowed?[Int(number)] ?? true {
+                    passing[Int(number)] = true
+                }
+            }
+            allowed = passing
+        }
         var selected = [Bool](repeating: false, count: series.count)
-        if let shortest = lists.min(by: { $0.count < $1.count }) {
-            for number in shortest where try wants(series[Int(number)]) { selected[Int(number)] = true }
+        func consider(_ number: Int) throws {
+            guard allowed?[number] ?? true else { return }
+            if try wants(series[number]) { selected[number] = true }
+        }
+        if let candidates {
+            for number in candidates { try consider(Int(number)) }
         } else {
-            for (number, key) in series.enumerated() where try wants(key) { selected[number] = true }
+            for number in series.indices { try consider(number) }
         }
         return selected
     }
@@ -259,5 +287,18 @@ public struct SeriesIndex: Sendable {
             index.segmentSizeBytes = sizeBytes
             return index
         }
+    }
+}
+
+/// A query's matcher on one label that no series lacking the label passes (a regular
+/// expression that does not match ""): a hint beside the equality pairs, tried by the
+/// index once per value the label takes. `wants` still decides every series.
+public struct LabelValueFilter {
+    public let name: String
+    public let accepts: (String) throws -> Bool
+
+    public init(name: String, accepts: @escaping (String) throws -> Bool) {
+        self.name = name
+        self.accepts = accepts
     }
 }

@@ -34,9 +34,15 @@ struct LogSampleSource: SampleSource {
             // `label=""` also matches series without the label: no hint from it.
             let labelsEqual = matchers.filter { $0.op == .equal && $0.name != PromQL.Labels.metricName && !$0.value.isEmpty }
                 .map { Labels.Pair(key: $0.name, value: $0.value) }
+            // A regular expression that refuses "" refuses series without the label:
+            // the index may try it per value of the label.
+            let labelValues = matchers.indices.filter { number in
+                let matcher = matchers[number]
+                return (matcher.op == .regexMatch || matcher.op == .regexNoMatch) && matcher.name != PromQL.Labels.metricName && !matcher.matchesEmpty
+            }.map { number in LabelValueFilter(name: matchers[number].name) { value in try filter.matches(number, value) } }
             try log.scanMetrics(
                 fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax, eventSeries: EventSeries.mayMatch(metricName: name),
-                name: name, labelsEqual: labelsEqual,
+                name: name, labelsEqual: labelsEqual, labelValues: labelValues,
                 wants: { key in
                     visited += 1
                     if visited >= checkEvery {
@@ -90,23 +96,22 @@ private final class SeriesFilter {
     }
 
     func accepts(_ key: SeriesKey) throws(PromQLError) -> Bool {
-        for (number, matcher) in matchers.enumerated() {
-            let value = Self.value(of: matcher.name, in: key)
-            let matches: Bool
-            switch matcher.op {
-            case .equal, .notEqual:
-                matches = try matcher.matches(value)
-            case .regexMatch, .regexNoMatch:
-                if let known = answers[number][value] {
-                    matches = known
-                } else {
-                    matches = try matcher.matches(value)
-                    answers[number][value] = matches
-                }
-            }
-            if !matches { return false }
-        }
+        for number in matchers.indices where try !matches(number, Self.value(of: matchers[number].name, in: key)) { return false }
         return true
+    }
+
+    /// Whether matcher `number` accepts a label value.
+    func matches(_ number: Int, _ value: String) throws(PromQLError) -> Bool {
+        let matcher = matchers[number]
+        switch matcher.op {
+        case .equal, .notEqual:
+            return try matcher.matches(value)
+        case .regexMatch, .regexNoMatch:
+            if let known = answers[number][value] { return known }
+            let matches = try matcher.matches(value)
+            answers[number][value] = matches
+            return matches
+        }
     }
 
     /// The label's value in the key ("" when absent, as PromQL reads a missing label).

@@ -9,11 +9,12 @@ public protocol MetricScanning: Sendable {
     /// than answer from part of the range when more than `eventsScannedMax` events
     /// would have to be read. With `eventSeries`, also the samples Tacho's own events
     /// stand for (`EventSeries`). `name` and `labelsEqual`, when given, are what every
-    /// wanted series has (the query's equality matchers): a hint that lets an index
-    /// ask `wants` about fewer series. Blocking file I/O: call from a thread of its own.
+    /// wanted series has (the query's equality matchers), `labelValues` labels every
+    /// wanted series has with a value they accept (its regular expressions): hints that
+    /// let an index ask `wants` about fewer series. Blocking file I/O: call from a thread of its own.
     func scanMetrics(
         fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
-        wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+        labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
     ) throws
 }
 
@@ -27,11 +28,11 @@ public struct MetricScanError: Error, CustomStringConvertible {
 extension Engine: MetricScanning {
     public func scanMetrics(
         fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
-        wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+        labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
     ) throws {
         try LogMetricScan.scan(
             samples: log.metricSamples, reader: { log.reader(fromTimeNs: $0) }, fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax,
-            eventSeries: eventSeries, name: name, labelsEqual: labelsEqual, wants: wants, visit)
+            eventSeries: eventSeries, name: name, labelsEqual: labelsEqual, labelValues: labelValues, wants: wants, visit)
     }
 }
 
@@ -40,13 +41,13 @@ extension Engine: MetricScanning {
 extension ReplayEngine: MetricScanning {
     public nonisolated func scanMetrics(
         fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
-        wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+        labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
     ) throws {
         let log = source.log
         try LogMetricScan.scan(
             samples: log.metricSamples, reader: { log.reader(fromTimeNs: $0) }, fromNs: max(fromNs, source.fromNs ?? .min),
             toNs: min(toNs, source.toNs.map { $0 - 1 } ?? .max), eventsScannedMax: eventsScannedMax, eventSeries: eventSeries, name: name,
-            labelsEqual: labelsEqual, wants: wants, visit)
+            labelsEqual: labelsEqual, labelValues: labelValues, wants: wants, visit)
     }
 }
 
@@ -54,13 +55,14 @@ extension ReplayEngine: MetricScanning {
 enum LogMetricScan {
     static func scan(
         samples: MetricSampleScanner, reader makeReader: (Int64) -> LogReader, fromNs: Int64, toNs: Int64, eventsScannedMax: Int,
-        eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+        eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair], labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool,
+        _ visit: SeriesSamplesVisitor
     ) throws {
         guard fromNs <= toNs else { return }
         var scanned = 0
         guard eventSeries else {
             // Metric samples only: the segments' series indexes choose the batches.
-            try samples.scan(fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, wants: wants, beforeBatch: { events in
+            try samples.scan(fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, labelValues: labelValues, wants: wants, beforeBatch: { events in
                 scanned += events
                 guard scanned <= eventsScannedMax else { throw MetricScanError(eventsScannedMax: eventsScannedMax) }
             }, visit: visit)

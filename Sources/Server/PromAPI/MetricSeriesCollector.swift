@@ -28,7 +28,9 @@ public struct MetricSeriesCollector {
             gathered.append((key, [], false))
         }
         if kind == .counter { gathered[position].isCounter = true }
-        gathered[position].samples.append(contentsOf: zip(timesNs, values).lazy.map { Sample(timestampMs: Self.milliseconds($0.0), value: $0.1) })
+        for slot in 0..<timesNs.count {
+            gathered[position].samples.append(Sample(timestampMs: Self.milliseconds(timesNs[slot]), value: values[slot]))
+        }
     }
 
     /// Every series, sorted by labels.

@@ -120,12 +120,12 @@ public final class ShardSet: UpdateFeed, MetricScanning {
     /// so together they are the union.
     public func scanMetrics(
         fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
-        wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+        labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
     ) throws {
         for shard in shards {
             try shard.engine.scanMetrics(
                 fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax, eventSeries: eventSeries, name: name, labelsEqual: labelsEqual,
-                wants: wants, visit)
+                labelValues: labelValues, wants: wants, visit)
         }
     }
 }

@@ -266,7 +266,7 @@ import TestSupport
                 guard case .metric(let sample) = event.body, wants(sample.series) else { return nil }
                 return Seen(timeNs: event.timeNs, series: "\(sample.series)/\(sample.kind)", value: sample.value)
             }
-            let selected = index.selection(name: nil, labelsEqual: [], wants: wants)
+            let selected = try index.selection(name: nil, labelsEqual: [], wants: wants)
             var seen: [Seen] = []
             try payload.withUnsafeBytes { raw in
                 try BatchSampleDecoder.seriesSamples(
@@ -281,10 +281,29 @@ import TestSupport
             #expect(!expected.isEmpty)
             #expect(seenBySeries == expectedBySeries)
             // The equality hint narrows the candidates, never the answer.
-            let hinted = index.selection(name: nil, labelsEqual: [Labels.Pair(key: "instance", value: "host-\(wanted)")], wants: wants)
+            let hinted = try index.selection(name: nil, labelsEqual: [Labels.Pair(key: "instance", value: "host-\(wanted)")], wants: wants)
             #expect(hinted.filter { $0 }.count == selected.filter { $0 }.count - 1, "cpu_percent has no instance label")
         }
-        let byName = index.selection(name: "cpu_percent", labelsEqual: [], wants: { _ in true })
+        let byName = try index.selection(name: "cpu_percent", labelsEqual: [], wants: { _ in true })
         #expect(byName.filter { $0 }.count == 1)
+
+        // A label filter (a regular expression refusing "") is tried per value of its
+        // label, once each, and leaves `wants` the series whose value it accepts.
+        let instanceOne = { (key: SeriesKey) in key.labels.pairs.contains { $0.key == "instance" && $0.value.hasSuffix("-1") } }
+        var tried: [String] = []
+        var asked = 0
+        let filtered = try index.selection(
+            name: nil, labelsEqual: [], labelValues: [LabelValueFilter(name: "instance") { value in
+                tried.append(value)
+                return value.hasSuffix("-1")
+            }],
+            wants: { key in
+                asked += 1
+                return instanceOne(key)
+            })
+        #expect(filtered == (try index.selection(name: nil, labelsEqual: [], wants: instanceOne)))
+        #expect(filtered.contains(true))
+        #expect(tried.count == Set(tried).count && tried.count < index.series.count, "\(tried.count) values of \(index.series.count) series")
+        #expect(asked == filtered.filter { $0 }.count, "wants asked only about the series the filter let through")
     }
 }
