@@ -82,9 +82,10 @@ final class NATSCluster: @unchecked Sendable {
             outputPath: "\(directory.path)/\(node.name).log")
     }
 
-    /// Polls the node's `/healthz` (JetStream ready, meta leader known) for up to 30 s.
-    func waitHealthy(_ index: Int) async throws {
-        let url = "http://127.0.0.1:\(nodes[index].monitorPort)/healthz"
+    /// Polls the node's `/healthz` for up to 30 s: JetStream ready, meta leader known
+    /// and, unless `serverOnly`, every stream and consumer replica on it current.
+    func waitHealthy(_ index: Int, serverOnly: Bool = false) async throws {
+        let url = "http://127.0.0.1:\(nodes[index].monitorPort)/healthz" + (serverOnly ? "?js-server-only=true" : "")
         let healthy = await poll(timeout: .seconds(30)) {
             (try? await httpGet(url, timeoutSeconds: 2))?.status == 200
         }
@@ -105,10 +106,14 @@ final class NATSCluster: @unchecked Sendable {
         try await waitHealthy(index)
     }
 
-    /// Starts every node again (after they were all killed): no node is healthy before a quorum is back.
+    /// Starts every node again (after they were all killed): no node is healthy before a
+    /// quorum is back. Waits for the servers only: a consumer left behind by a client
+    /// that gave up may stay "not current" on a node for longer than any wait (seen in
+    /// CI: `/healthz` failing 30 s on one node), and whoever reads the stream next waits
+    /// for its leader itself.
     func restartAll() async throws {
         for index in nodes.indices where nodes[index].program == nil { try launch(index) }
-        for index in nodes.indices { try await waitHealthy(index) }
+        for index in nodes.indices { try await waitHealthy(index, serverOnly: true) }
     }
 
     func stop() {
