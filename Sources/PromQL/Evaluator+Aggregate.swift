@@ -56,19 +56,19 @@ extension Evaluator {
             let existing: Int?
             let value: Double
             let element: VectorElement?
-            if let tabled {
-                let entry = tabled.row[number]
-                let ordinal = tabled.ordinals[Int(entry.series)]
-                value = entry.value
-                element = keepsElements ? VectorElement(labels: tabled.labels[Int(entry.series)], value: entry.value) : nil
-                key = memo!.keys[ordinal]
-                existing = positionOfOrdinal[ordinal] < 0 ? nil : positionOfOrdinal[ordinal]
-                if existing == nil { positionOfOrdinal[ordinal] = groups.count }
-            } else if memo != nil {
-                let made = input[number]
-                value = made.value
-                element = made
-                let ordinal = memo!.ordinal(of: made.labels, key: groupKey)
+            if memo != nil {
+                // The group's position in `memo.keys`, from the table or by the labels.
+                let ordinal: Int
+                if let tabled {
+                    let entry = tabled.row[number]
+                    ordinal = tabled.ordinals[Int(entry.series)]
+                    value = entry.value
+                    element = keepsElements ? VectorElement(labels: tabled.labels[Int(entry.series)], value: entry.value) : nil
+                } else {
+                    element = input[number]
+                    value = input[number].value
+                    ordinal = memo!.ordinal(of: input[number].labels, key: groupKey)
+                }
                 if ordinal >= positionOfOrdinal.count { positionOfOrdinal.append(contentsOf: repeatElement(-1, count: ordinal + 1 - positionOfOrdinal.count)) }
                 key = memo!.keys[ordinal]
                 existing = positionOfOrdinal[ordinal] < 0 ? nil : positionOfOrdinal[ordinal]

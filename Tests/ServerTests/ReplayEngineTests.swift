@@ -24,6 +24,16 @@ import Runtime
         }
     }
 
+    /// A replay of `[fromNs, toNs)` of the directory played at `max` to its end, and the
+    /// fold it must show there.
+    static func playedRange(_ directory: TemporaryDirectory, _ events: [LoggedEvent], fromNs: Int64, toNs: Int64) async throws -> (ReplayEngine, ProjectionSet) {
+        let range = try ReplayEngine(
+            source: ReplaySource.open(directory: directory.path, fromNs: fromNs, toNs: toNs), speed: .max, playing: true,
+            options: Self.smallSteps)
+        try await Self.playToEnd(range)
+        return (range, ReplayRecording.fold(events, upToNs: .max, fromNs: fromNs, toNs: toNs))
+    }
+
     @Test func playAtMaxSpeed_endsWithTheViewsOfADirectFold_wholeLogAndARange() async throws {
         let (directory, events) = try await recordedReplayDirectory("replay-end")
         defer { directory.remove() }
@@ -39,11 +49,7 @@ import Runtime
 
         let fromNs = ReplayRecording.at(3.5)
         let toNs = ReplayRecording.at(10)
-        let range = try ReplayEngine(
-            source: ReplaySource.open(directory: directory.path, fromNs: fromNs, toNs: toNs), speed: .max, playing: true,
-            options: Self.smallSteps)
-        try await Self.playToEnd(range)
-        let expected = ReplayRecording.fold(events, upToNs: .max, fromNs: fromNs, toNs: toNs)
+        let (range, expected) = try await Self.playedRange(directory, events, fromNs: fromNs, toNs: toNs)
         #expect(expected.eventCount > 0 && expected.eventCount < UInt64(events.count))
         #expect(range.currentSnapshot().views == expected)
         #expect(range.status().firstNs == fromNs)
@@ -160,11 +166,7 @@ import Runtime
         // A range inside the backfill, behind batches wholly after it.
         let fromNs = ReplayRecording.at(1)
         let toNs = ReplayRecording.at(4)
-        let range = try ReplayEngine(
-            source: ReplaySource.open(directory: directory.path, fromNs: fromNs, toNs: toNs), speed: .max, playing: true,
-            options: Self.smallSteps)
-        try await Self.playToEnd(range)
-        let expected = ReplayRecording.fold(events, upToNs: .max, fromNs: fromNs, toNs: toNs)
+        let (range, expected) = try await Self.playedRange(directory, events, fromNs: fromNs, toNs: toNs)
         #expect(expected.eventCount > 0)
         #expect(range.currentSnapshot().views == expected)
         try await range.control(ReplayControl(action: .seek, atNs: ReplayRecording.at(2.5)))

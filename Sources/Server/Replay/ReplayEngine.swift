@@ -266,10 +266,7 @@ public actor ReplayEngine: ViewReading {
         let source = self.source
         while true {
             try Task.checkCancellation()
-            let batch: LogBatch?
-            do { batch = try ReplaySource.next(reader) } catch {
-                throw ReplayError(.readFailed, "reading \(source.dataDirectory) for ?at=: \(error) (run `tacho verify`)")
-            }
+            let batch = try source.next(reader, reading: "for ?at=")
             guard let batch, fold.fold(batch, endOffset: endOffset, include: { source.contains($0.timeNs) }) else { break }
         }
         if fold.wholePrefix, fold.prefixEnd > state.position {

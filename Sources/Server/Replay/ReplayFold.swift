@@ -79,11 +79,7 @@ final class ReplayLogCursor {
     /// (`source.endOffset`: a batch wholly after the range may precede a backfill inside it).
     private func refill(position: UInt64) throws(ReplayError) -> Bool {
         while true {
-            let batch: LogBatch?
-            do { batch = try ReplaySource.next(reader) } catch {
-                throw ReplayError(.readFailed, "reading \(source.dataDirectory) from offset \(position): \(error) (run `tacho verify`)")
-            }
-            guard let batch, batch.baseOffset < source.endOffset else { return false }
+            guard let batch = try source.next(reader, reading: "from offset \(position)"), batch.baseOffset < source.endOffset else { return false }
             var events = batch.events[...]
             var base = batch.baseOffset
             if base < position {
@@ -159,11 +155,7 @@ struct ReplayCursorFold {
         reader.eventTimeAtMost = newTimeNs
         reader.eventTimeAfter = afterNs
         while true {
-            let batch: LogBatch?
-            do { batch = try ReplaySource.next(reader) } catch {
-                throw ReplayError(.readFailed, "reading \(source.dataDirectory) from offset \(prefixPosition): \(error) (run `tacho verify`)")
-            }
-            guard let batch, batch.baseOffset < source.endOffset else { break }
+            guard let batch = try source.next(reader, reading: "from offset \(prefixPosition)"), batch.baseOffset < source.endOffset else { break }
             var offset = batch.baseOffset
             for event in batch.events {
                 defer { offset += 1 }

@@ -113,4 +113,12 @@ public final class ReplaySource: Sendable {
     static func next(_ reader: LogReader) throws(LogError) -> LogBatch? {
         try reader.nextIntact()
     }
+
+    /// The next batch of the replay's reads; a failure is a `ReplayError` naming the
+    /// directory and what was being read (`reading`, e.g. "for ?at=").
+    func next(_ reader: LogReader, reading: @autoclosure () -> String) throws(ReplayError) -> LogBatch? {
+        do { return try Self.next(reader) } catch {
+            throw ReplayError(.readFailed, "reading \(dataDirectory) \(reading()): \(error) (run `tacho verify`)")
+        }
+    }
 }
