@@ -96,17 +96,31 @@ public enum QueryValue: Sendable, Equatable {
 /// the shortest digits that round-trip, never an exponent; `NaN`, `+Inf`, `-Inf`.
 public enum PromNumber {
     /// Go's `strconv.FormatFloat(v, 'f', -1, 64)`, as Prometheus writes sample values:
-    /// the shortest digits that read back as `value`, never in exponent form. Works on
-    /// the bytes of Swift's shortest form (a range query's answer holds thousands).
+    /// the shortest digits that read back as `value`, never in exponent form.
     public static func format(_ value: Double) -> String {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
-        if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `format(value)`'s bytes. A range query's answer holds thousands of
+    /// numbers: each is written where it goes, with no string of its own unless it has
+    /// a fraction (Swift's shortest form, then read byte by byte).
+    public static func append(_ value: Double, to out: inout [UInt8]) {
+        if value.isNaN { return out.append(contentsOf: "NaN".utf8) }
+        if value.isInfinite { return out.append(contentsOf: (value > 0 ? "+Inf" : "-Inf").utf8) }
+        if value == 0 { return out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8) }
         // Integers below 2^53 (counters, most gauges): their shortest digits are the
         // integer's own, every integer there being a double.
-        if Swift.abs(value) < 9_007_199_254_740_992, value.rounded(.towardZero) == value { return String(Int64(value)) }
+        let integral = value.rounded(.towardZero) == value
+        if integral, Swift.abs(value) < 9_007_199_254_740_992 { return appendDecimal(Int64(value), to: &out) }
         var shortest = value.description
-        return shortest.withUTF8 { bytes in
+        shortest.withUTF8 { bytes in
+            // Swift's shortest digits are Go's; with a fraction the forms differ only
+            // where Swift writes an exponent (below 1e-4). Integers from 2^53 up are
+            // written "9007199254740992.0" or with an exponent: spelled out below.
+            if !integral, !bytes.contains(UInt8(ascii: "e")), !bytes.contains(UInt8(ascii: "E")) { return out.append(contentsOf: bytes) }
             var digits: [UInt8] = []
             digits.reserveCapacity(bytes.count)
             var point: Int?
@@ -134,8 +148,6 @@ public enum PromNumber {
             var end = digits.count
             while end - first > 1, digits[end - 1] == UInt8(ascii: "0"), end - first > before { end -= 1 }
             let significant = digits[first..<end]
-            var out: [UInt8] = []
-            out.reserveCapacity(significant.count + Swift.max(0, -before) + Swift.max(0, before - significant.count) + 3)
             if bytes.first == UInt8(ascii: "-") { out.append(UInt8(ascii: "-")) }
             if before <= 0 {
                 out.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: ".")])
@@ -149,7 +161,22 @@ public enum PromNumber {
                 out.append(UInt8(ascii: "."))
                 out.append(contentsOf: significant.dropFirst(before))
             }
-            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// Appends an integer's decimal digits, as `String(value)` spells them.
+    public static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        // 20 digits hold UInt64.max; filled from the end, then copied in order.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var start = 20
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude != 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<20]))
         }
     }
 

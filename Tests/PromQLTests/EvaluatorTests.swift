@@ -177,7 +177,13 @@ import Testing
             let value = Double(Int64.random(in: -(1 << 54)...(1 << 54), using: &random))
             #expect(PromNumber.format(value) == Self.stringLevelFormat(value), "\(value)")
         }
-        for value in [0.1, 0.25, 1, 10, 1e15, 1e16, 1e17, 123_456.789, 1e-7, 0.000123, 9_007_199_254_740_991, 9_007_199_254_740_992, 9_007_199_254_740_994] {
+        // Decimal fractions (gauges, averages, rates): Swift's shortest form written as it is.
+        let scales: [Double] = [1, 10, 100, 1000, 1e6, 1e9, 1e12]
+        for _ in 0..<20_000 {
+            let value = Double(Int64.random(in: -1_000_000_000...1_000_000_000, using: &random)) / scales.randomElement(using: &random)!
+            #expect(PromNumber.format(value) == Self.stringLevelFormat(value), "\(value)")
+        }
+        for value in [0.1, 0.25, 1, 10, 1e15, 1e16, 1e17, 123_456.789, 1e-7, 0.000123, 0.0001, 0.00012, 9_007_199_254_740_991, 9_007_199_254_740_992, 9_007_199_254_740_994, 9_007_199_254_740_991.5 / 2] {
             #expect(PromNumber.format(value) == Self.stringLevelFormat(value))
             #expect(PromNumber.format(-value) == Self.stringLevelFormat(-value))
         }

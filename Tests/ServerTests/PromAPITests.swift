@@ -1,7 +1,9 @@
+import EventStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PromQL
 import Testing
 @testable import Server
 
@@ -20,6 +22,18 @@ import Testing
             #expect(response.headers[.contentType] == "application/json", "\(uri)")
             return (response.status, try jsonObject(String(buffer: response.body)))
         }
+    }
+
+    @Test func pointTimes_areSecondsWithTheirMillisecondsAsPrometheusWritesThem() {
+        let cases: [(Int64, String)] = [
+            (1_700_000_000_000, "1700000000"), (1_700_000_000_500, "1700000000.5"), (1_700_000_000_120, "1700000000.12"),
+            (1_700_000_000_123, "1700000000.123"), (1_700_000_000_001, "1700000000.001"), (0, "0"), (-250, "-0.25"), (-1, "-0.001"),
+            (999, "0.999"), (Int64.max, "9223372036854775.807"), (Int64.min, "-9223372036854775.808"),
+        ]
+        for (ms, text) in cases { #expect(PromAPIJSON.seconds(ms) == text, "\(ms)") }
+        var writer = JSONWriter()
+        PromAPIJSON.write(.matrix([PromQL.Series(labels: PromQL.Labels(["a": "x<\"y"]), samples: [PromQL.Sample(timestampMs: 1_500, value: 0.25), PromQL.Sample(timestampMs: 2_000, value: .nan)])]), to: &writer)
+        #expect(writer.string == #"{"resultType":"matrix","result":[{"metric":{"a":"x\u003c\"y"},"values":[[1.5,"0.25"],[2,"NaN"]]}]}"#)
     }
 
     @Test func grafanaHealthCheck_andBuildInfo_answerAsPrometheus() async throws {

@@ -95,6 +95,14 @@ public struct JSONWriter {
         bytes.append(contentsOf: json.utf8)
     }
 
+    /// Writes the next value's bytes with `write`, which must append one complete,
+    /// valid JSON value: for a caller that spells many of them (a query's samples)
+    /// without a string each.
+    public mutating func rawValue(_ write: (inout [UInt8]) -> Void) {
+        separate()
+        write(&bytes)
+    }
+
     public mutating func member(_ name: String, _ text: String) { key(name); value(text) }
     public mutating func member(_ name: String, _ number: Double) { key(name); value(number) }
     public mutating func member(_ name: String, _ number: Int64) { key(name); value(number) }
@@ -108,6 +116,16 @@ public struct JSONWriter {
 
     private mutating func writeQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings (names, labels, numbers) need no escape: copied whole.
+        let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            guard !utf8.contains(where: Self.needsEscape) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied == true {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
@@ -124,5 +142,10 @@ public struct JSONWriter {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "<")
     }
 }

@@ -43,9 +43,12 @@ enum PromAPIJSON {
         writer.key("result")
         switch value {
         case .scalar(let t, let v):
-            point(t, PromNumber.format(v), &writer)
+            point(t, v, &writer)
         case .string(let t, let text):
-            point(t, text, &writer)
+            writer.beginArray()
+            writer.raw(seconds(t))
+            writer.value(text)
+            writer.endArray()
         case .vector(let t, let elements):
             writer.beginArray()
             for element in elements {
@@ -53,7 +56,7 @@ enum PromAPIJSON {
                 writer.key("metric")
                 labels(element.labels, &writer)
                 writer.key("value")
-                point(t, PromNumber.format(element.value), &writer)
+                point(t, element.value, &writer)
                 writer.endObject()
             }
             writer.endArray()
@@ -65,7 +68,7 @@ enum PromAPIJSON {
                 labels(entry.labels, &writer)
                 writer.key("values")
                 writer.beginArray()
-                for sample in entry.samples { point(sample.timestampMs, PromNumber.format(sample.value), &writer) }
+                for sample in entry.samples { point(sample.timestampMs, sample.value, &writer) }
                 writer.endArray()
                 writer.endObject()
             }
@@ -80,25 +83,40 @@ enum PromAPIJSON {
         writer.endObject()
     }
 
-    /// `[1700000000.123, "value"]`: seconds with the milliseconds, as Prometheus writes them.
-    static func point(_ ms: Int64, _ text: String, _ writer: inout JSONWriter) {
-        writer.beginArray()
-        writer.raw(seconds(ms))
-        writer.value(text)
-        writer.endArray()
+    /// `[1700000000.123,"value"]`: seconds with the milliseconds, as Prometheus writes
+    /// them, and the value as a string. Written byte by byte: a matrix holds thousands.
+    static func point(_ ms: Int64, _ value: Double, _ writer: inout JSONWriter) {
+        writer.rawValue { bytes in
+            bytes.append(UInt8(ascii: "["))
+            appendSeconds(ms, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(UInt8(ascii: "\""))
+            PromNumber.append(value, to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(UInt8(ascii: "]"))
+        }
     }
 
     static func seconds(_ ms: Int64) -> String {
-        let negative = ms < 0
+        var bytes: [UInt8] = []
+        appendSeconds(ms, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `1700000000`, `1700000000.5`, `-0.25`: whole seconds, then the milliseconds
+    /// without trailing zeros.
+    static func appendSeconds(_ ms: Int64, to bytes: inout [UInt8]) {
         let magnitude = ms.magnitude
-        let whole = magnitude / 1000
-        let fraction = magnitude % 1000
-        var text = (negative ? "-" : "") + String(whole)
-        if fraction != 0 {
-            var digits = String(String(fraction + 1000).dropFirst())
-            while digits.hasSuffix("0") { digits.removeLast() }
-            text += "." + digits
+        if ms < 0 { bytes.append(UInt8(ascii: "-")) }
+        PromNumber.appendDecimal(Int64(magnitude / 1000), to: &bytes)
+        var fraction = Int(magnitude % 1000)
+        guard fraction != 0 else { return }
+        bytes.append(UInt8(ascii: "."))
+        var divisor = 100
+        while fraction != 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
         }
-        return text
     }
 }
