@@ -129,6 +129,10 @@ import Testing
         let state = p.state(of: cpu)!
         #expect(state.seconds.count == 30 && state.minutes.count == 5 && state.hours.count == 2)
         #expect(state.seconds.bucket(atUnit: (t0 + 4999 * 3 * s) / s)?.last == 4999)
+        // Each tier's storage stops at its capacity (not at the next power of two).
+        #expect(state.seconds.footprintBytes <= (30 + 2) * MemoryLayout<Rollup>.stride)
+        let standard: SeriesProjection = F.fold((0..<400).map { g(t0 + Int64($0) * s, Double($0)) })
+        #expect(standard.state(of: cpu)!.seconds.footprintBytes <= (300 + 2) * MemoryLayout<Rollup>.stride)
         // A jump longer than a tier resets it instead of walking through the gap.
         p.apply(g(t0 + 400 * 86_400 * s, 1), offset: 9999)
         #expect(p.state(of: cpu)!.seconds.count == 1)

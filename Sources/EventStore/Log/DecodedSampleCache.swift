@@ -45,21 +45,28 @@ public final class DecodedSampleCache: Sendable {
 
         /// Hands over the samples within `fromNs...toNs` of every declaration whose
         /// series `selected` holds, as `BatchSampleDecoder.seriesSamples` does.
+        ///
+        /// With `selectedNumbers` (the numbers `selected` holds, ascending) and a batch
+        /// whose declarations are a few ascending runs (`SeriesIndex.Batch.declaredRuns`),
+        /// a query of a few series finds each by binary search in each run: a walk of
+        /// every declaration of a 10,000-series batch cost more than the rest of such a
+        /// query.
         func visit(
             declared: [UInt32], selected: [Bool], keys: [SeriesKey], keyHash: (Int) -> UInt64, fromNs: Int64, toNs: Int64,
+            declaredRuns: [Int] = [], selectedNumbers: [UInt32]? = nil,
             visit: SeriesSamplesVisitor
         ) throws {
             guard declared.count == kinds.count else { throw SeriesIndexMismatch() }
             var times: [Int64] = []
             var values: [Double] = []
-            for id in 0..<declared.count {
+            func hand(_ id: Int) throws {
                 let number = Int(declared[id])
                 guard number < selected.count, number < keys.count else { throw SeriesIndexMismatch() }
-                guard selected[number] else { continue }
+                guard selected[number] else { return }
                 guard keyHash(number) == keyHashes[id] else { throw SeriesIndexMismatch() }
                 guard finite[id] else { throw CodecError(byteOffset: 0, reason: "series \(id) holds a value that is not finite, the log holds finite values only") }
                 let range = starts[id]..<starts[id + 1]
-                guard !range.isEmpty else { continue }
+                guard !range.isEmpty else { return }
                 if self.times[range].allSatisfy({ $0 >= fromNs && $0 <= toNs }) {
                     // Wholly within the range: handed over in place.
                     try self.times.withUnsafeBufferPointer { allTimes in
@@ -67,7 +74,7 @@ public final class DecodedSampleCache: Sendable {
                             try visit(keys[number], kinds[id], UnsafeBufferPointer(rebasing: allTimes[range]), UnsafeBufferPointer(rebasing: allValues[range]))
                         }
                     }
-                    continue
+                    return
                 }
                 times.removeAll(keepingCapacity: true)
                 values.removeAll(keepingCapacity: true)
@@ -75,12 +82,37 @@ public final class DecodedSampleCache: Sendable {
                     times.append(self.times[slot])
                     values.append(self.values[slot])
                 }
-                guard !times.isEmpty else { continue }
+                guard !times.isEmpty else { return }
                 try times.withUnsafeBufferPointer { times in
                     try values.withUnsafeBufferPointer { values in try visit(keys[number], kinds[id], times, values) }
                 }
             }
+            if !declaredRuns.isEmpty, let selectedNumbers,
+               selectedNumbers.count * declaredRuns.count * Self.searchedSeriesPerDeclarationMax < declared.count {
+                // Within a run declaration order is number order: run by run, the same
+                // visits in the same order as the walk.
+                for (run, start) in declaredRuns.enumerated() {
+                    let end = run + 1 < declaredRuns.count ? declaredRuns[run + 1] : declared.count
+                    var low = start
+                    for number in selectedNumbers {
+                        var high = end
+                        while low < high {
+                            let middle = (low + high) / 2
+                            if declared[middle] < number { low = middle + 1 } else { high = middle }
+                        }
+                        while low < end, declared[low] == number {
+                            try hand(low)
+                            low += 1
+                        }
+                    }
+                }
+            } else {
+                for id in 0..<declared.count { try hand(id) }
+            }
         }
+
+        /// Below one selected series per this many declarations, each is searched for.
+        static let searchedSeriesPerDeclarationMax = 8
     }
 
     /// Bytes of samples kept at most (16 per sample, about 18 per declared series).

@@ -89,6 +89,7 @@ public struct MetricSampleScanner {
         for attempt in 0..<2 {
             let index = try seriesIndexes.index(for: record)
             let selected = try index.selection(name: name, labelsEqual: labelsEqual, labelValues: labelValues, wants: wants)
+            let selectedNumbers = selected.indices.compactMap { selected[$0] ? UInt32($0) : nil }
             let chosen = index.batches(holding: selected, fromNs: fromNs, toNs: toNs)
             let passedOver = index.batches.count - chosen.count
             guard !chosen.isEmpty else {
@@ -114,12 +115,16 @@ public struct MetricSampleScanner {
                 readAheadBytes: Self.indexedReadAheadBytes)
             var decoder = BatchFrameDecoder()
             defer { decoder.deallocate() }
-            // The index keys' hashes, made when a selected series is first met.
-            var keyHashes = [UInt64?](repeating: nil, count: index.series.count)
+            // The index keys' hashes, made when a selected series is first met: in a
+            // table by number for a large selection, by key for a few (a table of every
+            // series of the segment would cost more than a selective query's answer).
+            let hashesByNumber = selectedNumbers.count * 16 >= index.series.count
+            var keyHashes = [UInt64?](repeating: nil, count: hashesByNumber ? index.series.count : 0)
+            var fewKeyHashes: [Int: UInt64] = [:]
             func keyHash(_ number: Int) -> UInt64 {
-                if let known = keyHashes[number] { return known }
+                if let known = hashesByNumber ? keyHashes[number] : fewKeyHashes[number] { return known }
                 let hash = DecodedSampleCache.KeyHasher.hash(index.series[number])
-                keyHashes[number] = hash
+                if hashesByNumber { keyHashes[number] = hash } else { fewKeyHashes[number] = hash }
                 return hash
             }
             for batch in chosen {
@@ -128,7 +133,8 @@ public struct MetricSampleScanner {
                 if let decoded = cache.entry(cacheKey) {
                     do {
                         try decoded.visit(
-                            declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs, visit: visit)
+                            declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs,
+                            declaredRuns: batch.declaredRuns, selectedNumbers: selectedNumbers, visit: visit)
                         statistics.batchesRead += 1
                         statistics.batchesFromMemory += 1
                         statistics.eventsInBatchesRead += Int(batch.eventCount)
@@ -162,7 +168,8 @@ public struct MetricSampleScanner {
                     let decoded = try BatchSampleDecoder.samples(payload, eventCount: Int(frame.header.eventCount))
                     cache.insert(decoded, for: cacheKey)
                     try decoded.visit(
-                        declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs, visit: visit)
+                        declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs,
+                        declaredRuns: batch.declaredRuns, selectedNumbers: selectedNumbers, visit: visit)
                 } catch is SeriesIndexMismatch {
                     seriesIndexes.discard(baseOffset: record.baseOffset)
                     do { try Self.visitDecoded(frame, segment: record.path, decoder: &decoder, fromNs: fromNs, toNs: toNs, wants: wants, visit: visit) } catch is CorruptionError {

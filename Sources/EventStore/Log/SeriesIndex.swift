@@ -30,6 +30,33 @@ public struct SeriesIndex: Sendable {
         /// The series number of each series the batch declares, in its order (a series
         /// used as gauge and as counter is declared twice).
         public let declared: [UInt32]
+        /// Where each run of `declared` that never decreases begins, when it is made of
+        /// at most `declaredRunsMax` (a collector scraping in a stable order, an import
+        /// series by series, a batch cut in the middle of a scrape: one or two runs);
+        /// empty otherwise. A query's few series are found in each run by binary
+        /// search. Derived, never stored.
+        public let declaredRuns: [Int]
+        public static let declaredRunsMax = 4
+
+        init(
+            position: UInt64, totalLength: UInt32, baseOffset: UInt64, eventCount: UInt32, minTimeNs: Int64, maxTimeNs: Int64,
+            otherEventCount: UInt32, declared: [UInt32]
+        ) {
+            self.position = position
+            self.totalLength = totalLength
+            self.baseOffset = baseOffset
+            self.eventCount = eventCount
+            self.minTimeNs = minTimeNs
+            self.maxTimeNs = maxTimeNs
+            self.otherEventCount = otherEventCount
+            self.declared = declared
+            var runs = declared.isEmpty ? [] : [0]
+            for position in declared.indices.dropFirst() where declared[position] < declared[position - 1] {
+                runs.append(position)
+                if runs.count > Self.declaredRunsMax { break }
+            }
+            declaredRuns = runs.count > Self.declaredRunsMax ? [] : runs
+        }
     }
 
     static let layoutVersion: UInt16 = 1

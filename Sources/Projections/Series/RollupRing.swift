@@ -60,6 +60,9 @@ public struct RollupRing: Sendable {
 
     private mutating func push(_ bucket: Rollup, capacity: Int) {
         if buckets.count < capacity {
+            // Grown by doubling, but never past the tier's capacity: Array's own growth
+            // would leave a 300-bucket tier holding room for 512 (5 KB per series).
+            if buckets.count == buckets.capacity { buckets.reserveCapacity(min(capacity, Swift.max(16, buckets.count * 2))) }
             buckets.append(bucket)
         } else {
             buckets[start] = bucket

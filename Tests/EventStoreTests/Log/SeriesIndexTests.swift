@@ -244,6 +244,58 @@ import TestSupport
         }
     }
 
+    @Test func aFewSeries_searchedForInTheAscendingRunsOfABatchsDeclarations_areVisitedAsAWalkOfEveryDeclarationVisitsThem() throws {
+        // 300 series over 4 ticks; series 7 is also a counter, declared right after its gauge.
+        func tick(_ t: Int, order: [Int]) -> [Event] {
+            order.flatMap { number -> [Event] in
+                let key = SeriesKey(name: "s", labels: Labels(["n": "\(number)"]))
+                let gauge = Event(timeNs: Self.startNs + Int64(t), body: .metric(MetricSample(series: key, value: Double(t * 1000 + number), kind: .gauge)))
+                guard number == 7 else { return [gauge] }
+                return [gauge, Event(timeNs: Self.startNs + Int64(t), body: .metric(MetricSample(series: key, value: Double(t), kind: .counter)))]
+            }
+        }
+        var random = SeededRandom(seed: 11)
+        let ordered = (0..<4).flatMap { tick($0, order: Array(0..<300)) }
+        // A batch cut in the middle of a scrape: two ascending runs.
+        let rotated = (0..<4).flatMap { tick($0, order: Array(120..<300) + Array(0..<120)) }
+        let shuffled = (0..<4).flatMap { tick($0, order: Array(0..<300).shuffled(using: &random)) }
+        var index = SeriesIndex(baseOffset: 0)
+        var entries: [DecodedSampleCache.Entry] = []
+        for (position, events) in [ordered, rotated, shuffled].enumerated() {
+            var payload: [UInt8] = []
+            BatchCodec.encode(events, into: &payload)
+            let declared = try payload.withUnsafeBytes { try BatchSampleDecoder.declaredSeries($0, eventCount: events.count) }
+            let header = BatchFrameHeader(
+                totalLength: 100, baseOffset: UInt64(position * events.count), eventCount: UInt32(events.count), minTimeNs: 0, maxTimeNs: 0,
+                compression: .lz4, uncompressedSize: 80)
+            index.add(header, at: UInt64(SegmentHeader.sizeBytes + position * 100), declared: declared.series, otherEventCount: 0)
+            entries.append(try payload.withUnsafeBytes { try BatchSampleDecoder.samples($0, eventCount: events.count) })
+        }
+        #expect(index.batches[0].declaredRuns == [0] && index.batches[0].declared.count == 301)
+        #expect(index.batches[1].declaredRuns == [0, 180])
+        #expect(index.batches[2].declaredRuns.isEmpty)
+        for trial in 0..<200 {
+            let count = Int(random.next() % 30) + 1
+            let numbers = Set((0..<count).map { _ in UInt32(random.next() % 300) } + (trial % 3 == 0 ? [7] : []))
+            let selected = (0..<300).map { numbers.contains(UInt32($0)) }
+            let sorted = numbers.sorted()
+            for (batch, entry) in zip(index.batches, entries) {
+                func visits(searching: Bool) throws -> [String] {
+                    var seen: [String] = []
+                    try entry.visit(
+                        declared: batch.declared, selected: selected, keys: index.series, keyHash: { DecodedSampleCache.KeyHasher.hash(index.series[$0]) },
+                        fromNs: Self.startNs + 1, toNs: Self.startNs + 2,
+                        declaredRuns: searching ? batch.declaredRuns : [], selectedNumbers: searching ? sorted : nil
+                    ) { key, kind, times, values in seen.append("\(key)/\(kind)=\(Array(values))@\(Array(times))") }
+                    return seen
+                }
+                let walked = try visits(searching: false)
+                #expect(walked.count == numbers.count + (numbers.contains(7) ? 1 : 0), "seed \(random.seed), trial \(trial)")
+                #expect(try visits(searching: true) == walked, "seed \(random.seed), trial \(trial)")
+            }
+        }
+    }
+
     @Test func samplesOfSelectedSeries_equalTheFullDecodeFiltered_overEveryEventType() throws {
         var events = CodecSampleEvents.everyType + EventGenerators.metrics(count: 2_000, seed: 9, seriesCount: 13)
         var random = SeededRandom(seed: 4)
