@@ -2,12 +2,12 @@ import EventStore
 import Projections
 
 /// Resident memory while folding a long metric stream over a fixed set of active
-/// series, events built on the fly so only the fold's state grows.
+/// series, events built on the fly so only the fold's state grows. Every view is
+/// folded, the series rollups (`ProjectionSet.series`) among them.
 enum MemoryBench {
-    static func run(events: Int, seriesCount: Int, reportEvery: Int, withRollups: Bool) {
+    static func run(events: Int, seriesCount: Int, reportEvery: Int) {
         let keys = Streams.metricKeys(seriesCount: seriesCount)
         var set = ProjectionSet()
-        var rollups = SeriesProjection()
         let baselineKiB = Measure.residentKiB() ?? 0
         print("  RSS before folding (series keys built): \(baselineKiB) KiB")
         let clock = ContinuousClock()
@@ -16,7 +16,6 @@ enum MemoryBench {
         for index in 0..<events {
             let event = Streams.metricEvent(index, keys: keys)
             set.apply(event, offset: UInt64(index))
-            if withRollups { rollups.apply(event, offset: UInt64(index)) }
             if (index + 1) % reportEvery == 0 || index + 1 == events {
                 lastKiB = Measure.residentKiB() ?? 0
                 let seconds = Measure.seconds(clock.now - start)
@@ -25,9 +24,7 @@ enum MemoryBench {
         }
         precondition(set.eventCount == UInt64(events), "every event must be folded")
         let perSeries = Double((lastKiB - baselineKiB) * 1024) / Double(seriesCount)
-        Measure.line("RSS growth per active series (\(seriesCount) series\(withRollups ? ", with series rollups" : ""))", "\(Measure.fixed(perSeries, 0)) bytes", target: "≤ 2048 bytes, flat")
-        if withRollups {
-            print("  series rollups: \(rollups.seriesCount) series, tier footprint \(rollups.tierFootprintBytes) bytes")
-        }
+        Measure.line("RSS growth per active series (\(seriesCount) series)", "\(Measure.fixed(perSeries, 0)) bytes", target: "≤ 2048 bytes, flat")
+        print("  series rollups: \(set.series.seriesCount) series, tier footprint \(set.series.tierFootprintBytes) bytes")
     }
 }

@@ -6,14 +6,13 @@ import BenchArguments
 let usage = """
     usage: tacho-foldbench fold [--events N] [--series S] [--runs R]
            tacho-foldbench recovery [--events N] [--series S] [--runs R] [--replay-runs R] [--dir DIR]
-           tacho-foldbench rss [--events N] [--series S] [--every N] [--with-rollups]
+           tacho-foldbench rss [--events N] [--series S] [--every N]
     """
 
 do {
     let arguments = try Arguments(
         Array(CommandLine.arguments.dropFirst()),
-        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every"],
-        knownFlags: ["--with-rollups"])
+        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every"], knownFlags: [])
     let series = try arguments.int("--series", default: 10_000)
     switch arguments.mode {
     case "fold":
@@ -50,8 +49,7 @@ do {
     case "rss":
         let count = try arguments.int("--events", default: 50_000_000)
         MemoryBench.run(
-            events: count, seriesCount: series, reportEvery: try arguments.int("--every", default: 5_000_000),
-            withRollups: arguments.flag("--with-rollups"))
+            events: count, seriesCount: series, reportEvery: try arguments.int("--every", default: 5_000_000))
     default:
         throw UsageError(message: "unknown mode '\(arguments.mode)'")
     }
