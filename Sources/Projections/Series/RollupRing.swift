@@ -35,7 +35,7 @@ public struct RollupRing: Sendable {
 
     private mutating func recordSlow(unit: Int64, capacity: Int, value: Double, increase: Double) -> Bool {
         if buckets.isEmpty {
-            buckets.reserveCapacity(min(capacity, 16))
+            buckets.reserveCapacity(min(capacity, 4))
             buckets.append(Rollup())
             headUnit = unit
         } else if unit > headUnit {
@@ -62,7 +62,7 @@ public struct RollupRing: Sendable {
         if buckets.count < capacity {
             // Grown by a quarter, never past the tier's capacity: Array's doubling left a
             // 300-bucket tier holding room for 512 and an 84-minute one for 128 (6 KB of
-            // 16 per series over 50 M events of 10,000 series). A tier fills once.
+            // 16.5 per series over 50 M events of 10,000 series). A tier fills once.
             if buckets.count == buckets.capacity { buckets.reserveCapacity(min(capacity, Swift.max(16, buckets.count + buckets.count / 4))) }
             buckets.append(bucket)
         } else {
