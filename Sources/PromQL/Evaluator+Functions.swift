@@ -142,6 +142,7 @@ extension Evaluator {
     mutating func rangeFunction(_ name: String, _ args: [Expr], _ t: Int64) throws(PromQLError) -> [VectorElement] {
         let matrixIndex = name == "quantile_over_time" ? 1 : 0
         let parameter: Double? = args.count > 1 ? try scalar(args[1 - matrixIndex], t) : nil
+        let secondParameter: Double? = args.count > 2 ? try scalar(args[2], t) : nil
         let rangeArg = args[matrixIndex]
         let series: [RangeSeries]
         let rangeMs: Int64
@@ -170,7 +171,8 @@ extension Evaluator {
         var out: [VectorElement] = []
         for entry in series where !entry.samples.isEmpty {
             try checkDeadline()
-            let value = try Self.rangeValue(name, entry.samples, refMs: refMs, rangeMs: rangeMs, parameter: parameter, t: t)
+            let value = try Self.rangeValue(
+                name, entry.samples, refMs: refMs, rangeMs: rangeMs, parameter: parameter, secondParameter: secondParameter, t: t)
             guard let value else { continue }
             let labels = name == "last_over_time" ? entry.labels : entry.unnamed
             out.append(VectorElement(labels: labels, value: value))
@@ -183,7 +185,7 @@ extension Evaluator {
     /// `refMs`; nil where Prometheus leaves the series out. The one definition the
     /// step-by-step path and the step tables share.
     static func rangeValue(
-        _ name: String, _ points: ArraySlice<Sample>, refMs: Int64, rangeMs: Int64, parameter: Double?, t: Int64
+        _ name: String, _ points: ArraySlice<Sample>, refMs: Int64, rangeMs: Int64, parameter: Double?, secondParameter: Double? = nil, t: Int64
     ) throws(PromQLError) -> Double? {
         let value: Double?
         switch name {
@@ -227,6 +229,15 @@ extension Evaluator {
             let variance = (aux + cAux) / count
             value = name == "stdvar_over_time" ? variance : variance.squareRoot()
         case "quantile_over_time": value = Self.quantile(parameter!, points.map(\.value))
+        case "holt_winters":
+            // Checked per series with samples, as Prometheus does: a query over no
+            // samples answers empty whatever its factors.
+            let (smoothing, trend) = (parameter!, secondParameter!)
+            if smoothing <= 0 || smoothing >= 1 {
+                throw PromQLError.execution("invalid smoothing factor. Expected: 0 < sf < 1, got: \(Self.goFixed(smoothing))")
+            }
+            if trend <= 0 || trend >= 1 { throw PromQLError.execution("invalid trend factor. Expected: 0 < tf < 1, got: \(Self.goFixed(trend))") }
+            value = Self.holtWinters(points, smoothing: smoothing, trend: trend)
         default: throw PromQLError.unsupported("function \(quoted(name))")
         }
         return value
@@ -290,6 +301,31 @@ extension Evaluator {
         var sum = 0.0, c = 0.0
         for value in values { (sum, c) = kahanSumInc(value, sum, c) }
         return sum.isInfinite ? sum : sum + c
+    }
+
+    /// Prometheus 2.42's `holt_winters`: double exponential smoothing of the window's
+    /// values, the level after the last one; nil below two samples. The trend starts
+    /// as the first difference and is first updated at the third sample.
+    static func holtWinters(_ points: ArraySlice<Sample>, smoothing: Double, trend: Double) -> Double? {
+        guard points.count >= 2 else { return nil }
+        let values = points.map(\.value)
+        var previous = 0.0
+        var level = values[0]
+        var slope = values[1] - values[0]
+        for index in 1..<values.count {
+            let scaled = smoothing * values[index]
+            if index > 1 { slope = trend * (level - previous) + (1 - trend) * slope }
+            let carried = (1 - smoothing) * (level + slope)
+            (previous, level) = (level, scaled + carried)
+        }
+        return level
+    }
+
+    /// Go's `%f`: six decimals; `NaN`, `+Inf`, `-Inf`.
+    static func goFixed(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        return String(format: "%.6f", value)
     }
 
     static func average(_ points: ArraySlice<Sample>) -> Double {

@@ -46,5 +46,5 @@ public struct Function: Sendable, Equatable {
     }()
 
     /// Functions Prometheus 2.42 has that Tacho refuses rather than answer wrongly.
-    static let unsupported: Set<String> = ["holt_winters", "histogram_count", "histogram_sum", "histogram_fraction"]
+    static let unsupported: Set<String> = ["histogram_count", "histogram_sum", "histogram_fraction"]
 }

@@ -38,6 +38,26 @@ import Testing
         #expect(try vector("year(vector(0))", at: 0).map(\.value) == [1970])
     }
 
+    @Test func holtWinters_smoothsLevelAndTrend_andRefusesFactorsOutsideZeroToOne() throws {
+        // Values 10, 20, 30, 40 (0–45 s): level 10, trend 10; sf 0.5, tf 0.5.
+        // i=1: level .5*20 + .5*(10+10) = 20; i=2: trend .5*(20-10) + .5*10 = 10, level .5*30 + .5*(20+10) = 30;
+        // i=3: trend .5*(30-20) + .5*10 = 10, level .5*40 + .5*(30+10) = 40. Then 5 (the reset) pulls it down:
+        // i=4: trend .5*(40-30) + .5*10 = 10, level .5*5 + .5*(40+10) = 27.5.
+        #expect(try vector("holt_winters(requests_total[45s], 0.5, 0.5)", at: 45_000).map(\.value) == [40])
+        #expect(try vector("holt_winters(requests_total[60s], 0.5, 0.5)", at: 60_000).map(\.value) == [27.5])
+        // tf 0.2 over 10, 20, 30, 40, 5, 10: the same levels up to 27.5 (the trend stays 10 while
+        // the values rise evenly); at i=5 (value 10) trend 0.2*(27.5-40) + 0.8*10 = 5.5 and
+        // level 0.5*10 + 0.5*(27.5+5.5) = 21.5. (The conformance suite checks uneven data.)
+        #expect(try vector("holt_winters(requests_total[75s], 0.5, 0.2)", at: 75_000).map(\.value) == [21.5])
+        #expect(try vector("holt_winters(requests_total[10s], 0.5, 0.5)", at: 0).isEmpty, "one sample: no value")
+        #expect(try vector("holt_winters(temp[1m], 0.5, 0.5)", at: 10_000).map(\.value) == [-2], "two samples: the second")
+        for (query, message) in [("holt_winters(temp[1m], 1, 0.5)", "invalid smoothing factor. Expected: 0 < sf < 1, got: 1.000000"),
+                                 ("holt_winters(temp[1m], 0.5, 0)", "invalid trend factor. Expected: 0 < tf < 1, got: 0.000000")] {
+            #expect(throws: PromQLError.execution(message)) { try vector(query, at: 10_000) }
+        }
+        #expect(try vector("holt_winters(nothing[1m], 2, 2)", at: 10_000).isEmpty, "no samples: no factor is checked")
+    }
+
     @Test func rangeSelector_includesBothEnds_asPrometheus242() throws {
         guard case .matrix(let series) = try Evaluator.instant(try Parser.parse("requests_total[30s]"), atMs: 45_000, source: source) else {
             Issue.record("no matrix")

@@ -96,7 +96,7 @@ import Testing
         ("x offset 1m offset 2m", "offset may not be set multiple times"),
         ("x[5m] + 1", "binary expression must contain only scalar and instant vector types"),
         (#"x{a=~"("}"#, "invalid regular expression"),
-        ("holt_winters(x[5m], 0.5, 0.5)", "not supported by Tacho"),
+        ("histogram_count(x)", "not supported by Tacho"),
         ("5m", "unexpected duration"),
         ("x @ foo()", "unexpected identifier"),
         ("topk(x)", "wrong number of arguments for aggregate expression provided, expected 2, got 1"),

@@ -86,7 +86,7 @@ import Testing
     @Test(arguments: [
         ("/api/v1/query?query=sum(", HTTPResponse.Status.badRequest, "bad_data", "parse error"),
         ("/api/v1/query?query=nosuch(up)", .badRequest, "bad_data", #"unknown function with name "nosuch""#),
-        ("/api/v1/query?query=holt_winters(up[5m],0.5,0.5)", .badRequest, "bad_data", "not supported"),
+        ("/api/v1/query?query=histogram_sum(up)", .badRequest, "bad_data", "not supported"),
         ("/api/v1/query?query=up&time=yesterday", .badRequest, "bad_data", #"invalid parameter "time""#),
         ("/api/v1/query_range?query=up&start=10&end=5&step=1", .badRequest, "bad_data", "end timestamp must not be before start time"),
         ("/api/v1/query_range?query=up&start=0&end=100000&step=1", .badRequest, "bad_data", "exceeded maximum resolution"),
