@@ -106,7 +106,7 @@ extension LatencyProjection {
         return .init(
             count: n, errors: stats.totals.errors,
             p50: ms(50), p95: ms(95), p99: ms(99), p999: ms(99.9),
-            meanMs: n == 0 ? 0 : h.mean / 1000, maxMs: n == 0 ? 0 : Double(h.max) / 1000,
+            meanMs: stats.meanMicros / 1000, maxMs: n == 0 ? 0 : Double(h.max) / 1000,
             distribution: distribution)
     }
 

@@ -13,11 +13,16 @@ public struct LatencyStats: Codable, Sendable, Equatable, Mergeable {
     public private(set) var totals = OpCounts()
     /// Operations older than the window: in `sinceStart` and `totals` only.
     public private(set) var lateEvents: UInt64 = 0
+    /// Every latency recorded since start, summed (µs): the exact mean, where the
+    /// histogram's would walk all its buckets per view (a tenth of a seek's time on a
+    /// day-long recording). Nil in a state restored from a stored form written before
+    /// it; the histogram's estimate serves then.
+    public private(set) var sumMicros: UInt64? = 0
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case window, sinceStart, totals, lateEvents
+        case window, sinceStart, totals, lateEvents, sumMicros
     }
 
     /// Decodes a stored state, refusing a `sinceStart` histogram whose fields do not
@@ -34,12 +39,22 @@ public struct LatencyStats: Codable, Sendable, Equatable, Mergeable {
         sinceStart = try c.decode(Histogram<UInt64>.self, forKey: .sinceStart)
         totals = try c.decode(OpCounts.self, forKey: .totals)
         lateEvents = try c.decode(UInt64.self, forKey: .lateEvents)
+        sumMicros = try c.decodeIfPresent(UInt64.self, forKey: .sumMicros)
+    }
+
+    /// The mean latency since start, µs: exact, or the histogram's estimate for a
+    /// state restored from a form without the sum.
+    public var meanMicros: Double {
+        let n = sinceStart.totalCount
+        guard n > 0 else { return 0 }
+        return sumMicros.map { Double($0) / Double(n) } ?? sinceStart.mean
     }
 
     @inline(__always)
     public mutating func record(timeNs: Int64, micros: UInt64, ok: Bool) {
         totals.record(ok: ok)
         sinceStart.record(micros)
+        if let sum = sumMicros { sumMicros = sum &+ micros }
         if window.update(atTimeNs: timeNs, { $0.record(micros: micros, ok: ok) }) == .late { lateEvents &+= 1 }
     }
 
@@ -48,6 +63,7 @@ public struct LatencyStats: Codable, Sendable, Equatable, Mergeable {
         sinceStart.add(other.sinceStart)
         totals.merge(other.totals)
         lateEvents &+= other.lateEvents
+        sumMicros = sumMicros.flatMap { mine in other.sumMicros.map { mine &+ $0 } }
     }
 
     /// The dense histogram and the error count of the seconds `fromSecond...throughSecond`.
