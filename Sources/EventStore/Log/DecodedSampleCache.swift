@@ -53,7 +53,7 @@ public final class DecodedSampleCache: Sendable {
         /// query.
         func visit(
             declared: [UInt32], selected: [Bool], keys: [SeriesKey], keyHash: (Int) -> UInt64, fromNs: Int64, toNs: Int64,
-            declaredRuns: [Int] = [], selectedNumbers: [UInt32]? = nil,
+            declaredRuns: SeriesIndex.DeclarationRuns? = nil, selectedNumbers: [UInt32]? = nil,
             visit: SeriesSamplesVisitor
         ) throws {
             guard declared.count == kinds.count else { throw SeriesIndexMismatch() }
@@ -87,13 +87,14 @@ public final class DecodedSampleCache: Sendable {
                     try values.withUnsafeBufferPointer { values in try visit(keys[number], kinds[id], times, values) }
                 }
             }
-            if !declaredRuns.isEmpty, let selectedNumbers,
+            if let declaredRuns, declaredRuns.count > 0, let selectedNumbers,
                selectedNumbers.count * declaredRuns.count * Self.searchedSeriesPerDeclarationMax < declared.count {
                 // Within a run declaration order is number order: run by run, the same
                 // visits in the same order as the walk.
-                for (run, start) in declaredRuns.enumerated() {
-                    let end = run + 1 < declaredRuns.count ? declaredRuns[run + 1] : declared.count
-                    var low = start
+                for run in 0..<declaredRuns.count {
+                    let runRange = declaredRuns.range(run)
+                    let end = runRange.upperBound
+                    var low = runRange.lowerBound
                     for number in selectedNumbers {
                         var high = end
                         while low < high {

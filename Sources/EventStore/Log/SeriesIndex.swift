@@ -30,13 +30,11 @@ public struct SeriesIndex: Sendable {
         /// The series number of each series the batch declares, in its order (a series
         /// used as gauge and as counter is declared twice).
         public let declared: [UInt32]
-        /// Where each run of `declared` that never decreases begins, when it is made of
-        /// at most `declaredRunsMax` (a collector scraping in a stable order, an import
-        /// series by series, a batch cut in the middle of a scrape: one or two runs);
-        /// empty otherwise. A query's few series are found in each run by binary
-        /// search. Derived, never stored.
-        public let declaredRuns: [Int]
-        public static let declaredRunsMax = 4
+        /// The runs of `declared` that never decrease, when there are at most four
+        /// (a collector scraping in a stable order, an import series by series, a
+        /// batch cut in the middle of a scrape: one or two); a query's few series are
+        /// found in each run by binary search. Derived, never stored.
+        public let declaredRuns: DeclarationRuns
 
         init(
             position: UInt64, totalLength: UInt32, baseOffset: UInt64, eventCount: UInt32, minTimeNs: Int64, maxTimeNs: Int64,
@@ -50,12 +48,52 @@ public struct SeriesIndex: Sendable {
             self.maxTimeNs = maxTimeNs
             self.otherEventCount = otherEventCount
             self.declared = declared
-            var runs = declared.isEmpty ? [] : [0]
+            declaredRuns = DeclarationRuns(declared)
+        }
+    }
+
+    /// Where the ascending runs of a batch's declarations begin, held inline (up to
+    /// `runsMax` of them): the index of a trickled log holds a million batches, and an
+    /// array each would double its allocations.
+    public struct DeclarationRuns: Sendable, Equatable {
+        public static let runsMax = 4
+        /// How many runs; 0 when the declarations are empty or have more than `runsMax`.
+        public let count: Int
+        /// Where runs 1, 2 and 3 begin (run 0 begins at 0); 0 past `count`.
+        private let second: UInt32, third: UInt32, fourth: UInt32
+        private let declaredCount: UInt32
+
+        public init(_ declared: [UInt32]) {
+            var starts: (UInt32, UInt32, UInt32) = (0, 0, 0)
+            var count = declared.isEmpty ? 0 : 1
             for position in declared.indices.dropFirst() where declared[position] < declared[position - 1] {
-                runs.append(position)
-                if runs.count > Self.declaredRunsMax { break }
+                count += 1
+                switch count {
+                case 2: starts.0 = UInt32(position)
+                case 3: starts.1 = UInt32(position)
+                case 4: starts.2 = UInt32(position)
+                default: break
+                }
+                if count > Self.runsMax { break }
             }
-            declaredRuns = runs.count > Self.declaredRunsMax ? [] : runs
+            self.count = count > Self.runsMax ? 0 : count
+            (second, third, fourth) = starts
+            declaredCount = UInt32(declared.count)
+        }
+
+        /// The declarations of run `run` (in `0..<count`).
+        public func range(_ run: Int) -> Range<Int> {
+            precondition(run >= 0 && run < count, "run \(run) of \(count)")
+            return start(run)..<(run + 1 < count ? start(run + 1) : Int(declaredCount))
+        }
+
+        private func start(_ run: Int) -> Int {
+            switch run {
+            case 0: 0
+            case 1: Int(second)
+            case 2: Int(third)
+            default: Int(fourth)
+            }
         }
     }
 

@@ -271,9 +271,14 @@ import TestSupport
             index.add(header, at: UInt64(SegmentHeader.sizeBytes + position * 100), declared: declared.series, otherEventCount: 0)
             entries.append(try payload.withUnsafeBytes { try BatchSampleDecoder.samples($0, eventCount: events.count) })
         }
-        #expect(index.batches[0].declaredRuns == [0] && index.batches[0].declared.count == 301)
-        #expect(index.batches[1].declaredRuns == [0, 180])
-        #expect(index.batches[2].declaredRuns.isEmpty)
+        let runs = index.batches.map { batch in (0..<batch.declaredRuns.count).map { batch.declaredRuns.range($0) } }
+        #expect(runs[0] == [0..<301])
+        #expect(runs[1] == [0..<180, 180..<301])
+        #expect(runs[2].isEmpty)
+        let fourRuns = SeriesIndex.DeclarationRuns([5, 6, 1, 2, 0, 9, 3])
+        #expect((0..<fourRuns.count).map { fourRuns.range($0) } == [0..<2, 2..<4, 4..<6, 6..<7])
+        #expect(SeriesIndex.DeclarationRuns([4, 3, 2, 1, 0]).count == 0, "five runs: walked")
+        #expect(SeriesIndex.DeclarationRuns([]).count == 0)
         for trial in 0..<200 {
             let count = Int(random.next() % 30) + 1
             let numbers = Set((0..<count).map { _ in UInt32(random.next() % 300) } + (trial % 3 == 0 ? [7] : []))
@@ -285,7 +290,7 @@ import TestSupport
                     try entry.visit(
                         declared: batch.declared, selected: selected, keys: index.series, keyHash: { DecodedSampleCache.KeyHasher.hash(index.series[$0]) },
                         fromNs: Self.startNs + 1, toNs: Self.startNs + 2,
-                        declaredRuns: searching ? batch.declaredRuns : [], selectedNumbers: searching ? sorted : nil
+                        declaredRuns: searching ? batch.declaredRuns : nil, selectedNumbers: searching ? sorted : nil
                     ) { key, kind, times, values in seen.append("\(key)/\(kind)=\(Array(values))@\(Array(times))") }
                     return seen
                 }
