@@ -90,7 +90,7 @@ public struct MetricSampleScanner {
             let index = try seriesIndexes.index(for: record)
             let selected = try index.selection(name: name, labelsEqual: labelsEqual, labelValues: labelValues, wants: wants)
             let selectedNumbers = selected.indices.compactMap { selected[$0] ? UInt32($0) : nil }
-            let chosen = index.batches(holding: selected, fromNs: fromNs, toNs: toNs)
+            let chosen = index.batches(holding: selectedNumbers, fromNs: fromNs, toNs: toNs)
             let passedOver = index.batches.count - chosen.count
             guard !chosen.isEmpty else {
                 statistics.batchesPassedOver += passedOver

@@ -194,13 +194,13 @@ public struct SeriesIndex: Sendable {
         return selected
     }
 
-    /// The batches holding a selected series that may hold an event within
+    /// The batches holding one of the series `numbers` that may hold an event within
     /// `fromNs...toNs`, in file order.
-    public func batches(holding selected: [Bool], fromNs: Int64, toNs: Int64) -> [Batch] {
+    public func batches(holding numbers: [UInt32], fromNs: Int64, toNs: Int64) -> [Batch] {
         var chosen = [Bool](repeating: false, count: batches.count)
         var any = false
-        for (number, isSelected) in selected.enumerated() where isSelected {
-            for batch in postings[number] {
+        for number in numbers {
+            for batch in postings[Int(number)] {
                 chosen[Int(batch)] = true
                 any = true
             }
