@@ -31,10 +31,19 @@ final class NATSCluster: @unchecked Sendable {
             return nil
         }
         let directory = try TemporaryDirectory("nats")
+        // Nine different ports: one the system handed out and took back may come again
+        // at the next ask (a node once got the same port for its monitor and its
+        // routes, and stopped at start).
+        var ports: [Int] = []
+        while ports.count < 9 {
+            let port = try freeLoopbackPort()
+            if !ports.contains(port) { ports.append(port) }
+        }
         var nodes: [Node] = []
         for index in 1...3 {
+            let first = (index - 1) * 3
             nodes.append(Node(
-                name: "n\(index)", clientPort: try freeLoopbackPort(), routePort: try freeLoopbackPort(), monitorPort: try freeLoopbackPort(),
+                name: "n\(index)", clientPort: ports[first], routePort: ports[first + 1], monitorPort: ports[first + 2],
                 configPath: "\(directory.path)/n\(index).conf", program: nil))
         }
         let routes = nodes.map { "nats-route://127.0.0.1:\($0.routePort)" }.joined(separator: ", ")
