@@ -139,4 +139,54 @@ import Testing
         let json = #"{"slotWidthNs":1000000000,"capacity":3,"headUnit":10,"units":[5],"buckets":[[1,0]]}"#
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(Ring.self, from: Data(json.utf8)) }
     }
+
+    @Test func decode_ofTheFormBeforePackedWords_givesTheSameRing() throws {
+        // A checkpoint written before the packed form: a unit array and a bucket per unit.
+        let json = #"{"slotWidthNs":1000000000,"capacity":3,"headUnit":10,"units":[8,10],"buckets":[[2,1],[1,0]]}"#
+        var expected = ring(3)
+        expected.update(unit: 8) { $0.record(ok: false); $0.record(ok: true) }
+        expected.update(unit: 10) { $0.record(ok: true) }
+        #expect(try JSONDecoder().decode(Ring.self, from: Data(json.utf8)) == expected)
+        let packed = String(decoding: try WindowFixtures.sortedJSON(expected), as: UTF8.self)
+        #expect(packed.contains(#""packed":[8,2,2,1,10,2,1,0]"#), "per live slot: unit, word count, words; got \(packed)")
+    }
+
+    @Test(arguments: [
+        ("a unit past the head", "[11,2,1,0]"),
+        ("a unit older than the span", "[7,2,1,0]"),
+        ("units out of order", "[10,2,1,0,9,2,1,0]"),
+        ("a unit twice", "[9,2,1,0,9,2,1,0]"),
+        ("a word count past the end", "[9,3,1,0]"),
+        ("a unit without its word count", "[9]"),
+        ("words that are no bucket (more errors than operations)", "[9,2,1,2]"),
+        ("too few words for the bucket", "[9,1,1]"),
+    ])
+    func decode_whenPackedWordsAreDamaged_refusesTheRing(_ damage: String, _ packed: String) throws {
+        let json = #"{"slotWidthNs":1000000000,"capacity":3,"headUnit":10,"packed":"# + packed + "}"
+        #expect(throws: DecodingError.self, "\(damage)") { try JSONDecoder().decode(Ring.self, from: Data(json.utf8)) }
+    }
+
+    @Test func everyBucketKind_roundTripsThroughThePackedForm_inTheStoredBinaryForm() throws {
+        func check<B: WindowBucket>(_ fill: (inout B, Int) -> Void) throws {
+            var r = TimeRing<B>(slotWidthNs: s, capacity: 5)
+            for i in [0, 2, 2, 3, 6] { r.update(atTimeNs: t0 + Int64(i) * s) { fill(&$0, i) } }
+            #expect(try CompactDecoder.decode(TimeRing<B>.self, from: CompactEncoder.encode(r)) == r, "\(B.self)")
+            #expect(try WindowFixtures.roundTrip(r) == r, "\(B.self)")
+        }
+        try check { (b: inout OpCounts, i) in b.record(ok: i != 2) }
+        try check { (b: inout LatencySecond, i) in b.record(micros: UInt64(100 * (i + 1)), ok: i % 3 != 0) }
+        try check { (b: inout SparseLatencyCounts, i) in b.record(micros: UInt64(1_000 * (i + 1))) }
+        try check { (b: inout LatencyBandCounts, i) in b.record(band: i % HeatmapProjection.latencyBandCount, micros: UInt64(i + 7)) }
+        try check { (b: inout VitalsSecond, i) in
+            b.cpuTotal = Reading(value: Double(i) + 0.25, timeNs: t0 + Int64(i) * s)
+            if i > 2 { b.load1m = Reading(value: -1.5, timeNs: t0 - 1) }
+        }
+    }
+
+    @Test func decode_whenAPackedReadingIsNotFinite_refusesIt() throws {
+        // A NaN read back would make a stored state that does not equal itself.
+        let nan = Double.nan.bitPattern
+        #expect(throws: PackedBucketError.self) { try VitalsSecond(packedWords: [1, nan, 5][...]) }
+        #expect(try VitalsSecond(packedWords: [1, (2.5).bitPattern, 5][...]).cpuTotal == Reading(value: 2.5, timeNs: 5))
+    }
 }

@@ -126,8 +126,17 @@ final class CompactInput {
     }
 
     func integer<T: FixedWidthInteger>(_: T.Type, at position: Int, path: CompactPath?) throws -> T {
-        var cursor = position + 1
-        switch try byte(at: position) {
+        var cursor = position
+        return try integer(T.self, advancing: &cursor, path: path)
+    }
+
+    /// The integer at `cursor`, which moves past it (an array of integers is read in
+    /// one pass, not read and then skipped).
+    @inline(__always)
+    func integer<T: FixedWidthInteger>(_: T.Type, advancing cursor: inout Int, path: CompactPath?) throws -> T {
+        let tag = try byte(at: cursor)
+        cursor += 1
+        switch tag {
         case CompactTag.signed.rawValue:
             let zigzag = try varint(at: &cursor)
             let value = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
@@ -220,8 +229,7 @@ final class CompactInput {
         values.reserveCapacity(count)
         var cursor = body.lowerBound
         for _ in 0..<count {
-            values.append(try integer(I.self, at: cursor, path: path))
-            cursor = try skip(at: cursor)
+            values.append(try integer(I.self, advancing: &cursor, path: path))
         }
         guard cursor == body.upperBound else { throw corrupted("array body is not its \(body.count) bytes", path: path) }
         return values

@@ -176,6 +176,22 @@ public struct LatencyBandCounts: WindowBucket {
     }
 }
 
+extension LatencyBandCounts {
+    public func appendPackedWords(to words: inout [UInt64]) {
+        words.append(contentsOf: counts)
+        words.append(contentsOf: sumMicros)
+    }
+
+    public init(packedWords words: ArraySlice<UInt64>) throws(PackedBucketError) {
+        let bands = HeatmapProjection.latencyBandCount
+        guard words.count == 2 * bands else {
+            throw PackedBucketError(Self.self, "\(words.count) words; want a count and a sum for each of \(bands) bands")
+        }
+        counts = Array(words.prefix(bands))
+        sumMicros = Array(words.suffix(bands))
+    }
+}
+
 extension LatencyBandCounts: Codable {
     // `[count per band..., summed µs per band...]`, or `[]` for an empty slot.
     public init(from decoder: any Decoder) throws {

@@ -22,6 +22,24 @@ public struct LatencySecond: WindowBucket {
     }
 }
 
+extension LatencySecond {
+    public func appendPackedWords(to words: inout [UInt64]) {
+        words.append(errors)
+        words.append(contentsOf: latencies.packed)
+    }
+
+    public init(packedWords words: ArraySlice<UInt64>) throws(PackedBucketError) {
+        guard let errors = words.first,
+              let latencies = try? SparseLatencyCounts(validating: Array(words.dropFirst()), codingPath: []),
+              !latencies.isEmpty, errors <= latencies.totalCount
+        else {
+            throw PackedBucketError(Self.self, "want errors, then sorted non-zero latency buckets holding at least that many operations")
+        }
+        self.errors = errors
+        self.latencies = latencies
+    }
+}
+
 extension LatencySecond: Codable {
     /// The keyed shape of checkpoints before the packed one (still read).
     private enum LegacyKeys: String, CodingKey {

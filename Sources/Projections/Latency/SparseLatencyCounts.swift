@@ -46,6 +46,19 @@ public struct SparseLatencyCounts: WindowBucket {
     }
 }
 
+extension SparseLatencyCounts {
+    public func appendPackedWords(to words: inout [UInt64]) {
+        words.append(contentsOf: packed)
+    }
+
+    public init(packedWords words: ArraySlice<UInt64>) throws(PackedBucketError) {
+        guard !words.isEmpty, let counts = try? Self(validating: Array(words), codingPath: []) else {
+            throw PackedBucketError(Self.self, "want sorted, non-zero latency buckets")
+        }
+        self = counts
+    }
+}
+
 extension SparseLatencyCounts: Codable {
     public init(from decoder: any Decoder) throws {
         try self.init(validating: try decoder.singleValueContainer().decode([UInt64].self), codingPath: decoder.codingPath)

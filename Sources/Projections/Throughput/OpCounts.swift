@@ -31,6 +31,20 @@ public struct OpCounts: WindowBucket, Hashable {
     public var errorPercent: Double { count == 0 ? 0 : Double(errors) / Double(count) * 100 }
 }
 
+extension OpCounts {
+    public func appendPackedWords(to words: inout [UInt64]) {
+        words.append(count)
+        words.append(errors)
+    }
+
+    public init(packedWords words: ArraySlice<UInt64>) throws(PackedBucketError) {
+        guard words.count == 2, let count = words.first, let errors = words.last, errors <= count else {
+            throw PackedBucketError(Self.self, "\(words.count) words; want count then errors, errors at most count")
+        }
+        self.init(count: count, errors: errors)
+    }
+}
+
 extension OpCounts: Codable {
     // `[count, errors]`: a checkpoint holds thousands of these.
     public init(from decoder: any Decoder) throws {

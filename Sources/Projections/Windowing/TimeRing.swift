@@ -139,7 +139,9 @@ extension TimeRing: Equatable {
 
 extension TimeRing: Codable {
     private enum CodingKeys: String, CodingKey {
-        case slotWidthNs, capacity, headUnit, units, buckets
+        case slotWidthNs, capacity, headUnit, packed
+        /// The form before `packed` (a unit array and a bucket container each), still read.
+        case units, buckets
     }
 
     public init(from decoder: any Decoder) throws {
@@ -151,16 +153,44 @@ extension TimeRing: Codable {
         }
         self.init(slotWidthNs: width, capacity: capacity)
         let head = try container.decodeIfPresent(Int64.self, forKey: .headUnit)
+        if let head { advance(toUnit: head) }
+        func refuse(_ unit: Int64) -> DecodingError {
+            DecodingError.dataCorruptedError(forKey: .units, in: container, debugDescription: "unit \(unit) outside the ring's span or out of order")
+        }
+        if let packed = try container.decodeIfPresent([UInt64].self, forKey: .packed) {
+            // Per live slot, oldest first: the unit, the bucket's word count, its words.
+            var at = 0
+            var previous = Int64.min
+            while at < packed.count {
+                guard packed.count - at >= 2 else {
+                    throw DecodingError.dataCorruptedError(forKey: .packed, in: container, debugDescription: "the last slot has a unit and no word count")
+                }
+                let unit = Int64(bitPattern: packed[at])
+                let wordCount = packed[at + 1]
+                guard let head, unit <= head, unit > head - Int64(capacity), unit > previous else { throw refuse(unit) }
+                guard wordCount <= UInt64(packed.count - at - 2) else {
+                    throw DecodingError.dataCorruptedError(forKey: .packed, in: container, debugDescription: "slot of unit \(unit) claims \(wordCount) words past the end")
+                }
+                let end = at + 2 + Int(wordCount)
+                let bucket: Bucket
+                do { bucket = try Bucket(packedWords: packed[(at + 2)..<end]) } catch {
+                    throw DecodingError.dataCorruptedError(forKey: .packed, in: container, debugDescription: "slot of unit \(unit): \(error)")
+                }
+                let index = slotIndex(unit)
+                units[index] = unit
+                slots[index] = bucket
+                previous = unit
+                at = end
+            }
+            return
+        }
         let units = try container.decode([Int64].self, forKey: .units)
         let buckets = try container.decode([Bucket].self, forKey: .buckets)
         guard units.count == buckets.count else {
             throw DecodingError.dataCorruptedError(forKey: .buckets, in: container, debugDescription: "\(units.count) units but \(buckets.count) buckets")
         }
-        if let head { advance(toUnit: head) }
         for (unit, bucket) in zip(units, buckets) {
-            guard let head, unit <= head, unit > head - Int64(capacity) else {
-                throw DecodingError.dataCorruptedError(forKey: .units, in: container, debugDescription: "unit \(unit) outside the ring's span")
-            }
+            guard let head, unit <= head, unit > head - Int64(capacity) else { throw refuse(unit) }
             update(unit: unit) { $0 = bucket }
         }
     }
@@ -170,8 +200,14 @@ extension TimeRing: Codable {
         try container.encode(slotWidthNs, forKey: .slotWidthNs)
         try container.encode(capacity, forKey: .capacity)
         try container.encodeIfPresent(headUnit, forKey: .headUnit)
-        let entries = liveEntries
-        try container.encode(entries.map(\.unit), forKey: .units)
-        try container.encode(entries.map(\.bucket), forKey: .buckets)
+        var packed: [UInt64] = []
+        for (unit, bucket) in liveEntries {
+            packed.append(UInt64(bitPattern: unit))
+            let countAt = packed.count
+            packed.append(0)
+            bucket.appendPackedWords(to: &packed)
+            packed[countAt] = UInt64(packed.count - countAt - 1)
+        }
+        try container.encode(packed, forKey: .packed)
     }
 }

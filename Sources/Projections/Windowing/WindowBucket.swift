@@ -6,6 +6,27 @@ public protocol WindowBucket: Codable, Sendable, Equatable, Mergeable {
     /// The empty bucket: a slot that passed with no events holds this.
     init()
     var isEmpty: Bool { get }
+
+    /// Appends this (non-empty) bucket as words, the form `TimeRing` stores: a ring's
+    /// buckets are one run of words to decode rather than a container per bucket
+    /// (the per-bucket containers were two thirds of decoding a stored state).
+    func appendPackedWords(to words: inout [UInt64])
+    /// The bucket `appendPackedWords` wrote; throws `PackedBucketError` for words no
+    /// bucket writes, so damaged stored state is refused rather than believed.
+    init(packedWords words: ArraySlice<UInt64>) throws(PackedBucketError)
+}
+
+/// Words that are not a packed bucket of `bucket`'s type.
+public struct PackedBucketError: Error, CustomStringConvertible {
+    public let bucket: String
+    public let detail: String
+
+    public init(_ bucket: Any.Type, _ detail: String) {
+        self.bucket = String(describing: bucket)
+        self.detail = detail
+    }
+
+    public var description: String { "packed \(bucket): \(detail)" }
 }
 
 /// Where an event landed in a ring.
