@@ -1,5 +1,6 @@
 import EventStore
 import Testing
+import TestSupport
 @testable import Projections
 
 @Suite struct AlertsProjectionTests {
@@ -114,5 +115,25 @@ import Testing
         let state = F.fold(AlertsProjection.self, [F.alert(1, "b"), F.alert(1, "a"), F.ack(2, "a"), F.resolve(3, "b")])
         #expect(try F.encodeSorted(state) == F.encodeSorted(state))
         #expect(try F.roundTrips(state))
+    }
+
+    @Test func newest_isTheSortedPrefix_tiesInInputOrder_overRandomRecords() {
+        var rng = SystemRandomNumberGenerator()
+        let seed = UInt64.random(in: 0...UInt64.max, using: &rng)
+        var random = SeededRandom(seed: seed)
+        for _ in 0..<200 {
+            // Few distinct times, offsets and ids: many ties and equal records.
+            func record() -> AlertRecord {
+                let id = "a\(Int.random(in: 0..<4, using: &random))"
+                let raise = AlertRaised(id: id, severity: AlertSeverity.allCases.randomElement(using: &random)!, kind: "k", message: "m\(Int.random(in: 0..<1000, using: &random))")
+                return AlertRecord(raise, atNs: Int64.random(in: 0..<5, using: &random), offset: UInt64.random(in: 0..<3, using: &random))
+            }
+            let groups = (0..<Int.random(in: 0..<3, using: &random)).map { _ in (0..<Int.random(in: 0..<60, using: &random)).map { _ in record() } }
+            let limit = Int.random(in: -1..<70, using: &random)
+            let keep = { (r: AlertRecord) in r.raised.severity != .info }
+            let expected = Array(groups.flatMap { $0 }.filter(keep).sorted(by: AlertRecord.newerFirst).prefix(max(0, limit)))
+            #expect(AlertRecord.newest(groups, limit: limit, where: keep) == expected, "seed \(seed)")
+            #expect(AlertRecord.newest(groups, limit: .max, where: keep) == groups.flatMap { $0 }.filter(keep).sorted(by: AlertRecord.newerFirst), "seed \(seed)")
+        }
     }
 }

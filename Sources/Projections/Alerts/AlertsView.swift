@@ -53,11 +53,8 @@ extension AlertsProjection {
     ///   - severity: keep only this severity in the lists; nil keeps all.
     public func view(limit: Int = defaultViewLimit, severity: AlertSeverity? = nil) -> AlertsView {
         let limit = max(0, limit)
-        func list(_ records: [AlertRecord]) -> [AlertsView.Alert] {
-            records.filter { severity == nil || $0.raised.severity == severity }
-                .sorted(by: AlertRecord.newerFirst)
-                .prefix(limit)
-                .map(Self.alertView)
+        func list(_ groups: [AlertRecord]...) -> [AlertsView.Alert] {
+            AlertRecord.newest(groups, limit: limit) { severity == nil || $0.raised.severity == severity }.map(Self.alertView)
         }
         let openRecords = Array(open.values)
         var openBySeverity = SeverityCounts()
@@ -65,7 +62,7 @@ extension AlertsProjection {
         let activeRecords = openRecords.filter { $0.status == .active }
         let acknowledgedRecords = openRecords.filter { $0.status == .acknowledged }
         return AlertsView(
-            alerts: list(openRecords + resolved.elements), active: list(activeRecords),
+            alerts: list(openRecords, resolved.elements), active: list(activeRecords),
             acknowledged: list(acknowledgedRecords), resolved: list(resolved.elements),
             openBySeverity: openBySeverity, raisedBySeverity: raisedBySeverity,
             activeCount: activeRecords.count, acknowledgedCount: acknowledgedRecords.count,

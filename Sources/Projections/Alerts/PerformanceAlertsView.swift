@@ -47,19 +47,19 @@ extension ProjectionSet {
     ///   - limit: the most alerts listed (negative counts as 0).
     ///   - severity: keep only this severity in the list; nil keeps all.
     public func performanceAlertsView(limit: Int = AlertsProjection.defaultViewLimit, severity: AlertSeverity? = nil) -> PerformanceAlertsView {
-        let records = (Array(alerts.open.values) + alerts.resolved.elements)
-            .filter { $0.raised.metric != nil && $0.raised.threshold != nil }
+        let isPerformance = { (record: AlertRecord) in record.raised.metric != nil && record.raised.threshold != nil }
+        let groups = [Array(alerts.open.values), alerts.resolved.elements]
         var counts = (active: 0, acknowledged: 0, resolved: 0)
-        for record in records {
-            switch record.status {
-            case .active: counts.active += 1
-            case .acknowledged: counts.acknowledged += 1
-            case .resolved: counts.resolved += 1
+        for group in groups {
+            for record in group where isPerformance(record) {
+                switch record.status {
+                case .active: counts.active += 1
+                case .acknowledged: counts.acknowledged += 1
+                case .resolved: counts.resolved += 1
+                }
             }
         }
-        let listed = records.filter { severity == nil || $0.raised.severity == severity }
-            .sorted(by: AlertRecord.newerFirst)
-            .prefix(max(0, limit))
+        let listed = AlertRecord.newest(groups, limit: limit) { isPerformance($0) && (severity == nil || $0.raised.severity == severity) }
             .map(performanceAlert)
         return PerformanceAlertsView(
             alerts: Array(listed), activeCount: counts.active, acknowledgedCount: counts.acknowledged, resolvedCount: counts.resolved)
