@@ -19,6 +19,24 @@ import TestSupport
         try await log.close()
     }
 
+    @Test func aBatchAReaderKeeps_isNotChangedByTheReadsAfterIt() async throws {
+        // The reader hands out its decode buffer and takes it back when it is let go.
+        let fs = SimulatedFileSystem(seed: 1)
+        let log = try LogTest.open(fs)
+        let events = EventGenerators.metrics(count: 300)
+        try await LogTest.appendInBatches(log, events, batchSize: 100)
+        let reader = log.reader(from: 0)
+        var kept: [LogBatch] = []
+        while let batch = try reader.next() { kept.append(batch) }
+        #expect(kept.map(\.baseOffset) == [0, 100, 200])
+        #expect(kept.flatMap(\.events) == events)
+        // A reader let go of each batch: the same events, batch by batch.
+        let again = log.reader(from: 50)
+        var read: [Event] = []
+        while let batch = try again.next() { read += batch.events }
+        #expect(read == Array(events[50...]))
+    }
+
     @Test func append_ofAnEventOutsideTheDomain_isRefusedWhole_andWritesNothing() async throws {
         let fs = SimulatedFileSystem(seed: 1)
         let log = try LogTest.open(fs)
