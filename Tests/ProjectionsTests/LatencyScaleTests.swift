@@ -44,6 +44,23 @@ import Testing
         #expect(try WindowFixtures.roundTrip(b) == b)
     }
 
+    @Test func sparseCounts_equalADenseCountOfTheSameLatencies_overRandomOrders() {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            var sparse = SparseLatencyCounts()
+            var dense: [Int: UInt64] = [:]
+            for _ in 0..<Int.random(in: 0..<300, using: &random) {
+                let micros = UInt64.random(in: 0..<2_000_000, using: &random) >> UInt64.random(in: 0..<20, using: &random)
+                sparse.record(micros: micros)
+                dense[LatencyScale.index(ofMicros: micros), default: 0] += 1
+            }
+            var got: [(Int, UInt64)] = []
+            sparse.forEach { got.append(($0, $1)) }
+            #expect(got.map(\.0) == dense.keys.sorted())
+            #expect(got.map(\.1) == dense.keys.sorted().map { dense[$0]! })
+        }
+    }
+
     @Test func buckets_percentiles_ofUniformDistribution_areWithinBound() {
         var h = LatencyBuckets()
         // 1..10000 µs, once each: p50 = 5000 µs, p99 = 9900 µs, p99.9 = 9990 µs.
