@@ -12,6 +12,16 @@ enum Measure {
         return sorted[sorted.count / 2]
     }
 
+    /// The median wall time of `runs` calls of `body`, seconds.
+    static func median(_ runs: Int, _ body: () -> Void) -> Double {
+        median((0..<max(1, runs)).map { _ in
+            let clock = ContinuousClock()
+            let start = clock.now
+            body()
+            return seconds(clock.now - start)
+        })
+    }
+
     /// This process's resident set from /proc/self/status, in KiB; nil off Linux.
     static func residentKiB() -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }

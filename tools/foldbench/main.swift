@@ -7,12 +7,13 @@ let usage = """
     usage: tacho-foldbench fold [--events N] [--series S] [--runs R]
            tacho-foldbench recovery [--events N] [--series S] [--runs R] [--replay-runs R] [--dir DIR]
            tacho-foldbench rss [--events N] [--series S] [--every N]
+           tacho-foldbench state --file DIR/snapshots/N.ckpt [--runs R]
     """
 
 do {
     let arguments = try Arguments(
         Array(CommandLine.arguments.dropFirst()),
-        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every"], knownFlags: [])
+        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every", "--file"], knownFlags: [])
     let series = try arguments.int("--series", default: 10_000)
     switch arguments.mode {
     case "fold":
@@ -46,6 +47,9 @@ do {
         print("log: \(result.events) events, \(result.storedBytes) bytes stored; checkpoint at offset \(result.checkpointOffset)")
         Measure.line("open + recover with a checkpoint \(result.events - result.checkpointOffset) events from the end, median", "\(Measure.fixed(result.withCheckpointSeconds, 3)) s", target: "< 1 s")
         Measure.line("open + recover with no checkpoint (full replay), median of \(result.fullReplayRuns)", "\(Measure.fixed(result.fullReplaySeconds, 3)) s (\(Measure.rate(Double(result.events) / result.fullReplaySeconds))events/s)")
+    case "state":
+        guard let file = arguments.string("--file") else { throw UsageError(message: "state needs --file, a checkpoint or snapshot file") }
+        try StateSizes.run(file: file, runs: try arguments.int("--runs", default: 5))
     case "rss":
         let count = try arguments.int("--events", default: 50_000_000)
         MemoryBench.run(
