@@ -189,4 +189,15 @@ import Testing
         #expect(throws: PackedBucketError.self) { try VitalsSecond(packedWords: [1, nan, 5][...]) }
         #expect(try VitalsSecond(packedWords: [1, (2.5).bitPattern, 5][...]).cpuTotal == Reading(value: 2.5, timeNs: 5))
     }
+
+    @Test func decode_whenAPackedSecondClaimsMoreErrorsThanOperations_refusesIt() throws {
+        var second = LatencySecond()
+        second.record(micros: 120, ok: false)
+        var words: [UInt64] = []
+        second.appendPackedWords(to: &words)
+        #expect(try LatencySecond(packedWords: words[...]) == second)
+        words[0] = 2
+        #expect(throws: PackedBucketError.self) { try LatencySecond(packedWords: words[...]) }
+        #expect(throws: PackedBucketError.self) { try LatencySecond(packedWords: [0][...]) }
+    }
 }

@@ -29,11 +29,10 @@ extension LatencySecond {
     }
 
     public init(packedWords words: ArraySlice<UInt64>) throws(PackedBucketError) {
-        guard let errors = words.first,
-              let latencies = try? SparseLatencyCounts(validating: Array(words.dropFirst()), codingPath: []),
-              !latencies.isEmpty, errors <= latencies.totalCount
-        else {
-            throw PackedBucketError(Self.self, "want errors, then sorted non-zero latency buckets holding at least that many operations")
+        guard let errors = words.first else { throw PackedBucketError(Self.self, "no words; want errors, then latency buckets") }
+        let latencies = try SparseLatencyCounts(packedWords: words.dropFirst())
+        guard errors <= latencies.totalCount else {
+            throw PackedBucketError(Self.self, "\(errors) errors in a second of \(latencies.totalCount) operations")
         }
         self.errors = errors
         self.latencies = latencies
