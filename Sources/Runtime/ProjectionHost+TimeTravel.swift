@@ -16,7 +16,9 @@ extension ProjectionHost {
     /// the state is still a whole prefix and is cached every
     /// `timeTravelCacheEveryEvents` events or `timeTravelCacheEveryEventTimeNs` of event
     /// time for nearby queries; past the first event left out it is this query's own.
-    /// Runs beside the live fold.
+    /// Runs beside the live fold. The answer's live-only parts are left out
+    /// (`Projection.omitLiveOnlyParts`): a past moment's series rollups are read from
+    /// the log by whoever needs them.
     public nonisolated func views(atNs timeNs: Int64) async throws -> EngineSnapshot<Views> {
         var views = Views()
         var nextOffset: UInt64 = 0
@@ -33,10 +35,12 @@ extension ProjectionHost {
             cache.insert(views, nextOffset: nextOffset, eventTimeNs: eventTimeNs)
         }
         if let restored = newestCheckpointState(atOrBeforeNs: timeNs, after: nextOffset) {
-            (views, nextOffset, eventTimeNs) = (restored.views, restored.nextOffset, restored.eventTimeNs)
+            (views, nextOffset, eventTimeNs) = (restored.omittingLiveOnlyParts().views, restored.nextOffset, restored.eventTimeNs)
             cache.insert(views, nextOffset: nextOffset, eventTimeNs: eventTimeNs)
         }
 
+        // An answer holds no live-only parts (the series rollups), whatever it starts from.
+        views.omitLiveOnlyParts()
         let endOffset = log.highWaterMark
         let reader = try log.makeReader(fromOffset: nextOffset, eventTimeAtMost: timeNs)
         var fold = TimeTravelFold(views: views, nextOffset: nextOffset, eventTimeNs: eventTimeNs, timeNs: timeNs)

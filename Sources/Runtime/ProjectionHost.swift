@@ -137,13 +137,16 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
         var fromSnapshot = false
         if let loaded {
             lastCheckpoint = CheckpointStamp(nextOffset: loaded.nextOffset, eventTimeNs: loaded.eventTimeNs, writtenAtNs: options.wallClockNs())
-            cache.insert(state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
-        } else if let restored = snapshots?.newestState(
+            cache.insert(state.omittingLiveOnlyParts().views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
+        } else if var restored = snapshots?.newestState(
             atOrBeforeNs: .max, after: 0, through: highWaterMark, oldestOffset: log.oldestOffset, as: Views.self) {
-            // No checkpoint usable: the newest snapshot shortens the replay.
+            // No checkpoint usable: the newest snapshot shortens the replay. It holds no
+            // series rollups: they start empty and cover the events after it.
+            cache.insert(restored.views, nextOffset: restored.nextOffset, eventTimeNs: restored.eventTimeNs)
+            restored.restartLiveOnlyParts()
             state = restored
             fromSnapshot = true
-            cache.insert(state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
+            logger.notice("recovered from a view snapshot: series rollups start at its offset", metadata: ["offset": "\(restored.nextOffset)"])
         } else {
             state = EngineState(rules: options.rules)
         }
@@ -350,7 +353,7 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
             checkpointsWritten += 1
             lastCheckpointError = nil
             checkpointRetryDelay = nil
-            cache.insert(state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
+            cache.insert(state.omittingLiveOnlyParts().views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs)
             try checkpoints.prune(keepingNewest: options.checkpointsKept)
         } catch {
             lastCheckpointError = "\(error)"

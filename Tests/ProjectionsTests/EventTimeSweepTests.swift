@@ -89,7 +89,7 @@ import Testing
         let steps = try Self.sweep(logged.map(\.event))
         for (step, views) in steps.enumerated().filter({ $0.offset % 5 == 0 }).map(\.element) {
             let answer = try await host.views(atNs: (step + 1) * 1_000_000_000 - 1)
-            #expect(answer.views == views, "second \(step): replay --views and ?at= differ")
+            #expect(answer.views == views.omittingLiveOnlyParts(), "second \(step): replay --views and ?at= differ")
         }
         try await log.close()
         try await running.value

@@ -173,6 +173,40 @@ import Testing
         #expect(try F.sortedJSON(back) == F.sortedJSON(direct))
     }
 
+    /// What a view snapshot and a `?at=` answer hold: only the series other views read,
+    /// folded on as a fresh fold of the same events would hold them.
+    @Test func omitted_keepsOnlyTheSeriesViewsRead_foldsOnLikeAFreshFold_andRoundTrips() throws {
+        func pair(_ second: Int) -> [Event] {
+            let t = t0 + Int64(second) * s
+            return [g(t, Double(second)), g(t, Double(second + 1), "http_connections", ["state": "active"])]
+        }
+        let before: [Event] = (0..<10).flatMap(pair)
+        let after: [Event] = (10..<20).flatMap(pair)
+        let folded: SeriesProjection = F.fold(before)
+        var omitted = folded.omitted()
+        #expect(omitted.isOmitted)
+        #expect(omitted.keys.map { $0.name } == ["http_connections"])
+        for (n, event) in after.enumerated() { omitted.apply(event, offset: UInt64(100 + n)) }
+        let full: SeriesProjection = F.fold(before + after)
+        #expect(omitted == full.omitted())
+        #expect(omitted != full)
+        #expect(try F.roundTrip(omitted) == omitted)
+        #expect(try CompactDecoder.decode(SeriesProjection.self, from: try CompactEncoder.encode(omitted)) == omitted)
+        // A restart from it goes on live: the kept series whole, the others from there on.
+        var restarted = omitted.restarted()
+        restarted.apply(g(t0 + 30 * s, 5), offset: 200)
+        #expect(!restarted.isOmitted && restarted.seriesCount == 2)
+        #expect(restarted.state(of: cpu)?.seconds.count == 1)
+    }
+
+    @Test func decode_ofAnOmittedProjectionHoldingOtherSeries_isRefused() throws {
+        let full: SeriesProjection = F.fold([g(t0, 1)])
+        var json = try #require(String(data: try JSONEncoder().encode(full), encoding: .utf8))
+        json.removeLast()
+        json += #","omitted":true}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(SeriesProjection.self, from: Data(json.utf8)) }
+    }
+
     @Test func query_whenSeriesUnknownOrRangeEmpty_returnsNoPoints() {
         let p: SeriesProjection = F.fold([g(t0, 1)])
         #expect(p.query(name: "nope", labels: .empty, fromNs: t0, toNs: t0 + s, stepNs: s).isEmpty)

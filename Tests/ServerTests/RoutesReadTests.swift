@@ -171,6 +171,56 @@ import Testing
         }
     }
 
+    /// `?at=` answers hold no series rollups (they are live only): the rollups and
+    /// historical routes fold the series asked for from the log up to the moment.
+    @Test func rollupsAndHistoryAt_T_areTheFoldOfTheSeriesSamplesAtOrBeforeT_readFromTheLog() async throws {
+        try await withRunningEngine { app in
+            try await Application(router: app.router()).test(.router) { client in
+                // A gauge and a counter each second for 90 s, then a late gauge sample
+                // at 10.5 s and one at 200 s: the moment asked for is 60 s.
+                var lines: [String] = []
+                for second in 0..<90 {
+                    lines.append(#"{"type":"metric","ts":\#(KnownStream.at(Double(second))),"name":"queue_depth","value":\#(second % 7)}"#)
+                    lines.append(#"{"type":"metric","ts":\#(KnownStream.at(Double(second))),"name":"sent_total","kind":"counter","value":\#(second * 10)}"#)
+                }
+                lines.append(#"{"type":"metric","ts":\#(KnownStream.at(10.5)),"name":"queue_depth","value":100}"#)
+                lines.append(#"{"type":"metric","ts":\#(KnownStream.at(200)),"name":"queue_depth","value":50}"#)
+                try await client.execute(uri: "/api/v1/events", method: .post, body: ByteBuffer(string: lines.joined(separator: "\n"))) { response in
+                    #expect(response.status == .ok)
+                }
+                #expect(await app.engine.waitUntilIdle())
+                let atNs = KnownStream.at(60)
+                let snapshot = try await app.engine.snapshot(atNs: atNs)
+                #expect(snapshot.views.series.isOmitted, "an ?at= answer holds no rollups")
+                let atOrBefore = try app.engine.loggedEvents().filter { $0.event.timeNs <= atNs }
+                var fresh = SeriesProjection()
+                for item in atOrBefore { fresh.apply(item.event, offset: item.offset) }
+
+                for name in ["queue_depth", "sent_total"] {
+                    let from = KnownStream.at(0)
+                    let answer = try jsonObject(try await get(client, "/api/v1/rollups?name=\(name)&from=\(from)&step=5s&at=\(atNs)"))
+                    let expected = try #require(fresh.queryResult(key: SeriesKey(name: name, labels: Labels([:])), fromNs: from, toNs: atNs, stepNs: 5_000_000_000))
+                    #expect(try jsonObject(try JSONResponse.encodeString(expected)) as NSDictionary == answer as NSDictionary, "\(name) at 60 s")
+                    let points = try #require(answer["points"] as? [[String: Any]])
+                    #expect(points.count == 13, "steps 0...60 s")
+                    #expect(points.allSatisfy { ($0["timeNs"] as? Int64 ?? .max) <= atNs })
+                }
+                // The late sample is in its own second's rollup, as in the live rollups.
+                let ten = try jsonObject(try await get(client, "/api/v1/rollups?name=queue_depth&from=\(KnownStream.at(10))&to=\(KnownStream.at(10))&at=\(atNs)"))
+                #expect((ten["points"] as? [[String: Any]])?.first?["max"] as? Double == 100)
+
+                let body = try await get(client, "/api/v1/metrics/historical?range=15m&metric=queue_depth&at=\(atNs)")
+                let expected = HistoricalAnalysis.analyze(
+                    metric: .series(name: "queue_depth", labels: [:]), range: .fifteenMinutes, endNs: atNs,
+                    series: fresh, throughput: snapshot.views.throughput, latency: snapshot.views.latency)
+                #expect(body == (try JSONResponse.encodeString(HistoricalAnswer(view: expected, availableMetrics: [
+                    // The server's own health score is a series too (one sample per 15 s of event time).
+                    "rps", "latency", "errors", "cpu", "memory", "queue_depth", "sent_total", HealthSample.name,
+                ]))))
+            }
+        }
+    }
+
     @Test func at_answersTheViewsAsOfThatMoment() async throws {
         try await withRunningEngine { app in
             try await Application(router: app.router()).test(.router) { client in

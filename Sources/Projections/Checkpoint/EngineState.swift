@@ -41,6 +41,19 @@ public struct EngineState<Views: Projection & FigureSource>: Sendable, Equatable
         return emitted + rules.process(event, offset: offset, figures: views)
     }
 
+    /// This state without the live-only parts of its views (`Projection.omitLiveOnlyParts`):
+    /// what a view snapshot stores.
+    public func omittingLiveOnlyParts() -> EngineState {
+        var copy = self
+        copy.views.omitLiveOnlyParts()
+        return copy
+    }
+
+    /// A state restored from a view snapshot goes on live: its live-only parts start empty.
+    public mutating func restartLiveOnlyParts() {
+        views.restartLiveOnlyParts()
+    }
+
     /// Swaps the rules (a changed rule file at restart); returns the resolutions of
     /// alerts whose rule was removed or changed.
     public mutating func replaceRules(_ ruleSet: RuleSet) -> [Event] {

@@ -39,20 +39,11 @@ public enum HistoricalAnalysis {
             return latency.minuteHistory(fromNs: fromNs, toNs: toNs).map { ($0.timeNs, $0.p99) }
         case .errorRate:
             return latency.minuteHistory(fromNs: fromNs, toNs: toNs).map { ($0.timeNs, Double($0.errors) / Double($0.count) * 100) }
-        case .cpu:
-            return seriesValues("cpu_percent", ["core": "total"], fromNs, toNs, stepNs, series)
-        case .memory:
-            return seriesValues("memory_bytes", ["kind": "used"], fromNs, toNs, stepNs, series)
-        case .series(let name, let labels):
-            return seriesValues(name, labels, fromNs, toNs, stepNs, series)
+        case .cpu, .memory, .series:
+            guard let key = metric.seriesKey, let result = series.queryResult(key: key, fromNs: fromNs, toNs: toNs, stepNs: stepNs) else { return [] }
+            let isCounter = result.kind == MetricKind.counter.name
+            return result.points.map { ($0.timeNs, isCounter ? ($0.rate ?? 0) : $0.mean) }
         }
-    }
-
-    private static func seriesValues(_ name: String, _ labels: [String: String], _ from: Int64, _ to: Int64, _ step: Int64, _ series: SeriesProjection) -> [(Int64, Double)] {
-        let key = SeriesKey(name: name, labels: Labels(labels))
-        guard let result = series.queryResult(key: key, fromNs: from, toNs: to, stepNs: step) else { return [] }
-        let isCounter = result.kind == MetricKind.counter.name
-        return result.points.map { ($0.timeNs, isCounter ? ($0.rate ?? 0) : $0.mean) }
     }
 
     /// The statistics and insights of `points`; pure, so tests give it known data.

@@ -1,3 +1,5 @@
+import EventStore
+
 /// The ranges `/api/v1/metrics/historical?range=` accepts.
 public enum HistoricalRange: String, Sendable, CaseIterable, Encodable {
     case fifteenMinutes = "15m"
@@ -64,6 +66,16 @@ public enum HistoricalMetric: Sendable, Equatable {
         case .cpu: return "cpu"
         case .memory: return "memory"
         case .series(let name, _): return name
+        }
+    }
+
+    /// The metric series it reads; nil for the figures of other views.
+    public var seriesKey: SeriesKey? {
+        switch self {
+        case .throughput, .latency, .errorRate: return nil
+        case .cpu: return SeriesKey(name: "cpu_percent", labels: Labels(["core": "total"]))
+        case .memory: return SeriesKey(name: "memory_bytes", labels: Labels(["kind": "used"]))
+        case .series(let name, let labels): return SeriesKey(name: name, labels: Labels(labels))
         }
     }
 

@@ -3,6 +3,11 @@ import EventStore
 /// Rollups of every metric series in three tiers (1 s, 1 min, 1 h), for charts and
 /// history. The hot path is one dictionary lookup (the key's hash is cached) and three
 /// in-place bucket updates; nothing is allocated per event except when a tier grows.
+///
+/// Live only: the rollups grow with series × history (a day of 10,000 series is
+/// hundreds of megabytes), so view snapshots and `?at=` answers leave them out
+/// (`omitted()`, see `Projection.omitLiveOnlyParts`) and a past moment's rollups are
+/// folded from the log's samples of the series asked for. Checkpoints keep them.
 public struct SeriesProjection: Projection {
     /// Series kept; samples of new series past this are dropped and counted.
     public static let seriesMaxDefault = 100_000
@@ -17,6 +22,34 @@ public struct SeriesProjection: Projection {
     public private(set) var droppedSamples: UInt64 = 0
     /// Samples older than every tier of their series.
     public private(set) var lateSamples: UInt64 = 0
+    /// True for what a view snapshot or a `?at=` answer holds: only the series other
+    /// views read at a moment (`namesKeptByViews`), and folding adds no other (a fold
+    /// from a snapshot would hold only the events after it).
+    public private(set) var isOmitted = false
+
+    /// Series the views read at a moment, kept when the rest is left out: the
+    /// connections view's `http_connections` family (a handful of series per service).
+    public static let namesKeptByViews: Set<String> = ["http_connections", "http_connections_opened_total"]
+
+    /// This projection with only the series named in `namesKeptByViews` (see `isOmitted`).
+    public func omitted() -> SeriesProjection {
+        var projection = SeriesProjection(retention: retention, seriesMax: seriesMax)
+        projection.isOmitted = true
+        for (key, state) in zip(keys, states) where Self.namesKeptByViews.contains(key.name) {
+            projection.index[key] = projection.keys.count
+            projection.keys.append(key)
+            projection.states.append(state)
+        }
+        return projection
+    }
+
+    /// A state restored from a view snapshot goes on live: the series it kept go on,
+    /// the others start empty.
+    public func restarted() -> SeriesProjection {
+        var projection = self
+        projection.isOmitted = false
+        return projection
+    }
 
     public init() {
         self.init(retention: .standard, seriesMax: Self.seriesMaxDefault)
@@ -31,7 +64,7 @@ public struct SeriesProjection: Projection {
     public var seriesCount: Int { keys.count }
 
     public mutating func apply(_ event: Event, offset: UInt64) {
-        guard case .metric(let sample) = event.body else { return }
+        guard case .metric(let sample) = event.body, !isOmitted || Self.namesKeptByViews.contains(sample.series.name) else { return }
         let i: Int
         if let found = index[sample.series] {
             i = found
@@ -70,9 +103,10 @@ extension SeriesProjection: Mergeable {
     /// the fact: the shard whose newest second is later keeps it, and the other's
     /// samples are counted in `droppedSamples`.
     public mutating func merge(_ other: SeriesProjection) {
+        if other.isOmitted { self = omitted() }
         droppedSamples &+= other.droppedSamples
         lateSamples &+= other.lateSamples
-        for (key, state) in zip(other.keys, other.states) {
+        for (key, state) in zip(other.keys, other.states) where !isOmitted || Self.namesKeptByViews.contains(key.name) {
             if let i = index[key] {
                 let mine = states[i]
                 if state.seconds.headUnit > mine.seconds.headUnit { states[i] = state }
@@ -91,7 +125,7 @@ extension SeriesProjection: Mergeable {
 
 extension SeriesProjection: Equatable {
     public static func == (lhs: SeriesProjection, rhs: SeriesProjection) -> Bool {
-        guard lhs.retention == rhs.retention, lhs.seriesMax == rhs.seriesMax, lhs.keys.count == rhs.keys.count,
+        guard lhs.isOmitted == rhs.isOmitted, lhs.retention == rhs.retention, lhs.seriesMax == rhs.seriesMax, lhs.keys.count == rhs.keys.count,
               lhs.droppedSamples == rhs.droppedSamples, lhs.lateSamples == rhs.lateSamples
         else { return false }
         for (key, state) in zip(lhs.keys, lhs.states) {
@@ -103,7 +137,7 @@ extension SeriesProjection: Equatable {
 
 extension SeriesProjection: Codable {
     private enum CodingKeys: String, CodingKey {
-        case retention, seriesMax, keys, states, droppedSamples, lateSamples
+        case retention, seriesMax, keys, states, droppedSamples, lateSamples, omitted
     }
 
     public init(from decoder: any Decoder) throws {
@@ -127,6 +161,10 @@ extension SeriesProjection: Codable {
         for (i, key) in keys.enumerated() { index[key] = i }
         droppedSamples = try c.decode(UInt64.self, forKey: .droppedSamples)
         lateSamples = try c.decode(UInt64.self, forKey: .lateSamples)
+        isOmitted = try c.decodeIfPresent(Bool.self, forKey: .omitted) ?? false
+        guard !isOmitted || keys.allSatisfy({ Self.namesKeptByViews.contains($0.name) }) else {
+            throw DecodingError.dataCorruptedError(forKey: .keys, in: c, debugDescription: "a snapshot's series rollups hold only the series views read")
+        }
     }
 
     /// Series in key order, so the bytes never depend on arrival or hash order.
@@ -139,5 +177,6 @@ extension SeriesProjection: Codable {
         try c.encode(order.map { states[$0] }, forKey: .states)
         try c.encode(droppedSamples, forKey: .droppedSamples)
         try c.encode(lateSamples, forKey: .lateSamples)
+        if isOmitted { try c.encode(true, forKey: .omitted) }
     }
 }

@@ -16,7 +16,8 @@ public struct ProjectionSet: Projection, Mergeable {
     public var protocols = ProtocolsProjection()
     public var vitals = VitalsProjection()
     /// Rollups of every metric series. Shards' series are disjoint (sources split by
-    /// label): merging takes their union (see `SeriesProjection.merge`).
+    /// label): merging takes their union (see `SeriesProjection.merge`). Live only:
+    /// left out of view snapshots and `?at=` answers (`omitLiveOnlyParts()`).
     public var series = SeriesProjection()
     /// Latency bands and per-operation and per-protocol counts over 1 h, 24 h and 7 d.
     /// Absent from checkpoints written before it existed: those load with it empty,
@@ -34,6 +35,19 @@ public struct ProjectionSet: Projection, Mergeable {
     /// - Parameter expectedCollectionIntervalNs: the fault-tolerance view's expected interval between samples.
     public init(expectedCollectionIntervalNs: Int64) {
         faultTolerance = FaultToleranceProjection(expectedIntervalNs: expectedCollectionIntervalNs)
+    }
+
+    /// View snapshots and `?at=` answers hold no series rollups but those other views
+    /// read (`SeriesProjection.namesKeptByViews`): they are most of a metric-heavy state
+    /// (10,000 series made every snapshot megabytes and its encoding the host's
+    /// bottleneck), and a past moment's rollups are read from the log.
+    public mutating func omitLiveOnlyParts() {
+        series = series.omitted()
+    }
+
+    /// Recovery from a view snapshot: the rollups it left out start empty and cover the events after it.
+    public mutating func restartLiveOnlyParts() {
+        series = series.restarted()
     }
 
     public mutating func apply(_ event: Event, offset: UInt64) {

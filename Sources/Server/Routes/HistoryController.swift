@@ -4,9 +4,12 @@ import Projections
 
 /// `GET /api/v1/metrics/historical?range=&metric=&labels=` (statistics and insights
 /// over a range) and `GET /api/v1/rollups?name=&labels=&from=&to=&step=` (rollups of
-/// one metric series, for charts). Both end at `?at=`, else at the newest event.
+/// one metric series, for charts). Both end at `?at=`, else at the newest event; live
+/// answers read the live rollups, `?at=` answers fold the series asked for from the log.
 public struct HistoryController<Context: RequestContext>: Sendable {
     let reader: any ViewReading
+    /// Where a past moment's rollups are read from.
+    let log: any MetricScanning
 
     /// The figures every server offers, before any metric series.
     public static var derivedMetrics: [String] { ["rps", "latency", "errors", "cpu", "memory"] }
@@ -14,8 +17,9 @@ public struct HistoryController<Context: RequestContext>: Sendable {
     public static var listedSeriesMax: Int { 200 }
     public static var seriesRangeDefaultNs: Int64 { 3600 * EventTime.nanosPerSecond }
 
-    public init(reader: any ViewReading) {
+    public init(reader: any ViewReading & MetricScanning) {
         self.reader = reader
+        self.log = reader
     }
 
     public func addRoutes(to router: some RouterMethods<Context>) {
@@ -34,10 +38,10 @@ public struct HistoryController<Context: RequestContext>: Sendable {
         let resolved = try await SnapshotRequest.resolve(request, reader: reader)
         let views = resolved.views
         let endNs = resolved.atNs ?? resolved.snapshot.eventTimeNs ?? EventTime.nowNs()
+        let fromNs = endNs - range.durationNs
+        let (series, names) = try await rollups(of: metric.seriesKey.map { [$0] } ?? [], fromNs: fromNs, resolved: resolved)
         let view = HistoricalAnalysis.analyze(
-            metric: metric, range: range, endNs: endNs, series: views.series, throughput: views.throughput, latency: views.latency)
-        var names = Set<String>()
-        for key in views.series.keys where names.count < Self.listedSeriesMax { names.insert(key.name) }
+            metric: metric, range: range, endNs: endNs, series: series, throughput: views.throughput, latency: views.latency)
         return try JSONResponse.make(HistoricalAnswer(view: view, availableMetrics: Self.derivedMetrics + names.sorted()))
     }
 
@@ -51,10 +55,33 @@ public struct HistoryController<Context: RequestContext>: Sendable {
         guard fromNs <= toNs else { throw APIError.badRequest("query parameter 'from' is after 'to'") }
         let stepNs = try Self.stepNs(query.text("step")) ?? EventTime.nanosPerSecond
         let key = SeriesKey(name: name, labels: Labels(labels))
-        guard let result = resolved.views.series.queryResult(key: key, fromNs: fromNs, toNs: toNs, stepNs: stepNs) else {
+        let (series, _) = try await rollups(of: [key], fromNs: fromNs, resolved: resolved)
+        guard let result = series.queryResult(key: key, fromNs: fromNs, toNs: toNs, stepNs: stepNs) else {
             throw APIError.notFound("no series \(name)\(labels.isEmpty ? "" : " with labels \(labels.sorted { $0.key < $1.key })") holds data")
         }
         return try JSONResponse.make(result)
+    }
+
+    /// The rollups to answer from, and the series names to offer: the live state's, or,
+    /// for `?at=` and a replay (whose states hold none), those of `keys` folded from the
+    /// log's samples from `fromNs` to the moment (every sample at or before it).
+    func rollups(of keys: [SeriesKey], fromNs: Int64, resolved: SnapshotRequest) async throws -> (SeriesProjection, Set<String>) {
+        let live = resolved.views.series
+        if resolved.atNs == nil, !live.isOmitted {
+            var names = Set<String>()
+            for key in live.keys where names.count < Self.listedSeriesMax { names.insert(key.name) }
+            return (live, names)
+        }
+        let log = self.log
+        let toNs = resolved.atNs ?? resolved.snapshot.eventTimeNs ?? .max
+        do {
+            return try await BlockingWork.run {
+                (try LogSeriesRollups.fold(log, keys: keys, fromNs: fromNs, toNs: toNs),
+                 try LogSeriesRollups.names(log, fromNs: fromNs, toNs: toNs, limit: Self.listedSeriesMax))
+            }
+        } catch let error as MetricScanError {
+            throw APIError.badRequest("the series of this range are read from the log for a past moment: \(error.description)")
+        }
     }
 
     /// `labels=core=total,host=a`.

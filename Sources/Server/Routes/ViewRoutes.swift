@@ -6,7 +6,7 @@ import Replication
 enum ViewRoutes {
     /// The read-only view routes: health, topology, metrics, system, history, every
     /// view at once, and the log's shape and annotations.
-    static func add(reader: any ViewReading, info: ServerInfo, to router: Router<BasicRequestContext>) {
+    static func add(reader: any ViewReading & MetricScanning, info: ServerInfo, to router: Router<BasicRequestContext>) {
         HealthController(reader: reader).addRoutes(to: router)
         TopologyController(reader: reader).addRoutes(to: router)
         MetricsController(reader: reader).addRoutes(to: router)
