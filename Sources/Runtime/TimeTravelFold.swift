@@ -59,7 +59,9 @@ public struct TimeTravelFold<Views: Projection> {
         return readOffset < endOffset
     }
 
+    /// The answer: without live-only parts when they are to be left out
+    /// (`Projection.omitLiveOnlyParts`), whatever state the fold started from.
     public var snapshot: EngineSnapshot<Views> {
-        EngineSnapshot(views: views, nextOffset: foldedEnd, eventTimeNs: eventTimeNs, lastCheckpoint: nil)
+        EngineSnapshot(views: views.omittingLiveOnlyParts(), nextOffset: foldedEnd, eventTimeNs: eventTimeNs, lastCheckpoint: nil)
     }
 }

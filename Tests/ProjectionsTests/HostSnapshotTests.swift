@@ -21,9 +21,15 @@ import Testing
     /// Records `count` events (some late by up to an hour, some two minutes ahead, as a
     /// skewed producer within `--max-future`) through a host that keeps snapshots, then
     /// closes it; returns the log's events.
-    func record(_ count: Int, seed: UInt64) async throws -> [LoggedEvent] {
+    /// `count` events of a seeded stream; with `otherSeries`, that many more metric
+    /// series each sampled once, in the stream's second half.
+    func record(_ count: Int, seed: UInt64, otherSeries: Int = 0) async throws -> [LoggedEvent] {
         var generator = ReplayEventGenerator(seed: seed)
         var events = generator.events(count)
+        let middle = events[count / 2].timeNs
+        events.insert(contentsOf: (0..<otherSeries).map { n in
+            Event(timeNs: middle, body: .metric(MetricSample(series: SeriesKey(name: "other", labels: Labels(["n": "\(n)"])), value: 1, kind: .gauge)))
+        }, at: count / 2)
         for index in events.indices {
             switch generator.below(25) {
             case 0: events[index].timeNs -= Int64(generator.below(3_600)) * 1_000_000_000
@@ -104,13 +110,16 @@ import Testing
         try await log.close()
     }
 
-    @Test func snapshots_holdNoSeriesRollups_checkpointsDo() async throws {
+    @Test func snapshots_ofMoreThanTheKeptSeries_holdNoSeriesRollups_checkpointsDo() async throws {
         defer { directory.remove() }
-        _ = try await record(900, seed: 29)
+        _ = try await record(900, seed: 29, otherSeries: SeriesProjection.seriesKeptInSnapshotsMax + 1)
         let snapshots = try series()
         let newest = try #require(snapshots.entries.last)
         let stored: EngineState<ProjectionSet> = try StoredStateCodec.decode(try snapshots.store.load(newest))
         #expect(stored.views.series.isOmitted)
+        let oldest = try #require(snapshots.entries.first)
+        let early: EngineState<ProjectionSet> = try StoredStateCodec.decode(try snapshots.store.load(oldest))
+        #expect(!early.views.series.isOmitted, "the first snapshot, before the other series, keeps its rollups")
         let checkpoints = try directory.store()
         let checkpoint = try #require(try checkpoints.list().checkpoints.first)
         let full: EngineState<ProjectionSet> = try StoredStateCodec.decode(try checkpoints.load(checkpoint))
@@ -119,7 +128,7 @@ import Testing
 
     @Test func recovery_withNoUsableCheckpoint_startsFromTheNewestSnapshot_withSeriesRollupsFromThere() async throws {
         defer { directory.remove() }
-        let logged = try await record(900, seed: 23)
+        let logged = try await record(900, seed: 23, otherSeries: SeriesProjection.seriesKeptInSnapshotsMax + 1)
         try FileManager.default.removeItem(atPath: directory.path + "/checkpoints")
         let snapshots = try series()
         let newest = try #require(snapshots.entries.last)
@@ -132,7 +141,9 @@ import Testing
         expected.restartLiveOnlyParts()
         expected = HostTest.fold(logged.filter { $0.offset >= newest.nextOffset }, into: expected)
         #expect(try HostTest.bytes(expected) == (try await host.encodedState()), "recovered state = snapshot + tail")
-        #expect(await host.snapshot().views.omittingLiveOnlyParts() == HostTest.fold(logged).views.omittingLiveOnlyParts(), "every other view = full replay")
+        var recovered = await host.snapshot().views, replayed = HostTest.fold(logged).views
+        (recovered.series, replayed.series) = (SeriesProjection(), SeriesProjection())
+        #expect(recovered == replayed, "every other view = full replay")
         try await log.close()
     }
 

@@ -55,10 +55,9 @@ enum ReplayRecording {
     }
 
     /// The fold a replay of `[fromNs, toNs)` must show at `upToNs`: the range's events in
-    /// log order up to the first one later than `upToNs`, without series rollups (a
-    /// replay's states and `?at=` answers hold none).
+    /// log order up to the first one later than `upToNs`.
     static func fold(_ events: [LoggedEvent], upToNs: Int64, fromNs: Int64? = nil, toNs: Int64? = nil) -> ProjectionSet {
-        var views = ProjectionSet().omittingLiveOnlyParts()
+        var views = ProjectionSet()
         for logged in events {
             let time = logged.event.timeNs
             guard fromNs.map({ time >= $0 }) ?? true, toNs.map({ time < $0 }) ?? true else { continue }

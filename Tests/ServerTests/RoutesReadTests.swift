@@ -171,9 +171,11 @@ import Testing
         }
     }
 
-    /// `?at=` answers hold no series rollups (they are live only): the rollups and
-    /// historical routes fold the series asked for from the log up to the moment.
-    @Test func rollupsAndHistoryAt_T_areTheFoldOfTheSeriesSamplesAtOrBeforeT_readFromTheLog() async throws {
+    /// The rollups and history at `?at=T` are those of the fold of every sample at or
+    /// before T: from the answer's own rollups, or, past `seriesKeptInSnapshotsMax`
+    /// series (whose answers leave them out), folded from the log's samples.
+    @Test(arguments: [0, SeriesProjection.seriesKeptInSnapshotsMax])
+    func rollupsAndHistoryAt_T_areTheFoldOfTheSeriesSamplesAtOrBeforeT_withOrWithoutRollupsInTheAnswer(otherSeries: Int) async throws {
         try await withRunningEngine { app in
             try await Application(router: app.router()).test(.router) { client in
                 // A gauge and a counter each second for 90 s, then a late gauge sample
@@ -185,13 +187,16 @@ import Testing
                 }
                 lines.append(#"{"type":"metric","ts":\#(KnownStream.at(10.5)),"name":"queue_depth","value":100}"#)
                 lines.append(#"{"type":"metric","ts":\#(KnownStream.at(200)),"name":"queue_depth","value":50}"#)
+                for n in 0..<otherSeries {
+                    lines.append(#"{"type":"metric","ts":\#(KnownStream.at(1)),"name":"other","labels":{"n":"\#(n)"},"value":1}"#)
+                }
                 try await client.execute(uri: "/api/v1/events", method: .post, body: ByteBuffer(string: lines.joined(separator: "\n"))) { response in
                     #expect(response.status == .ok)
                 }
                 #expect(await app.engine.waitUntilIdle())
                 let atNs = KnownStream.at(60)
                 let snapshot = try await app.engine.snapshot(atNs: atNs)
-                #expect(snapshot.views.series.isOmitted, "an ?at= answer holds no rollups")
+                #expect(snapshot.views.series.isOmitted == (otherSeries > 0), "an ?at= answer of more than \(SeriesProjection.seriesKeptInSnapshotsMax) series holds no rollups")
                 let atOrBefore = try app.engine.loggedEvents().filter { $0.event.timeNs <= atNs }
                 var fresh = SeriesProjection()
                 for item in atOrBefore { fresh.apply(item.event, offset: item.offset) }
@@ -215,8 +220,8 @@ import Testing
                     series: fresh, throughput: snapshot.views.throughput, latency: snapshot.views.latency)
                 #expect(body == (try JSONResponse.encodeString(HistoricalAnswer(view: expected, availableMetrics: [
                     // The server's own health score is a series too (one sample per 15 s of event time).
-                    "rps", "latency", "errors", "cpu", "memory", "queue_depth", "sent_total", HealthSample.name,
-                ]))))
+                    "rps", "latency", "errors", "cpu", "memory",
+                ] + (otherSeries > 0 ? ["other"] : []) + ["queue_depth", "sent_total", HealthSample.name]))))
             }
         }
     }

@@ -4,10 +4,11 @@ import EventStore
 /// history. The hot path is one dictionary lookup (the key's hash is cached) and three
 /// in-place bucket updates; nothing is allocated per event except when a tier grows.
 ///
-/// Live only: the rollups grow with series × history (a day of 10,000 series is
-/// hundreds of megabytes), so view snapshots and `?at=` answers leave them out
-/// (`omitted()`, see `Projection.omitLiveOnlyParts`) and a past moment's rollups are
-/// folded from the log's samples of the series asked for. Checkpoints keep them.
+/// The rollups grow with series × history (a day of 10,000 series is hundreds of
+/// megabytes): past `seriesKeptInSnapshotsMax` series, view snapshots and `?at=`
+/// answers leave them out (`omitted()`, see `Projection.omitLiveOnlyParts`) and a past
+/// moment's rollups are folded from the log's samples of the series asked for.
+/// Checkpoints keep them all.
 public struct SeriesProjection: Projection {
     /// Series kept; samples of new series past this are dropped and counted.
     public static let seriesMaxDefault = 100_000
@@ -26,6 +27,11 @@ public struct SeriesProjection: Projection {
     /// views read at a moment (`namesKeptByViews`), and folding adds no other (a fold
     /// from a snapshot would hold only the events after it).
     public private(set) var isOmitted = false
+
+    /// View snapshots keep the rollups of a state with at most this many series (a
+    /// host's vitals, a demo's: at most ~4 MB after a day at one sample a second), so
+    /// its `?at=` history is read from them; past it they are left out (`omitted()`).
+    public static let seriesKeptInSnapshotsMax = 100
 
     /// Series the views read at a moment, kept when the rest is left out: the
     /// connections view's `http_connections` family (a handful of series per service).

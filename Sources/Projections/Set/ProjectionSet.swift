@@ -37,12 +37,13 @@ public struct ProjectionSet: Projection, Mergeable {
         faultTolerance = FaultToleranceProjection(expectedIntervalNs: expectedCollectionIntervalNs)
     }
 
-    /// View snapshots and `?at=` answers hold no series rollups but those other views
-    /// read (`SeriesProjection.namesKeptByViews`): they are most of a metric-heavy state
-    /// (10,000 series made every snapshot megabytes and its encoding the host's
-    /// bottleneck), and a past moment's rollups are read from the log.
+    /// View snapshots and `?at=` answers of a state with more than
+    /// `SeriesProjection.seriesKeptInSnapshotsMax` series hold no series rollups but
+    /// those other views read (`SeriesProjection.namesKeptByViews`): they are most of a
+    /// metric-heavy state (10,000 series made every snapshot megabytes and its encoding
+    /// the host's bottleneck), and a past moment's rollups are then read from the log.
     public mutating func omitLiveOnlyParts() {
-        series = series.omitted()
+        if !series.isOmitted, series.seriesCount > SeriesProjection.seriesKeptInSnapshotsMax { series = series.omitted() }
     }
 
     /// Recovery from a view snapshot: the rollups it left out start empty and cover the events after it.

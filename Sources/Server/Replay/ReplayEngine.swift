@@ -276,7 +276,8 @@ public actor ReplayEngine: ViewReading {
             cache.insert(prefix, nextOffset: prefix.position, eventTimeNs: prefix.eventTimeNs)
         }
         return EngineSnapshot(
-            views: fold.views, nextOffset: fold.views.lastOffset.map { $0 + 1 } ?? 0, eventTimeNs: fold.eventTimeNs, lastCheckpoint: nil)
+            views: fold.views.omittingLiveOnlyParts(), nextOffset: fold.views.lastOffset.map { $0 + 1 } ?? 0, eventTimeNs: fold.eventTimeNs,
+            lastCheckpoint: nil)
     }
 
     public nonisolated func logInfo() -> LogInfo {

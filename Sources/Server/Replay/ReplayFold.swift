@@ -5,10 +5,7 @@ import Runtime
 /// The views folded over a prefix of the replayed range: every event of the range
 /// before log offset `position`, in log order.
 public struct ReplayFoldState: Sendable {
-    /// Without series rollups (`ProjectionSet.omitLiveOnlyParts`): a replay's states
-    /// start from view snapshots, which hold none, so every one leaves them out alike,
-    /// and the rollup routes fold the series asked for from the recording.
-    public var views = ProjectionSet().omittingLiveOnlyParts()
+    public var views = ProjectionSet()
     /// The next log offset to consider; events before it are folded or outside the range.
     public var position: UInt64
     /// The latest event time folded; nil before any.

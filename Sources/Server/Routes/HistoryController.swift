@@ -4,8 +4,8 @@ import Projections
 
 /// `GET /api/v1/metrics/historical?range=&metric=&labels=` (statistics and insights
 /// over a range) and `GET /api/v1/rollups?name=&labels=&from=&to=&step=` (rollups of
-/// one metric series, for charts). Both end at `?at=`, else at the newest event; live
-/// answers read the live rollups, `?at=` answers fold the series asked for from the log.
+/// one metric series, for charts). Both end at `?at=`, else at the newest event, and
+/// read the state's rollups, or the log where the state left them out.
 public struct HistoryController<Context: RequestContext>: Sendable {
     let reader: any ViewReading
     /// Where a past moment's rollups are read from.
@@ -62,12 +62,13 @@ public struct HistoryController<Context: RequestContext>: Sendable {
         return try JSONResponse.make(result)
     }
 
-    /// The rollups to answer from, and the series names to offer: the live state's, or,
-    /// for `?at=` and a replay (whose states hold none), those of `keys` folded from the
-    /// log's samples from `fromNs` to the moment (every sample at or before it).
+    /// The rollups to answer from, and the series names to offer: the state's own, or,
+    /// for a state that left them out (an `?at=` answer or a replay's cursor on a log of
+    /// many series), those of `keys` folded from the log's samples from `fromNs` to the
+    /// moment (every sample at or before it).
     func rollups(of keys: [SeriesKey], fromNs: Int64, resolved: SnapshotRequest) async throws -> (SeriesProjection, Set<String>) {
         let live = resolved.views.series
-        if resolved.atNs == nil, !live.isOmitted {
+        if !live.isOmitted {
             var names = Set<String>()
             for key in live.keys where names.count < Self.listedSeriesMax { names.insert(key.name) }
             return (live, names)
