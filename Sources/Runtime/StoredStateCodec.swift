@@ -17,11 +17,19 @@ public enum StoredStateCodec {
     /// The largest state believed on decode.
     public static let stateBytesMax = 1 << 30
 
+    /// Compressed as it is written (`CompactEncoded.write`, `Zstd.compress(sizeBytes:)`):
+    /// the state's bytes are never held whole. A 10,000-series state held its
+    /// encoding, then a compression buffer of the same size, beside it: three times
+    /// the state for every checkpoint.
     public static func encode<Views>(_ state: EngineState<Views>) throws -> [UInt8] {
+        let encoded = try CompactEncoder.encoded(state)
         var content = magic + [version]
-        content += try Zstd.compress(try CompactEncoder.encode(state))
+        content += try Zstd.compress(sizeBytes: encoded.sizeBytes) { emit in try encoded.write(pieceBytes: pieceBytes, emit) }
         return content
     }
+
+    /// The pieces the encoding is compressed in.
+    static let pieceBytes = 1 << 20
 
     public static func decode<Views>(_ content: [UInt8]) throws -> EngineState<Views> {
         guard content.count > magic.count, Array(content[0..<magic.count]) == magic else {

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Runtime
 import Testing
 @testable import Projections
 
@@ -22,6 +23,34 @@ import Testing
         let decoded = try CompactDecoder.decode(EngineState<ProjectionSet>.self, from: bytes)
         #expect(decoded == state)
         #expect(bytes.count < (try EngineStateCodec.encode(state)).count)
+    }
+
+    /// A checkpoint's state is compressed as it is written, in pieces: the pieces are
+    /// the whole encoding, and the streamed frame reads back as the state.
+    @Test(arguments: [1, 7, 4096, 1 << 20])
+    func anEncodingWrittenInPieces_isTheWholeEncoding_andItsStreamedFrameReadsBack(pieceBytes: Int) throws {
+        let state = Self.foldedState(seed: 7, count: 2_000)
+        let whole = try CompactEncoder.encode(state)
+        let encoded = try CompactEncoder.encoded(state)
+        #expect(encoded.sizeBytes == whole.count)
+        var pieces: [[UInt8]] = []
+        try encoded.write(pieceBytes: pieceBytes) { pieces.append(Array($0)) }
+        #expect(pieces.flatMap { $0 } == whole)
+        if pieceBytes >= 4096 { #expect(pieces.dropLast().allSatisfy { $0.count >= pieceBytes }, "no piece smaller than asked but the last") }
+        let frame = try Zstd.compress(sizeBytes: encoded.sizeBytes) { emit in try encoded.write(pieceBytes: pieceBytes, emit) }
+        #expect(try Zstd.decompress(frame, sizeBytesMax: whole.count) == whole)
+        let stored = try StoredStateCodec.encode(state)
+        #expect(try StoredStateCodec.decode(stored) as EngineState<ProjectionSet> == state)
+    }
+
+    @Test func aStreamedFrame_whoseProducerHandsOverAnotherCount_isRefused() throws {
+        let bytes = [UInt8](repeating: 7, count: 1000)
+        #expect(throws: CodecError.self) {
+            _ = try Zstd.compress(sizeBytes: bytes.count + 1) { emit in try bytes.withUnsafeBytes(emit) }
+        }
+        #expect(throws: CodecError.self) {
+            _ = try Zstd.compress(sizeBytes: bytes.count - 1) { emit in try bytes.withUnsafeBytes(emit) }
+        }
     }
 
     struct Mixed: Codable, Equatable {

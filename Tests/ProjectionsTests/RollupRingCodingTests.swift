@@ -25,6 +25,18 @@ import Testing
         #expect(decoded.bucket(atUnit: 105)?.isEmpty == true)
     }
 
+    /// The compact encoding writes a ring's blob straight from the ring
+    /// (`CompactDeferredBytes`): the same bytes as the blob encoded as `Data`.
+    @Test func compactForm_writesTheSameBlobAsData_andRoundTrips() throws {
+        let ring = Self.ringWithGaps()
+        let packed = RollupRing.PackedBuckets(ring: ring)
+        var blob: [UInt8] = []
+        packed.writeBytes(into: &blob)
+        #expect(blob.count == packed.byteCount && blob.count == 3 * RollupRing.packedRecordBytes, "three of the eight buckets hold samples")
+        #expect(try CompactEncoder.encode([packed]) == CompactEncoder.encode([Data(blob)]))
+        #expect(try CompactDecoder.decode(RollupRing.self, from: try CompactEncoder.encode(ring)) == ring)
+    }
+
     @Test func legacyForm_ofAnArrayPerBucket_decodesToTheSameRing() throws {
         var ring = RollupRing()
         _ = ring.record(unit: 5, capacity: 8, value: 2, increase: 0)

@@ -17,7 +17,7 @@ public struct RollupRing: Sendable {
     public var oldestUnit: Int64 { headUnit - Int64(buckets.count) + 1 }
 
     @inline(__always)
-    private func physical(_ logical: Int) -> Int {
+    func physical(_ logical: Int) -> Int {
         let p = start + logical
         return p >= buckets.count ? p - buckets.count : p
     }
@@ -123,19 +123,44 @@ extension RollupRing: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(buckets.isEmpty ? 0 : headUnit, forKey: .headUnit)
         try c.encode(buckets.count, forKey: .count)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(buckets.count * Self.packedRecordBytes)
-        func put(_ value: UInt32) {
-            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        try c.encode(PackedBuckets(ring: self), forKey: .packed)
+    }
+
+    /// The packed blob, written when the encoding is written (`CompactDeferredBytes`):
+    /// it holds the ring's storage, not a copy of it.
+    struct PackedBuckets: CompactDeferredBytes {
+        let ring: RollupRing
+        let byteCount: Int
+
+        init(ring: RollupRing) {
+            self.ring = ring
+            byteCount = ring.buckets.reduce(0) { $0 + ($1.isEmpty ? 0 : RollupRing.packedRecordBytes) }
         }
-        for logical in 0..<buckets.count {
-            let r = buckets[physical(logical)]
-            guard !r.isEmpty else { continue }
-            put(UInt32(logical))
-            for field in [r.min, r.max, r.mean, r.last, r.increase] { put(field.bitPattern) }
-            put(r.count)
+
+        func writeBytes(into out: inout [UInt8]) {
+            func put(_ value: UInt32) {
+                withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+            }
+            for logical in 0..<ring.buckets.count {
+                let r = ring.buckets[ring.physical(logical)]
+                guard !r.isEmpty else { continue }
+                put(UInt32(logical))
+                put(r.min.bitPattern)
+                put(r.max.bitPattern)
+                put(r.mean.bitPattern)
+                put(r.last.bitPattern)
+                put(r.increase.bitPattern)
+                put(r.count)
+            }
         }
-        try c.encode(Data(bytes), forKey: .packed)
+
+        func encode(to encoder: any Encoder) throws {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(byteCount)
+            writeBytes(into: &bytes)
+            var c = encoder.singleValueContainer()
+            try c.encode(Data(bytes))
+        }
     }
 
     public init(from decoder: any Decoder) throws {
