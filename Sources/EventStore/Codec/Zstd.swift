@@ -7,24 +7,8 @@ public enum Zstd {
     /// Level 1: the fastest of zstd's standard levels, already a sixth on view states.
     public static let defaultLevel: Int32 = 1
 
-    /// `source` as one zstd frame (its content size recorded in the frame header).
-    public static func compress(_ source: [UInt8], level: Int32 = defaultLevel) throws(CodecError) -> [UInt8] {
-        let bound = ZSTD_compressBound(source.count)
-        var destination = [UInt8](repeating: 0, count: bound)
-        let written = destination.withUnsafeMutableBytes { out in
-            source.withUnsafeBytes { input in
-                ZSTD_compress(out.baseAddress, out.count, input.baseAddress, input.count, level)
-            }
-        }
-        guard ZSTD_isError(written) == 0 else {
-            throw CodecError(byteOffset: 0, reason: "zstd compression failed: \(String(cString: ZSTD_getErrorName(written)))")
-        }
-        destination.removeLast(destination.count - written)
-        return destination
-    }
-
     /// One zstd frame of `sizeBytes` bytes that `produce` hands over in pieces (its
-    /// content size recorded in the frame header, as `compress(_:)` does), compressed
+    /// content size recorded in the frame header, as `decompress` requires), compressed
     /// as they come: a large state is never held whole beside its compressed form, nor
     /// beside an output buffer of `ZSTD_compressBound` bytes. Fails if `produce` hands
     /// over another count of bytes.
