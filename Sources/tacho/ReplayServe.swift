@@ -25,6 +25,7 @@ struct ReplayServeOptions: ParsableArguments {
             throw CommandFailure("--to (\(EventTime.formatRFC3339(to.nanos))) must be after --from (\(EventTime.formatRFC3339(from.nanos)))")
         }
         guard FileManager.default.fileExists(atPath: data) else { throw CommandFailure("no data directory at \(data) (use --data DIR)") }
+        FreedMemory.limitArenasOfAServer()
         var logger = Logger(label: "tacho")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
         var options = ServerOptions()

@@ -70,6 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("checkpoint-interval"), help: "A checkpoint of the views is written at least this often while events arrive (e.g. 60s).")
     var checkpointInterval: String = "60s"
 
+    @Option(name: .customLong("memory-release-interval"), help: "How often memory the server freed is handed back to the system (malloc_trim), so its resident size follows what it holds and not its last peak; 0 never (e.g. 10s).")
+    var memoryReleaseInterval: String = "10s"
+
     @Option(name: .long, help: "Prometheus /metrics URLs to scrape into the log, comma-separated.")
     var scrape: String?
 
@@ -94,6 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
     var replication: ReplicationArguments
 
     func run() async throws {
+        FreedMemory.limitArenasOfAServer()
         var options = try serverOptions(environment: ProcessInfo.processInfo.environment)
         var logger = Logger(label: "tacho")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
@@ -175,6 +179,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--checkpoint-interval '\(checkpointInterval)' is not a duration such as 60s or 500ms")
         }
         options.checkpointIntervalMs = Int(checkpointMs)
+        guard let releaseMs = DurationArgument.milliseconds(memoryReleaseInterval), releaseMs <= Int64(Int.max) else {
+            throw ValidationError("--memory-release-interval '\(memoryReleaseInterval)' is not a duration such as 10s, or 0")
+        }
+        options.memoryReleaseIntervalMs = Int(releaseMs)
         options.scrapeTargets = (scrape ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for (flag, text) in [("--scrape-interval", scrapeInterval), ("--scrape-timeout", scrapeTimeout)] {
             guard let milliseconds = DurationArgument.milliseconds(text), milliseconds <= 86_400_000 else {
@@ -232,6 +240,14 @@ extension ServeCommand {
 }
 
 /// `500ms`, `1s`, `90m`, `12h`, `7d`, or a bare number of seconds.
+extension FreedMemory {
+    /// Both servers (`serve`, `replay --serve`) cap the allocator's arenas before they start their threads.
+    static func limitArenasOfAServer() {
+        let process = ProcessInfo.processInfo
+        limitArenas(to: arenasPerCore * process.activeProcessorCount, environment: process.environment)
+    }
+}
+
 enum DurationArgument {
     static func milliseconds(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000)]

@@ -134,6 +134,9 @@ public struct TachoApp: Sendable {
             application,
             SSEKeepAlive(broadcaster: broadcaster, interval: .milliseconds(options.sseKeepAliveMs), clock: clock),
         ]
+        if options.memoryReleaseIntervalMs > 0 {
+            services.append(FreedMemoryReleaser(interval: .milliseconds(options.memoryReleaseIntervalMs), clock: clock, logger: logger))
+        }
         if options.collectsHostVitals {
             services.append(HostCollector(
                 interval: .milliseconds(options.collectIntervalMs), clock: clock, logger: logger,

@@ -79,6 +79,9 @@ public struct ServerOptions: Sendable, Equatable {
     /// `--checkpoint-interval`: a checkpoint of the views at least this often while
     /// events are folded (one every 1,000,000 events besides).
     public var checkpointIntervalMs = 60_000
+    /// `--memory-release-interval`: how often the memory the server freed is handed
+    /// back to the system (`FreedMemoryReleaser`); 0 never does.
+    public var memoryReleaseIntervalMs = 10_000
     /// `--scrape`: URLs whose Prometheus text exposition is pulled into the log; empty
     /// runs no scraper.
     public var scrapeTargets: [String] = []
@@ -160,6 +163,7 @@ public struct ServerOptions: Sendable, Equatable {
         check((100...600_000).contains(stalledWriteTimeoutMs), "stalled-write timeout \(stalledWriteTimeoutMs) ms is not within 100...600000")
         check((100...600_000).contains(shutdownTimeoutMs), "--shutdown-timeout \(shutdownTimeoutMs) ms is not within 100...600000")
         check((100...86_400_000).contains(checkpointIntervalMs), "--checkpoint-interval \(checkpointIntervalMs) ms is not within 100...86400000")
+        check(memoryReleaseIntervalMs == 0 || (100...86_400_000).contains(memoryReleaseIntervalMs), "--memory-release-interval \(memoryReleaseIntervalMs) ms is neither 0 nor within 100...86400000")
         for target in scrapeTargets {
             check(ScrapeTarget(url: target) != nil, "--scrape '\(target)' is not an http:// or https:// URL")
         }

@@ -73,11 +73,15 @@ public struct ReplayApp: Sendable {
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             logger: logger)
-        return [
+        var services: [any Service] = [
             ReplayDriver(engine: engine, clock: clock),
             application,
             SSEKeepAlive(broadcaster: broadcaster, interval: .milliseconds(options.sseKeepAliveMs), clock: clock),
         ]
+        if options.memoryReleaseIntervalMs > 0 {
+            services.append(FreedMemoryReleaser(interval: .milliseconds(options.memoryReleaseIntervalMs), clock: clock, logger: logger))
+        }
+        return services
     }
 
     /// The service group `run` runs; tests call `triggerGracefulShutdown()` on it.
