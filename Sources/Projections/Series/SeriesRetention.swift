@@ -1,10 +1,12 @@
 /// How long each tier of every series keeps its buckets.
 ///
 /// Memory per series, full: `(secondBuckets + minuteBuckets + hourBuckets) × 24 B`
-/// (Rollup stride) plus about 200 B of key, index and tier bookkeeping. Tiers grow
-/// only over the span a series has actually covered, so a series seen for one
-/// minute holds 60 + 1 + 1 buckets (≈ 1.7 KiB); one seen for a day holds the full
-/// second and minute tiers (≈ 41 KiB with the defaults).
+/// (Rollup stride) plus about 200 B of key, index and tier bookkeeping; a tier none
+/// of whose buckets got a second sample (the seconds of a series sampled once a
+/// second or less often) holds 8 B a bucket instead (`RollupRing`). Tiers grow only
+/// over the span a series has actually covered, so a series seen for one minute
+/// holds 60 + 1 + 1 buckets (≈ 0.7–1.7 KiB); one seen for a day holds the full second
+/// and minute tiers (≈ 37–41 KiB with the defaults).
 public struct SeriesRetention: Codable, Sendable, Equatable {
     public struct Tier: Codable, Sendable, Equatable {
         public let widthNs: Int64
