@@ -50,6 +50,7 @@ public final class EventLog: Sendable {
             nextOffset: opened.nextOffset, logger: logger,
             onSeal: { base in jobs.run { await maintenance.sealed(base) } })
         self.writer = writer
+        jobs.run { await maintenance.indexSegmentsWithoutIndex() }
         if case .interval(let ms) = options.fsync {
             syncTimer = Task {
                 while !Task.isCancelled {
@@ -184,7 +185,8 @@ public final class EventLog: Sendable {
             .map(SegmentInfo.init)
     }
 
-    /// Waits for background compaction and retention started by segment rolls.
+    /// Waits for background work: the series indexes built at open, and compaction,
+    /// indexing and retention started by segment rolls.
     public func waitForMaintenance() async {
         await jobs.waitAll()
     }

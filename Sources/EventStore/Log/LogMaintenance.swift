@@ -40,6 +40,21 @@ actor LogMaintenance {
         }
     }
 
+    /// At open: the series indexes a query would otherwise build on its first use,
+    /// the open segment's (kept in memory, extended by each query after) and those of
+    /// sealed segments with no index file. A restarted server's first query over the
+    /// open segment of 1.6 M remote-written samples took 1.44 s building it, the next
+    /// 1.5 ms.
+    func indexSegmentsWithoutIndex() {
+        for record in state.allSegments
+        where !record.sealed || !directory.fileSystem.exists(directory.seriesIndexPath(baseOffset: record.baseOffset)) {
+            // Derived data: a failure leaves the build to the first query, as before.
+            do { _ = try seriesIndexes.index(for: record) } catch {
+                logger.warning("series index not built at open; the first query over the segment will", metadata: ["base": "\(record.baseOffset)", "error": "\(error)"])
+            }
+        }
+    }
+
     func compact(_ baseOffset: UInt64) throws(LogError) -> Bool {
         guard let record = state.segment(baseOffset: baseOffset), record.sealed, !record.compacted else { return false }
         do {

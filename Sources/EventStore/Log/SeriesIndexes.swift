@@ -80,6 +80,12 @@ final class SeriesIndexes: @unchecked Sendable {
         return index
     }
 
+    /// The committed bytes of the segment at `baseOffset` its index in memory covers;
+    /// nil when none is in memory.
+    func indexedSizeBytes(baseOffset: UInt64) -> UInt64? {
+        lock.withLock { cached[baseOffset]?.index.segmentSizeBytes }
+    }
+
     /// Forgets a segment's index (retention deleted it, or it no longer matches its file).
     func forget(baseOffset: UInt64) {
         lock.withLock { cached[baseOffset] = nil }

@@ -138,6 +138,31 @@ import TestSupport
         try await reopened.close()
     }
 
+    /// A restarted server's first query must not pay for indexing the open segment (or a
+    /// sealed one whose file is gone): the log builds those at open, in the background.
+    @Test func atOpen_theOpenSegmentsIndex_andAMissingIndexFile_areBuiltBeforeAnyQuery() async throws {
+        let fs = SimulatedFileSystem(seed: 14)
+        let options = LogTest.options { $0.segmentBytesMax = 4 * 1024 }
+        let log = try LogTest.open(fs, options)
+        for batch in Self.scrapes(count: 100) { _ = try await log.append(batch) }
+        await log.waitForMaintenance()
+        let sealed = log.segments().filter(\.sealed).map(\.baseOffset)
+        try #require(sealed.count >= 2)
+        try await log.close()
+        let directory = try DataDirectory.open(path: LogTest.directory, fileSystem: fs)
+        try fs.remove(directory.seriesIndexPath(baseOffset: sealed[0]))
+
+        let reopened = try LogTest.open(fs, options)
+        await reopened.waitForMaintenance()
+        let open = try #require(reopened.state.allSegments.last)
+        #expect(!open.sealed)
+        #expect(reopened.seriesIndexes.indexedSizeBytes(baseOffset: open.baseOffset) == open.index.segmentSizeBytes, "the open segment's index covers it")
+        let bytes = try #require(fs.contents(directory.seriesIndexPath(baseOffset: sealed[0])), "the missing file was rebuilt at open")
+        #expect(SeriesIndex.decode(bytes, baseOffset: sealed[0]) != nil)
+        #expect(reopened.seriesIndexes.indexedSizeBytes(baseOffset: sealed[1]) == nil, "an index file that is there is loaded by the first query, not at open")
+        try await reopened.close()
+    }
+
     @Test func anIndexNamingAnotherSeries_neverPutsSamplesUnderThatName_andIsRebuilt() async throws {
         let fs = SimulatedFileSystem(seed: 13)
         let options = LogTest.options { $0.segmentBytesMax = 4 * 1024 }
