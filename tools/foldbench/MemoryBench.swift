@@ -5,16 +5,17 @@ import Projections
 /// series, events built on the fly so only the fold's state grows. Every view is
 /// folded, the series rollups (`ProjectionSet.series`) among them.
 enum MemoryBench {
-    static func run(events: Int, seriesCount: Int, reportEvery: Int) {
+    static func run(events: Int, seriesCount: Int, reportEvery: Int, intervalSeconds: Int) {
         let keys = Streams.metricKeys(seriesCount: seriesCount)
         var set = ProjectionSet()
         let baselineKiB = Measure.residentKiB() ?? 0
+        print("  one sample per series every \(intervalSeconds) s of event time")
         print("  RSS before folding (series keys built): \(baselineKiB) KiB")
         let clock = ContinuousClock()
         let start = clock.now
         var lastKiB = baselineKiB
         for index in 0..<events {
-            let event = Streams.metricEvent(index, keys: keys)
+            let event = Streams.metricEvent(index, keys: keys, intervalSeconds: intervalSeconds)
             set.apply(event, offset: UInt64(index))
             if (index + 1) % reportEvery == 0 || index + 1 == events {
                 lastKiB = Measure.residentKiB() ?? 0

@@ -28,13 +28,14 @@ enum Streams {
         return keys
     }
 
-    /// The `index`th event of the metric-heavy stream: every series once per second
-    /// of event time, in key order, times spread over the second.
+    /// The `index`th event of the metric-heavy stream: every series once per
+    /// `intervalSeconds` of event time (a scrape interval; 1 by default), in key order,
+    /// times spread over the first second of each interval.
     @inline(__always)
-    static func metricEvent(_ index: Int, keys: [(key: SeriesKey, kind: MetricKind, base: Double)]) -> Event {
+    static func metricEvent(_ index: Int, keys: [(key: SeriesKey, kind: MetricKind, base: Double)], intervalSeconds: Int = 1) -> Event {
         let round = index / keys.count
         let slot = index - round * keys.count
-        let timeNs = startTimeNs + Int64(round) * secondNs + Int64(slot) * (secondNs / Int64(keys.count))
+        let timeNs = startTimeNs + Int64(round) * Int64(intervalSeconds) * secondNs + Int64(slot) * (secondNs / Int64(keys.count))
         let entry = keys[slot]
         let value: Double = entry.kind == .counter
             ? Double(round) * 4096 + Double(slot)

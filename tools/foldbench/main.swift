@@ -6,14 +6,14 @@ import BenchArguments
 let usage = """
     usage: tacho-foldbench fold [--events N] [--series S] [--runs R]
            tacho-foldbench recovery [--events N] [--series S] [--runs R] [--replay-runs R] [--dir DIR]
-           tacho-foldbench rss [--events N] [--series S] [--every N]
+           tacho-foldbench rss [--events N] [--series S] [--every N] [--interval-s SECONDS]
            tacho-foldbench state --file DIR/snapshots/N.ckpt [--runs R]
     """
 
 do {
     let arguments = try Arguments(
         Array(CommandLine.arguments.dropFirst()),
-        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every", "--file"], knownFlags: [])
+        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every", "--file", "--interval-s"], knownFlags: [])
     let series = try arguments.int("--series", default: 10_000)
     switch arguments.mode {
     case "fold":
@@ -53,7 +53,8 @@ do {
     case "rss":
         let count = try arguments.int("--events", default: 50_000_000)
         MemoryBench.run(
-            events: count, seriesCount: series, reportEvery: try arguments.int("--every", default: 5_000_000))
+            events: count, seriesCount: series, reportEvery: try arguments.int("--every", default: 5_000_000),
+            intervalSeconds: try arguments.int("--interval-s", default: 1))
     default:
         throw UsageError(message: "unknown mode '\(arguments.mode)'")
     }

@@ -5,89 +5,141 @@ import Foundation
 ///
 /// Unlike `TimeRing`, storage grows with the span the series has actually covered, so
 /// a young series costs a few buckets rather than a full day of them. Once full, the
-/// oldest bucket is overwritten (`start` marks it).
+/// oldest bucket is overwritten.
 ///
-/// While no bucket has held a second sample (the one-second tier of a series sampled
-/// once a second or less often: a scrape, a remote write, an OTLP export) a bucket is
-/// stored as its one sample, 8 bytes, instead of a 24-byte `Rollup`; the first bucket
-/// to get a second sample turns the ring into rollups for good. The content, what
-/// every reader and the encoding see, is the same either way.
+/// Storage takes the cheapest of three forms for what the ring has held, and every
+/// reader, equality and the encoding see the same content in each:
+/// - `sparse`: while no bucket has held a second sample and at most half of the span
+///   holds one, the samples with their units, 16 bytes each (a 15 s scrape in the
+///   one-second tier: 20 of 300 buckets);
+/// - `singles`: while no bucket has held a second sample, a slot per bucket holding
+///   its one sample, 8 bytes (a series sampled about once a second);
+/// - `wide`: once a bucket got a second sample, a `Rollup` per bucket, 24 bytes; a
+///   ring stays in it.
 public struct RollupRing: Sendable {
-    /// The buckets while every one holds at most one sample; empty once `isWide`.
+    enum Form: UInt8 { case sparse, singles, wide }
+
+    /// `sparse`: the non-empty buckets, ascending by unit.
+    private var entries: [SparseEntry] = []
+    /// `singles`: a slot per bucket, `start` the oldest.
     private var singles: [SingleSample] = []
-    /// The buckets once one held two samples or more.
+    /// `wide`: a rollup per bucket, `start` the oldest.
     private var wide: [Rollup] = []
-    private var isWide = false
+    private(set) var form = Form.sparse
+    /// `sparse`: the buckets the span covers.
+    private var sparseCount = 0
+    /// `singles`: the slots holding a sample.
+    private var singlesFilled = 0
     private var start = 0
     public private(set) var headUnit: Int64 = 0
 
+    /// Spans shorter than this stay `sparse`; past it a ring is `singles` when more than
+    /// half of its buckets hold a sample and goes back to `sparse` below a quarter.
+    static let denseSpanMin = 16
+
     public init() {}
 
-    /// A ring that stores rollups from its first bucket (the form before single
-    /// samples; tests compare the two).
+    /// A ring that stores rollups from its first bucket (the form before the others;
+    /// tests compare them).
     init(storingRollups: Bool) {
-        isWide = storingRollups
+        form = storingRollups ? .wide : .sparse
     }
 
-    public var count: Int { isWide ? wide.count : singles.count }
+    public var count: Int {
+        switch form {
+        case .sparse: sparseCount
+        case .singles: singles.count
+        case .wide: wide.count
+        }
+    }
+
     public var oldestUnit: Int64 { headUnit - Int64(count) + 1 }
 
     @inline(__always)
-    func physical(_ logical: Int) -> Int {
+    private func physical(_ logical: Int) -> Int {
         let p = start + logical
         let n = count
         return p >= n ? p - n : p
     }
 
+    /// The bucket `logical` places after the oldest.
     @inline(__always)
-    func rollup(atPhysical index: Int) -> Rollup {
-        isWide ? wide[index] : singles[index].rollup
+    func rollup(atLogical logical: Int) -> Rollup {
+        switch form {
+        case .wide: return wide[physical(logical)]
+        case .singles: return singles[physical(logical)].rollup
+        case .sparse:
+            let unit = oldestUnit + Int64(logical)
+            let i = entryIndex(atOrAfter: unit)
+            return i < entries.count && entries[i].unit == unit ? entries[i].sample.rollup : Rollup()
+        }
+    }
+
+    /// The first entry whose unit is `unit` or later (`sparse`).
+    private func entryIndex(atOrAfter unit: Int64) -> Int {
+        var low = 0, high = entries.count
+        while low < high {
+            let mid = (low + high) / 2
+            if entries[mid].unit < unit { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// Records into the bucket of `unit`. Returns false when the unit is older than
     /// the tier can hold.
     @inline(__always)
     public mutating func record(unit: Int64, capacity: Int, value: Double, increase: Double) -> Bool {
-        if count > 0 && unit == headUnit {
-            record(atPhysical: physical(count - 1), value: value, increase: increase)
+        if form == .wide && count > 0 && unit == headUnit {
+            wide[physical(count - 1)].record(value, increase: increase)
             return true
         }
         return recordSlow(unit: unit, capacity: capacity, value: value, increase: increase)
     }
 
-    @inline(__always)
-    private mutating func record(atPhysical index: Int, value: Double, increase: Double) {
-        if !isWide {
-            if singles[index].isEmpty {
-                singles[index] = SingleSample(value: value, increase: increase)
-                return
-            }
-            widen()
-        }
-        wide[index].record(value, increase: increase)
-    }
-
-    /// Every bucket as a rollup from now on: a bucket got its second sample.
-    private mutating func widen() {
-        var rollups: [Rollup] = []
-        rollups.reserveCapacity(singles.capacity)
-        for single in singles { rollups.append(single.rollup) }
-        wide = rollups
-        singles = []
-        isWide = true
-    }
-
     private mutating func recordSlow(unit: Int64, capacity: Int, value: Double, increase: Double) -> Bool {
+        switch form {
+        case .wide, .singles:
+            guard placeDense(unit: unit, capacity: capacity) else { return false }
+            let index = physical(Int(unit - oldestUnit))
+            if form == .singles {
+                if singles[index].isEmpty {
+                    singles[index] = SingleSample(value: value, increase: increase)
+                    singlesFilled += 1
+                    if count >= Self.denseSpanMin && singlesFilled * 4 < count { thin() }
+                    return true
+                }
+                widen()
+            }
+            wide[physical(Int(unit - oldestUnit))].record(value, increase: increase)
+        case .sparse:
+            guard placeSparse(unit: unit, capacity: capacity) else { return false }
+            let i = entryIndex(atOrAfter: unit)
+            if i < entries.count && entries[i].unit == unit {
+                widen()
+                wide[physical(Int(unit - oldestUnit))].record(value, increase: increase)
+                return true
+            }
+            let entry = SparseEntry(unit: unit, sample: SingleSample(value: value, increase: increase))
+            if i == entries.count { entries.append(entry) } else { entries.insert(entry, at: i) }
+            if sparseCount >= Self.denseSpanMin && entries.count * 2 > sparseCount { thicken() }
+        }
+        return true
+    }
+
+    /// Moves the span of a dense form so that it holds `unit`; false when `unit` is
+    /// older than the tier can hold.
+    private mutating func placeDense(unit: Int64, capacity: Int) -> Bool {
         if count == 0 {
             reserve(min(capacity, 4))
-            append(empty: 1)
+            appendEmpty()
             headUnit = unit
         } else if unit > headUnit {
             let gap = unit - headUnit
             if gap >= Int64(capacity) {
-                if isWide { wide.removeAll(keepingCapacity: true) } else { singles.removeAll(keepingCapacity: true) }
+                if form == .wide { wide.removeAll(keepingCapacity: true) } else { singles.removeAll(keepingCapacity: true) }
+                singlesFilled = 0
                 start = 0
-                append(empty: 1)
+                appendEmpty()
             } else {
                 for _ in 0..<gap { pushEmpty(capacity: capacity) }
             }
@@ -97,26 +149,41 @@ public struct RollupRing: Sendable {
             guard headUnit - unit < Int64(capacity), count < capacity else { return false }
             assert(start == 0, "a ring that is not full has not wrapped")
             let added = Int(oldestUnit - unit)
-            if isWide {
+            if form == .wide {
                 wide.insert(contentsOf: repeatElement(Rollup(), count: added), at: 0)
             } else {
                 singles.insert(contentsOf: repeatElement(SingleSample.empty, count: added), at: 0)
             }
         }
-        record(atPhysical: physical(Int(unit - oldestUnit)), value: value, increase: increase)
         return true
     }
 
-    private var storageCapacity: Int { isWide ? wide.capacity : singles.capacity }
-
-    private mutating func reserve(_ buckets: Int) {
-        if isWide { wide.reserveCapacity(buckets) } else { singles.reserveCapacity(buckets) }
+    /// `placeDense` for the sparse form: the same span, its entries dropped as it passes them.
+    private mutating func placeSparse(unit: Int64, capacity: Int) -> Bool {
+        if sparseCount == 0 {
+            sparseCount = 1
+            headUnit = unit
+        } else if unit > headUnit {
+            let gap = unit - headUnit
+            sparseCount = gap >= Int64(capacity) ? 1 : min(capacity, sparseCount + Int(gap))
+            headUnit = unit
+            let passed = entryIndex(atOrAfter: oldestUnit)
+            if passed > 0 { entries.removeFirst(passed) }
+        } else if unit < oldestUnit {
+            guard headUnit - unit < Int64(capacity), sparseCount < capacity else { return false }
+            sparseCount = Int(headUnit - unit) + 1
+        }
+        return true
     }
 
-    private mutating func append(empty buckets: Int) {
-        for _ in 0..<buckets {
-            if isWide { wide.append(Rollup()) } else { singles.append(.empty) }
-        }
+    private var storageCapacity: Int { form == .wide ? wide.capacity : singles.capacity }
+
+    private mutating func reserve(_ buckets: Int) {
+        if form == .wide { wide.reserveCapacity(buckets) } else { singles.reserveCapacity(buckets) }
+    }
+
+    private mutating func appendEmpty() {
+        if form == .wide { wide.append(Rollup()) } else { singles.append(.empty) }
     }
 
     private mutating func pushEmpty(capacity: Int) {
@@ -126,17 +193,63 @@ public struct RollupRing: Sendable {
             // 300-bucket tier holding room for 512 and an 84-minute one for 128 (6 KB of
             // 16.5 per series over 50 M events of 10,000 series). A tier fills once.
             if n == storageCapacity { reserve(min(capacity, Swift.max(16, n + n / 4))) }
-            append(empty: 1)
+            appendEmpty()
+        } else if form == .wide {
+            wide[start] = Rollup()
+            start = start + 1 == n ? 0 : start + 1
         } else {
-            if isWide { wide[start] = Rollup() } else { singles[start] = .empty }
+            if !singles[start].isEmpty { singlesFilled -= 1 }
+            singles[start] = .empty
             start = start + 1 == n ? 0 : start + 1
         }
+    }
+
+    /// `sparse` → `singles`: more than half of the span holds a sample.
+    private mutating func thicken() {
+        var slots = [SingleSample](repeating: .empty, count: sparseCount)
+        let oldest = oldestUnit
+        for entry in entries { slots[Int(entry.unit - oldest)] = entry.sample }
+        singlesFilled = entries.count
+        singles = slots
+        entries = []
+        start = 0
+        form = .singles
+    }
+
+    /// `singles` → `sparse`: under a quarter of the span holds a sample.
+    private mutating func thin() {
+        let oldest = oldestUnit
+        var kept: [SparseEntry] = []
+        kept.reserveCapacity(singlesFilled)
+        for logical in 0..<singles.count {
+            let slot = singles[physical(logical)]
+            if !slot.isEmpty { kept.append(SparseEntry(unit: oldest + Int64(logical), sample: slot)) }
+        }
+        sparseCount = singles.count
+        entries = kept
+        singles = []
+        singlesFilled = 0
+        start = 0
+        form = .sparse
+    }
+
+    /// Every bucket as a rollup from now on, oldest first: a bucket got its second sample.
+    private mutating func widen() {
+        var rollups: [Rollup] = []
+        rollups.reserveCapacity(form == .singles ? singles.capacity : sparseCount)
+        for logical in 0..<count { rollups.append(rollup(atLogical: logical)) }
+        wide = rollups
+        singles = []
+        entries = []
+        singlesFilled = 0
+        start = 0
+        form = .wide
     }
 
     /// The bucket of `unit`, nil outside the tier's span.
     public func bucket(atUnit unit: Int64) -> Rollup? {
         guard count > 0, unit <= headUnit, unit >= oldestUnit else { return nil }
-        return rollup(atPhysical: physical(Int(unit - oldestUnit)))
+        return rollup(atLogical: Int(unit - oldestUnit))
     }
 
     /// Buckets oldest first, with their units.
@@ -144,35 +257,79 @@ public struct RollupRing: Sendable {
         guard count > 0 else { return }
         let low = max(from, oldestUnit), high = min(through, headUnit)
         guard low <= high else { return }
+        guard form == .sparse else {
+            for unit in low...high { body(unit, rollup(atLogical: Int(unit - oldestUnit))) }
+            return
+        }
+        var i = entryIndex(atOrAfter: low)
         for unit in low...high {
-            body(unit, rollup(atPhysical: physical(Int(unit - oldestUnit))))
+            if i < entries.count && entries[i].unit == unit {
+                body(unit, entries[i].sample.rollup)
+                i += 1
+            } else {
+                body(unit, Rollup())
+            }
+        }
+    }
+
+    /// The non-empty buckets oldest first, with their logical index.
+    func forEachFilled(_ body: (Int, Rollup) -> Void) {
+        switch form {
+        case .sparse:
+            let oldest = oldestUnit
+            for entry in entries { body(Int(entry.unit - oldest), entry.sample.rollup) }
+        case .singles, .wide:
+            for logical in 0..<count {
+                let r = rollup(atLogical: logical)
+                if !r.isEmpty { body(logical, r) }
+            }
         }
     }
 
     /// The buckets oldest first: the canonical content for equality and encoding.
     public var ordered: [Rollup] {
-        (0..<count).map { rollup(atPhysical: physical($0)) }
+        (0..<count).map { rollup(atLogical: $0) }
     }
 
-    /// A ring holding `ordered` (oldest first) up to `headUnit`, in the one-sample
-    /// form when every bucket allows it.
+    /// A ring holding `ordered` (oldest first) up to `headUnit`, in the form the live
+    /// fold would hold that content in.
     init(ordered: [Rollup], headUnit: Int64) {
         self.headUnit = headUnit
-        if ordered.allSatisfy({ $0.isEmpty || SingleSample($0) != nil }) {
-            singles = ordered.map { SingleSample($0) ?? .empty }
-        } else {
+        guard ordered.allSatisfy({ $0.isEmpty || SingleSample($0) != nil }) else {
             wide = ordered
-            isWide = true
+            form = .wide
+            return
+        }
+        let filled = ordered.reduce(0) { $0 + ($1.isEmpty ? 0 : 1) }
+        if ordered.count < Self.denseSpanMin || filled * 4 < ordered.count {
+            for (logical, r) in ordered.enumerated() {
+                if let single = SingleSample(r) { entries.append(SparseEntry(unit: oldestUnit(ofCount: ordered.count) + Int64(logical), sample: single)) }
+            }
+            sparseCount = ordered.count
+            form = .sparse
+        } else {
+            singles = ordered.map { SingleSample($0) ?? .empty }
+            singlesFilled = filled
+            form = .singles
         }
     }
 
+    private func oldestUnit(ofCount n: Int) -> Int64 { headUnit - Int64(n) + 1 }
+
     /// Heap bytes this tier holds.
     public var footprintBytes: Int {
-        isWide ? wide.capacity * MemoryLayout<Rollup>.stride : singles.capacity * MemoryLayout<SingleSample>.stride
+        switch form {
+        case .sparse: entries.capacity * MemoryLayout<SparseEntry>.stride
+        case .singles: singles.capacity * MemoryLayout<SingleSample>.stride
+        case .wide: wide.capacity * MemoryLayout<Rollup>.stride
+        }
     }
 
-    /// Whether the ring stores its buckets as single samples (tests and footprints).
-    var holdsSingleSamples: Bool { !isWide }
+    /// A bucket holding one sample, and its unit (`sparse`).
+    struct SparseEntry: Sendable {
+        var unit: Int64
+        var sample: SingleSample
+    }
 
     /// A bucket that holds at most one sample: the rollup of that sample.
     struct SingleSample: Sendable, Equatable {
@@ -258,16 +415,16 @@ extension RollupRing: Codable {
 
         init(ring: RollupRing) {
             self.ring = ring
-            byteCount = (0..<ring.count).reduce(0) { $0 + (ring.rollup(atPhysical: $1).isEmpty ? 0 : RollupRing.packedRecordBytes) }
+            var filled = 0
+            ring.forEachFilled { _, _ in filled += 1 }
+            byteCount = filled * RollupRing.packedRecordBytes
         }
 
         func writeBytes(into out: inout [UInt8]) {
             func put(_ value: UInt32) {
                 withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
             }
-            for logical in 0..<ring.count {
-                let r = ring.rollup(atPhysical: ring.physical(logical))
-                guard !r.isEmpty else { continue }
+            ring.forEachFilled { logical, r in
                 put(UInt32(logical))
                 put(r.min.bitPattern)
                 put(r.max.bitPattern)

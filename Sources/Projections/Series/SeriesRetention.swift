@@ -3,7 +3,8 @@
 /// Memory per series, full: `(secondBuckets + minuteBuckets + hourBuckets) × 24 B`
 /// (Rollup stride) plus about 200 B of key, index and tier bookkeeping; a tier none
 /// of whose buckets got a second sample (the seconds of a series sampled once a
-/// second or less often) holds 8 B a bucket instead (`RollupRing`). Tiers grow only
+/// second or less often) holds 8 B a bucket, or 16 B a sample when at most half of
+/// its buckets hold one, instead (`RollupRing`). Tiers grow only
 /// over the span a series has actually covered, so a series seen for one minute
 /// holds 60 + 1 + 1 buckets (≈ 0.7–1.7 KiB); one seen for a day holds the full second
 /// and minute tiers (≈ 37–41 KiB with the defaults).
