@@ -67,9 +67,7 @@ public enum FreedMemory {
     /// The process's resident bytes (`/proc/self/statm`), nil where it cannot be read.
     public static func residentBytes(source: some ProcSource = SystemProcSource()) -> UInt64? {
         guard let statm = try? source.read("/proc/self/statm") else { return nil }
-        let fields = statm.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard fields.count >= 2, let pages = UInt64(fields[1]) else { return nil }
-        return pages &* UInt64(source.pageSizeBytes)
+        return try? ProcessUsage.residentBytes(selfStatm: statm, pageSizeBytes: source.pageSizeBytes)
     }
 }
 

@@ -26,12 +26,17 @@ public struct ProcessUsage: Sendable, Equatable {
         guard after.count > 12, let utime = UInt64(after[11]), let stime = UInt64(after[12]) else {
             throw ProcParseError(file: "/proc/self/stat", reason: "fields 14 and 15 (utime, stime) missing or not numbers")
         }
+        return ProcessUsage(
+            cpuSeconds: Double(utime + stime) / Double(ticksPerSecond),
+            residentBytes: try residentBytes(selfStatm: selfStatm, pageSizeBytes: pageSizeBytes))
+    }
+
+    /// The resident bytes of `/proc/self/statm` (its second field, in pages).
+    public static func residentBytes(selfStatm: String, pageSizeBytes: Int) throws(ProcParseError) -> UInt64 {
         let statm = selfStatm.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard statm.count >= 2, let residentPages = UInt64(statm[1]) else {
             throw ProcParseError(file: "/proc/self/statm", reason: "field 2 (resident pages) missing or not a number")
         }
-        return ProcessUsage(
-            cpuSeconds: Double(utime + stime) / Double(ticksPerSecond),
-            residentBytes: residentPages &* UInt64(pageSizeBytes))
+        return residentPages &* UInt64(pageSizeBytes)
     }
 }
