@@ -50,6 +50,7 @@ import TestSupport
         RollupRing.PackedBuckets(ring: ring).writeBytes(into: &blob)
         RollupRing.PackedBuckets(ring: reference).writeBytes(into: &referenceBlob)
         #expect(blob == referenceBlob, "the packed form is the content's, not the storage's")
+        #expect(RollupRing.PackedBuckets(ring: ring).byteCount == blob.count, "the size declared before writing is the size written")
     }
 
     @Test func aSeriesSampledOnceASecond_keepsItsSecondsAsSingleSamples_untilASecondGetsTwo() throws {

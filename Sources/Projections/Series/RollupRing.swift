@@ -272,6 +272,16 @@ public struct RollupRing: Sendable {
         }
     }
 
+    /// How many buckets hold a sample: kept by the two single-sample forms, counted
+    /// for rollups.
+    var filledCount: Int {
+        switch form {
+        case .sparse: entries.count
+        case .singles: singlesFilled
+        case .wide: wide.reduce(0) { $0 + ($1.isEmpty ? 0 : 1) }
+        }
+    }
+
     /// The non-empty buckets oldest first, with their logical index.
     func forEachFilled(_ body: (Int, Rollup) -> Void) {
         switch form {
@@ -415,9 +425,7 @@ extension RollupRing: Codable {
 
         init(ring: RollupRing) {
             self.ring = ring
-            var filled = 0
-            ring.forEachFilled { _, _ in filled += 1 }
-            byteCount = filled * RollupRing.packedRecordBytes
+            byteCount = ring.filledCount * RollupRing.packedRecordBytes
         }
 
         func writeBytes(into out: inout [UInt8]) {
