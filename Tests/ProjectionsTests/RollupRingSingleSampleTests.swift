@@ -102,7 +102,9 @@ import TestSupport
             unit += 15
         }
         #expect(ring.form == .sparse && ring.count == capacity)
-        #expect(ring.footprintBytes <= 32 * 16, "20 samples in the 300 s: \(ring.footprintBytes) bytes")
+        // 20 samples of 16 bytes in the 300 s; the array grows by doubling and malloc may
+        // round its block up, so the bound is 64 entries, still under half of 300 slots.
+        #expect(ring.footprintBytes <= 64 * 16, "20 samples in the 300 s: \(ring.footprintBytes) bytes")
         #expect(ring.bucket(atUnit: unit - 15)?.count == 1 && ring.bucket(atUnit: unit - 16)?.isEmpty == true)
         for _ in 0..<200 {
             _ = ring.record(unit: unit, capacity: capacity, value: 2, increase: 0)
