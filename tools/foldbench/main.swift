@@ -1,10 +1,11 @@
 import Foundation
 import BenchArguments
+import EventStore
 
 /// tacho-foldbench: fold throughput, checkpoint cost, recovery time and resident
 /// memory of the projections (issue 3's benchmark). Run a release build, alone.
 let usage = """
-    usage: tacho-foldbench fold [--events N] [--series S] [--runs R]
+    usage: tacho-foldbench fold [--events N] [--series S] [--runs R] [--mix metric-heavy|demo]
            tacho-foldbench recovery [--events N] [--series S] [--runs R] [--replay-runs R] [--dir DIR]
            tacho-foldbench rss [--events N] [--series S] [--every N] [--interval-s SECONDS]
            tacho-foldbench state --file DIR/snapshots/N.ckpt [--runs R]
@@ -13,16 +14,19 @@ let usage = """
 do {
     let arguments = try Arguments(
         Array(CommandLine.arguments.dropFirst()),
-        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every", "--file", "--interval-s"], knownFlags: [])
+        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every", "--file", "--interval-s", "--mix"], knownFlags: [])
     let series = try arguments.int("--series", default: 10_000)
     switch arguments.mode {
     case "fold":
         let count = try arguments.int("--events", default: 2_000_000)
         let runs = try arguments.int("--runs", default: 5)
-        for (name, events) in [
-            ("metric-heavy (\(series) series)", Streams.metricHeavy(count: count, seriesCount: series)),
-            ("demo mix", Streams.demoMix(count: count)),
-        ] {
+        // One mix alone (`--mix`) for a profiler's samples of that fold only.
+        let mix = arguments.string("--mix")
+        guard mix == nil || mix == "metric-heavy" || mix == "demo" else { throw UsageError(message: "--mix is metric-heavy or demo") }
+        var streams: [(String, [Event])] = []
+        if mix != "demo" { streams.append(("metric-heavy (\(series) series)", Streams.metricHeavy(count: count, seriesCount: series))) }
+        if mix != "metric-heavy" { streams.append(("demo mix", Streams.demoMix(count: count))) }
+        for (name, events) in streams {
             print("\(name): \(events.count) events; \(Streams.mixDescription(events))")
             let fold = FoldBench.run(events, runs: runs)
             Measure.line("  fold ProjectionSet, median of \(runs)", "\(Measure.rate(fold.setEventsPerSecond))events/s", target: "≥ 5 M metric-heavy")
