@@ -31,6 +31,10 @@ do {
             let fold = FoldBench.run(events, runs: runs)
             Measure.line("  fold ProjectionSet, median of \(runs)", "\(Measure.rate(fold.setEventsPerSecond))events/s", target: "≥ 5 M metric-heavy")
             Measure.line("  fold EngineState (views + rules), median of \(runs)", "\(Measure.rate(fold.engineEventsPerSecond))events/s")
+            let scan = try await ScanBench.run(events, runs: runs)
+            Measure.line("  scan-verify-decode of the same events, median of \(runs)", "\(Measure.rate(scan))events/s")
+            Measure.line(
+                "  fold ProjectionSet / scan", "1/\(Measure.fixed(scan / fold.setEventsPerSecond, 1))", target: "≥ 1/5")
             for codec in CheckpointBench.Codec.allCases {
                 let checkpoint = try CheckpointBench.run(fold.state, codec: codec, runs: runs)
                 Measure.line("  checkpoint size (\(codec.rawValue))", "\(checkpoint.sizeBytes) bytes")
