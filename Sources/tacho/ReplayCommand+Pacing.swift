@@ -105,7 +105,7 @@ struct ReplayViews: Encodable {
         health = set.healthView()
         throughput = set.throughput.view()
         latency = set.latency.view()
-        protocols = set.protocols.view()
+        protocols = set.latency.protocolsView()
         breakers = set.breakers.view()
         alerts = set.alerts.view()
         caches = set.caches.view()

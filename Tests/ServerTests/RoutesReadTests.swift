@@ -100,7 +100,7 @@ import Testing
                 #expect(sinceStart?["count"] as? Int == 4)
                 #expect(sinceStart?["errors"] as? Int == 1)
 
-                let protocols = try await expectServes("/api/v1/metrics/protocols", folded.protocols.view())
+                let protocols = try await expectServes("/api/v1/metrics/protocols", folded.latency.protocolsView())
                 #expect((protocols["protocols"] as? [[String: Any]])?.map { $0["name"] as? String } == ["grpc", "http1"])
                 #expect(protocols["requestsSinceStart"] as? Int == 4)
 

@@ -27,7 +27,7 @@ enum StateSizes {
         try part("alerts", v.alerts); try part("batching", v.batching); try part("breakers", v.breakers)
         try part("caches", v.caches); try part("faultTolerance", v.faultTolerance); try part("health", v.health)
         try part("heatmap", v.heatmap); try part("latency", v.latency); try part("optimization", v.optimization)
-        try part("protocols", v.protocols); try part("series", v.series); try part("throughput", v.throughput)
+        try part("series", v.series); try part("throughput", v.throughput)
         try part("topology", v.topology); try part("vitals", v.vitals); try part("rules", state.rules)
     }
 }

@@ -8,13 +8,7 @@ extension LatencyProjection {
     /// The view as of the last operation, or as of `atNs` when later (a reader's now,
     /// or a time-travel moment): the window is the 60 complete seconds before it.
     public func view(atNs: Int64? = nil) -> LatencyView {
-        var now = headSecond
-        if let atNs {
-            let s = TimeUnits.unit(of: atNs, widthNs: TimeUnits.nanosPerSecond)
-            if now == nil || s > now! { now = s }
-        }
-        let last = (now ?? 0) - 1
-        let first = last - Int64(Self.windowSeconds) + 1
+        let (now, first, last) = window(atNs: atNs)
         let windowSummary = Self.windowSummary(overall, first: first, last: last, withDistribution: true)
         let groups: (BoundedKeyTable<LatencyStats>) -> [LatencyView.Group] = { table in
             table.entries.map {
@@ -35,6 +29,18 @@ extension LatencyProjection {
             protocols: groups(byProtocol),
             lateEvents: overall.lateEvents,
             timeline: Self.timeline(overall, first: first, last: last))
+    }
+
+    /// The second a view is as of (the last operation's, or `atNs`'s when later) and
+    /// the window's complete seconds `first...last` before it.
+    func window(atNs: Int64?) -> (now: Int64?, first: Int64, last: Int64) {
+        var now = headSecond
+        if let atNs {
+            let s = TimeUnits.unit(of: atNs, widthNs: TimeUnits.nanosPerSecond)
+            if now == nil || s > now! { now = s }
+        }
+        let last = (now ?? 0) - 1
+        return (now, last - Int64(Self.windowSeconds) + 1, last)
     }
 
     /// Per-second percentiles of `first...last`, seconds without operations left out.

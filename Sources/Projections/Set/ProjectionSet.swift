@@ -13,7 +13,6 @@ public struct ProjectionSet: Projection, Mergeable {
     public var health = HealthProjection()
     public var throughput = ThroughputProjection()
     public var latency = LatencyProjection()
-    public var protocols = ProtocolsProjection()
     public var vitals = VitalsProjection()
     /// Rollups of every metric series. Shards' series are disjoint (sources split by
     /// label): merging takes their union (see `SeriesProjection.merge`). Live only:
@@ -63,7 +62,6 @@ public struct ProjectionSet: Projection, Mergeable {
         health.apply(event, offset: offset)
         throughput.apply(event, offset: offset)
         latency.apply(event, offset: offset)
-        protocols.apply(event, offset: offset)
         vitals.apply(event, offset: offset)
         series.apply(event, offset: offset)
         heatmap.apply(event, offset: offset)
@@ -85,7 +83,6 @@ public struct ProjectionSet: Projection, Mergeable {
         health.merge(other.health)
         throughput.merge(other.throughput)
         latency.merge(other.latency)
-        protocols.merge(other.protocols)
         vitals.merge(other.vitals)
         series.merge(other.series)
         heatmap.merge(other.heatmap)
@@ -98,13 +95,14 @@ public struct ProjectionSet: Projection, Mergeable {
 extension ProjectionSet {
     private enum CodingKeys: String, CodingKey {
         case breakers, topology, faultTolerance, alerts, optimization, batching, caches, health
-        case throughput, latency, protocols, vitals, series, heatmap
+        case throughput, latency, vitals, series, heatmap
         case lastOffset, lastEventTimeNs, eventCount
     }
 
     /// Reads every checkpoint written so far: projections added after a checkpoint was
     /// written (`heatmap`) start empty when it lacks them, rather than making the host
-    /// refuse it and replay the whole log.
+    /// refuse it and replay the whole log. The `protocols` entry of older checkpoints is
+    /// not read: that view comes from `latency` (`LatencyProjection.protocolsView`).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         breakers = try c.decode(CircuitBreakersProjection.self, forKey: .breakers)
@@ -117,7 +115,6 @@ extension ProjectionSet {
         health = try c.decode(HealthProjection.self, forKey: .health)
         throughput = try c.decode(ThroughputProjection.self, forKey: .throughput)
         latency = try c.decode(LatencyProjection.self, forKey: .latency)
-        protocols = try c.decode(ProtocolsProjection.self, forKey: .protocols)
         vitals = try c.decode(VitalsProjection.self, forKey: .vitals)
         series = try c.decode(SeriesProjection.self, forKey: .series)
         heatmap = try c.decodeIfPresent(HeatmapProjection.self, forKey: .heatmap) ?? HeatmapProjection()
@@ -138,7 +135,6 @@ extension ProjectionSet {
         try c.encode(health, forKey: .health)
         try c.encode(throughput, forKey: .throughput)
         try c.encode(latency, forKey: .latency)
-        try c.encode(protocols, forKey: .protocols)
         try c.encode(vitals, forKey: .vitals)
         try c.encode(series, forKey: .series)
         try c.encode(heatmap, forKey: .heatmap)

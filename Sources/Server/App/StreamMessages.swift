@@ -66,7 +66,7 @@ enum StreamMessages {
             time: EventTime.formatRFC3339(snapshot.eventTimeNs ?? nowNs), timeNs: snapshot.eventTimeNs ?? nowNs,
             offset: snapshot.offset,
             rps: RPSSummary(views.throughput.view()), latency: LatencySummary(views.latency.view()),
-            cpu: views.vitals.cpuView(), memory: views.vitals.memoryView(), protocols: views.protocols.view(),
+            cpu: views.vitals.cpuView(), memory: views.vitals.memoryView(), protocols: views.latency.protocolsView(),
             health: views.healthView(),
             activeConnections: topology.connections.filter { $0.circuitState != .open }.count,
             connections: views.connectionMetricsView())
@@ -84,7 +84,7 @@ enum StreamMessages {
             breakers: views.breakers.view(), alerts: views.alerts.view(limit: alertsTrackedMax),
             optimization: views.optimization.view(), batch: views.batching.view(), cache: views.caches.view(),
             suggestions: views.suggestionsView(), topology: views.topologyView(), rps: views.throughput.view(),
-            latency: views.latency.view(), protocols: views.protocols.view(), cpu: views.vitals.cpuView(),
+            latency: views.latency.view(), protocols: views.latency.protocolsView(), cpu: views.vitals.cpuView(),
             memory: views.vitals.memoryView())
         return SSEMessage(event: SSEEventName.reset, id: snapshot.offset, data: try JSONResponse.encodeString(all))
     }

@@ -32,7 +32,7 @@ public struct MetricsController<Context: RequestContext>: Sendable {
 
     @Sendable func protocols(_ request: Request, context: Context) async throws -> Response {
         let resolved = try await SnapshotRequest.resolve(request, reader: reader)
-        return try JSONResponse.make(resolved.views.protocols.view(atNs: resolved.atNs))
+        return try JSONResponse.make(resolved.views.latency.protocolsView(atNs: resolved.atNs))
     }
 
     /// `range` as the history panel's (default 1h); `by=operation|protocol` for the

@@ -47,7 +47,7 @@ public struct ViewsController<Context: RequestContext>: Sendable {
         all["topology"] = views.topologyView()
         all["rps"] = views.throughput.view(atNs: resolved.atNs)
         all["latency"] = views.latency.view(atNs: resolved.atNs)
-        all["protocols"] = views.protocols.view(atNs: resolved.atNs)
+        all["protocols"] = views.latency.protocolsView(atNs: resolved.atNs)
         all["cpu"] = views.vitals.cpuView()
         all["memory"] = views.vitals.memoryView()
         all["connections"] = views.connectionMetricsView(nowNs: resolved.atNs)

@@ -1,25 +1,17 @@
-extension ProtocolsProjection {
-    /// The view over the 60 complete seconds before the last operation's second, or
-    /// before `atNs` when later.
-    public func view(atNs: Int64? = nil) -> ProtocolsView {
-        var now = headSecond
-        if let atNs {
-            let s = TimeUnits.unit(of: atNs, widthNs: TimeUnits.nanosPerSecond)
-            if now == nil || s > now! { now = s }
-        }
-        let last = (now ?? 0) - 1
-        let first = last - Int64(Self.windowSeconds) + 1
+/// Requests per protocol (a missing protocol counts as "unknown"): share, rate,
+/// latency, errors and a status, read from the latency projection's per-protocol
+/// windows. (A projection of its own folded the same window of every operation a
+/// second time: an eighth of the demo fold.)
+extension LatencyProjection {
+    /// The protocols view over the 60 complete seconds before the last operation's
+    /// second, or before `atNs` when later.
+    public func protocolsView(atNs: Int64? = nil) -> ProtocolsView {
+        let (now, first, last) = window(atNs: atNs)
         let seconds = Double(Self.windowSeconds)
 
         struct Raw { let name: String; let buckets: LatencyBuckets; let errors: UInt64; let totals: OpCounts }
         let raws: [Raw] = byProtocol.entries.map { entry in
-            var buckets = LatencyBuckets()
-            var errors: UInt64 = 0
-            entry.value.window.forEach(fromUnit: first, throughUnit: last) { _, second in
-                guard !second.isEmpty else { return }
-                buckets.add(second.latencies)
-                errors &+= second.errors
-            }
+            let (buckets, errors) = entry.value.windowBuckets(fromSecond: first, throughSecond: last)
             return Raw(name: entry.key, buckets: buckets, errors: errors, totals: entry.value.totals)
         }
         let windowTotal = raws.reduce(UInt64(0)) { $0 + $1.buckets.totalCount }
