@@ -61,6 +61,30 @@ import Testing
         }
     }
 
+    @Test func sparseCounts_pastSparseBucketsMax_holdTheSameCountsDense_asTheirStoredFormHoldsThemSparse() throws {
+        var counts = SparseLatencyCounts()
+        var expected: [(Int, UInt64)] = []
+        // Buckets arriving from the top down, so every one is inserted before the others.
+        for index in stride(from: 400, to: 0, by: -2) {
+            counts.add(index: index, count: UInt64(index))
+            expected.insert((index, UInt64(index)), at: 0)
+        }
+        counts.add(index: 500, count: 1)  // above the dense range
+        counts.add(index: 1, count: 1)  // below it
+        counts.add(index: 200, count: 5)  // inside it
+        expected = [(1, 1)] + expected.map { $0.0 == 200 ? (200, 205) : $0 } + [(500, 1)]
+        var got: [(Int, UInt64)] = []
+        counts.forEach { got.append(($0, $1)) }
+        #expect(got.map(\.0) == expected.map(\.0) && got.map(\.1) == expected.map(\.1))
+        #expect(counts.totalCount == expected.reduce(0) { $0 + $1.1 })
+        let stored = try WindowFixtures.roundTrip(counts)
+        #expect(stored == counts && counts == stored)
+        #expect(stored.packedEntries == counts.packedEntries)
+        var sparse = SparseLatencyCounts()
+        sparse.merge(counts)
+        #expect(sparse == counts)
+    }
+
     @Test func buckets_percentiles_ofUniformDistribution_areWithinBound() {
         var h = LatencyBuckets()
         // 1..10000 µs, once each: p50 = 5000 µs, p99 = 9900 µs, p99.9 = 9990 µs.

@@ -25,7 +25,7 @@ public struct LatencySecond: WindowBucket {
 extension LatencySecond {
     public func appendPackedWords(to words: inout [UInt64]) {
         words.append(errors)
-        words.append(contentsOf: latencies.packed)
+        words.append(contentsOf: latencies.packedEntries)
     }
 
     public init(packedWords words: ArraySlice<UInt64>) throws(PackedBucketError) {
@@ -71,7 +71,7 @@ extension LatencySecond: Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        let words = ([errors] + latencies.packed).map(\.littleEndian)
+        let words = ([errors] + latencies.packedEntries).map(\.littleEndian)
         var container = encoder.singleValueContainer()
         try container.encode(words.withUnsafeBytes { Data($0) })
     }
