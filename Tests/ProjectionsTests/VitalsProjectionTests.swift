@@ -49,6 +49,18 @@ import Testing
         #expect(v.load.fiveMinutes == 1)
     }
 
+    @Test func ruleFigures_areTheNumbersTheViewsShow() {
+        let gib = 1_073_741_824.0
+        var set = ProjectionSet()
+        #expect(set.figure(.cpuPercent) == nil && set.figure(.memoryAvailablePercent) == nil && set.figure(.loadAverage1m) == nil)
+        let events = [cpu("total", 70, at: t0), cpu("total", 35, at: t0 + s), mem("total", 16 * gib, at: t0), mem("available", 4 * gib, at: t0 + s),
+                      load("1m", 1.5, at: t0), load("5m", 1, at: t0)]
+        for (offset, event) in events.enumerated() { set.apply(event, offset: UInt64(offset)) }
+        #expect(set.figure(.cpuPercent) == set.vitals.cpuView().total && set.figure(.cpuPercent) == 35)
+        #expect(set.figure(.memoryAvailablePercent) == set.vitals.memoryView().availablePercent && set.figure(.memoryAvailablePercent) == 25)
+        #expect(set.figure(.loadAverage1m) == set.vitals.cpuView().load.oneMinute && set.figure(.loadAverage1m) == 1.5)
+    }
+
     @Test func apply_whenLabelUnknown_countsIgnoredAndChangesNothing() {
         let p: VitalsProjection = F.fold([cpu("x", 1, at: t0), mem("weird", 1, at: t0), load("2m", 1, at: t0), F.metric(at: t0, "cpu_percent", [:], 3)])
         #expect(p.ignoredSamples == 4)

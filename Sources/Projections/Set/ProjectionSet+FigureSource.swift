@@ -22,12 +22,14 @@ extension ProjectionSet: FigureSource {
             case .latencyP99Ms: return window.p99
             default: return window.p999
             }
+        // The readings alone: the views would build their charts' history too, every
+        // second of event time the rules are evaluated.
         case .cpuPercent:
-            return vitals.cpuView().total
+            return vitals.cpuTotal?.value
         case .memoryAvailablePercent:
-            return vitals.memoryView().availablePercent
+            return vitals.percentOfMemory(vitals.memory.available)
         case .loadAverage1m:
-            return vitals.cpuView().load.oneMinute
+            return vitals.load.oneMinute?.value
         }
     }
 }

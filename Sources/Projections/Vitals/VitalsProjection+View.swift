@@ -19,14 +19,17 @@ extension VitalsProjection {
             history: points)
     }
 
+    /// The newest reading of `reading` as a percentage of the newest total memory.
+    func percentOfMemory(_ reading: Reading?) -> Double? {
+        guard let reading, let total = memory.total?.value, total > 0 else { return nil }
+        return reading.value / total * 100
+    }
+
     public func memoryView() -> MemoryView {
         let m = memory
         let newest = [m.total, m.used, m.available, m.buffers, m.cached, m.swapUsed].compactMap { $0?.timeNs }.max()
         let total = m.total?.value
-        let percent: (Reading?) -> Double? = { r in
-            guard let r, let total, total > 0 else { return nil }
-            return r.value / total * 100
-        }
+        let percent = percentOfMemory
         var points: [MemoryView.Point] = []
         var knownTotal = total
         // The newest total at or before each second, so a chart's percentages use the
