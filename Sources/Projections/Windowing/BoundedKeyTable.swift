@@ -4,8 +4,8 @@
 ///
 /// Keys are kept sorted, so equality and encoding never depend on arrival or hash
 /// order. New names are rare (at most `maxKeys` ever), so the O(n) sorted insert is
-/// paid a bounded number of times; lookups go through a dictionary index that is
-/// rebuilt on decode and never encoded.
+/// paid a bounded number of times; lookups go through an index of positions
+/// (`KeyPositions`) that is rebuilt on insert and decode and never encoded.
 public struct BoundedKeyTable<Value: Codable & Sendable & Equatable>: Sendable {
     public let maxKeys: Int
     public let overflowKey: String
@@ -13,7 +13,7 @@ public struct BoundedKeyTable<Value: Codable & Sendable & Equatable>: Sendable {
     public private(set) var values: [Value] = []
     /// Events whose name was folded into `overflowKey` because the table was full.
     public private(set) var overflowedEvents: UInt64 = 0
-    private var index: [String: Int] = [:]
+    private var index = KeyPositions()
 
     public init(maxKeys: Int, overflowKey: String = "other") {
         precondition(maxKeys > 0, "a key table holds at least one key")
@@ -24,13 +24,13 @@ public struct BoundedKeyTable<Value: Codable & Sendable & Equatable>: Sendable {
     public var count: Int { keys.count }
 
     public subscript(key: String) -> Value? {
-        index[key].map { values[$0] }
+        index.position(of: key, in: keys).map { values[$0] }
     }
 
     /// Updates the value of `key`, creating it with `make` if new, or the overflow
     /// entry if the table is full.
     public mutating func update(_ key: String, make: () -> Value, _ body: (inout Value) -> Void) {
-        if let i = index[key] {
+        if let i = index.position(of: key, in: keys) {
             body(&values[i])
             return
         }
@@ -39,7 +39,7 @@ public struct BoundedKeyTable<Value: Codable & Sendable & Equatable>: Sendable {
         if keys.count >= maxKeys && key != overflowKey {
             overflowedEvents &+= 1
             target = overflowKey
-            if let i = index[target] {
+            if let i = index.position(of: target, in: keys) {
                 body(&values[i])
                 return
             }
@@ -47,7 +47,7 @@ public struct BoundedKeyTable<Value: Codable & Sendable & Equatable>: Sendable {
         let position = insertionPoint(target)
         keys.insert(target, at: position)
         values.insert(make(), at: position)
-        rebuildIndex(from: position)
+        index.rebuild(keys)
         body(&values[position])
     }
 
@@ -64,9 +64,6 @@ public struct BoundedKeyTable<Value: Codable & Sendable & Equatable>: Sendable {
         return low
     }
 
-    private mutating func rebuildIndex(from position: Int) {
-        for i in position..<keys.count { index[keys[i]] = i }
-    }
 }
 
 extension BoundedKeyTable where Value: Mergeable {
@@ -107,7 +104,7 @@ extension BoundedKeyTable: Codable {
         self.keys = keys
         self.values = values
         self.overflowedEvents = try container.decode(UInt64.self, forKey: .overflowedEvents)
-        rebuildIndex(from: 0)
+        index.rebuild(keys)
     }
 
     public func encode(to encoder: any Encoder) throws {
