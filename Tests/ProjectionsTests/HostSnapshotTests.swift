@@ -141,7 +141,7 @@ import Testing
         expected.restartLiveOnlyParts()
         expected = HostTest.fold(logged.filter { $0.offset >= newest.nextOffset }, into: expected)
         #expect(try HostTest.bytes(expected) == (try await host.encodedState()), "recovered state = snapshot + tail")
-        var recovered = await host.snapshot().views
+        var recovered = host.snapshot().views
         var replayed = HostTest.fold(logged).views
         (recovered.series, replayed.series) = (SeriesProjection(), SeriesProjection())
         #expect(recovered == replayed, "every other view = full replay")
