@@ -63,7 +63,6 @@ public struct BoundedKeyTable<Value: Codable & Sendable & Equatable>: Sendable {
         }
         return low
     }
-
 }
 
 extension BoundedKeyTable where Value: Mergeable {

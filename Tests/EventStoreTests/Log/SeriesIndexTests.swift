@@ -55,6 +55,18 @@ import TestSupport
         return (seen, statistics)
     }
 
+    /// A log of 4 KiB segments holding `scrapes` scrapes, its maintenance done (indexes
+    /// of sealed segments written): the file system, the options, the log and the
+    /// sealed segments' base offsets.
+    static func sealedSegments(seed: UInt64, scrapes: Int) async throws -> (SimulatedFileSystem, LogOptions, EventLog, [UInt64]) {
+        let fs = SimulatedFileSystem(seed: seed)
+        let options = LogTest.options { $0.segmentBytesMax = 4 * 1024 }
+        let log = try LogTest.open(fs, options)
+        for batch in Self.scrapes(count: scrapes) { _ = try await log.append(batch) }
+        await log.waitForMaintenance()
+        return (fs, options, log, log.segments().filter(\.sealed).map(\.baseOffset))
+    }
+
     static func target(_ name: String) -> (SeriesKey) -> Bool {
         { key in key.labels.pairs.contains { $0.key == "target" && $0.value == name } }
     }
@@ -95,12 +107,7 @@ import TestSupport
     }
 
     @Test func sealedSegmentsIndexFiles_areWrittenAtSeal_rebuiltWhenMissingOrDamaged_deletedWithTheirSegment() async throws {
-        let fs = SimulatedFileSystem(seed: 12)
-        let options = LogTest.options { $0.segmentBytesMax = 4 * 1024 }
-        let log = try LogTest.open(fs, options)
-        for batch in Self.scrapes(count: 200) { _ = try await log.append(batch) }
-        await log.waitForMaintenance()
-        let sealed = log.segments().filter(\.sealed).map(\.baseOffset)
+        let (fs, _, log, sealed) = try await Self.sealedSegments(seed: 12, scrapes: 200)
         try #require(sealed.count >= 3)
         let directory = try DataDirectory.open(path: LogTest.directory, fileSystem: fs)
         for base in sealed {
@@ -141,12 +148,7 @@ import TestSupport
     /// A restarted server's first query must not pay for indexing the open segment (or a
     /// sealed one whose file is gone): the log builds those at open, in the background.
     @Test func atOpen_theOpenSegmentsIndex_andAMissingIndexFile_areBuiltBeforeAnyQuery() async throws {
-        let fs = SimulatedFileSystem(seed: 14)
-        let options = LogTest.options { $0.segmentBytesMax = 4 * 1024 }
-        let log = try LogTest.open(fs, options)
-        for batch in Self.scrapes(count: 100) { _ = try await log.append(batch) }
-        await log.waitForMaintenance()
-        let sealed = log.segments().filter(\.sealed).map(\.baseOffset)
+        let (fs, options, log, sealed) = try await Self.sealedSegments(seed: 14, scrapes: 100)
         try #require(sealed.count >= 2)
         try await log.close()
         let directory = try DataDirectory.open(path: LogTest.directory, fileSystem: fs)
