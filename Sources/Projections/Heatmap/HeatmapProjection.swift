@@ -36,11 +36,26 @@ public struct HeatmapRow: Codable, Sendable, Equatable, Mergeable {
         tiers = HeatmapTier.allCases.map { TimeRing(slotWidthNs: $0.widthNs, capacity: $0.capacity) }
     }
 
+    /// An operation older than the open slot: every tier.
     mutating func record(timeNs: Int64, ok: Bool) {
         for index in tiers.indices { tiers[index].update(atTimeNs: timeNs) { $0.record(ok: ok) } }
     }
 
-    public func ring(_ tier: HeatmapTier) -> TimeRing<OpCounts> { tiers[tier.rawValue] }
+    /// An operation in the open slot: the finest tier only (`HeatmapOpenSlot`).
+    @inline(__always)
+    mutating func recordOpen(unit: Int64, ok: Bool) {
+        tiers[0].update(unit: unit) { $0.record(ok: ok) }
+    }
+
+    mutating func closeOpenSlot(unit: Int64) { tiers.closeOpenSlot(unit: unit) }
+
+    /// The tier as stored: coarse tiers lack the projection's open slot. Views read
+    /// `HeatmapProjection.ring(of:_:)`.
+    func storedRing(_ tier: HeatmapTier) -> TimeRing<OpCounts> { tiers[tier.rawValue] }
+
+    func ring(_ tier: HeatmapTier, includingOpenSlot openUnit: Int64?) -> TimeRing<OpCounts> {
+        tiers.ring(tier.rawValue, includingOpenSlot: openUnit)
+    }
 
     public mutating func merge(_ other: HeatmapRow) {
         for index in tiers.indices { tiers[index].merge(other.tiers[index]) }
@@ -72,11 +87,16 @@ public struct HeatmapProjection: Projection, Mergeable {
     /// Operation names and protocols kept as rows each; more share the row "other".
     public static let rowNamesMax = 16
 
-    public private(set) var latency: [TimeRing<LatencyBandCounts>]
+    /// Stored form: the coarse tiers lack the open slot; read through `latencyRing(_:)`.
+    private var latency: [TimeRing<LatencyBandCounts>]
     public private(set) var operations = BoundedKeyTable<HeatmapRow>(maxKeys: rowNamesMax)
     public private(set) var protocols = BoundedKeyTable<HeatmapRow>(maxKeys: rowNamesMax)
     /// Operations older than even the hour tier: counted, not drawn.
     public private(set) var tooOldCount: UInt64 = 0
+    /// The finest tier's newest slot while its operations are not yet in the coarser
+    /// tiers (`HeatmapOpenSlot`); nil after a decode or a merge, whose coarse tiers
+    /// hold everything. Never encoded: the stored form is the closed one.
+    private var openUnit: Int64?
 
     public init() {
         latency = HeatmapTier.allCases.map { TimeRing(slotWidthNs: $0.widthNs, capacity: $0.capacity) }
@@ -84,9 +104,27 @@ public struct HeatmapProjection: Projection, Mergeable {
 
     public mutating func apply(_ event: Event, offset: UInt64) {
         guard case .op(let op) = event.body else { return }
-        let time = event.timeNs
+        apply(op, timeNs: event.timeNs)
+    }
+
+    /// `apply` of an operation event (`ProjectionSet` matches the type once for all).
+    mutating func apply(_ op: Operation, timeNs time: Int64) {
         let micros = LatencyScale.micros(fromMs: op.durationMs)
         let band = Int(Self.bandOfScaleIndex[LatencyScale.index(ofMicros: micros)])
+        let unit = latency[0].unit(of: time)
+        if unit != openUnit, unit > latency[0].headUnit ?? .min {
+            closeOpenSlot()
+            openUnit = unit
+            // The coarse heads move as they would have with this operation in them, so
+            // a late operation is refused by the same tiers either way.
+            for tier in latency.indices.dropFirst() { latency[tier].advance(toUnit: latency[tier].unit(of: time)) }
+        }
+        if unit == openUnit {
+            latency[0].update(unit: unit) { $0.record(band: band, micros: micros) }
+            operations.update(op.name, make: HeatmapRow.init) { $0.recordOpen(unit: unit, ok: op.ok) }
+            protocols.update(op.protocol ?? LatencyProjection.unknownProtocol, make: HeatmapRow.init) { $0.recordOpen(unit: unit, ok: op.ok) }
+            return
+        }
         var placedAnywhere = false
         for index in latency.indices {
             let placement = latency[index].update(atTimeNs: time) { $0.record(band: band, micros: micros) }
@@ -100,9 +138,36 @@ public struct HeatmapProjection: Projection, Mergeable {
         protocols.update(op.protocol ?? LatencyProjection.unknownProtocol, make: HeatmapRow.init) { $0.record(timeNs: time, ok: op.ok) }
     }
 
-    public func latencyRing(_ tier: HeatmapTier) -> TimeRing<LatencyBandCounts> { latency[tier.rawValue] }
+    /// The latency tier with every operation in it, the open slot's included.
+    public func latencyRing(_ tier: HeatmapTier) -> TimeRing<LatencyBandCounts> {
+        latency.ring(tier.rawValue, includingOpenSlot: openUnit)
+    }
+
+    /// A row's tier with every operation in it, the open slot's included.
+    public func ring(of row: HeatmapRow, _ tier: HeatmapTier) -> TimeRing<OpCounts> {
+        row.ring(tier, includingOpenSlot: openUnit)
+    }
+
+    /// Adds the open slot's operations to the coarse tiers, everywhere.
+    private mutating func closeOpenSlot() {
+        guard let unit = openUnit else { return }
+        assert(latency[0].headUnit == unit, "the open slot is the finest tier's newest")
+        latency.closeOpenSlot(unit: unit)
+        operations.updateAll { $0.closeOpenSlot(unit: unit) }
+        protocols.updateAll { $0.closeOpenSlot(unit: unit) }
+        openUnit = nil
+    }
+
+    /// This state with no open slot: what is stored, merged and compared.
+    private var closed: HeatmapProjection {
+        var copy = self
+        copy.closeOpenSlot()
+        return copy
+    }
 
     public mutating func merge(_ other: HeatmapProjection) {
+        closeOpenSlot()
+        let other = other.closed
         for index in latency.indices { latency[index].merge(other.latency[index]) }
         operations.merge(other.operations, make: HeatmapRow.init)
         protocols.merge(other.protocols, make: HeatmapRow.init)
@@ -116,6 +181,12 @@ public struct HeatmapProjection: Projection, Mergeable {
 }
 
 extension HeatmapProjection {
+    /// Equal when they hold the same operations, open slot or not.
+    public static func == (lhs: HeatmapProjection, rhs: HeatmapProjection) -> Bool {
+        let l = lhs.closed, r = rhs.closed
+        return l.latency == r.latency && l.operations == r.operations && l.protocols == r.protocols && l.tooOldCount == r.tooOldCount
+    }
+
     private enum CodingKeys: String, CodingKey {
         case latency, operations, protocols, tooOldCount
     }
@@ -133,11 +204,12 @@ extension HeatmapProjection {
     }
 
     public func encode(to encoder: any Encoder) throws {
+        let closed = closed
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(latency, forKey: .latency)
-        try container.encode(operations, forKey: .operations)
-        try container.encode(protocols, forKey: .protocols)
-        try container.encode(tooOldCount, forKey: .tooOldCount)
+        try container.encode(closed.latency, forKey: .latency)
+        try container.encode(closed.operations, forKey: .operations)
+        try container.encode(closed.protocols, forKey: .protocols)
+        try container.encode(closed.tooOldCount, forKey: .tooOldCount)
     }
 }
 

@@ -170,7 +170,7 @@ extension HeatmapProjection {
         let columnSeconds = Double(columnWidthNs) / Double(TimeUnits.nanosPerSecond)
         var found: [(name: String, total: UInt64, columns: [(Int, OpCounts)])] = []
         for (name, row) in table.entries {
-            let ring = row.ring(tier)
+            let ring = ring(of: row, tier)
             var columns: [(Int, OpCounts)] = []
             var total: UInt64 = 0
             for (column, units) in unitRanges.enumerated() {

@@ -51,6 +51,11 @@ public struct BoundedKeyTable<Value: Codable & Sendable & Equatable>: Sendable {
         body(&values[position])
     }
 
+    /// Updates every value in place; the names stay as they are.
+    public mutating func updateAll(_ body: (inout Value) -> Void) {
+        for position in values.indices { body(&values[position]) }
+    }
+
     public var entries: [(key: String, value: Value)] {
         Array(zip(keys, values)).map { (key: $0.0, value: $0.1) }
     }
