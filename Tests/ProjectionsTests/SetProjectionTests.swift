@@ -26,6 +26,27 @@ import Testing
         #expect(set.eventCount == UInt64(Self.stream.count))
     }
 
+    /// `apply` matches an operation once and hands it to the projections that read
+    /// operations; every projection's own `apply` must give the same state, so a
+    /// projection that starts reading operations cannot be skipped unnoticed.
+    @Test(arguments: [3 as UInt64, 41])
+    func apply_equalsEveryProjectionsOwnApply_overEveryEventType(seed: UInt64) {
+        var generator = ReplayEventGenerator(seed: seed)
+        var matchedOnce = ProjectionSet()
+        var eachOwn = ProjectionSet()
+        for (offset, event) in generator.events(4_000).enumerated() {
+            matchedOnce.apply(event, offset: UInt64(offset))
+            eachOwn.applyToEach(event, offset: UInt64(offset))
+        }
+        #expect(matchedOnce.health == eachOwn.health, "seed \(seed)")
+        #expect(matchedOnce.throughput == eachOwn.throughput, "seed \(seed)")
+        #expect(matchedOnce.latency == eachOwn.latency, "seed \(seed)")
+        #expect(matchedOnce.heatmap == eachOwn.heatmap, "seed \(seed)")
+        #expect(matchedOnce.breakers == eachOwn.breakers && matchedOnce.topology == eachOwn.topology && matchedOnce.faultTolerance == eachOwn.faultTolerance)
+        #expect(matchedOnce.alerts == eachOwn.alerts && matchedOnce.optimization == eachOwn.optimization && matchedOnce.batching == eachOwn.batching)
+        #expect(matchedOnce.caches == eachOwn.caches && matchedOnce.vitals == eachOwn.vitals && matchedOnce.series == eachOwn.series)
+    }
+
     @Test func apply_feedsEveryProjection() {
         let set = F.fold(ProjectionSet.self, Self.stream)
         #expect(set.breakers.record(for: "b")?.state == .halfOpen)

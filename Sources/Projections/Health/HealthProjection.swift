@@ -39,7 +39,23 @@ public struct HealthProjection: Projection, Mergeable {
     }
 
     public mutating func apply(_ event: Event, offset: UInt64) {
-        let timeNs = event.timeNs
+        if case .op(let operation) = event.body {
+            apply(operation, timeNs: event.timeNs)
+        } else {
+            noteEventTime(event.timeNs)
+            operations.advance(toSecond: SecondBucketRing.second(ofNs: event.timeNs))
+        }
+    }
+
+    /// `apply` of an operation event (`ProjectionSet` matches the type once for all).
+    @inline(__always)
+    mutating func apply(_ operation: Operation, timeNs: Int64) {
+        noteEventTime(timeNs)
+        operations.add(atNs: timeNs, 1, operation.ok ? 0 : 1)
+    }
+
+    /// Every event extends or restarts the stretch of uptime.
+    private mutating func noteEventTime(_ timeNs: Int64) {
         firstEventNs = min(firstEventNs ?? timeNs, timeNs)
         if let last = lastEventNs, let start = stretchStartNs {
             if timeNs > last {
@@ -51,11 +67,6 @@ public struct HealthProjection: Projection, Mergeable {
             stretchStartNs = timeNs
         }
         lastEventNs = max(lastEventNs ?? timeNs, timeNs)
-        if case .op(let operation) = event.body {
-            operations.add(atNs: timeNs, [1, operation.ok ? 0 : 1])
-        } else {
-            operations.advance(toSecond: SecondBucketRing.second(ofNs: timeNs))
-        }
     }
 
     public mutating func merge(_ other: HealthProjection) {

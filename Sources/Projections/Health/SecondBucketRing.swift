@@ -89,18 +89,34 @@ public struct SecondBucketRing: Codable, Sendable, Equatable {
     /// Adds `values` (one per lane) at event time `timeNs`, advancing the window when newer.
     public mutating func add(atNs timeNs: Int64, _ values: [Double]) {
         precondition(values.count == lanes, "ring has \(lanes) lanes, given \(values.count) values")
+        guard let index = slotForAdding(atNs: timeNs) else { return }
+        for lane in 0..<lanes { sums[index * lanes + lane] += values[lane] }
+    }
+
+    /// `add(atNs:_:)` on a ring of two lanes, without an array per call: the health
+    /// projection adds one per operation.
+    public mutating func add(atNs timeNs: Int64, _ first: Double, _ second: Double) {
+        precondition(lanes == 2, "ring has \(lanes) lanes, given 2 values")
+        guard let index = slotForAdding(atNs: timeNs) else { return }
+        sums[index * 2] += first
+        sums[index * 2 + 1] += second
+    }
+
+    /// The slot of `timeNs`'s second, emptied if it held an older second, after moving
+    /// the window's end; nil (counted late) for a second the window has left.
+    private mutating func slotForAdding(atNs timeNs: Int64) -> Int? {
         let second = Self.second(ofNs: timeNs)
         advance(toSecond: second)
         guard let newest = newestSecond, second > newest - Int64(capacitySeconds) else {
             lateCount += 1
-            return
+            return nil
         }
         let index = slot(second)
         if bucketSeconds[index] != second {
             clear(slot: index)
             bucketSeconds[index] = second
         }
-        for lane in 0..<lanes { sums[index * lanes + lane] += values[lane] }
+        return index
     }
 
     /// The sum of `lane` over the `windowSeconds` seconds ending at `endSecond`

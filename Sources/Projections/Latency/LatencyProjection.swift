@@ -22,8 +22,12 @@ public struct LatencyProjection: Projection, Mergeable {
 
     public mutating func apply(_ event: Event, offset: UInt64) {
         guard case .op(let op) = event.body else { return }
+        apply(op, timeNs: event.timeNs)
+    }
+
+    /// `apply` of an operation event (`ProjectionSet` matches the type once for all).
+    mutating func apply(_ op: Operation, timeNs time: Int64) {
         let micros = LatencyScale.micros(fromMs: op.durationMs)
-        let time = event.timeNs
         let second = TimeUnits.unit(of: time, widthNs: TimeUnits.nanosPerSecond)
         if headSecond == nil || second > headSecond! { headSecond = second }
         overall.record(timeNs: time, micros: micros, ok: op.ok)

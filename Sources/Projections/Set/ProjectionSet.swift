@@ -52,6 +52,24 @@ public struct ProjectionSet: Projection, Mergeable {
 
     public mutating func apply(_ event: Event, offset: UInt64) {
         assert(lastOffset.map { offset > $0 } ?? true, "offsets must increase: \(offset) after \(lastOffset ?? 0)")
+        if case .op(let op) = event.body {
+            // Most events are operations (97 % of the demo's) and four projections read
+            // them: the type is matched once here, not once in each of thirteen. The
+            // others ignore operations (`ProjectionSetTests` checks the two ways agree).
+            health.apply(op, timeNs: event.timeNs)
+            throughput.record(timeNs: event.timeNs, ok: op.ok)
+            latency.apply(op, timeNs: event.timeNs)
+            heatmap.apply(op, timeNs: event.timeNs)
+        } else {
+            applyToEach(event, offset: offset)
+        }
+        lastOffset = offset
+        lastEventTimeNs = max(lastEventTimeNs ?? event.timeNs, event.timeNs)
+        eventCount += 1
+    }
+
+    /// Every projection's own `apply`: what `apply` does, operations included.
+    mutating func applyToEach(_ event: Event, offset: UInt64) {
         breakers.apply(event, offset: offset)
         topology.apply(event, offset: offset)
         faultTolerance.apply(event, offset: offset)
@@ -65,9 +83,6 @@ public struct ProjectionSet: Projection, Mergeable {
         vitals.apply(event, offset: offset)
         series.apply(event, offset: offset)
         heatmap.apply(event, offset: offset)
-        lastOffset = offset
-        lastEventTimeNs = max(lastEventTimeNs ?? event.timeNs, event.timeNs)
-        eventCount += 1
     }
 
     /// Combines a set folded over another shard of sources. `lastOffset` keeps the

@@ -32,6 +32,7 @@ public struct ThroughputProjection: Projection, Mergeable {
         record(timeNs: event.timeNs, ok: op.ok)
     }
 
+    /// `apply` of an operation (`ProjectionSet` matches the type once for all).
     @inline(__always)
     mutating func record(timeNs: Int64, ok: Bool) {
         totals.record(ok: ok)
