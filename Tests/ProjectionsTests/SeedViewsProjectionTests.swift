@@ -1,7 +1,6 @@
 import EventStore
 import Foundation
 import Testing
-import TestSupport
 @testable import Projections
 
 /// The heatmap projection, and the connection and performance-alert views derived
@@ -51,72 +50,6 @@ import TestSupport
         var left = F.fold(HeatmapProjection.self, Array(Self.ops.prefix(2)))
         left.merge(F.fold(HeatmapProjection.self, Array(Self.ops.dropFirst(2)), startOffset: 2))
         #expect(left.view(metric: .latency, range: .sevenDays, endNs: F.at(3700)) == whole.view(metric: .latency, range: .sevenDays, endNs: F.at(3700)))
-    }
-
-    /// What the heatmap shows, folded the plain way: every operation into every tier
-    /// of its latency rings and its rows, rows skipped when every latency tier refuses it.
-    struct EveryTierModel {
-        var latency = HeatmapTier.allCases.map { TimeRing<LatencyBandCounts>(slotWidthNs: $0.widthNs, capacity: $0.capacity) }
-        var rows: [String: [TimeRing<OpCounts>]] = [:]
-        var tooOld: UInt64 = 0
-
-        mutating func apply(_ event: Event) {
-            guard case .op(let op) = event.body else { return }
-            let micros = LatencyScale.micros(fromMs: op.durationMs)
-            let band = Int(HeatmapProjection.bandOfScaleIndex[LatencyScale.index(ofMicros: micros)])
-            var placed = false
-            for tier in latency.indices where latency[tier].update(atTimeNs: event.timeNs, { $0.record(band: band, micros: micros) }) == .live {
-                placed = true
-            }
-            guard placed else {
-                tooOld += 1
-                return
-            }
-            for key in ["op:" + op.name, "proto:" + (op.protocol ?? LatencyProjection.unknownProtocol)] {
-                var tiers = rows[key] ?? HeatmapRow().tiers
-                for tier in tiers.indices { tiers[tier].update(atTimeNs: event.timeNs) { $0.record(ok: op.ok) } }
-                rows[key] = tiers
-            }
-        }
-    }
-
-    /// The coarse tiers take the finest tier's open slot only when it closes; what every
-    /// tier reads must be what updating every tier for every operation gives, with
-    /// operations late by seconds to days, out of order, and jumps past a tier's span.
-    @Test func heatmap_tiersRead_asUpdatingEveryTierForEveryOperation_overLateAndShuffledTimes() throws {
-        for seed in UInt64(1)...12 {
-            var random = SeededRandom(seed: seed)
-            var heatmap = HeatmapProjection()
-            var model = EveryTierModel()
-            var clockNs = PanelFixtures.at(0)
-            var encodedOnce = false
-            for offset in 0..<3000 {
-                let roll = random.next() % 100
-                if roll < 3 { clockNs += Int64(random.next() % 9 * 3600) * TimeUnits.nanosPerSecond }  // jumps of hours
-                clockNs += Int64(random.next() % 2_000_000_000)
-                var timeNs = clockNs
-                if roll >= 80 { timeNs -= Int64(random.next() % (8 * 86_400)) * TimeUnits.nanosPerSecond / Int64(1 + random.next() % 50) }
-                let op = Operation(name: ["a", "b", "c"][Int(random.next() % 3)], protocol: random.chance(0.2) ? nil : "http1",
-                                   durationMs: Double(random.next() % 5000) / 10, ok: random.chance(0.9))
-                let event = Event(timeNs: timeNs, body: .op(op))
-                heatmap.apply(event, offset: UInt64(offset))
-                model.apply(event)
-                if !encodedOnce, offset > 1500, random.chance(0.01) {
-                    // A checkpoint stores the closed form; folding on from it gives the same.
-                    heatmap = try JSONDecoder().decode(HeatmapProjection.self, from: JSONEncoder().encode(heatmap))
-                    encodedOnce = true
-                }
-            }
-            for tier in HeatmapTier.allCases {
-                #expect(heatmap.latencyRing(tier) == model.latency[tier.rawValue], "seed \(seed), latency tier \(tier)")
-                for (table, prefix) in [(heatmap.operations, "op:"), (heatmap.protocols, "proto:")] {
-                    for (name, row) in table.entries {
-                        #expect(heatmap.ring(of: row, tier) == model.rows[prefix + name]?[tier.rawValue], "seed \(seed), \(prefix)\(name) tier \(tier)")
-                    }
-                }
-            }
-            #expect(heatmap.tooOldCount == model.tooOld, "seed \(seed)")
-        }
     }
 
     @Test func projectionSet_fromACheckpointWrittenBeforeTheHeatmap_loadsWithAnEmptyHeatmap() throws {

@@ -41,20 +41,17 @@ public struct HeatmapRow: Codable, Sendable, Equatable, Mergeable {
         for index in tiers.indices { tiers[index].update(atTimeNs: timeNs) { $0.record(ok: ok) } }
     }
 
-    /// An operation in the open slot: the finest tier only (`HeatmapOpenSlot`).
+    /// An operation in the open slot: the finest tier only (`OpenSlot`).
     @inline(__always)
     mutating func recordOpen(unit: Int64, ok: Bool) {
         tiers[0].update(unit: unit) { $0.record(ok: ok) }
     }
 
-    mutating func closeOpenSlot(unit: Int64) { tiers.closeOpenSlot(unit: unit) }
+    mutating func close(slot unit: Int64) { tiers.close(slot: unit) }
 
-    /// The tier as stored: coarse tiers lack the projection's open slot. Views read
-    /// `HeatmapProjection.ring(of:_:)`.
-    func storedRing(_ tier: HeatmapTier) -> TimeRing<OpCounts> { tiers[tier.rawValue] }
-
-    func ring(_ tier: HeatmapTier, includingOpenSlot openUnit: Int64?) -> TimeRing<OpCounts> {
-        tiers.ring(tier.rawValue, includingOpenSlot: openUnit)
+    /// The tier with the projection's open slot in it (stored coarse tiers lack it).
+    func ring(_ tier: HeatmapTier, including openSlot: OpenSlot) -> TimeRing<OpCounts> {
+        tiers.ring(tier.rawValue, including: openSlot)
     }
 
     public mutating func merge(_ other: HeatmapRow) {
@@ -93,10 +90,8 @@ public struct HeatmapProjection: Projection, Mergeable {
     public private(set) var protocols = BoundedKeyTable<HeatmapRow>(maxKeys: rowNamesMax)
     /// Operations older than even the hour tier: counted, not drawn.
     public private(set) var tooOldCount: UInt64 = 0
-    /// The finest tier's newest slot while its operations are not yet in the coarser
-    /// tiers (`HeatmapOpenSlot`); nil after a decode or a merge, whose coarse tiers
-    /// hold everything. Never encoded: the stored form is the closed one.
-    private var openUnit: Int64?
+    /// The finest tier's newest slot, not yet in the coarser tiers; never encoded.
+    private var openSlot = OpenSlot()
 
     public init() {
         latency = HeatmapTier.allCases.map { TimeRing(slotWidthNs: $0.widthNs, capacity: $0.capacity) }
@@ -112,18 +107,20 @@ public struct HeatmapProjection: Projection, Mergeable {
         let micros = LatencyScale.micros(fromMs: op.durationMs)
         let band = Int(Self.bandOfScaleIndex[LatencyScale.index(ofMicros: micros)])
         let unit = latency[0].unit(of: time)
-        if unit != openUnit, unit > latency[0].headUnit ?? .min {
-            closeOpenSlot()
-            openUnit = unit
+        switch openSlot.step(unit, fineHead: latency[0].headUnit) {
+        case .opens(let closing):
+            if let closing { close(slot: closing) }
             // The coarse heads move as they would have with this operation in them, so
             // a late operation is refused by the same tiers either way.
             for tier in latency.indices.dropFirst() { latency[tier].advance(toUnit: latency[tier].unit(of: time)) }
-        }
-        if unit == openUnit {
+            fallthrough
+        case .open:
             latency[0].update(unit: unit) { $0.record(band: band, micros: micros) }
             operations.update(op.name, make: HeatmapRow.init) { $0.recordOpen(unit: unit, ok: op.ok) }
             protocols.update(op.protocol ?? LatencyProjection.unknownProtocol, make: HeatmapRow.init) { $0.recordOpen(unit: unit, ok: op.ok) }
             return
+        case .late:
+            break
         }
         var placedAnywhere = false
         for index in latency.indices {
@@ -140,33 +137,30 @@ public struct HeatmapProjection: Projection, Mergeable {
 
     /// The latency tier with every operation in it, the open slot's included.
     public func latencyRing(_ tier: HeatmapTier) -> TimeRing<LatencyBandCounts> {
-        latency.ring(tier.rawValue, includingOpenSlot: openUnit)
+        latency.ring(tier.rawValue, including: openSlot)
     }
 
     /// A row's tier with every operation in it, the open slot's included.
     public func ring(of row: HeatmapRow, _ tier: HeatmapTier) -> TimeRing<OpCounts> {
-        row.ring(tier, includingOpenSlot: openUnit)
+        row.ring(tier, including: openSlot)
     }
 
-    /// Adds the open slot's operations to the coarse tiers, everywhere.
-    private mutating func closeOpenSlot() {
-        guard let unit = openUnit else { return }
-        assert(latency[0].headUnit == unit, "the open slot is the finest tier's newest")
-        latency.closeOpenSlot(unit: unit)
-        operations.updateAll { $0.closeOpenSlot(unit: unit) }
-        protocols.updateAll { $0.closeOpenSlot(unit: unit) }
-        openUnit = nil
+    /// Adds a closed slot's operations to the coarse tiers, everywhere.
+    private mutating func close(slot unit: Int64) {
+        latency.close(slot: unit)
+        operations.updateAll { $0.close(slot: unit) }
+        protocols.updateAll { $0.close(slot: unit) }
     }
 
     /// This state with no open slot: what is stored, merged and compared.
     private var closed: HeatmapProjection {
         var copy = self
-        copy.closeOpenSlot()
+        if let unit = copy.openSlot.close() { copy.close(slot: unit) }
         return copy
     }
 
     public mutating func merge(_ other: HeatmapProjection) {
-        closeOpenSlot()
+        self = closed
         let other = other.closed
         for index in latency.indices { latency[index].merge(other.latency[index]) }
         operations.merge(other.operations, make: HeatmapRow.init)
@@ -279,5 +273,18 @@ extension LatencyBandCounts: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(counts + sumMicros)
+    }
+}
+
+extension Array {
+    /// Tiers finest first: adds the finest ring's closed slot `unit` to the others.
+    mutating func close<Bucket>(slot unit: Int64) where Element == TimeRing<Bucket> {
+        let finest = self[0]
+        for tier in indices.dropFirst() { self[tier].add(closedSlot: unit, of: finest) }
+    }
+
+    /// Tier `tier` (finest first) with the finest ring's open slot in it.
+    func ring<Bucket>(_ tier: Int, including openSlot: OpenSlot) -> TimeRing<Bucket> where Element == TimeRing<Bucket> {
+        tier == 0 ? self[0] : self[tier].including(openSlot, of: self[0])
     }
 }
