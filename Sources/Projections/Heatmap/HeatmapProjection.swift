@@ -30,7 +30,9 @@ public enum HeatmapTier: Int, Sendable, CaseIterable {
 /// One row of the throughput and error heatmaps (an operation name or a protocol):
 /// operations and failures per slot, in every tier.
 public struct HeatmapRow: Codable, Sendable, Equatable, Mergeable {
-    public private(set) var tiers: [TimeRing<OpCounts>]
+    /// Stored form, finest first: the coarse tiers lack the projection's open slot, so
+    /// readers go through `HeatmapProjection.ring(of:_:)`.
+    private(set) var tiers: [TimeRing<OpCounts>]
 
     public init() {
         tiers = HeatmapTier.allCases.map { TimeRing(slotWidthNs: $0.widthNs, capacity: $0.capacity) }
