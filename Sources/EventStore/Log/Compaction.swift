@@ -79,6 +79,7 @@ enum Compaction {
         // The series index described the old file (smaller now, so a stale one would
         // be refused by its size anyway): rebuilt for the new one at the next query.
         try? fileSystem.remove(directory.seriesIndexPath(baseOffset: record.baseOffset))
+        try? fileSystem.remove(directory.rollupsPath(baseOffset: record.baseOffset))
         try fileSystem.syncDirectory(directory.logPath)
         do { try SegmentFiles.writeIndex(index, fileSizeBytes: written, directory: directory) } catch {
             logger.warning("could not write compacted index; it will be rebuilt", metadata: ["segment": "\(record.path)"])

@@ -3,6 +3,8 @@
 /// DIR/meta                      format version, written atomically
 /// DIR/log/<base20>.seg          segments, named by base offset
 /// DIR/log/<base20>.idx          their sparse indexes (derived, rebuilt when missing)
+/// DIR/log/<base20>.sidx         sealed segments' series indexes (derived)
+/// DIR/log/<base20>.rlup         sealed segments' minute rollups per series (derived)
 /// DIR/checkpoints/              projection checkpoints (owned by Projections)
 /// DIR/snapshots/                view snapshots along the log, for time travel (derived)
 /// ```
@@ -23,6 +25,8 @@ public struct DataDirectory: Sendable {
     public func segmentPath(baseOffset: UInt64) -> String { logPath + "/" + LogFormat.segmentFileName(baseOffset: baseOffset) }
     public func indexPath(baseOffset: UInt64) -> String { logPath + "/" + LogFormat.indexFileName(baseOffset: baseOffset) }
     public func seriesIndexPath(baseOffset: UInt64) -> String { logPath + "/" + LogFormat.seriesIndexFileName(baseOffset: baseOffset) }
+    /// A sealed segment's minute rollups (`SegmentRollups`).
+    public func rollupsPath(baseOffset: UInt64) -> String { logPath + "/" + LogFormat.rollupsFileName(baseOffset: baseOffset) }
 
     /// Opens (creating when absent) a data directory, refusing one written by a newer format.
     public static func open(path: String, fileSystem: any LogFileSystem = POSIXFileSystem()) throws(LogError) -> DataDirectory {

@@ -38,11 +38,13 @@ public final class EventLog: Sendable {
         self.logger = logger
         let state = LogState(segments: opened.segments, highWaterMark: opened.nextOffset)
         let seriesIndexes = SeriesIndexes(directory: directory)
-        let maintenance = LogMaintenance(directory: directory, options: options, state: state, seriesIndexes: seriesIndexes, logger: logger)
+        let decodedSamples = DecodedSampleCache(capacityBytes: options.decodedSampleCacheBytes)
+        let maintenance = LogMaintenance(
+            directory: directory, options: options, state: state, seriesIndexes: seriesIndexes, decodedSamples: decodedSamples, logger: logger)
         let jobs = BackgroundJobs()
         self.state = state
         self.seriesIndexes = seriesIndexes
-        self.decodedSamples = DecodedSampleCache(capacityBytes: options.decodedSampleCacheBytes)
+        self.decodedSamples = decodedSamples
         self.maintenance = maintenance
         self.jobs = jobs
         let writer = LogWriter(

@@ -20,6 +20,7 @@ public enum LogFormat {
     static let segmentSuffix = ".seg"
     static let indexSuffix = ".idx"
     static let seriesIndexSuffix = ".sidx"
+    static let rollupsSuffix = ".rlup"
     static let temporarySuffix = ".tmp"
 
     static func fileStem(baseOffset: UInt64) -> String {
@@ -30,6 +31,7 @@ public enum LogFormat {
     static func segmentFileName(baseOffset: UInt64) -> String { fileStem(baseOffset: baseOffset) + segmentSuffix }
     static func indexFileName(baseOffset: UInt64) -> String { fileStem(baseOffset: baseOffset) + indexSuffix }
     static func seriesIndexFileName(baseOffset: UInt64) -> String { fileStem(baseOffset: baseOffset) + seriesIndexSuffix }
+    static func rollupsFileName(baseOffset: UInt64) -> String { fileStem(baseOffset: baseOffset) + rollupsSuffix }
 
     /// The base offset a segment file name encodes, or nil for any other file.
     static func baseOffset(segmentFileName name: String) -> UInt64? {

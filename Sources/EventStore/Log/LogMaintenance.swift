@@ -12,13 +12,18 @@ actor LogMaintenance {
     private let options: LogOptions
     private let state: LogState
     private let seriesIndexes: SeriesIndexes
+    private let scanner: MetricSampleScanner
     private let logger: Logger
 
-    init(directory: DataDirectory, options: LogOptions, state: LogState, seriesIndexes: SeriesIndexes, logger: Logger) {
+    init(
+        directory: DataDirectory, options: LogOptions, state: LogState, seriesIndexes: SeriesIndexes, decodedSamples: DecodedSampleCache,
+        logger: Logger
+    ) {
         self.directory = directory
         self.options = options
         self.state = state
         self.seriesIndexes = seriesIndexes
+        self.scanner = MetricSampleScanner(state: state, directory: directory, seriesIndexes: seriesIndexes, cache: decodedSamples)
         self.logger = logger
     }
 
@@ -34,6 +39,7 @@ actor LogMaintenance {
             do { _ = try seriesIndexes.index(for: record) } catch {
                 logger.warning("series index not built; the first query over the segment will", metadata: ["base": "\(baseOffset)", "error": "\(error)"])
             }
+            writeRollups(record)
         }
         do { _ = try applyRetention(nowNs: retentionReferenceNs()) } catch {
             logger.warning("retention failed", metadata: ["error": "\(error)"])
@@ -52,6 +58,23 @@ actor LogMaintenance {
             do { _ = try seriesIndexes.index(for: record) } catch {
                 logger.warning("series index not built at open; the first query over the segment will", metadata: ["base": "\(record.baseOffset)", "error": "\(error)"])
             }
+        }
+        // Logs written before segments had minute rollups, or stopped between a seal
+        // and its rollups: charts over them read samples until these are written.
+        for record in state.allSegments where record.sealed && !directory.fileSystem.exists(directory.rollupsPath(baseOffset: record.baseOffset)) {
+            writeRollups(record)
+        }
+    }
+
+    /// Writes a sealed segment's minute rollups (derived data: without them a chart
+    /// over the segment reads its samples).
+    private func writeRollups(_ record: SegmentRecord) {
+        guard let current = state.segment(baseOffset: record.baseOffset), current.sealed else { return }
+        do {
+            let rollups = try scanner.segmentRollups(current)
+            try directory.fileSystem.writeAtomically(rollups.encoded(), to: directory.rollupsPath(baseOffset: current.baseOffset), directory: directory.logPath)
+        } catch {
+            logger.warning("minute rollups not written; charts over the segment read its samples", metadata: ["base": "\(record.baseOffset)", "error": "\(error)"])
         }
     }
 
@@ -78,9 +101,10 @@ actor LogMaintenance {
         return state.newestEventTimeNs.map { min($0, ceiling) } ?? clock
     }
 
-    /// The files derived from a segment and kept beside it: its sparse index and series index.
+    /// The files derived from a segment and kept beside it: its sparse index, series
+    /// index and minute rollups.
     private func derivedPaths(of baseOffset: UInt64) -> [String] {
-        [directory.indexPath(baseOffset: baseOffset), directory.seriesIndexPath(baseOffset: baseOffset)]
+        [directory.indexPath(baseOffset: baseOffset), directory.seriesIndexPath(baseOffset: baseOffset), directory.rollupsPath(baseOffset: baseOffset)]
     }
 
     func applyRetention(nowNs: Int64) throws(LogError) -> [UInt64] {

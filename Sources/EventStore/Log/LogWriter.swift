@@ -190,6 +190,7 @@ actor LogWriter {
             try? directory.fileSystem.remove(old.path)
             try? directory.fileSystem.remove(directory.indexPath(baseOffset: old.baseOffset))
             try? directory.fileSystem.remove(directory.seriesIndexPath(baseOffset: old.baseOffset))
+            try? directory.fileSystem.remove(directory.rollupsPath(baseOffset: old.baseOffset))
             logger.info("empty log now starts at the leader's offset", metadata: ["offset": "\(baseOffset)"])
             return nil
         } catch {

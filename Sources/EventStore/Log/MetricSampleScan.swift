@@ -78,10 +78,12 @@ public struct MetricSampleScanner {
         return statistics
     }
 
-    private func scanSegment(
+    /// `scan` over one segment; `cacheDecoded` false keeps a whole-segment read (the
+    /// minute rollups' build) from pushing the queries' batches out of the cache.
+    func scanSegment(
         _ first: SegmentRecord, fromNs: Int64, toNs: Int64, name: String?, labelsEqual: [Labels.Pair], labelValues: [LabelValueFilter],
         wants: (SeriesKey) throws -> Bool,
-        beforeBatch: (Int) throws -> Void, visit: SeriesSamplesVisitor, statistics: inout MetricScanStatistics
+        beforeBatch: (Int) throws -> Void, visit: SeriesSamplesVisitor, statistics: inout MetricScanStatistics, cacheDecoded: Bool = true
     ) throws {
         var record = first
         // A compaction may rename a new file over the segment between reading its
@@ -166,7 +168,7 @@ public struct MetricSampleScanner {
                 statistics.eventsInBatchesRead += Int(batch.eventCount)
                 do {
                     let decoded = try BatchSampleDecoder.samples(payload, eventCount: Int(frame.header.eventCount))
-                    cache.insert(decoded, for: cacheKey)
+                    if cacheDecoded { cache.insert(decoded, for: cacheKey) }
                     try decoded.visit(
                         declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs,
                         declaredRuns: batch.declaredRuns, selectedNumbers: selectedNumbers, visit: visit)

@@ -123,6 +123,9 @@ public struct SeriesIndex: Sendable {
         self.segmentSizeBytes = UInt64(SegmentHeader.sizeBytes)
     }
 
+    /// The number of `key` in this segment, nil when no batch declares it.
+    func existingNumber(of key: SeriesKey) -> Int? { numbers[key] }
+
     /// The number of `key`, adding it on first sight.
     private mutating func number(of key: SeriesKey) -> UInt32 {
         if let existing = numbers[key] { return UInt32(existing) }

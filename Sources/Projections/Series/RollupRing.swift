@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// One tier of one series: consecutive buckets of `widthNs` ending at `headUnit`, at
@@ -325,6 +326,12 @@ public struct RollupRing: Sendable {
     }
 
     private func oldestUnit(ofCount n: Int) -> Int64 { headUnit - Int64(n) + 1 }
+
+    /// The newest `capacity` buckets.
+    func newest(_ capacity: Int) -> RollupRing {
+        guard count > capacity else { return self }
+        return RollupRing(ordered: Array(ordered.suffix(capacity)), headUnit: headUnit)
+    }
 
     /// Heap bytes this tier holds.
     public var footprintBytes: Int {

@@ -1,5 +1,5 @@
 /// One point of a series query: the rollup of the buckets in `[timeNs, timeNs + stepNs)`.
-public struct SeriesPoint: Encodable, Sendable, Equatable {
+public struct SeriesPoint: Codable, Sendable, Equatable {
     public let timeNs: Int64
     public let time: String
     public let min: Double
@@ -13,7 +13,7 @@ public struct SeriesPoint: Encodable, Sendable, Equatable {
 }
 
 /// A query's answer with the resolution it was answered at.
-public struct SeriesQueryResult: Encodable, Sendable, Equatable {
+public struct SeriesQueryResult: Codable, Sendable, Equatable {
     public let name: String
     public let labels: [String: String]
     public let kind: String

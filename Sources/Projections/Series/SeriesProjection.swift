@@ -16,9 +16,9 @@ public struct SeriesProjection: Projection {
     public let retention: SeriesRetention
     public let seriesMax: Int
     /// In first-seen order; equality and encoding use key order instead.
-    public private(set) var keys: [SeriesKey] = []
-    public private(set) var states: [SeriesState] = []
-    private var index: [SeriesKey: Int] = [:]
+    public internal(set) var keys: [SeriesKey] = []
+    public internal(set) var states: [SeriesState] = []
+    var index: [SeriesKey: Int] = [:]
     /// Samples of series refused because `seriesMax` was reached.
     public private(set) var droppedSamples: UInt64 = 0
     /// Samples older than every tier of their series.
@@ -57,8 +57,23 @@ public struct SeriesProjection: Projection {
         return projection
     }
 
+    /// The live state's: `SeriesRetention.live`.
     public init() {
-        self.init(retention: .standard, seriesMax: Self.seriesMaxDefault)
+        self.init(retention: .live, seriesMax: Self.seriesMaxDefault)
+    }
+
+    /// This state with each series' tiers cut to `retention`'s (newest buckets kept):
+    /// a checkpoint written with the longer tiers of earlier versions goes on live.
+    public func retained(_ retention: SeriesRetention) -> SeriesProjection {
+        guard retention != self.retention else { return self }
+        var projection = SeriesProjection(retention: retention, seriesMax: seriesMax)
+        projection.keys = keys
+        projection.index = index
+        projection.droppedSamples = droppedSamples
+        projection.lateSamples = lateSamples
+        projection.isOmitted = isOmitted
+        projection.states = states.map { $0.retained(retention) }
+        return projection
     }
 
     public init(retention: SeriesRetention, seriesMax: Int) {

@@ -1,3 +1,4 @@
+import EventStore
 /// How long each tier of every series keeps its buckets.
 ///
 /// Memory per series, full: `(secondBuckets + minuteBuckets + hourBuckets) × 24 B`
@@ -22,6 +23,13 @@ public struct SeriesRetention: Codable, Sendable, Equatable {
     /// 1 s buckets for 5 min (not 10: the 1 s tier is the costliest per hour covered,
     /// and ranges past 5 min read well at 1 min), 1 min for 24 h, 1 h for 7 days.
     public static let standard = SeriesRetention(secondBuckets: 300, minuteBuckets: 24 * 60, hourBuckets: 7 * 24)
+
+    /// What the live state keeps per series: 5 min of seconds and the last hour of
+    /// minutes (a segment rolls after an hour at most, so older minutes are in sealed
+    /// segments' rollup files, `SegmentRollups`) and two hours, so memory per series
+    /// stays flat however long a series lives. Longer ranges are answered by
+    /// `SeriesProjection.history(of:…)` from the log's minutes.
+    public static let live = SeriesRetention(secondBuckets: 300, minuteBuckets: 64, hourBuckets: 2)
 
     public init(secondBuckets: Int, minuteBuckets: Int, hourBuckets: Int) {
         precondition(secondBuckets > 0 && minuteBuckets > 0 && hourBuckets > 0, "every tier holds at least one bucket")

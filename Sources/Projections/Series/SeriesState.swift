@@ -17,26 +17,22 @@ public struct SeriesState: Codable, Sendable, Equatable {
     @inline(__always)
     mutating func record(timeNs: Int64, value: Double, kind: MetricKind, retention: SeriesRetention) -> Bool {
         self.kind = kind
-        var increase = 0.0
-        if kind == .counter {
-            if let previous = counterValue {
-                if timeNs >= counterTimeNs {
-                    // A decrease is a reset: the counter restarted from zero.
-                    increase = value >= previous ? value - previous : value
-                    counterValue = value
-                    counterTimeNs = timeNs
-                }
-                // An out-of-order sample adds no increase: the newer one already did.
-            } else {
-                counterValue = value
-                counterTimeNs = timeNs
-            }
-        }
+        let increase = kind == .counter
+            ? CounterIncrease.record(value: value, timeNs: timeNs, previous: &counterValue, previousTimeNs: &counterTimeNs) : 0
         let s = retention.second, m = retention.minute, h = retention.hour
         let a = seconds.record(unit: TimeUnits.unit(of: timeNs, widthNs: s.widthNs), capacity: s.capacity, value: value, increase: increase)
         let b = minutes.record(unit: TimeUnits.unit(of: timeNs, widthNs: m.widthNs), capacity: m.capacity, value: value, increase: increase)
         let c = hours.record(unit: TimeUnits.unit(of: timeNs, widthNs: h.widthNs), capacity: h.capacity, value: value, increase: increase)
         return a || b || c
+    }
+
+    /// The tiers cut to `retention`'s capacities, newest buckets kept.
+    func retained(_ retention: SeriesRetention) -> SeriesState {
+        var state = self
+        state.seconds = seconds.newest(retention.second.capacity)
+        state.minutes = minutes.newest(retention.minute.capacity)
+        state.hours = hours.newest(retention.hour.capacity)
+        return state
     }
 
     public var footprintBytes: Int { seconds.footprintBytes + minutes.footprintBytes + hours.footprintBytes }

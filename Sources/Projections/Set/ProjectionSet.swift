@@ -131,7 +131,7 @@ extension ProjectionSet {
         throughput = try c.decode(ThroughputProjection.self, forKey: .throughput)
         latency = try c.decode(LatencyProjection.self, forKey: .latency)
         vitals = try c.decode(VitalsProjection.self, forKey: .vitals)
-        series = try c.decode(SeriesProjection.self, forKey: .series)
+        series = try c.decode(SeriesProjection.self, forKey: .series).retained(.live)
         heatmap = try c.decodeIfPresent(HeatmapProjection.self, forKey: .heatmap) ?? HeatmapProjection()
         lastOffset = try c.decodeIfPresent(UInt64.self, forKey: .lastOffset)
         lastEventTimeNs = try c.decodeIfPresent(Int64.self, forKey: .lastEventTimeNs)

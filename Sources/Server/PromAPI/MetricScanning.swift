@@ -16,6 +16,10 @@ public protocol MetricScanning: Sendable {
         fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
         labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
     ) throws
+
+    /// The minute rollups of one series over the minutes of `fromNs...toNs`, from the
+    /// log (`MetricSampleScanner.minuteRollups`). Blocking file I/O.
+    func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes?
 }
 
 public struct MetricScanError: Error, CustomStringConvertible {
@@ -34,6 +38,10 @@ extension Engine: MetricScanning {
             samples: log.metricSamples, reader: { log.reader(fromTimeNs: $0) }, fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax,
             eventSeries: eventSeries, name: name, labelsEqual: labelsEqual, labelValues: labelValues, wants: wants, visit)
     }
+
+    public func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes? {
+        try log.metricSamples.minuteRollups(of: key, fromNs: fromNs, toNs: toNs)
+    }
 }
 
 /// A replay's PromQL reads the recording within its range `[from, to)`, every sample of
@@ -48,6 +56,13 @@ extension ReplayEngine: MetricScanning {
             samples: log.metricSamples, reader: { log.reader(fromTimeNs: $0) }, fromNs: max(fromNs, source.fromNs ?? .min),
             toNs: min(toNs, source.toNs.map { $0 - 1 } ?? .max), eventsScannedMax: eventsScannedMax, eventSeries: eventSeries, name: name,
             labelsEqual: labelsEqual, labelValues: labelValues, wants: wants, visit)
+    }
+
+    /// The recording's minutes within its range, whole minutes: a minute the range
+    /// cuts holds the recording's samples of the whole minute.
+    public nonisolated func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes? {
+        try source.log.metricSamples.minuteRollups(
+            of: key, fromNs: max(fromNs, source.fromNs ?? .min), toNs: min(toNs, source.toNs.map { $0 - 1 } ?? .max))
     }
 }
 

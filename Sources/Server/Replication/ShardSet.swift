@@ -128,4 +128,12 @@ public final class ShardSet: UpdateFeed, MetricScanning {
                 labelValues: labelValues, wants: wants, visit)
         }
     }
+
+    /// A series is one source's, so one shard's: the first shard holding it answers.
+    public func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes? {
+        for shard in shards {
+            if let minutes = try shard.engine.minuteRollups(of: key, fromNs: fromNs, toNs: toNs) { return minutes }
+        }
+        return nil
+    }
 }

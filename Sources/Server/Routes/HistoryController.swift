@@ -68,13 +68,21 @@ public struct HistoryController<Context: RequestContext>: Sendable {
     /// moment (every sample at or before it).
     func rollups(of keys: [SeriesKey], fromNs: Int64, resolved: SnapshotRequest) async throws -> (SeriesProjection, Set<String>) {
         let live = resolved.views.series
+        let log = self.log
+        let toNs = resolved.atNs ?? resolved.snapshot.eventTimeNs ?? .max
         if !live.isOmitted {
             var names = Set<String>()
             for key in live.keys where names.count < Self.listedSeriesMax { names.insert(key.name) }
-            return (live, names)
+            // The state keeps the last hour of minutes; the minutes before it are the log's.
+            guard keys.count == 1, let key = keys.first else { return (live, names) }
+            let ownStartNs = live.minuteTierStartNs(of: key)
+            guard ownStartNs.map({ fromNs < $0 }) ?? true else { return (live, names) }
+            let olderToNs = min(toNs, (ownStartNs ?? .max) == .max ? .max : ownStartNs! - 1)
+            let older = try await BlockingWork.run { try log.minuteRollups(of: key, fromNs: fromNs, toNs: olderToNs) }
+            // A series no older than the state's minutes answers from the state alone.
+            guard let older, !older.units.isEmpty else { return (live, names) }
+            return (live.history(of: key, fromNs: fromNs, toNs: toNs, older: older), names)
         }
-        let log = self.log
-        let toNs = resolved.atNs ?? resolved.snapshot.eventTimeNs ?? .max
         do {
             return try await BlockingWork.run {
                 (try LogSeriesRollups.fold(log, keys: keys, fromNs: fromNs, toNs: toNs),

@@ -20,7 +20,7 @@ enum LogSeriesRollups {
     /// The rollups of `keys` over `fromNs...toNs`. Blocking file I/O: run off the
     /// cooperative pool.
     static func fold(_ log: any MetricScanning, keys: [SeriesKey], fromNs: Int64, toNs: Int64) throws -> SeriesProjection {
-        var projection = SeriesProjection()
+        var projection = SeriesProjection(retention: .standard, seriesMax: SeriesProjection.seriesMaxDefault)
         guard !keys.isEmpty, fromNs <= toNs else { return projection }
         let wanted = Set(keys)
         let name = wanted.count == 1 ? keys[0].name : nil

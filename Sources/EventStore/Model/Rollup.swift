@@ -18,7 +18,7 @@ public struct Rollup: Sendable, Equatable {
     public var isEmpty: Bool { count == 0 }
 
     @inline(__always)
-    static func float(_ value: Double) -> Float {
+    public static func float(_ value: Double) -> Float {
         let f = Float(value)
         if f.isFinite { return f }
         return value > 0 ? .greatestFiniteMagnitude : -.greatestFiniteMagnitude
