@@ -9,13 +9,16 @@ import Testing
 /// The live state keeps an hour of minutes per series (`SeriesRetention.live`);
 /// `/api/v1/rollups` over longer ranges joins the log's minutes (sealed segments'
 /// rollup files and the open segment's samples) before that hour, and answers what
-/// the fold of every sample into day-long tiers answers.
+/// the fold of every sample into day-long tiers answers. So does an `?at=` answer on a
+/// log of many series (whose snapshots hold no rollups): the hour before the moment
+/// folded from the samples, the minutes before it from the log's rollups.
 @Suite struct RollupsHistoryTests {
     static let startNs: Int64 = 1_767_261_600_000_000_000
     static let stepNs: Int64 = 15 * 1_000_000_000
     static let scrapes = 4 * 240
 
-    @Test func rollupsOverFourHours_answerAsTheFoldOfEverySampleIntoLongTiers() async throws {
+    @Test(arguments: [0, SeriesProjection.seriesKeptInSnapshotsMax + 1])
+    func rollupsOverFourHours_answerAsTheFoldOfEverySampleIntoLongTiers(otherSeries: Int) async throws {
         let directory = try TemporaryDirectory("rollups-history")
         defer { directory.remove() }
         var logOptions = LogOptions()
@@ -24,6 +27,11 @@ import Testing
         let engine = try await Engine.open(dataDirectory: directory.path, logOptions: logOptions)
         let running = Task { try await engine.run() }
         do {
+            if otherSeries > 0 {
+                _ = try await engine.append((0..<otherSeries).map { n in
+                    Event(timeNs: Self.startNs, body: .metric(MetricSample(name: "other", labels: ["n": "\(n)"], value: 1, kind: .gauge)))
+                })
+            }
             var counter = 0.0
             for scrape in 0..<Self.scrapes {
                 let timeNs = Self.startNs + Int64(scrape) * Self.stepNs
@@ -37,19 +45,22 @@ import Testing
             await engine.log.waitForMaintenance()
             #expect(engine.log.segments().filter(\.sealed).count >= 3, "minutes from sealed segments' files")
 
-            var folded = SeriesProjection(retention: .standard, seriesMax: 10)
+            var folded = SeriesProjection(retention: .standard, seriesMax: 1000)
             for item in try engine.loggedEvents() { folded.apply(item.event, offset: item.offset) }
             let everything = folded
             let live = engine.currentSnapshot().views.series
             let router = Router()
             HistoryController<BasicRequestContext>(reader: engine).addRoutes(to: router)
             let endNs = Self.startNs + Int64(Self.scrapes - 1) * Self.stepNs
+            // With many series, the answer at the last moment: a snapshot without rollups.
+            let at = otherSeries > 0 ? "&at=\(endNs)" : ""
+            if otherSeries > 0 { #expect(try await engine.snapshot(atNs: endNs).views.series.isOmitted) }
             try await Application(router: router).test(.router) { client in
                 for name in ["queue_depth", "sent_total"] {
                     let key = SeriesKey(name: name, labels: Labels([:]))
                     #expect(try #require(live.minuteTierStartNs(of: key)) > Self.startNs + 2 * 3600 * 1_000_000_000, "the live state holds the last hour")
                     for (fromNs, step) in [(Self.startNs, "1m"), (Self.startNs + 1800 * 1_000_000_000, "5m"), (Self.startNs, "1h")] {
-                        let uri = "/api/v1/rollups?name=\(name)&from=\(fromNs)&to=\(endNs)&step=\(step)"
+                        let uri = "/api/v1/rollups?name=\(name)&from=\(fromNs)&to=\(endNs)&step=\(step)\(at)"
                         let answer = try await client.execute(uri: uri, method: .get) { response in
                             #expect(response.status == .ok, "GET \(uri)")
                             return try JSONDecoder().decode(SeriesQueryResult.self, from: Data(buffer: response.body))

@@ -5,9 +5,14 @@ import Projections
 /// series, events built on the fly so only the fold's state grows. Every view is
 /// folded, the series rollups (`ProjectionSet.series`) among them.
 enum MemoryBench {
-    static func run(events: Int, seriesCount: Int, reportEvery: Int, intervalSeconds: Int) {
+    /// `retention` "live" is what the server keeps (`SeriesRetention.live`); "standard"
+    /// keeps a day of minutes and a week of hours in memory, as before sealed segments
+    /// had their own minute rollups: the comparison in one binary.
+    static func run(events: Int, seriesCount: Int, reportEvery: Int, intervalSeconds: Int, retention: String) {
         let keys = Streams.metricKeys(seriesCount: seriesCount)
         var set = ProjectionSet()
+        if retention == "standard" { set.series = SeriesProjection(retention: .standard, seriesMax: SeriesProjection.seriesMaxDefault) }
+        print("  series tiers: \(retention) (\(set.series.retention.second.capacity) s, \(set.series.retention.minute.capacity) min, \(set.series.retention.hour.capacity) h)")
         let baselineKiB = Measure.residentKiB() ?? 0
         print("  one sample per series every \(intervalSeconds) s of event time")
         print("  RSS before folding (series keys built): \(baselineKiB) KiB")

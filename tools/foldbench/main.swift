@@ -7,14 +7,19 @@ import EventStore
 let usage = """
     usage: tacho-foldbench fold [--events N] [--series S] [--runs R] [--mix metric-heavy|demo]
            tacho-foldbench recovery [--events N] [--series S] [--runs R] [--replay-runs R] [--dir DIR]
-           tacho-foldbench rss [--events N] [--series S] [--every N] [--interval-s SECONDS]
+           tacho-foldbench rss [--events N] [--series S] [--every N] [--interval-s SECONDS] [--retention live|standard]
            tacho-foldbench state --file DIR/snapshots/N.ckpt [--runs R]
     """
+
+func retention(_ name: String) throws -> String {
+    guard ["live", "standard"].contains(name) else { throw UsageError(message: "--retention is live or standard, not '\(name)'") }
+    return name
+}
 
 do {
     let arguments = try Arguments(
         Array(CommandLine.arguments.dropFirst()),
-        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every", "--file", "--interval-s", "--mix"], knownFlags: [])
+        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every", "--file", "--interval-s", "--mix", "--retention"], knownFlags: [])
     let series = try arguments.int("--series", default: 10_000)
     switch arguments.mode {
     case "fold":
@@ -62,7 +67,7 @@ do {
         let count = try arguments.int("--events", default: 50_000_000)
         MemoryBench.run(
             events: count, seriesCount: series, reportEvery: try arguments.int("--every", default: 5_000_000),
-            intervalSeconds: try arguments.int("--interval-s", default: 1))
+            intervalSeconds: try arguments.int("--interval-s", default: 1), retention: try retention(arguments.string("--retention") ?? "live"))
     default:
         throw UsageError(message: "unknown mode '\(arguments.mode)'")
     }

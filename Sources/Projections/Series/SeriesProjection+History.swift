@@ -13,10 +13,13 @@ extension SeriesProjection {
     /// `MetricSampleScanner.minuteRollups` up to `minuteTierStartNs(of:)`), and hours
     /// merged from all those minutes. A state of that one series whose tiers span the
     /// range (its minute tier holds up to `SeriesRetention.bucketsPerRingMax` minutes).
-    public func history(of key: SeriesKey, fromNs: Int64, toNs: Int64, older: SeriesMinutes?) -> SeriesProjection {
+    /// `ownFromNs`: this state's minutes before it are left out (a fold from the log
+    /// whose first minute holds only part of its samples), `older`'s taken instead.
+    public func history(of key: SeriesKey, fromNs: Int64, toNs: Int64, older: SeriesMinutes?, ownFromNs: Int64? = nil) -> SeriesProjection {
         let own = state(of: key)
         let minuteWidth = retention.minute.widthNs
-        let ownStart = own.flatMap { $0.minutes.count > 0 ? $0.minutes.oldestUnit : nil }
+        let ownFromUnit = ownFromNs.map { TimeUnits.unit(of: $0, widthNs: minuteWidth) } ?? .min
+        let ownStart = own.flatMap { $0.minutes.count > 0 ? max($0.minutes.oldestUnit, ownFromUnit) : nil }
         var units: [Int64] = []
         var buckets: [Rollup] = []
         if let older {
@@ -26,7 +29,7 @@ extension SeriesProjection {
             }
         }
         if let own, own.minutes.count > 0 {
-            own.minutes.forEach(fromUnit: own.minutes.oldestUnit, throughUnit: own.minutes.headUnit) { unit, bucket in
+            own.minutes.forEach(fromUnit: ownStart ?? own.minutes.oldestUnit, throughUnit: own.minutes.headUnit) { unit, bucket in
                 guard !bucket.isEmpty else { return }
                 units.append(unit)
                 buckets.append(bucket)

@@ -62,35 +62,56 @@ public struct HistoryController<Context: RequestContext>: Sendable {
         return try JSONResponse.make(result)
     }
 
-    /// The rollups to answer from, and the series names to offer: the state's own, or,
-    /// for a state that left them out (an `?at=` answer or a replay's cursor on a log of
-    /// many series), those of `keys` folded from the log's samples from `fromNs` to the
-    /// moment (every sample at or before it).
+    /// The rollups to answer from, and the series names to offer. The state's own
+    /// (seconds for 5 min, minutes for the last hour: `SeriesRetention.live`), or, for a
+    /// state that left them out (an `?at=` answer or a replay's cursor on a log of many
+    /// series), those of `keys` folded from the log's samples of the hour before the
+    /// moment (every sample at or before it); for one series, the minutes before those
+    /// come from the log's minute rollups (`MetricScanning.minuteRollups`).
     func rollups(of keys: [SeriesKey], fromNs: Int64, resolved: SnapshotRequest) async throws -> (SeriesProjection, Set<String>) {
-        let live = resolved.views.series
+        let state = resolved.views.series
         let log = self.log
         let toNs = resolved.atNs ?? resolved.snapshot.eventTimeNs ?? .max
-        if !live.isOmitted {
-            var names = Set<String>()
-            for key in live.keys where names.count < Self.listedSeriesMax { names.insert(key.name) }
-            // The state keeps the last hour of minutes; the minutes before it are the log's.
-            guard keys.count == 1, let key = keys.first else { return (live, names) }
-            let ownStartNs = live.minuteTierStartNs(of: key)
-            guard ownStartNs.map({ fromNs < $0 }) ?? true else { return (live, names) }
-            let olderToNs = min(toNs, (ownStartNs ?? .max) == .max ? .max : ownStartNs! - 1)
-            let older = try await BlockingWork.run { try log.minuteRollups(of: key, fromNs: fromNs, toNs: olderToNs) }
-            // A series no older than the state's minutes answers from the state alone.
-            guard let older, !older.units.isEmpty else { return (live, names) }
-            return (live.history(of: key, fromNs: fromNs, toNs: toNs, older: older), names)
+        var names = Set<String>()
+        if !state.isOmitted {
+            for key in state.keys where names.count < Self.listedSeriesMax { names.insert(key.name) }
+            let coversRange = state.minuteTierStartNs(of: keys.first ?? SeriesKey(name: "", labels: .empty)).map { fromNs >= $0 } ?? false
+            if keys.count != 1 || coversRange { return (state, names) }
         }
         do {
-            return try await BlockingWork.run {
-                (try LogSeriesRollups.fold(log, keys: keys, fromNs: fromNs, toNs: toNs),
-                 try LogSeriesRollups.names(log, fromNs: fromNs, toNs: toNs, limit: Self.listedSeriesMax))
+            return try await BlockingWork.run { [names] in
+                var rollups = state
+                var names = names
+                // Where the rollups' own minutes count from: a fold's first minute may
+                // hold only part of its samples.
+                var ownFromNs = Int64.min
+                if state.isOmitted {
+                    let recentFromNs = keys.count == 1 && toNs != .max ? max(fromNs, Self.minuteStartNs(toNs - Self.recentFoldSpanNs)) : fromNs
+                    rollups = try LogSeriesRollups.fold(log, keys: keys, fromNs: recentFromNs, toNs: toNs)
+                    names = try LogSeriesRollups.names(log, fromNs: fromNs, toNs: toNs, limit: Self.listedSeriesMax)
+                    ownFromNs = recentFromNs
+                }
+                guard keys.count == 1, let key = keys.first else { return (rollups, names) }
+                let ownStartNs = rollups.minuteTierStartNs(of: key).map { max($0, ownFromNs) }
+                guard ownStartNs.map({ fromNs < $0 }) ?? true else { return (rollups, names) }
+                let olderToNs = ownStartNs.map { min(toNs, $0 - 1) } ?? toNs
+                // A series no older than the rollups' minutes answers from them alone.
+                guard let older = try log.minuteRollups(of: key, fromNs: fromNs, toNs: olderToNs), !older.units.isEmpty else {
+                    return (rollups, names)
+                }
+                return (rollups.history(of: key, fromNs: fromNs, toNs: toNs, older: older, ownFromNs: ownStartNs), names)
             }
         } catch let error as MetricScanError {
             throw APIError.badRequest("the series of this range are read from the log for a past moment: \(error.description)")
         }
+    }
+
+    /// How much of a range before the moment a state without rollups folds from the
+    /// log's samples (seconds and minutes); the minutes before come from the rollups.
+    static var recentFoldSpanNs: Int64 { 3600 * EventTime.nanosPerSecond }
+
+    static func minuteStartNs(_ timeNs: Int64) -> Int64 {
+        TimeUnits.unit(of: timeNs, widthNs: TimeUnits.nanosPerMinute) * TimeUnits.nanosPerMinute
     }
 
     /// `labels=core=total,host=a`.
