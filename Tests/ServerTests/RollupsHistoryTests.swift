@@ -6,9 +6,9 @@ import Projections
 import Testing
 @testable import Server
 
-/// The live state keeps an hour of minutes per series (`SeriesRetention.live`);
+/// The live state keeps half an hour of minutes per series (`SeriesRetention.live`);
 /// `/api/v1/rollups` over longer ranges joins the log's minutes (sealed segments'
-/// rollup files and the open segment's samples) before that hour, and answers what
+/// rollup files and the open segment's samples) before those, and answers what
 /// the fold of every sample into day-long tiers answers. So does an `?at=` answer on a
 /// log of many series (whose snapshots hold no rollups): the hour before the moment
 /// folded from the samples, the minutes before it from the log's rollups.
@@ -58,7 +58,7 @@ import Testing
             try await Application(router: router).test(.router) { client in
                 for name in ["queue_depth", "sent_total"] {
                     let key = SeriesKey(name: name, labels: Labels([:]))
-                    #expect(try #require(live.minuteTierStartNs(of: key)) > Self.startNs + 2 * 3600 * 1_000_000_000, "the live state holds the last hour")
+                    #expect(try #require(live.minuteTierStartNs(of: key)) > Self.startNs + 2 * 3600 * 1_000_000_000, "the live state holds the last half hour")
                     for (fromNs, step) in [(Self.startNs, "1m"), (Self.startNs + 1800 * 1_000_000_000, "5m"), (Self.startNs, "1h")] {
                         let uri = "/api/v1/rollups?name=\(name)&from=\(fromNs)&to=\(endNs)&step=\(step)\(at)"
                         let answer = try await client.execute(uri: uri, method: .get) { response in

@@ -9,6 +9,7 @@ let usage = """
            tacho-foldbench recovery [--events N] [--series S] [--runs R] [--replay-runs R] [--dir DIR]
            tacho-foldbench rss [--events N] [--series S] [--every N] [--interval-s SECONDS] [--retention live|standard]
            tacho-foldbench state --file DIR/snapshots/N.ckpt [--runs R]
+           tacho-foldbench rollups [--series S] [--hours H] [--interval-s SECONDS] [--segment-bytes B] [--runs R]
     """
 
 func retention(_ name: String) throws -> String {
@@ -19,7 +20,7 @@ func retention(_ name: String) throws -> String {
 do {
     let arguments = try Arguments(
         Array(CommandLine.arguments.dropFirst()),
-        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every", "--file", "--interval-s", "--mix", "--retention"], knownFlags: [])
+        knownValues: ["--events", "--series", "--runs", "--replay-runs", "--dir", "--every", "--file", "--interval-s", "--mix", "--retention", "--hours", "--segment-bytes"], knownFlags: [])
     let series = try arguments.int("--series", default: 10_000)
     switch arguments.mode {
     case "fold":
@@ -68,6 +69,13 @@ do {
         MemoryBench.run(
             events: count, seriesCount: series, reportEvery: try arguments.int("--every", default: 5_000_000),
             intervalSeconds: try arguments.int("--interval-s", default: 1), retention: try retention(arguments.string("--retention") ?? "live"))
+    case "rollups":
+        let directory = NSTemporaryDirectory() + "tacho-rollupbench-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await RollupReadBench.run(
+            seriesCount: try arguments.int("--series", default: 1_000), hours: try arguments.int("--hours", default: 24),
+            intervalSeconds: try arguments.int("--interval-s", default: 15), segmentBytes: try arguments.int("--segment-bytes", default: 1 << 20),
+            runs: try arguments.int("--runs", default: 5), directory: directory)
     default:
         throw UsageError(message: "unknown mode '\(arguments.mode)'")
     }

@@ -24,10 +24,12 @@ extension MetricSampleScanner {
                 if let part { accumulator.add(part) }
                 continue
             }
+            // The samples of the open segment (or one without a usable file) within the
+            // lookback and the range's minutes: the batches before are passed over.
             var part = SegmentRollups.SeriesRollup()
             var statistics = MetricScanStatistics()
             try scanSegment(
-                record, fromNs: .min, toNs: .max, name: key.name, labelsEqual: key.labels.pairs, labelValues: [], wants: { $0 == key },
+                record, fromNs: start, toNs: end, name: key.name, labelsEqual: key.labels.pairs, labelValues: [], wants: { $0 == key },
                 beforeBatch: { _ in }, visit: { _, kind, times, values in part.add(kind: kind, times: times, values: values) },
                 statistics: &statistics)
             accumulator.add(part)

@@ -1,6 +1,6 @@
 /// The minute rollups of every metric series of one sealed segment, so that a chart
 /// of a day or a week reads a few buckets per segment instead of every sample: the
-/// live series tiers keep only the last hour (`SeriesRetention.live`), and older
+/// live series tiers keep only the last half hour (`SeriesRetention.live`), and older
 /// minutes and hours come from here (`MetricSampleScanner.minuteRollups`).
 ///
 /// Derived data, like `SeriesIndex`: written beside a segment when it seals (after

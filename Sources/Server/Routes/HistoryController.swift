@@ -63,7 +63,7 @@ public struct HistoryController<Context: RequestContext>: Sendable {
     }
 
     /// The rollups to answer from, and the series names to offer. The state's own
-    /// (seconds for 5 min, minutes for the last hour: `SeriesRetention.live`), or, for a
+    /// (seconds for 5 min, minutes for half an hour: `SeriesRetention.live`), or, for a
     /// state that left them out (an `?at=` answer or a replay's cursor on a log of many
     /// series), those of `keys` folded from the log's samples of the hour before the
     /// moment (every sample at or before it); for one series, the minutes before those
