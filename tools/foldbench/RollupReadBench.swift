@@ -50,7 +50,9 @@ enum RollupReadBench {
             }
             folded = Int(offset)
         }
-        print("  series \(key): \(minuteCount) minutes, \(folded) samples")
+        var statistics = MinuteRollupStatistics()
+        _ = try samples.minuteRollups(of: key, fromNs: fromNs, toNs: toNs, statistics: &statistics)
+        print("  series \(key): \(minuteCount) minutes, \(folded) samples; segments read through rollup files \(statistics.segmentsFromFiles), by their samples \(statistics.segmentsFromSamples)")
         Measure.line("a day of one series' minutes, through the segments' rollups", "\(Measure.fixed(throughRollups * 1000, 1)) ms (median of \(runs))")
         Measure.line("the same, folding every sample of the series (peer)", "\(Measure.fixed(throughSamples * 1000, 1)) ms (median of \(runs))")
         try await log.close()

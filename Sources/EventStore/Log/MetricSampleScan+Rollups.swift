@@ -1,3 +1,16 @@
+/// How `MetricSampleScanner.minuteRollups` read the segments it needed.
+public struct MinuteRollupStatistics: Sendable, Equatable {
+    /// Sealed segments read through their rollup files.
+    public var segmentsFromFiles = 0
+    /// Segments whose samples were read: the open one, and sealed ones without a usable file.
+    public var segmentsFromSamples = 0
+
+    public init(segmentsFromFiles: Int = 0, segmentsFromSamples: Int = 0) {
+        self.segmentsFromFiles = segmentsFromFiles
+        self.segmentsFromSamples = segmentsFromSamples
+    }
+}
+
 extension MetricSampleScanner {
     /// A counter's increase at the start of a range depends on the sample before it:
     /// segments ending this long before the range are read too (a segment rolls after
@@ -11,6 +24,12 @@ extension MetricSampleScanner {
     /// any segment whose file is missing or damaged. Nil when no segment holds the
     /// series. Blocking file I/O: call from a thread of its own.
     public func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes? {
+        var statistics = MinuteRollupStatistics()
+        return try minuteRollups(of: key, fromNs: fromNs, toNs: toNs, statistics: &statistics)
+    }
+
+    /// `minuteRollups`, telling how each segment was read.
+    public func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64, statistics: inout MinuteRollupStatistics) throws -> SeriesMinutes? {
         guard fromNs <= toNs else { return nil }
         let start = fromNs < Int64.min + Self.rollupLookbackNs ? Int64.min : fromNs - Self.rollupLookbackNs
         // Whole minutes: the segments holding any sample of the last one.
@@ -22,16 +41,18 @@ extension MetricSampleScanner {
             guard summary.batchCount > 0, summary.maxTimeNs >= start, summary.minTimeNs <= end else { continue }
             if record.sealed, let part = try storedRollup(of: key, in: record) {
                 if let part { accumulator.add(part) }
+                statistics.segmentsFromFiles += 1
                 continue
             }
+            statistics.segmentsFromSamples += 1
             // The samples of the open segment (or one without a usable file) within the
             // lookback and the range's minutes: the batches before are passed over.
             var part = SegmentRollups.SeriesRollup()
-            var statistics = MetricScanStatistics()
+            var scanned = MetricScanStatistics()
             try scanSegment(
                 record, fromNs: start, toNs: end, name: key.name, labelsEqual: key.labels.pairs, labelValues: [], wants: { $0 == key },
                 beforeBatch: { _ in }, visit: { _, kind, times, values in part.add(kind: kind, times: times, values: values) },
-                statistics: &statistics)
+                statistics: &scanned)
             accumulator.add(part)
         }
         return accumulator.result(fromUnit: SegmentRollups.minute(of: fromNs), throughUnit: SegmentRollups.minute(of: toNs))

@@ -95,6 +95,9 @@ import TestSupport
             (Self.startNs + 95 * 60 * 1_000_000_000, Self.startNs + 140 * 60 * 1_000_000_000),
             (Self.startNs + 3 * 60 * 1_000_000_000, Self.startNs + 9 * 60 * 1_000_000_000),
         ]
+        var statistics = MinuteRollupStatistics()
+        _ = try log.metricSamples.minuteRollups(of: Self.counter, fromNs: ranges[0].0, toNs: ranges[0].1, statistics: &statistics)
+        #expect(statistics == MinuteRollupStatistics(segmentsFromFiles: sealed.count, segmentsFromSamples: 1), "only the open segment's samples read")
         for key in [Self.gauge, Self.counter, Self.other] {
             for (fromNs, toNs) in ranges {
                 let read = try log.metricSamples.minuteRollups(of: key, fromNs: fromNs, toNs: toNs)
@@ -120,7 +123,9 @@ import TestSupport
             for at in stride(from: 40, to: bytes.count, by: 17) { bytes[at] ^= 0x04 }
             fs.setContents(directory.rollupsPath(baseOffset: base), bytes)
         }
-        let after = try log.metricSamples.minuteRollups(of: Self.counter, fromNs: whole.0, toNs: whole.1)
+        var statistics = MinuteRollupStatistics()
+        let after = try log.metricSamples.minuteRollups(of: Self.counter, fromNs: whole.0, toNs: whole.1, statistics: &statistics)
+        #expect(statistics == MinuteRollupStatistics(segmentsFromFiles: sealed.count - 3, segmentsFromSamples: 4), "three files read around")
         #expect(after == before, "the same minutes, read from the samples where the files fail")
         Self.expectClose(after, try Self.folded(log, key: Self.counter, fromNs: whole.0, toNs: whole.1), "after damage")
         try await log.close()
