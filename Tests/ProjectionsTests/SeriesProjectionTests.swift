@@ -57,7 +57,8 @@ import Testing
     @Test func query_whenRangeOlderThanSecondTier_fallsBackToMinuteTier() throws {
         // One sample a second for 20 minutes: the 1 s tier (5 min) no longer holds the start.
         let events = (0..<1200).map { g(t0 + Int64($0) * s, Double($0 / 60)) }
-        let p: SeriesProjection = F.fold(events)
+        var p = SeriesProjection(retention: .standard, seriesMax: 10)
+        for (offset, event) in events.enumerated() { p.apply(event, offset: UInt64(offset)) }
         let r = try #require(p.queryResult(key: cpu, fromNs: t0, toNs: t0 + 1200 * s, stepNs: s))
         #expect(r.tierWidthNs == 60 * s && r.stepNs == 60 * s)
         #expect(r.points.count == 20)

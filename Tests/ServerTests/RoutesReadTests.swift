@@ -198,7 +198,7 @@ import Testing
                 let snapshot = try await app.engine.snapshot(atNs: atNs)
                 #expect(snapshot.views.series.isOmitted == (otherSeries > 0), "an ?at= answer of more than \(SeriesProjection.seriesKeptInSnapshotsMax) series holds no rollups")
                 let atOrBefore = try app.engine.loggedEvents().filter { $0.event.timeNs <= atNs }
-                var fresh = SeriesProjection()
+                var fresh = SeriesProjection(retention: .standard, seriesMax: SeriesProjection.seriesMaxDefault)
                 for item in atOrBefore { fresh.apply(item.event, offset: item.offset) }
 
                 for name in ["queue_depth", "sent_total"] {

@@ -24,13 +24,15 @@ public struct SeriesRetention: Codable, Sendable, Equatable {
     /// and ranges past 5 min read well at 1 min), 1 min for 24 h, 1 h for 7 days.
     public static let standard = SeriesRetention(secondBuckets: 300, minuteBuckets: 24 * 60, hourBuckets: 7 * 24)
 
-    /// What the live state keeps per series: 5 min of seconds (the connections view
-    /// reads that far back), half an hour of minutes and two hours, so memory per
-    /// series stays flat however long a series lives (about 1.7 KB at a 15 s scrape).
-    /// Longer ranges are answered by `SeriesProjection.history(of:…)` with the log's
-    /// minutes before these: sealed segments' rollup files (`SegmentRollups`) and the
-    /// open segment's samples of that one series, as a PromQL range query reads them.
-    public static let live = SeriesRetention(secondBuckets: 300, minuteBuckets: 32, hourBuckets: 2)
+    /// What the live state keeps per series: a minute of seconds (the connections
+    /// view's window), half an hour of minutes and two hours, so memory per series
+    /// stays flat however long a series lives, under 2 KiB at one sample a second.
+    /// Charts and history of a series are read from the log (`HistoryController`):
+    /// its last 5 min folded from its samples, the minutes before from sealed
+    /// segments' rollup files (`SegmentRollups`) and the open segment's samples of
+    /// that one series, as a PromQL range query reads them
+    /// (`SeriesProjection.history(of:…)` joins the two).
+    public static let live = SeriesRetention(secondBuckets: 60, minuteBuckets: 32, hourBuckets: 2)
 
     public init(secondBuckets: Int, minuteBuckets: Int, hourBuckets: Int) {
         precondition(secondBuckets > 0 && minuteBuckets > 0 && hourBuckets > 0, "every tier holds at least one bucket")

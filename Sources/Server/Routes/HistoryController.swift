@@ -62,12 +62,14 @@ public struct HistoryController<Context: RequestContext>: Sendable {
         return try JSONResponse.make(result)
     }
 
-    /// The rollups to answer from, and the series names to offer. The state's own
-    /// (seconds for 5 min, minutes for half an hour: `SeriesRetention.live`), or, for a
-    /// state that left them out (an `?at=` answer or a replay's cursor on a log of many
-    /// series), those of `keys` folded from the log's samples of the hour before the
-    /// moment (every sample at or before it); for one series, the minutes before those
-    /// come from the log's minute rollups (`MetricScanning.minuteRollups`).
+    /// The rollups to answer from, and the series names to offer. For one series, the
+    /// fold of every sample at or before the moment into day-long tiers
+    /// (`SeriesRetention.standard`), read from the log: the last 5 min (seconds and
+    /// minutes) folded from its samples, the minutes before from the log's minute
+    /// rollups (`MetricScanning.minuteRollups`): the live state keeps only a minute of
+    /// seconds and half an hour of minutes (`SeriesRetention.live`), and a snapshot or
+    /// a replay's cursor on a log of many series none. With no series asked for, the
+    /// state's own.
     func rollups(of keys: [SeriesKey], fromNs: Int64, resolved: SnapshotRequest) async throws -> (SeriesProjection, Set<String>) {
         let state = resolved.views.series
         let log = self.log
@@ -75,40 +77,31 @@ public struct HistoryController<Context: RequestContext>: Sendable {
         var names = Set<String>()
         if !state.isOmitted {
             for key in state.keys where names.count < Self.listedSeriesMax { names.insert(key.name) }
-            let coversRange = state.minuteTierStartNs(of: keys.first ?? SeriesKey(name: "", labels: .empty)).map { fromNs >= $0 } ?? false
-            if keys.count != 1 || coversRange { return (state, names) }
+            if keys.isEmpty { return (state, names) }
         }
         do {
             return try await BlockingWork.run { [names] in
-                var rollups = state
-                var names = names
-                // Where the rollups' own minutes count from: a fold's first minute may
-                // hold only part of its samples.
-                var ownFromNs = Int64.min
-                if state.isOmitted {
-                    let recentFromNs = keys.count == 1 && toNs != .max ? max(fromNs, Self.minuteStartNs(toNs - Self.recentFoldSpanNs)) : fromNs
-                    rollups = try LogSeriesRollups.fold(log, keys: keys, fromNs: recentFromNs, toNs: toNs)
-                    names = try LogSeriesRollups.names(log, fromNs: fromNs, toNs: toNs, limit: Self.listedSeriesMax)
-                    ownFromNs = recentFromNs
-                }
+                let recentFromNs = keys.count == 1 && toNs != .max ? max(fromNs, Self.minuteStartNs(toNs - Self.recentFoldSpanNs)) : fromNs
+                let rollups = try LogSeriesRollups.fold(log, keys: keys, fromNs: recentFromNs, toNs: toNs)
+                let names = state.isOmitted ? try LogSeriesRollups.names(log, fromNs: fromNs, toNs: toNs, limit: Self.listedSeriesMax) : names
                 guard keys.count == 1, let key = keys.first else { return (rollups, names) }
-                let ownStartNs = rollups.minuteTierStartNs(of: key).map { max($0, ownFromNs) }
+                // The fold's minutes count from the minute it started at, the log's before.
+                let ownStartNs = rollups.minuteTierStartNs(of: key).map { max($0, recentFromNs) }
                 guard ownStartNs.map({ fromNs < $0 }) ?? true else { return (rollups, names) }
                 let olderToNs = ownStartNs.map { min(toNs, $0 - 1) } ?? toNs
-                // A series no older than the rollups' minutes answers from them alone.
                 guard let older = try log.minuteRollups(of: key, fromNs: fromNs, toNs: olderToNs), !older.units.isEmpty else {
                     return (rollups, names)
                 }
                 return (rollups.history(of: key, fromNs: fromNs, toNs: toNs, older: older, ownFromNs: ownStartNs), names)
             }
         } catch let error as MetricScanError {
-            throw APIError.badRequest("the series of this range are read from the log for a past moment: \(error.description)")
+            throw APIError.badRequest("the series of this range are read from the log: \(error.description)")
         }
     }
 
-    /// How much of a range before the moment a state without rollups folds from the
-    /// log's samples (seconds and minutes); the minutes before come from the rollups.
-    static var recentFoldSpanNs: Int64 { 3600 * EventTime.nanosPerSecond }
+    /// How much of a range before the moment is folded from the log's samples (at 1 s);
+    /// the minutes before come from the log's minute rollups.
+    static var recentFoldSpanNs: Int64 { SeriesRetention.standard.second.spanNs }
 
     static func minuteStartNs(_ timeNs: Int64) -> Int64 {
         TimeUnits.unit(of: timeNs, widthNs: TimeUnits.nanosPerMinute) * TimeUnits.nanosPerMinute

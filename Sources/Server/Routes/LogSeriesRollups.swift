@@ -1,9 +1,11 @@
 import EventStore
 import Projections
 
-/// Series rollups of a past moment, folded from the log's samples of the series asked
-/// for: view snapshots and `?at=` answers do not hold them (`SeriesProjection`), and
-/// a replay's cursor may have started from a snapshot.
+/// Series rollups folded from the log's samples of the series asked for, into the
+/// day-long tiers (`SeriesRetention.standard`): the live state keeps a minute of
+/// seconds and half an hour of minutes, view snapshots and `?at=` answers of many
+/// series none (`SeriesProjection`), and a replay's cursor may have started from a
+/// snapshot.
 ///
 /// The fold takes, in log order, every sample of the series whose time is within
 /// `fromNs - counterLookbackNs ... toNs`: the same buckets as the fold of every event at
