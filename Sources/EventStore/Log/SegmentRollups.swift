@@ -1,7 +1,8 @@
 /// The minute rollups of every metric series of one sealed segment, so that a chart
 /// of a day or a week reads a few buckets per segment instead of every sample: the
-/// live series tiers keep only the last half hour (`SeriesRetention.live`), and older
-/// minutes and hours come from here (`MetricSampleScanner.minuteRollups`).
+/// live series tiers keep only a minute of seconds and half an hour of minutes
+/// (`SeriesRetention.live`), and a series' charts and history read its minutes
+/// before its last 5 min from here (`MetricSampleScanner.minuteRollups`).
 ///
 /// Derived data, like `SeriesIndex`: written beside a segment when it seals (after
 /// its series index, whose series numbers it shares), checked against the segment's
