@@ -63,9 +63,11 @@ extension MetricSampleScanner {
     /// segment (read its samples instead).
     private func storedRollup(of key: SeriesKey, in record: SegmentRecord) throws -> SegmentRollups.SeriesRollup?? {
         let path = directory.rollupsPath(baseOffset: record.baseOffset)
-        guard directory.fileSystem.exists(path) else { return nil }
-        let index = try seriesIndexes.index(for: record)
-        guard index.segmentSizeBytes == record.index.segmentSizeBytes else { return nil }
+        // Without an index (retention may have deleted the segment meanwhile) the
+        // samples' path decides, as every scan does.
+        guard directory.fileSystem.exists(path), let index = try? seriesIndexes.index(for: record),
+            index.segmentSizeBytes == record.index.segmentSizeBytes
+        else { return nil }
         guard let number = index.existingNumber(of: key) else { return .some(nil) }
         let file: any LogFile
         do { file = try directory.fileSystem.open(path, create: false, truncate: false) } catch {
