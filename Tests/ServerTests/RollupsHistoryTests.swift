@@ -52,10 +52,24 @@ import Testing
             let router = Router()
             HistoryController<BasicRequestContext>(reader: engine).addRoutes(to: router)
             let endNs = Self.startNs + Int64(Self.scrapes - 1) * Self.stepNs
+            // A series silent for the 5 min before a moment and sampled again seconds
+            // after it, within the moment's minute: `?at=` leaves that sample out.
+            let momentNs = endNs - 20 * 60 * 1_000_000_000 - 30 * 1_000_000_000
+            _ = try await engine.append([
+                Event(timeNs: momentNs - 3600 * 1_000_000_000, body: .metric(MetricSample(name: "resumed", labels: [:], value: 1, kind: .gauge))),
+                Event(timeNs: momentNs + 10 * 1_000_000_000, body: .metric(MetricSample(name: "resumed", labels: [:], value: 99, kind: .gauge))),
+            ])
+            #expect(await engine.waitUntilIdle())
             // With many series, the answer at the last moment: a snapshot without rollups.
             let at = otherSeries > 0 ? "&at=\(endNs)" : ""
             if otherSeries > 0 { #expect(try await engine.snapshot(atNs: endNs).views.series.isOmitted) }
             try await Application(router: router).test(.router) { client in
+                let resumedURI = "/api/v1/rollups?name=resumed&from=\(momentNs - 7200 * 1_000_000_000)&to=\(momentNs)&step=1m&at=\(momentNs)"
+                let resumed = try await client.execute(uri: resumedURI, method: .get) { response in
+                    #expect(response.status == .ok, "GET \(resumedURI)")
+                    return try JSONDecoder().decode(SeriesQueryResult.self, from: Data(buffer: response.body))
+                }
+                #expect(resumed.points.map(\.max) == [1], "only the sample at or before the moment: \(resumed.points)")
                 for name in ["queue_depth", "sent_total"] {
                     let key = SeriesKey(name: name, labels: Labels([:]))
                     #expect(try #require(live.minuteTierStartNs(of: key)) > Self.startNs + 2 * 3600 * 1_000_000_000, "the live state holds the last half hour")

@@ -86,9 +86,12 @@ public struct HistoryController<Context: RequestContext>: Sendable {
                 let names = state.isOmitted ? try LogSeriesRollups.names(log, fromNs: fromNs, toNs: toNs, limit: Self.listedSeriesMax) : names
                 guard keys.count == 1, let key = keys.first else { return (rollups, names) }
                 // The fold's minutes count from the minute it started at, the log's before.
-                let ownStartNs = rollups.minuteTierStartNs(of: key).map { max($0, recentFromNs) }
-                guard ownStartNs.map({ fromNs < $0 }) ?? true else { return (rollups, names) }
-                let olderToNs = ownStartNs.map { min(toNs, $0 - 1) } ?? toNs
+                // The fold read every sample from `recentFromNs` to the moment, so the log's
+                // minutes are read only before it: never the moment's own minute, whose
+                // samples after the moment an `?at=` answer leaves out.
+                let ownStartNs = rollups.minuteTierStartNs(of: key).map { max($0, recentFromNs) } ?? recentFromNs
+                guard fromNs < ownStartNs else { return (rollups, names) }
+                let olderToNs = min(toNs, ownStartNs - 1)
                 guard let older = try log.minuteRollups(of: key, fromNs: fromNs, toNs: olderToNs), !older.units.isEmpty else {
                     return (rollups, names)
                 }
