@@ -10,8 +10,15 @@ public struct AlertingRule: Sendable, Equatable {
     /// Templates: `{{ $labels.name }}`, `{{ $value }}` (also `.Labels.name`, `.Value`).
     public var labels: [String: String]
     public var annotations: [String: String]
+    /// The expression as the rule file wrote it, which Prometheus's rules API shows
+    /// (Prometheus prints its parsed form; Tacho keeps the author's text). Empty for a
+    /// rule built in code.
+    public var query: String
 
-    public init(name: String, expr: Expr, forMs: Int64 = 0, keepFiringForMs: Int64 = 0, labels: [String: String] = [:], annotations: [String: String] = [:]) throws(PromQLError) {
+    public init(
+        name: String, expr: Expr, forMs: Int64 = 0, keepFiringForMs: Int64 = 0, labels: [String: String] = [:], annotations: [String: String] = [:],
+        query: String = ""
+    ) throws(PromQLError) {
         guard expr.type == .vector || expr.type == .scalar else {
             throw PromQLError.badData("alerting rule \(quoted(name)): expression must be an instant vector, got \(expr.type.rawValue)")
         }
@@ -24,6 +31,7 @@ public struct AlertingRule: Sendable, Equatable {
         self.keepFiringForMs = keepFiringForMs
         self.labels = labels
         self.annotations = annotations
+        self.query = query
     }
 }
 
@@ -32,12 +40,15 @@ public struct AlertingRuleGroup: Sendable, Equatable {
     public var name: String
     public var intervalMs: Int64
     public var rules: [AlertingRule]
+    /// The rule file the group came from, as given (empty for a group built in code).
+    public var file: String
 
-    public init(name: String, intervalMs: Int64, rules: [AlertingRule]) {
+    public init(name: String, intervalMs: Int64, rules: [AlertingRule], file: String = "") {
         precondition(intervalMs > 0, "a rule group's interval must be positive")
         self.name = name
         self.intervalMs = intervalMs
         self.rules = rules
+        self.file = file
     }
 }
 
@@ -121,6 +132,29 @@ public struct AlertRuleState: Sendable {
 
     /// The alerts pending or firing now.
     public var activeCount: Int { active.values.filter { $0.state != .resolved }.count }
+
+    /// One alert pending or firing, as Prometheus's rules and alerts APIs list it.
+    public struct ActiveAlert: Sendable, Equatable {
+        public var labels: Labels
+        public var annotations: [String: String]
+        /// `.pending` or `.firing`.
+        public var state: AlertTransition.State
+        /// When the series entered the expression's result (the alert went pending).
+        public var activeAtMs: Int64
+        /// Since when `keep_firing_for` holds it firing after its series left the result.
+        public var keepFiringSinceMs: Int64?
+        /// The expression's value at the last evaluation that had the series.
+        public var value: Double
+    }
+
+    /// The alerts pending or firing now, in label order (resolved ones are not listed,
+    /// as Prometheus lists only its active alerts).
+    public var alerts: [ActiveAlert] {
+        active.filter { $0.value.state != .resolved }.sorted { $0.key < $1.key }.map { labels, alert in
+            ActiveAlert(labels: labels, annotations: alert.annotations, state: alert.state, activeAtMs: alert.activeAtMs,
+                        keepFiringSinceMs: alert.keepFiringSinceMs, value: alert.value)
+        }
+    }
 
     /// Applies the expression's answer at `t` (each series with its value); returns
     /// the transitions it causes, in label order.
@@ -226,18 +260,35 @@ public enum AlertTemplate {
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         if value == 0 { return value.sign == .minus ? "-0" : "0" }
         let plain = PromNumber.format(value)
-        let negative = value < 0
-        let digitsOnly = plain.filter { $0.isNumber }
-        let trimmed = digitsOnly.drop { $0 == "0" }
-        let significant = String(trimmed.reversed().drop { $0 == "0" }.reversed())
-        let magnitude = Swift.abs(value)
-        let intDigits = magnitude >= 1 ? String(plain.drop { $0 == "-" }.prefix { $0 != "." }).count : 0
-        let exponent = magnitude >= 1 ? intDigits - 1 : -(String(plain.drop { $0 == "-" }.dropFirst(2)).prefix { $0 == "0" }.count + 1)
+        let (_, exponent) = shortestDigits(plain, value)
         guard exponent < -4 || exponent >= 6 else { return plain }
+        return goExponentFormat(value)
+    }
+
+    /// Go's `strconv.FormatFloat(value, 'e', -1, 64)`: shortest digits in exponent
+    /// form, `1e+00`, `2.5e-05` (how Prometheus's APIs write an alert's value).
+    public static func goExponentFormat(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        if value == 0 { return value.sign == .minus ? "-0e+00" : "0e+00" }
+        let (significant, exponent) = shortestDigits(PromNumber.format(value), value)
         var mantissa = String(significant.prefix(1))
         if significant.count > 1 { mantissa += "." + significant.dropFirst() }
         let sign = exponent < 0 ? "-" : "+"
         let e = Swift.abs(exponent)
-        return (negative ? "-" : "") + mantissa + "e" + sign + (e < 10 ? "0\(e)" : "\(e)")
+        return (value < 0 ? "-" : "") + mantissa + "e" + sign + (e < 10 ? "0\(e)" : "\(e)")
+    }
+
+    /// The shortest digits of a finite non-zero value (no leading or trailing zeros)
+    /// and the power of ten of the first, from its plain decimal form `plain`.
+    private static func shortestDigits(_ plain: String, _ value: Double) -> (significant: String, exponent: Int) {
+        let digitsOnly = plain.filter { $0.isNumber }
+        let trimmed = digitsOnly.drop { $0 == "0" }
+        let significant = String(trimmed.reversed().drop { $0 == "0" }.reversed())
+        let unsigned = plain.drop { $0 == "-" }
+        let exponent = Swift.abs(value) >= 1
+            ? unsigned.prefix { $0 != "." }.count - 1
+            : -(unsigned.dropFirst(2).prefix { $0 == "0" }.count + 1)
+        return (significant, exponent)
     }
 }

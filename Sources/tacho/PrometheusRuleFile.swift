@@ -16,7 +16,8 @@ enum PrometheusRuleFile {
         return first?.hasPrefix("groups:") ?? false
     }
 
-    static func parse(_ text: String) throws -> [AlertingRuleGroup] {
+    /// `file` is the path the groups are said to come from (Prometheus's rules API shows it).
+    static func parse(_ text: String, file: String = "") throws -> [AlertingRuleGroup] {
         let document: Any?
         do { document = try Yams.load(yaml: text) } catch {
             throw CommandFailure("not valid YAML: \(error)")
@@ -35,7 +36,7 @@ enum PrometheusRuleFile {
             let rules = try (group["rules"] as? [Any] ?? []).enumerated().map { ruleIndex, rawRule in
                 try rule(rawRule, where: "group \(name), rules[\(ruleIndex)]")
             }
-            return AlertingRuleGroup(name: name, intervalMs: intervalMs, rules: rules)
+            return AlertingRuleGroup(name: name, intervalMs: intervalMs, rules: rules, file: file)
         }
     }
 
@@ -57,7 +58,7 @@ enum PrometheusRuleFile {
             return try AlertingRule(
                 name: name, expr: expr, forMs: try duration(rule["for"], "\(place) (\(name)): for") ?? 0,
                 keepFiringForMs: try duration(rule["keep_firing_for"], "\(place) (\(name)): keep_firing_for") ?? 0,
-                labels: labels, annotations: annotations)
+                labels: labels, annotations: annotations, query: exprText.trimmingCharacters(in: .whitespacesAndNewlines))
         } catch let error as PromQLError {
             throw CommandFailure("\(place) (\(name)): \(error.message)")
         }

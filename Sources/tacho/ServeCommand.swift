@@ -222,7 +222,7 @@ extension ServeCommand {
                 guard data.count <= AlertsBacktestCommand.ruleFileBytesMax else {
                     throw CommandFailure("the rule file is \(data.count) bytes, over the \(AlertsBacktestCommand.ruleFileBytesMax)-byte limit")
                 }
-                options.prometheusRules = try PrometheusRuleFile.parse(text)
+                options.prometheusRules = try PrometheusRuleFile.parse(text, file: path)
             } else {
                 options.rules = try AlertsBacktestCommand.loadRules(path)
             }

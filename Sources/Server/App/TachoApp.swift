@@ -21,6 +21,9 @@ public struct TachoApp: Sendable {
     public let assets: DashboardAssets?
     /// The publisher (a leader) or the applier (a follower); nil standing alone.
     public let replication: ReplicationNode?
+    /// The live rule groups' states (`--rules` with a Prometheus rule file), which
+    /// Prometheus's `/api/v1/rules` and `/api/v1/alerts` answer.
+    let ruleStatus: RuleStatusBoard
     let logger: Logger
 
     public init(
@@ -34,6 +37,7 @@ public struct TachoApp: Sendable {
         self.assets = assets
         self.logger = logger
         self.broadcaster = SSEBroadcaster(limits: options.sseBufferLimits, clientsMax: options.sseClientsMax, metrics: engine.metrics)
+        self.ruleStatus = RuleStatusBoard(options.prometheusRules)
     }
 
     /// Opens the data directory of `options` and recovers.
@@ -96,7 +100,7 @@ public struct TachoApp: Sendable {
         // go through one pipeline: token, body limit, event-time bounds, append.
         ViewRoutes.addLive(
             feed: engine, appender: appender, pipeline: ingestPipeline(), info: info, metrics: engine.metrics,
-            replication: replication.map { [$0.status] } ?? [], broadcaster: broadcaster, options: options, to: router)
+            replication: replication.map { [$0.status] } ?? [], broadcaster: broadcaster, options: options, ruleStatus: ruleStatus, to: router)
         webSocketStream.addRoutes(to: router)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
         return router
@@ -154,7 +158,8 @@ public struct TachoApp: Sendable {
                 pipeline: ingestPipeline(), clock: clock, logger: logger))
         }
         if !options.prometheusRules.isEmpty {
-            services.append(LiveAlertRules(groups: options.prometheusRules, log: engine, ledger: engine, appender: appender, logger: logger))
+            services.append(LiveAlertRules(
+                groups: options.prometheusRules, log: engine, ledger: engine, appender: appender, board: ruleStatus, logger: logger))
         }
         if let statsdPort = options.statsdPort {
             services.append(StatsDServer(host: options.host, port: statsdPort, pipeline: ingestPipeline(), clock: clock, logger: logger))

@@ -13,6 +13,9 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
     /// The time of an instant query that names none: the clock's now on a live server,
     /// the replay's cursor on `tacho replay --serve`.
     let defaultTimeNs: @Sendable () -> Int64
+    /// The live rule groups `/api/v1/rules` and `/api/v1/alerts` list; nil (a replay,
+    /// a follower) lists none, as a Prometheus without rule files.
+    let rules: RuleStatusBoard?
 
     /// Prometheus's query flags, with its defaults.
     public struct Limits: Sendable {
@@ -29,8 +32,12 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
         public init() {}
     }
 
-    public init(log: any MetricScanning, limits: Limits = Limits(), defaultTimeNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() }) {
+    init(
+        log: any MetricScanning, limits: Limits = Limits(), rules: RuleStatusBoard? = nil,
+        defaultTimeNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() }
+    ) {
         self.log = log
+        self.rules = rules
         self.limits = limits
         self.defaultTimeNs = defaultTimeNs
     }
@@ -40,6 +47,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
             ("/api/v1/query", query), ("/api/v1/query_range", queryRange), ("/api/v1/series", series),
             ("/api/v1/labels", labelNames), ("/api/v1/label/:name/values", labelValues),
             ("/api/v1/metadata", metadata), ("/api/v1/status/buildinfo", buildInfo),
+            ("/api/v1/rules", ruleGroups), ("/api/v1/alerts", alerts),
         ] as [(RouterPath, @Sendable (Request, Context) async throws -> Response)] {
             router.get(path, use: handler)
             router.post(path, use: handler)
@@ -47,7 +55,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
     }
 
     /// Runs `body`, answering a Prometheus error envelope for what it throws.
-    private func answer(_ body: () async throws -> Response) async -> Response {
+    func answer(_ body: () async throws -> Response) async -> Response {
         do {
             return try await body()
         } catch let error as PromAPIError {

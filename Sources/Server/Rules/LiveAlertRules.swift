@@ -20,6 +20,8 @@ struct LiveAlertRules: Service {
     let log: any MetricScanning
     let ledger: any RuleAlertLedger
     let appender: any EventAppending
+    /// Where each round's rule states go, for Prometheus's rules and alerts APIs.
+    let board: RuleStatusBoard
     let logger: Logger
     var limits = PromAPIController<BasicRequestContext>.Limits()
     var nowMs: @Sendable () -> Int64 = { EventTime.nowNs() / 1_000_000 }
@@ -37,22 +39,38 @@ struct LiveAlertRules: Service {
 
     private func evaluateForever(_ group: AlertingRuleGroup) async {
         var states = await restore(group)
+        // Restored alerts are listed at once; health stays unknown until a round runs.
+        var status = board.snapshot.first { $0.group.name == group.name }!
+        for index in states.indices { status.rules[index].alerts = states[index].alerts }
+        board.publish(status)
+        let clock = ContinuousClock()
         while !Task.isCancelled {
             let now = nowMs()
             // At each multiple of the interval, as the back-test does.
             let at = (now / group.intervalMs + 1) * group.intervalMs
             do { try await Task.sleep(for: .milliseconds(at - now)) } catch { return }
             var events: [Event] = []
+            status.lastEvaluationNs = nowMs() * 1_000_000
+            let roundStart = clock.now
             for index in states.indices {
+                let ruleStart = clock.now
+                status.rules[index].lastEvaluationNs = nowMs() * 1_000_000
                 do {
                     let results = try await evaluate(states[index].rule.expr, atMs: at, stepMs: group.intervalMs)
                     events += states[index].evaluate(atMs: at, results: results).compactMap(Self.event)
+                    status.rules[index].health = .ok
                 } catch {
+                    // As Prometheus: the rule's alerts stay as they were, its health says why.
+                    status.rules[index].health = .failed(Self.message(error))
                     logger.error("rule evaluation failed", metadata: [
                         "group": "\(group.name)", "alert": "\(states[index].rule.name)", "error": "\(error)",
                     ])
                 }
+                status.rules[index].alerts = states[index].alerts
+                status.rules[index].evaluationSeconds = Self.seconds(clock.now - ruleStart)
             }
+            status.evaluationSeconds = Self.seconds(clock.now - roundStart)
+            board.publish(status)
             guard !events.isEmpty else { continue }
             do { _ = try await appender.append(events) } catch {
                 logger.error("appending the rules' alerts failed", metadata: ["group": "\(group.name)", "events": "\(events.count)", "error": "\(error)"])
@@ -123,6 +141,19 @@ struct LiveAlertRules: Service {
             try Evaluator.range(expr, startMs: atMs, endMs: atMs, stepMs: stepMs, source: source, options: options)
         }
         return series.compactMap { entry in entry.samples.first.map { (entry.labels, $0.value) } }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// What a failed evaluation says in the rule's `lastError`.
+    static func message(_ error: any Error) -> String {
+        switch error {
+        case let error as PromQLError: error.message
+        case let error as PromAPIError: error.message
+        default: String(describing: error)
+        }
     }
 
     /// The log event of a transition: firing raises, resolved resolves; pending is not logged.
