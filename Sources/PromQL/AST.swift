@@ -88,6 +88,10 @@ public struct VectorSelector: Sendable, Equatable, Hashable {
     public var matchers: [LabelMatcher]
     public var offsetMs: Int64
     public var at: AtModifier?
+    /// The metric name as written before the braces (`up{job="a"}`), which Prometheus
+    /// prints there; nil when written as a matcher (`{__name__="up"}`) or absent. Its
+    /// matcher is in `matchers` either way.
+    public var writtenName: String? = nil
 
     public func hash(into hasher: inout Hasher) { hasher.combine(matchers) }
 }

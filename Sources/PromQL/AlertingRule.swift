@@ -10,15 +10,8 @@ public struct AlertingRule: Sendable, Equatable {
     /// Templates: `{{ $labels.name }}`, `{{ $value }}` (also `.Labels.name`, `.Value`).
     public var labels: [String: String]
     public var annotations: [String: String]
-    /// The expression as the rule file wrote it, which Prometheus's rules API shows
-    /// (Prometheus prints its parsed form; Tacho keeps the author's text). Empty for a
-    /// rule built in code.
-    public var query: String
 
-    public init(
-        name: String, expr: Expr, forMs: Int64 = 0, keepFiringForMs: Int64 = 0, labels: [String: String] = [:], annotations: [String: String] = [:],
-        query: String = ""
-    ) throws(PromQLError) {
+    public init(name: String, expr: Expr, forMs: Int64 = 0, keepFiringForMs: Int64 = 0, labels: [String: String] = [:], annotations: [String: String] = [:]) throws(PromQLError) {
         guard expr.type == .vector || expr.type == .scalar else {
             throw PromQLError.badData("alerting rule \(quoted(name)): expression must be an instant vector, got \(expr.type.rawValue)")
         }
@@ -31,7 +24,6 @@ public struct AlertingRule: Sendable, Equatable {
         self.keepFiringForMs = keepFiringForMs
         self.labels = labels
         self.annotations = annotations
-        self.query = query
     }
 }
 

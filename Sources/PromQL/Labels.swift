@@ -119,6 +119,13 @@ func quoted(_ value: String) -> String {
         case "\n": out += "\\n"
         case "\t": out += "\\t"
         case "\r": out += "\\r"
+        case "\u{07}": out += "\\a"
+        case "\u{08}": out += "\\b"
+        case "\u{0C}": out += "\\f"
+        case "\u{0B}": out += "\\v"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            let hex = String(scalar.value, radix: 16)
+            out += "\\x" + (hex.count < 2 ? "0" : "") + hex
         default: out.unicodeScalars.append(scalar)
         }
     }

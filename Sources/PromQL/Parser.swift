@@ -180,7 +180,7 @@ public struct Parser {
         guard matchers.contains(where: { !$0.matchesEmpty }) else {
             throw PromQLError.badData("1:\(current.position): parse error: vector selector must contain at least one non-empty matcher")
         }
-        return VectorSelector(matchers: matchers, offsetMs: 0, at: nil)
+        return VectorSelector(matchers: matchers, offsetMs: 0, at: nil, writtenName: name)
     }
 
     private mutating func labelList() throws(PromQLError) -> [String] {

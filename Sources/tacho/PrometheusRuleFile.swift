@@ -58,7 +58,7 @@ enum PrometheusRuleFile {
             return try AlertingRule(
                 name: name, expr: expr, forMs: try duration(rule["for"], "\(place) (\(name)): for") ?? 0,
                 keepFiringForMs: try duration(rule["keep_firing_for"], "\(place) (\(name)): keep_firing_for") ?? 0,
-                labels: labels, annotations: annotations, query: exprText.trimmingCharacters(in: .whitespacesAndNewlines))
+                labels: labels, annotations: annotations)
         } catch let error as PromQLError {
             throw CommandFailure("\(place) (\(name)): \(error.message)")
         }

@@ -30,7 +30,7 @@ import Glibc
               - alert: NeverFires
                 expr: up{job="tacho"} > 5
               - alert: FailsToEvaluate
-                expr: '{__name__=~"up|scrape_samples_scraped",job="tacho"} * 0'
+                expr: '{job="tacho", __name__=~"up|scrape_samples_scraped"}  *  0'
 
         """
 

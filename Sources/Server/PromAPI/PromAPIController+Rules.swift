@@ -65,7 +65,7 @@ extension PromAPIController {
         writer.beginObject()
         writer.member("state", status.state)
         writer.member("name", status.rule.name)
-        writer.member("query", status.rule.query)
+        writer.member("query", status.rule.expr.description)
         writer.member("duration", Double(status.rule.forMs) / 1000)
         writer.member("keepFiringFor", Double(status.rule.keepFiringForMs) / 1000)
         writer.key("labels")
