@@ -66,7 +66,7 @@ extension Expr: CustomStringConvertible {
 
     /// Prometheus's `model.Duration` string: `1h30m`, `90d` (years and weeks only when
     /// exact), `1s500ms`, `0s`.
-    static func duration(_ ms: Int64) -> String {
+    public static func duration(_ ms: Int64) -> String {
         guard ms != 0 else { return "0s" }
         var rest = ms
         var text = ""

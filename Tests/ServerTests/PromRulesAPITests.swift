@@ -34,31 +34,6 @@ import Glibc
 
         """
 
-    /// The answer without what differs by when each server evaluated: evaluation times
-    /// and durations, `activeAt`; alerts in label order (Prometheus lists them unordered).
-    static func comparable(_ body: String) throws -> String {
-        func strip(_ value: Any) -> Any {
-            if var object = value as? [String: Any] {
-                for key in ["evaluationTime", "lastEvaluation", "activeAt"] { object[key] = nil }
-                for (key, inner) in object { object[key] = strip(inner) }
-                if let alerts = object["alerts"] as? [Any] {
-                    func key(_ alert: Any) -> String {
-                        let labels = (alert as? [String: Any])?["labels"] ?? [:]
-                        let data = (try? JSONSerialization.data(withJSONObject: labels, options: .sortedKeys)) ?? Data()
-                        return String(decoding: data, as: UTF8.self)
-                    }
-                    object["alerts"] = alerts.sorted { key($0) < key($1) }
-                }
-                return object
-            }
-            if let array = value as? [Any] { return array.map(strip) }
-            return value
-        }
-        let parsed = try JSONSerialization.jsonObject(with: Data(body.utf8))
-        let data = try JSONSerialization.data(withJSONObject: strip(parsed), options: [.sortedKeys, .prettyPrinted])
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// Each rule's `state` and `health` by name (`firing/ok`), once every rule has been evaluated.
     static func states(_ body: String) -> [String: String]? {
         guard let object = try? jsonObject(body), let data = object["data"] as? [String: Any],
@@ -98,37 +73,25 @@ import Glibc
                   min_backoff: 50ms
 
             """
-        try config.write(toFile: work.path + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let prometheusPort = try freeLoopbackPort()
-        let prometheus = try ExternalProgram(binary, [
-            "--config.file=\(work.path)/prometheus.yml", "--storage.tsdb.path=\(work.path)/prometheus",
-            "--web.listen-address=127.0.0.1:\(prometheusPort)",
-        ], outputPath: work.path + "/prometheus.log")
-        defer { prometheus.stop() }
-        func get(_ port: Int, _ path: String) async -> (status: Int, body: String)? {
-            try? await httpRequest(port: port, method: "GET", path: path)
-        }
+        let prometheus = try PrometheusPeer.start(binary, config: config, in: work)
+        defer { prometheus.program.stop() }
 
         // The last rule's two series lose their names to `* 0` and collide: an error at
         // every evaluation, which both servers report as the rule's `lastError`.
         let expected = ["TachoUp": "firing/ok", "TachoUpForAnHour": "pending/ok", "NeverFires": "inactive/ok", "FailsToEvaluate": "inactive/err"]
         let settled = await poll(timeout: .seconds(60)) {
-            guard let fromPrometheus = await get(prometheusPort, "/api/v1/rules"), let fromTacho = await get(tacho.port, "/api/v1/rules") else { return false }
+            guard let fromPrometheus = await loopbackGet(prometheus.port, "/api/v1/rules"),
+                  let fromTacho = await loopbackGet(tacho.port, "/api/v1/rules") else { return false }
             return Self.states(fromPrometheus.body) == expected && Self.states(fromTacho.body) == expected
         }
-        #expect(settled, "both servers reach the expected states; prometheus said:\n\(prometheus.output.suffix(2000))")
+        #expect(settled, "both servers reach the expected states; prometheus said:\n\(prometheus.program.output.suffix(2000))")
         guard settled else { return }
 
-        for path in ["/api/v1/rules", "/api/v1/alerts", "/api/v1/rules?type=alert", "/api/v1/rules?type=record", "/api/v1/rules?type=bogus"] {
-            let fromPrometheus = try #require(await get(prometheusPort, path))
-            let fromTacho = try #require(await get(tacho.port, path))
-            #expect(fromTacho.status == fromPrometheus.status, "\(path)")
-            let tachoAnswer = try Self.comparable(fromTacho.body)
-            let prometheusAnswer = try Self.comparable(fromPrometheus.body)
-            #expect(tachoAnswer == prometheusAnswer, "\(path): Tacho answered\n\(tachoAnswer)\nPrometheus answered\n\(prometheusAnswer)")
-        }
+        try await expectSameAnswers(
+            ["/api/v1/rules", "/api/v1/alerts", "/api/v1/rules?type=alert", "/api/v1/rules?type=record", "/api/v1/rules?type=bogus"],
+            tacho: tacho.port, prometheus: prometheus.port, leavingOut: ["evaluationTime", "lastEvaluation", "activeAt"])
         // Times are RFC 3339 as Go writes them.
-        let alertsAnswer = try #require(await get(tacho.port, "/api/v1/alerts"))
+        let alertsAnswer = try #require(await loopbackGet(tacho.port, "/api/v1/alerts"))
         let alerts = try #require(try jsonObject(alertsAnswer.body)["data"] as? [String: Any])
         for alert in alerts["alerts"] as? [[String: Any]] ?? [] {
             let activeAt = try #require(alert["activeAt"] as? String)

@@ -24,6 +24,8 @@ public struct TachoApp: Sendable {
     /// The live rule groups' states (`--rules` with a Prometheus rule file), which
     /// Prometheus's `/api/v1/rules` and `/api/v1/alerts` answer.
     let ruleStatus: RuleStatusBoard
+    /// The `--scrape` targets' health, which Prometheus's `/api/v1/targets` answers.
+    let scrapeStatus: ScrapeStatusBoard
     let logger: Logger
 
     public init(
@@ -38,6 +40,9 @@ public struct TachoApp: Sendable {
         self.logger = logger
         self.broadcaster = SSEBroadcaster(limits: options.sseBufferLimits, clientsMax: options.sseClientsMax, metrics: engine.metrics)
         self.ruleStatus = RuleStatusBoard(options.prometheusRules)
+        self.scrapeStatus = ScrapeStatusBoard(
+            targets: options.scrapeTargets.compactMap(ScrapeTarget.init(url:)), job: options.scrapeJob,
+            intervalMs: Int64(options.scrapeIntervalMs), timeoutMs: Int64(options.scrapeTimeoutMs))
     }
 
     /// Opens the data directory of `options` and recovers.
@@ -100,7 +105,8 @@ public struct TachoApp: Sendable {
         // go through one pipeline: token, body limit, event-time bounds, append.
         ViewRoutes.addLive(
             feed: engine, appender: appender, pipeline: ingestPipeline(), info: info, metrics: engine.metrics,
-            replication: replication.map { [$0.status] } ?? [], broadcaster: broadcaster, options: options, ruleStatus: ruleStatus, to: router)
+            replication: replication.map { [$0.status] } ?? [], broadcaster: broadcaster, options: options, ruleStatus: ruleStatus,
+            scrapeStatus: scrapeStatus, to: router)
         webSocketStream.addRoutes(to: router)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
         return router
@@ -155,7 +161,7 @@ public struct TachoApp: Sendable {
             services.append(PrometheusScraper(
                 targets: options.scrapeTargets.compactMap(ScrapeTarget.init(url:)), job: options.scrapeJob,
                 interval: .milliseconds(options.scrapeIntervalMs), timeout: .milliseconds(options.scrapeTimeoutMs),
-                pipeline: ingestPipeline(), clock: clock, logger: logger))
+                pipeline: ingestPipeline(), clock: clock, logger: logger, board: scrapeStatus))
         }
         if !options.prometheusRules.isEmpty {
             services.append(LiveAlertRules(

@@ -16,6 +16,8 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
     /// The live rule groups `/api/v1/rules` and `/api/v1/alerts` list; nil (a replay,
     /// a follower) lists none, as a Prometheus without rule files.
     let rules: RuleStatusBoard?
+    /// The scrape targets `/api/v1/targets` lists; nil lists none.
+    let targets: ScrapeStatusBoard?
 
     /// Prometheus's query flags, with its defaults.
     public struct Limits: Sendable {
@@ -33,11 +35,12 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
     }
 
     init(
-        log: any MetricScanning, limits: Limits = Limits(), rules: RuleStatusBoard? = nil,
+        log: any MetricScanning, limits: Limits = Limits(), rules: RuleStatusBoard? = nil, targets: ScrapeStatusBoard? = nil,
         defaultTimeNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() }
     ) {
         self.log = log
         self.rules = rules
+        self.targets = targets
         self.limits = limits
         self.defaultTimeNs = defaultTimeNs
     }
@@ -47,7 +50,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
             ("/api/v1/query", query), ("/api/v1/query_range", queryRange), ("/api/v1/series", series),
             ("/api/v1/labels", labelNames), ("/api/v1/label/:name/values", labelValues),
             ("/api/v1/metadata", metadata), ("/api/v1/status/buildinfo", buildInfo),
-            ("/api/v1/rules", ruleGroups), ("/api/v1/alerts", alerts),
+            ("/api/v1/rules", ruleGroups), ("/api/v1/alerts", alerts), ("/api/v1/targets", scrapeTargets),
         ] as [(RouterPath, @Sendable (Request, Context) async throws -> Response)] {
             router.get(path, use: handler)
             router.post(path, use: handler)

@@ -32,7 +32,7 @@ enum ViewRoutes {
     static func addLive(
         feed: any UpdateFeed & MetricScanning, appender: any EventAppending, pipeline: IngestPipeline, info: ServerInfo,
         metrics: EngineMetrics, replication: [ReplicationStatus], broadcaster: SSEBroadcaster, options: ServerOptions,
-        ruleStatus: RuleStatusBoard? = nil, to router: Router<BasicRequestContext>
+        ruleStatus: RuleStatusBoard? = nil, scrapeStatus: ScrapeStatusBoard? = nil, to router: Router<BasicRequestContext>
     ) {
         add(reader: feed, info: info, to: router)
         let faultTolerance = FaultToleranceController<BasicRequestContext>(reader: feed, appender: appender)
@@ -41,7 +41,7 @@ enum ViewRoutes {
         performance.addRoutes(to: router)
         let performanceAlerts = PerformanceAlertsController<BasicRequestContext>(reader: feed, appender: appender)
         performanceAlerts.addRoutes(to: router)
-        PromAPIController(log: feed, rules: ruleStatus).addRoutes(to: router)
+        PromAPIController(log: feed, rules: ruleStatus, targets: scrapeStatus).addRoutes(to: router)
         ConnectionsController(reader: feed).addRoutes(to: router)
         PrometheusController(reader: feed, metrics: metrics, replication: replication).addRoutes(to: router)
         StreamController(feed: feed, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)

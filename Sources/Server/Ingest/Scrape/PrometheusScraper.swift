@@ -21,9 +21,12 @@ public struct PrometheusScraper<C: Clock>: Service where C.Duration == Duration 
     private let pipeline: IngestPipeline
     private let clock: C
     private let logger: Logger
+    /// Where each scrape's outcome goes, for Prometheus's `/api/v1/targets`.
+    let board: ScrapeStatusBoard?
 
-    public init(
-        targets: [ScrapeTarget], job: String, interval: Duration, timeout: Duration, pipeline: IngestPipeline, clock: C, logger: Logger
+    init(
+        targets: [ScrapeTarget], job: String, interval: Duration, timeout: Duration, pipeline: IngestPipeline, clock: C, logger: Logger,
+        board: ScrapeStatusBoard? = nil
     ) {
         precondition(!targets.isEmpty, "a scraper has targets")
         precondition(interval > .zero && timeout > .zero && timeout <= interval, "0 < timeout <= interval")
@@ -34,6 +37,7 @@ public struct PrometheusScraper<C: Clock>: Service where C.Duration == Duration 
         self.pipeline = pipeline
         self.clock = clock
         self.logger = logger
+        self.board = board
     }
 
     /// What Prometheus 2.42 asks for: OpenMetrics preferred, 0.0.4 text accepted.
@@ -53,7 +57,21 @@ public struct PrometheusScraper<C: Clock>: Service where C.Duration == Duration 
         var deadline = clock.now
         while !Task.isCancelled {
             let results = await withTaskGroup(of: (ScrapeTarget, Result<IngestPipeline.Decoded, ScrapeError>).self) { group in
-                for target in targets { group.addTask { (target, await self.scrape(target, client: client)) } }
+                for target in targets {
+                    group.addTask {
+                        let startNs = pipeline.nowNs()
+                        let start = ContinuousClock.now
+                        let result = await self.scrape(target, client: client)
+                        let elapsed = ContinuousClock.now - start
+                        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                        if case .failure(let failure) = result {
+                            board?.record(target, startNs: startNs, seconds: seconds, error: failure.reason)
+                        } else {
+                            board?.record(target, startNs: startNs, seconds: seconds, error: nil)
+                        }
+                        return (target, result)
+                    }
+                }
                 var results: [(ScrapeTarget, Result<IngestPipeline.Decoded, ScrapeError>)] = []
                 for await result in group { results.append(result) }
                 return results
