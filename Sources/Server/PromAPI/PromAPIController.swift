@@ -51,6 +51,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
             ("/api/v1/labels", labelNames), ("/api/v1/label/:name/values", labelValues),
             ("/api/v1/metadata", metadata), ("/api/v1/status/buildinfo", buildInfo),
             ("/api/v1/rules", ruleGroups), ("/api/v1/alerts", alerts), ("/api/v1/targets", scrapeTargets),
+            ("/api/v1/query_exemplars", queryExemplars),
         ] as [(RouterPath, @Sendable (Request, Context) async throws -> Response)] {
             router.get(path, use: handler)
             router.post(path, use: handler)
