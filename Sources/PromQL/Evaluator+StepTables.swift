@@ -159,15 +159,20 @@ extension Evaluator {
         for (position, series) in loaded.enumerated() {
             try checkDeadline()
             guard entries <= Self.stepTableEntriesMax else { return nil }
+            let marks = series.staleMarksMs
             series.samples.withUnsafeBufferPointer { samples in
                 var after = 0
+                var marksAfter = 0
                 for step in 0..<grid.count {
                     let ref = reference(nil, offsetMs: selector.offsetMs, grid.time(of: step))
                     while after < samples.count, samples[after].timestampMs <= ref { after += 1 }
+                    while marksAfter < marks.count, marks[marksAfter] <= ref { marksAfter += 1 }
                     guard after > 0 else { continue }
                     let sample = samples[after - 1]
                     // Prometheus 2.42 includes a sample exactly lookback-delta old.
                     guard sample.timestampMs >= ref - lookbackMs else { continue }
+                    // The newest point is a stale marker: no value (`LoadedSeries.wentStale`).
+                    if marksAfter > 0, marks[marksAfter - 1] > sample.timestampMs { continue }
                     rows[step].append((Int32(position), sample.value))
                     held[step] += 1
                     entries += 1

@@ -121,7 +121,7 @@ public struct Evaluator {
         for (matchers, window) in windows {
             do {
                 selected[matchers] = try source.select(matchers, fromMs: window.0, toMs: window.1).sorted { $0.labels < $1.labels }
-                    .map { LoadedSeries(labels: $0.labels, unnamed: $0.labels.droppingName, samples: $0.samples) }
+                    .map { LoadedSeries(labels: $0.labels, unnamed: $0.labels.droppingName, samples: $0.samples, staleMarksMs: $0.staleMarksMs) }
             } catch let error as PromQLError {
                 throw error
             } catch {
@@ -224,7 +224,7 @@ public struct Evaluator {
             guard after > 0 else { continue }
             let sample = series.samples[after - 1]
             // Prometheus 2.42 includes a sample exactly lookback-delta old.
-            guard sample.timestampMs >= ref - options.lookbackDeltaMs else { continue }
+            guard sample.timestampMs >= ref - options.lookbackDeltaMs, !series.wentStale(after: sample.timestampMs, through: ref) else { continue }
             out.append((series.labels, sample))
         }
         try hold(out.count)
@@ -312,6 +312,17 @@ struct LoadedSeries {
     let labels: Labels
     let unnamed: Labels
     let samples: [Sample]
+    /// `Series.staleMarksMs`: nearly always empty.
+    let staleMarksMs: [Int64]
+
+    /// Whether a stale mark lies in `(sampleMs, refMs]`: the newest sample at `refMs`
+    /// is then the marker, and the series has no value there (as Prometheus's
+    /// `value.IsStaleNaN` check of the newest sample in the lookback).
+    func wentStale(after sampleMs: Int64, through refMs: Int64) -> Bool {
+        guard !staleMarksMs.isEmpty else { return false }
+        let newest = staleMarksMs.partitioningIndex { $0 > refMs }
+        return newest > 0 && staleMarksMs[newest - 1] > sampleMs
+    }
 }
 
 /// A series' samples within a range window, without copying them.

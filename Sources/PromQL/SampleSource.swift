@@ -2,8 +2,8 @@
 ///
 /// Implementations must return each series once, with labels that include
 /// `__name__`, its samples sorted by time with distinct timestamps, and only the
-/// samples within `fromMs...toMs` (both ends included). Series with no sample in
-/// the range may be left out.
+/// samples within `fromMs...toMs` (both ends included), and likewise its stale marks
+/// (`Series.staleMarksMs`). Series with no sample or mark in the range may be left out.
 public protocol SampleSource: Sendable {
     func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64) throws -> [Series]
 }
@@ -21,8 +21,9 @@ public struct InMemorySampleSource: SampleSource {
             guard try matchers.allSatisfy({ try $0.matches(series.labels) }) else { return nil }
             let low = series.samples.firstIndex(atOrAfterMs: fromMs)
             let high = series.samples.firstIndex(afterMs: toMs)
-            guard low < high else { return nil }
-            return Series(labels: series.labels, samples: Array(series.samples[low..<high]))
+            let marks = series.staleMarksMs.filter { $0 >= fromMs && $0 <= toMs }
+            guard low < high || !marks.isEmpty else { return nil }
+            return Series(labels: series.labels, samples: Array(series.samples[low..<high]), staleMarksMs: marks)
         }
     }
 }

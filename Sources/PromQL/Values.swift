@@ -53,10 +53,15 @@ public struct Sample: Sendable, Equatable {
 public struct Series: Sendable, Equatable {
     public var labels: Labels
     public var samples: [Sample]
+    /// When the series went stale (Prometheus's stale markers), sorted, none at the
+    /// time of a sample: an instant selector finds nothing when one lies between its
+    /// newest sample and its time. Range windows never hold them.
+    public var staleMarksMs: [Int64]
 
-    public init(labels: Labels, samples: [Sample]) {
+    public init(labels: Labels, samples: [Sample], staleMarksMs: [Int64] = []) {
         self.labels = labels
         self.samples = samples
+        self.staleMarksMs = staleMarksMs
     }
 }
 

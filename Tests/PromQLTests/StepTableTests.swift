@@ -8,7 +8,8 @@ import Testing
 @Suite struct StepTableTests {
     /// Counters with resets, gauges with NaN and gaps, scraped every 10–40 s with
     /// jitter, some series starting late or stopping early; `dup` has two series
-    /// whose label sets differ only by name, so dropping it makes them collide.
+    /// whose label sets differ only by name, so dropping it makes them collide. Some
+    /// series go stale (a stale mark) before a gap or after their last sample.
     static func source(seed: UInt64) -> InMemorySampleSource {
         var random = SeededRandom(seed: seed)
         var series: [Series] = []
@@ -18,6 +19,8 @@ import Testing
                 var gauge = 0.0
                 var counterSamples: [Sample] = []
                 var gaugeSamples: [Sample] = []
+                var counterMarks: [Int64] = []
+                var gaugeMarks: [Int64] = []
                 var t = Int64(random.next() % 600) * 1000
                 let end = 3_600_000 - Int64(random.next() % 900) * 1000
                 while t <= end {
@@ -25,12 +28,21 @@ import Testing
                     gauge = random.next() % 50 == 0 ? .nan : Double(Int(random.next() % 200) - 100) / 4
                     counterSamples.append(Sample(timestampMs: t, value: counter))
                     if random.next() % 7 != 0 { gaugeSamples.append(Sample(timestampMs: t, value: gauge)) }
-                    // Now and then a gap longer than the lookback.
-                    t += random.next() % 60 == 0 ? 400_000 : Int64(10 + random.next() % 31) * 1000
+                    // Now and then a gap longer than the lookback, or one within it
+                    // after the series went stale.
+                    switch random.next() % 60 {
+                    case 0: t += 400_000
+                    case 1:
+                        counterMarks.append(t + 1000)
+                        gaugeMarks.append(t + 2000)
+                        t += 120_000
+                    default: t += Int64(10 + random.next() % 31) * 1000
+                    }
                 }
+                if instance % 2 == 0 { gaugeMarks.append(end + 5000) }
                 let labels = ["job": "j\(job)", "instance": "i\(instance)"]
-                series.append(Series(labels: Labels(name: "req_total", labels), samples: counterSamples))
-                series.append(Series(labels: Labels(name: "depth", labels), samples: gaugeSamples))
+                series.append(Series(labels: Labels(name: "req_total", labels), samples: counterSamples, staleMarksMs: counterMarks))
+                series.append(Series(labels: Labels(name: "depth", labels), samples: gaugeSamples, staleMarksMs: gaugeMarks))
             }
         }
         series.append(Series(labels: Labels(name: "dup_a", ["k": "v"]), samples: [Sample(timestampMs: 1_800_000, value: 1)]))

@@ -45,8 +45,8 @@ enum BatchDecoder {
         for id in 0..<series.count {
             let valuesPosition = valueSection.position
             try ValueColumn.decode(count: series.sampleCounts[id], from: &valueSection, into: values + start)
-            for slot in start..<(start + series.sampleCounts[id]) where !values[slot].isFinite {
-                throw CodecError(byteOffset: valuesPosition, reason: "series \(id) holds \(values[slot]), the log holds finite values only")
+            for slot in start..<(start + series.sampleCounts[id]) where !MetricSample.isValueInDomain(values[slot]) {
+                throw CodecError(byteOffset: valuesPosition, reason: "series \(id) holds \(values[slot]), the log holds finite values and stale markers only")
             }
             cursors[id] = start
             start += series.sampleCounts[id]

@@ -35,7 +35,7 @@ public enum BatchSampleDecoder {
 
     /// Every metric sample of the payload, series by series in declaration order, with
     /// a hash of each declaration's key (made from the bytes: no string or key is built)
-    /// and whether its values are all finite: what `DecodedSampleCache` keeps.
+    /// and whether its values are all in the domain (finite, or stale markers): what `DecodedSampleCache` keeps.
     static func samples(_ payload: UnsafeRawBufferPointer, eventCount: Int) throws(CodecError) -> DecodedSampleCache.Entry {
         var reader = try payloadReader(payload, eventCount: eventCount)
         var stringSection = try reader.section("strings")
@@ -90,12 +90,12 @@ public enum BatchSampleDecoder {
         // (One slot at least, so the buffer has an address to decode into.)
         var values = [Double](repeating: 0, count: max(metricCount, 1))
         var times = [Int64](repeating: 0, count: max(metricCount, 1))
-        var finite = [Bool](repeating: true, count: declarationCount)
+        var inDomain = [Bool](repeating: true, count: declarationCount)
         try values.withUnsafeMutableBufferPointer { buffer throws(CodecError) in
             for id in 0..<declarationCount {
                 let range = starts[id]..<starts[id + 1]
                 try ValueColumn.decode(count: range.count, from: &valueSection, into: buffer.baseAddress! + range.lowerBound)
-                finite[id] = buffer[range].allSatisfy(\.isFinite)
+                inDomain[id] = buffer[range].allSatisfy(MetricSample.isValueInDomain)
             }
         }
         try valueSection.expectEnd("values")
@@ -125,7 +125,7 @@ public enum BatchSampleDecoder {
             }
         }
         try seriesIds.expectEnd("series ids")
-        return DecodedSampleCache.Entry(keyHashes: keyHashes, kinds: kinds, starts: starts, finite: finite, times: times, values: values)
+        return DecodedSampleCache.Entry(keyHashes: keyHashes, kinds: kinds, starts: starts, inDomain: inDomain, times: times, values: values)
     }
 
     private static func payloadReader(_ payload: UnsafeRawBufferPointer, eventCount: Int) throws(CodecError) -> PayloadReader {

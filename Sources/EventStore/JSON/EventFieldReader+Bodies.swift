@@ -11,7 +11,12 @@ extension EventFieldReader {
             case let other?: throw fail("kind", "expected 'gauge' or 'counter', found '\(other)'")
             }
             let series = SeriesKey(name: try nonEmptyString("name", max: name), labels: try labels())
-            return .metric(MetricSample(series: series, value: try double("value"), kind: kind))
+            // `"stale":true` stands for a stale marker, and then there is no value.
+            guard try optionalBool("stale") == true else {
+                return .metric(MetricSample(series: series, value: try double("value"), kind: kind))
+            }
+            guard member("value") == nil else { throw fail("value", "a stale marker (\"stale\":true) has no value") }
+            return .metric(MetricSample.staleMarker(series: series, kind: kind))
         case .op:
             return .op(Operation(
                 name: try nonEmptyString("name", max: name),

@@ -22,7 +22,7 @@ struct EventFieldReader {
         EventInputError(location: location, field: prefix + field, reason: reason)
     }
 
-    private func member(_ field: String) -> JSONValue? {
+    func member(_ field: String) -> JSONValue? {
         guard let value = object[field] else { return nil }
         if case .null = value { return nil }
         return value
@@ -114,6 +114,12 @@ struct EventFieldReader {
 
     func bool(_ field: String) throws(EventInputError) -> Bool {
         guard case .bool(let flag) = try required(field) else { throw fail(field, "expected true or false") }
+        return flag
+    }
+
+    func optionalBool(_ field: String) throws(EventInputError) -> Bool? {
+        guard let value = member(field) else { return nil }
+        guard case .bool(let flag) = value else { throw fail(field, "expected true or false") }
         return flag
     }
 

@@ -23,7 +23,8 @@ public struct EventJSONEncoder: Sendable {
                 for pair in m.series.labels.pairs { writer.member(pair.key, pair.value) }
                 writer.endObject()
             }
-            writer.member("value", m.value)
+            // JSON has no NaN: a stale marker is `"stale":true` in place of the value.
+            if m.isStaleMarker { writer.member("stale", true) } else { writer.member("value", m.value) }
             writer.member("kind", m.kind.name)
         case .op(let o):
             writer.member("name", o.name)

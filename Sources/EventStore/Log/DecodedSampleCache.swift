@@ -24,19 +24,19 @@ public final class DecodedSampleCache: Sendable {
         let kinds: [MetricKind]
         /// Samples of declaration `id` are at `starts[id]..<starts[id + 1]`.
         let starts: [Int]
-        /// Whether every value of the declaration is finite (the log holds finite
-        /// values only: a declaration that is not is damage, refused when wanted).
-        let finite: [Bool]
+        /// Whether every value of the declaration is finite or a stale marker (what the
+        /// log holds: a declaration that is not is damage, refused when wanted).
+        let inDomain: [Bool]
         let times: [Int64]
         let values: [Double]
 
-        init(keyHashes: [UInt64], kinds: [MetricKind], starts: [Int], finite: [Bool], times: [Int64], values: [Double]) {
-            precondition(kinds.count == keyHashes.count && starts.count == kinds.count + 1 && finite.count == kinds.count, "one of each per declaration")
+        init(keyHashes: [UInt64], kinds: [MetricKind], starts: [Int], inDomain: [Bool], times: [Int64], values: [Double]) {
+            precondition(kinds.count == keyHashes.count && starts.count == kinds.count + 1 && inDomain.count == kinds.count, "one of each per declaration")
             precondition(times.count == values.count && starts.last == times.count, "the declarations cover the samples")
             self.keyHashes = keyHashes
             self.kinds = kinds
             self.starts = starts
-            self.finite = finite
+            self.inDomain = inDomain
             self.times = times
             self.values = values
         }
@@ -64,7 +64,7 @@ public final class DecodedSampleCache: Sendable {
                 guard number < selected.count, number < keys.count else { throw SeriesIndexMismatch() }
                 guard selected[number] else { return }
                 guard keyHash(number) == keyHashes[id] else { throw SeriesIndexMismatch() }
-                guard finite[id] else { throw CodecError(byteOffset: 0, reason: "series \(id) holds a value that is not finite, the log holds finite values only") }
+                guard inDomain[id] else { throw CodecError(byteOffset: 0, reason: "series \(id) holds a value that is neither finite nor a stale marker, what the log holds") }
                 let range = starts[id]..<starts[id + 1]
                 guard !range.isEmpty else { return }
                 if self.times[range].allSatisfy({ $0 >= fromNs && $0 <= toNs }) {

@@ -18,12 +18,13 @@ public enum EventDomain {
     public static let countMax = UInt64(Int64.max)
 
     /// Whether `body` is the common event that needs no closer look: a metric sample
-    /// whose key was found in the domain when it was made, with a finite value. The
+    /// whose key was found in the domain when it was made, with a finite value (or a
+    /// stale marker: `MetricSample.isValueInDomain`). The
     /// log's append asks this first for every event; `violation(of:)` names the field
     /// of anything else.
     @inline(__always)
     static func isPlainMetricInDomain(_ body: EventBody) -> Bool {
-        if case .metric(let sample) = body { return sample.series.isInEventDomain && sample.value.isFinite }
+        if case .metric(let sample) = body { return sample.series.isInEventDomain && MetricSample.isValueInDomain(sample.value) }
         return false
     }
 
@@ -34,7 +35,7 @@ public enum EventDomain {
         switch body {
         case .metric(let sample):
             if !sample.series.isInEventDomain { check.series(name: sample.series.name, labels: sample.series.labels) }
-            check.number("value", sample.value)
+            if !sample.isStaleMarker { check.number("value", sample.value) }
         case .op(let op):
             check.name("name", op.name)
             check.optional("protocol", op.protocol, max: EventLimits.nameBytesMax)

@@ -85,7 +85,9 @@ public struct SeriesProjection: Projection {
     public var seriesCount: Int { keys.count }
 
     public mutating func apply(_ event: Event, offset: UInt64) {
-        guard case .metric(let sample) = event.body, !isOmitted || Self.namesKeptByViews.contains(sample.series.name) else { return }
+        // A stale marker ends a series for PromQL; the rollups have no value to fold.
+        guard case .metric(let sample) = event.body, !sample.isStaleMarker,
+              !isOmitted || Self.namesKeptByViews.contains(sample.series.name) else { return }
         let i: Int
         if let found = index[sample.series] {
             i = found

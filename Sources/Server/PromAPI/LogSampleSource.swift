@@ -15,7 +15,7 @@ struct LogSampleSource: SampleSource {
     var isPastDeadline: @Sendable () -> Bool = { false }
 
     func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64) throws -> [Series] {
-        try gather(matchers, fromMs: fromMs, toMs: toMs).map { Series(labels: $0.labels, samples: $0.samples) }
+        try gather(matchers, fromMs: fromMs, toMs: toMs).map { Series(labels: $0.labels, samples: $0.samples, staleMarksMs: $0.staleMarksMs) }
     }
 
     /// The series matching every matcher within the range, with their kinds.
@@ -63,7 +63,9 @@ struct LogSampleSource: SampleSource {
         } catch let error as MetricScanError {
             throw PromQLError.execution(error.description)
         }
-        return collector.series().map { GatheredSeries(labels: $0.series.labels, samples: $0.series.samples, isCounter: $0.isCounter) }
+        return collector.series().map {
+            GatheredSeries(labels: $0.series.labels, samples: $0.series.samples, staleMarksMs: $0.series.staleMarksMs, isCounter: $0.isCounter)
+        }
     }
 
     static func milliseconds(_ ns: Int64) -> Int64 { MetricSeriesCollector.milliseconds(ns) }
@@ -77,6 +79,7 @@ struct LogSampleSource: SampleSource {
 struct GatheredSeries {
     var labels: PromQL.Labels
     var samples: [Sample]
+    var staleMarksMs: [Int64]
     var isCounter: Bool
 }
 

@@ -3,10 +3,11 @@ import PromQL
 
 /// Gathers `metric` events into PromQL series: named by the event's name and
 /// labels, times in milliseconds (rounded down), in time order, one sample per
-/// millisecond (the later in log order wins), and whether any sample said counter.
+/// millisecond (the later in log order wins, a stale marker as a sample), and whether
+/// any sample said counter. Stale markers become the series' `staleMarksMs`.
 public struct MetricSeriesCollector {
     private var index: [SeriesKey: Int] = [:]
-    private var gathered: [(key: SeriesKey, samples: [Sample], isCounter: Bool)] = []
+    private var gathered: [(key: SeriesKey, samples: [Sample], isCounter: Bool, hasStaleMarkers: Bool)] = []
     public private(set) var sampleCount = 0
 
     public init() {}
@@ -25,18 +26,31 @@ public struct MetricSeriesCollector {
         } else {
             position = gathered.count
             index[key] = position
-            gathered.append((key, [], false))
+            gathered.append((key, [], false, false))
         }
         if kind == .counter { gathered[position].isCounter = true }
+        var hasStaleMarkers = false
         for slot in 0..<timesNs.count {
+            hasStaleMarkers = hasStaleMarkers || MetricSample.isStaleMarker(values[slot])
             gathered[position].samples.append(Sample(timestampMs: Self.milliseconds(timesNs[slot]), value: values[slot]))
         }
+        if hasStaleMarkers { gathered[position].hasStaleMarkers = true }
     }
 
     /// Every series, sorted by labels.
     public func series() -> [(series: Series, isCounter: Bool)] {
         gathered.map { entry in
-            (Series(labels: Self.labels(entry.key), samples: Self.ordered(entry.samples)), entry.isCounter)
+            let labels = Self.labels(entry.key)
+            let ordered = Self.ordered(entry.samples)
+            guard entry.hasStaleMarkers else { return (Series(labels: labels, samples: ordered), entry.isCounter) }
+            // Markers are ordered and deduplicated with the samples, then set apart.
+            var samples: [Sample] = []
+            var marks: [Int64] = []
+            samples.reserveCapacity(ordered.count)
+            for sample in ordered {
+                if MetricSample.isStaleMarker(sample.value) { marks.append(sample.timestampMs) } else { samples.append(sample) }
+            }
+            return (Series(labels: labels, samples: samples, staleMarksMs: marks), entry.isCounter)
         }.sorted { $0.series.labels < $1.series.labels }
     }
 

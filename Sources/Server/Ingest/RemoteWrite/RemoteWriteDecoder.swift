@@ -104,7 +104,9 @@ struct RemoteWriteDecoder {
         let kind = PrometheusMetricType.kind(of: name) { types[$0] ?? knownTypes($0) }
         decoded.events.reserveCapacity(decoded.events.count + series.samples.count)
         for (sampleIndex, sample) in series.samples.enumerated() {
-            guard sample.value.isFinite else {
+            // Prometheus's stale markers are kept (the series ended: PromQL finds
+            // nothing past one); any other NaN or infinity is counted and dropped.
+            guard MetricSample.isValueInDomain(sample.value) else {
                 decoded.skipped[.nonFinite, default: 0] += 1
                 continue
             }

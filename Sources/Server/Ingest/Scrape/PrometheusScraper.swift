@@ -13,6 +13,8 @@ import ServiceLifecycle
 ///
 /// A target that fails (refused, timed out, not 200, malformed) gets `up 0` and is
 /// logged when it starts and stops failing; the other targets are not affected.
+/// Series that leave a target's exposition, and every series of a target whose scrape
+/// fails, get Prometheus's stale markers (`ScrapeStaleness`).
 public struct PrometheusScraper<C: Clock>: Service where C.Duration == Duration {
     public let targets: [ScrapeTarget]
     public let job: String
@@ -54,9 +56,10 @@ public struct PrometheusScraper<C: Clock>: Service where C.Duration == Duration 
     private func loop() async throws {
         let client = HTTPClient.shared
         var failing = Set<String>()
+        var staleness = ScrapeStaleness()
         var deadline = clock.now
         while !Task.isCancelled {
-            let results = await withTaskGroup(of: (ScrapeTarget, Result<IngestPipeline.Decoded, ScrapeError>).self) { group in
+            let results = await withTaskGroup(of: (ScrapeTarget, Result<Scraped, ScrapeError>).self) { group in
                 for target in targets {
                     group.addTask {
                         let startNs = pipeline.nowNs()
@@ -72,18 +75,22 @@ public struct PrometheusScraper<C: Clock>: Service where C.Duration == Duration 
                         return (target, result)
                     }
                 }
-                var results: [(ScrapeTarget, Result<IngestPipeline.Decoded, ScrapeError>)] = []
+                var results: [(ScrapeTarget, Result<Scraped, ScrapeError>)] = []
                 for await result in group { results.append(result) }
                 return results
             }
             for (target, result) in results {
                 switch result {
-                case .success(let decoded):
+                case .success(let scraped):
                     if failing.remove(target.url) != nil { logger.notice("scrape of \(target.url) succeeds again") }
+                    var decoded = scraped.decoded
+                    decoded.events += staleness.markers(target: target.url, seen: scraped.tracked, atNs: scraped.startNs)
                     await append(decoded, target: target)
                 case .failure(let failure):
                     if failing.insert(target.url).inserted { logger.warning("scrape of \(target.url) failed: \(failure.reason); up=0 until it succeeds") }
-                    await append(failure.decoded, target: target)
+                    var decoded = failure.decoded
+                    decoded.events += staleness.markers(target: target.url, seen: nil, atNs: failure.startNs)
+                    await append(decoded, target: target)
                 }
             }
             deadline = deadline.advanced(by: interval)
@@ -100,14 +107,24 @@ public struct PrometheusScraper<C: Clock>: Service where C.Duration == Duration 
         }
     }
 
+    struct Scraped {
+        /// The target's samples and the synthetic series.
+        let decoded: IngestPipeline.Decoded
+        /// When the scrape started: the time of its samples without a timestamp.
+        let startNs: Int64
+        /// The series exposed without a timestamp, which staleness tracks.
+        let tracked: [SeriesKey: MetricKind]
+    }
+
     struct ScrapeError: Error {
         let reason: String
         /// The `up 0` and duration series of the failed scrape.
         let decoded: IngestPipeline.Decoded
+        let startNs: Int64
     }
 
     /// One scrape of `target`: its samples and the synthetic series, or why it failed.
-    func scrape(_ target: ScrapeTarget, client: HTTPClient) async -> Result<IngestPipeline.Decoded, ScrapeError> {
+    func scrape(_ target: ScrapeTarget, client: HTTPClient) async -> Result<Scraped, ScrapeError> {
         let startNs = pipeline.nowNs()
         let start = ContinuousClock.now
         let labels = [("instance", target.instance), ("job", job)]
@@ -118,8 +135,8 @@ public struct PrometheusScraper<C: Clock>: Service where C.Duration == Duration 
                 Event(timeNs: startNs, body: .metric(MetricSample(series: SeriesKey(name: $0.0, labels: Labels(Dictionary(uniqueKeysWithValues: labels))), value: $0.1)))
             }
         }
-        func failure(_ reason: String) -> Result<IngestPipeline.Decoded, ScrapeError> {
-            .failure(ScrapeError(reason: reason, decoded: IngestPipeline.Decoded(events: synthetic(up: false, samples: 0))))
+        func failure(_ reason: String) -> Result<Scraped, ScrapeError> {
+            .failure(ScrapeError(reason: reason, decoded: IngestPipeline.Decoded(events: synthetic(up: false, samples: 0)), startNs: startNs))
         }
         var request = HTTPClientRequest(url: target.url)
         request.headers.add(name: "Accept", value: Self.accept)
@@ -138,15 +155,21 @@ public struct PrometheusScraper<C: Clock>: Service where C.Duration == Duration 
             return failure("\(error)")
         }
         let decoded: IngestPipeline.Decoded
+        var tracked: [SeriesKey: MetricKind] = [:]
         do {
             let parsed = try body.withUnsafeReadableBytes { bytes throws(PrometheusTextError) in
                 try PrometheusTextParser(dialect: .init(contentType: contentType)).parse(bytes)
             }
             decoded = try parsed.events(defaultTimeNs: startNs, targetLabels: labels)
+            // One event per parsed sample, in order.
+            for (sample, event) in zip(parsed.samples, decoded.events) where sample.timeNs == nil {
+                if case .metric(let metric) = event.body { tracked[metric.series] = metric.kind }
+            }
         } catch {
             return failure("\(error)")
         }
-        return .success(IngestPipeline.Decoded(
-            events: decoded.events + synthetic(up: true, samples: decoded.events.count), skipped: decoded.skipped))
+        return .success(Scraped(
+            decoded: IngestPipeline.Decoded(events: decoded.events + synthetic(up: true, samples: decoded.events.count), skipped: decoded.skipped),
+            startNs: startNs, tracked: tracked))
     }
 }
