@@ -10,7 +10,8 @@ import Glibc
 /// Prometheus's `/api/v1/rules` and `/api/v1/alerts` for `tacho serve --rules`: the
 /// same rule file loaded by a real Prometheus 2.42 and by Tacho, over the same samples
 /// (Prometheus scrapes Tacho's `/metrics` and remote-writes what it scraped to Tacho),
-/// answer the same groups, rules, states, labels, annotations and alert values.
+/// answer the same groups, rules, states, labels, annotations and alert values, and
+/// write the same `ALERTS` and `ALERTS_FOR_STATE` series.
 @Suite(.serialized) struct PromRulesAPITests {
     static let ruleFile = """
         groups:
@@ -27,6 +28,9 @@ import Glibc
                 expr: up{job="tacho"} == 1
                 for: 1h
                 keep_firing_for: 5m
+              - alert: FiresAfterTwoSeconds
+                expr: up{job="tacho"} == 1
+                for: 2s
               - alert: NeverFires
                 expr: up{job="tacho"} > 5
               - alert: FailsToEvaluate
@@ -68,6 +72,11 @@ import Glibc
                   - targets: ['127.0.0.1:\(tacho.port)']
             remote_write:
               - url: http://127.0.0.1:\(tacho.port)/api/v1/write
+                # Tacho writes its own; Prometheus's would be the same series twice.
+                write_relabel_configs:
+                  - source_labels: [__name__]
+                    regex: ALERTS|ALERTS_FOR_STATE
+                    action: drop
                 queue_config:
                   batch_send_deadline: 200ms
                   min_backoff: 50ms
@@ -78,7 +87,10 @@ import Glibc
 
         // The last rule's two series lose their names to `* 0` and collide: an error at
         // every evaluation, which both servers report as the rule's `lastError`.
-        let expected = ["TachoUp": "firing/ok", "TachoUpForAnHour": "pending/ok", "NeverFires": "inactive/ok", "FailsToEvaluate": "inactive/err"]
+        let expected = [
+            "TachoUp": "firing/ok", "TachoUpForAnHour": "pending/ok", "FiresAfterTwoSeconds": "firing/ok", "NeverFires": "inactive/ok",
+            "FailsToEvaluate": "inactive/err",
+        ]
         let settled = await poll(timeout: .seconds(60)) {
             guard let fromPrometheus = await loopbackGet(prometheus.port, "/api/v1/rules"),
                   let fromTacho = await loopbackGet(tacho.port, "/api/v1/rules") else { return false }
@@ -90,6 +102,21 @@ import Glibc
         try await expectSameAnswers(
             ["/api/v1/rules", "/api/v1/alerts", "/api/v1/rules?type=alert", "/api/v1/rules?type=record", "/api/v1/rules?type=bogus"],
             tacho: tacho.port, prometheus: prometheus.port, leavingOut: ["evaluationTime", "lastEvaluation", "activeAt"])
+        // The rules' series: `ALERTS` (1 per pending or firing alert, the pending series of
+        // `FiresAfterTwoSeconds` ended by a stale marker when it fired) and the label sets
+        // of `ALERTS_FOR_STATE` (its values are when each server's evaluation saw the
+        // alert go active). Tacho appends them after publishing the states: poll first.
+        let atS = Int(Date().timeIntervalSince1970)
+        let seriesPaths = ["ALERTS", "count by (alertname, alertstate, instance, job, severity) (ALERTS_FOR_STATE)", #"ALERTS{alertstate="pending"}"#]
+            .map { "/api/v1/query?" + formQuery([("query", $0), ("time", "\(atS)")]) }
+        let written = await poll(timeout: .seconds(10)) {
+            guard let ours = await loopbackGet(tacho.port, seriesPaths[0]), let theirs = await loopbackGet(prometheus.port, seriesPaths[0]) else { return false }
+            return (try? comparableJSON(ours.body, leavingOut: [])) == (try? comparableJSON(theirs.body, leavingOut: []))
+        }
+        #expect(written, "ALERTS answers as Prometheus's")
+        try await expectSameAnswers(seriesPaths, tacho: tacho.port, prometheus: prometheus.port, leavingOut: [])
+        let pendingOnly = try #require(await loopbackGet(tacho.port, seriesPaths[2]))
+        #expect(pendingOnly.body.contains("TachoUpForAnHour") && !pendingOnly.body.contains("FiresAfterTwoSeconds"), "\(pendingOnly.body)")
         // Times are RFC 3339 as Go writes them.
         let alertsAnswer = try #require(await loopbackGet(tacho.port, "/api/v1/alerts"))
         let alerts = try #require(try jsonObject(alertsAnswer.body)["data"] as? [String: Any])

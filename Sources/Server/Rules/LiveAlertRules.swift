@@ -11,6 +11,8 @@ import ServiceLifecycle
 /// same state machine the back-test replays (`AlertRuleState`). A rule's alert going
 /// firing appends an `alert` event, its resolution an `alert_resolve`, stamped with
 /// the evaluation time, so the alert views, the stream, replay and `?at=` show them.
+/// Each evaluation also writes Prometheus's `ALERTS` and `ALERTS_FOR_STATE` series
+/// (`AlertSeries`), which PromQL then reads as any series.
 ///
 /// The state lives in memory and is rebuilt at start from the log, which holds both
 /// the samples and the alerts appended before (Prometheus restores its `for` state
@@ -43,6 +45,7 @@ struct LiveAlertRules: Service {
         var status = board.snapshot.first { $0.group.name == group.name }!
         for index in states.indices { status.rules[index].alerts = states[index].alerts }
         board.publish(status)
+        var alertSeries = states.map { _ in AlertSeries() }
         let clock = ContinuousClock()
         while !Task.isCancelled {
             let now = nowMs()
@@ -58,6 +61,7 @@ struct LiveAlertRules: Service {
                 do {
                     let results = try await evaluate(states[index].rule.expr, atMs: at, stepMs: group.intervalMs)
                     events += states[index].evaluate(atMs: at, results: results).compactMap(Self.event)
+                    events += alertSeries[index].events(states[index].alerts, atMs: at)
                     status.rules[index].health = .ok
                 } catch {
                     // As Prometheus: the rule's alerts stay as they were, its health says why.
