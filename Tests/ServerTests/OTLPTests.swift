@@ -186,6 +186,31 @@ import Testing
         #expect(second.decoded.events.isEmpty && second.decoded.skipped[.nonFinite] == 2)
     }
 
+    /// A point flagged "no recorded value" (`flags: 1`) ends its series: a stale marker
+    /// for each series it stands for, as Prometheus's OTLP translation writes.
+    @Test func pointsWithNoRecordedValue_becomeStaleMarkers_ofEachSeriesTheyStandFor() throws {
+        let json = #"""
+            {"resourceMetrics":[{"scopeMetrics":[{"metrics":[
+              {"name":"temp","gauge":{"dataPoints":[{"asDouble":21.5,"timeUnixNano":"1000"},{"flags":1,"timeUnixNano":"2000"}]}},
+              {"name":"lat","histogram":{"aggregationTemporality":2,"dataPoints":[{"flags":1,"explicitBounds":[0.1,1],"timeUnixNano":"3000"}]}},
+              {"name":"rpc","summary":{"dataPoints":[{"flags":1,"quantileValues":[{"quantile":0.5}],"timeUnixNano":"4000"}]}}
+            ]}]}]}
+            """#
+        let metrics = try Array(json.utf8).withUnsafeBytes { bytes in Result { () throws(OTLPJSONError) in try OTLPJSONDecoder.decode(bytes) } }.get()
+        let mapped = try OTLPEventMapper(totals: OTLPDeltaTotals()).map(metrics, defaultTimeNs: 5)
+        let described = mapped.decoded.events.map { event -> String in
+            guard case .metric(let sample) = event.body else { return "\(event)" }
+            return "\(sample.series) \(sample.isStaleMarker ? "stale" : "\(sample.value)") @\(event.timeNs)"
+        }
+        #expect(described == [
+            "temp 21.5 @1000", "temp stale @2000",
+            #"lat_bucket{le="0.1"} stale @3000"#, #"lat_bucket{le="1"} stale @3000"#, #"lat_bucket{le="+Inf"} stale @3000"#,
+            "lat_count stale @3000", "lat_sum stale @3000",
+            #"rpc{quantile="0.5"} stale @4000"#, "rpc_count stale @4000", "rpc_sum stale @4000",
+        ])
+        #expect(mapped.decoded.skipped.isEmpty)
+    }
+
     @Test func names_areSanitisedAsPrometheusDoes() {
         #expect(OTLPEventMapper.sanitize("http.server.duration") == "http_server_duration")
         #expect(OTLPEventMapper.sanitize("2xx-rate") == "_2xx_rate")

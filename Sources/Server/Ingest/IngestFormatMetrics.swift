@@ -14,7 +14,7 @@ public enum IngestFormat: String, Sendable, CaseIterable {
 /// mapping in docs/ingest.md documents; the `reason` label of
 /// `tacho_ingest_samples_skipped_total`.
 public enum IngestSkipReason: String, Sendable, CaseIterable {
-    /// NaN (Prometheus's staleness marker is one) or ±Inf: `metric` values are finite.
+    /// NaN or ±Inf: `metric` values are finite (Prometheus's stale marker, kept, aside).
     case nonFinite = "non_finite"
     /// Prometheus native-histogram samples of a remote-write request.
     case nativeHistogram = "native_histogram"
@@ -26,8 +26,6 @@ public enum IngestSkipReason: String, Sendable, CaseIterable {
     case malformedLine = "malformed_line"
     /// OTLP exponential-histogram points.
     case exponentialHistogram = "exponential_histogram"
-    /// OTLP points flagged as having no recorded value.
-    case noRecordedValue = "no_recorded_value"
 }
 
 /// Requests, events and refusals per foreign format, written to `/metrics` beside the

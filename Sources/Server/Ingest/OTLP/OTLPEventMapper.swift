@@ -95,8 +95,14 @@ struct OTLPEventMapper {
             return Int64(timeNs)
         }
 
-        /// A value, or for a DELTA series the running total it brings the series to.
-        mutating func emit(_ key: SeriesKey, _ value: Double, kind: MetricKind, timeNs: Int64, delta: Bool) {
+        /// A value, or for a DELTA series the running total it brings the series to; a
+        /// stale marker for a point flagged "no recorded value" (the series ended, as
+        /// Prometheus's OTLP translation reads the flag).
+        mutating func emit(_ key: SeriesKey, _ value: Double, kind: MetricKind, timeNs: Int64, delta: Bool, stale: Bool = false) {
+            if stale {
+                events.append(Event(timeNs: timeNs, body: .metric(MetricSample.staleMarker(series: key, kind: kind))))
+                return
+            }
             guard value.isFinite else {
                 skipped[.nonFinite, default: 0] += 1
                 return
@@ -116,46 +122,43 @@ struct OTLPEventMapper {
         }
 
         mutating func number(_ name: String, _ point: OTLPMetrics.NumberPoint, kind: MetricKind, delta: Bool) throws(IngestInputError) {
-            guard !point.noRecordedValue else {
-                skipped[.noRecordedValue, default: 0] += 1
-                return
-            }
-            emit(try key(name, point.attributes), point.value, kind: kind, timeNs: try time(point.timeNs), delta: delta)
+            emit(try key(name, point.attributes), point.value, kind: kind, timeNs: try time(point.timeNs), delta: delta, stale: point.noRecordedValue)
         }
 
         mutating func histogram(_ name: String, _ point: OTLPMetrics.HistogramPoint, delta: Bool) throws(IngestInputError) {
-            guard !point.noRecordedValue else {
-                skipped[.noRecordedValue, default: 0] += 1
-                return
-            }
+            let stale = point.noRecordedValue
             guard point.bucketCounts.isEmpty || point.bucketCounts.count == point.explicitBounds.count + 1 else {
                 throw IngestInputError(
                     "OTLP \(location): \(point.bucketCounts.count) bucket counts for \(point.explicitBounds.count) bounds (expected bounds + 1)")
             }
             let timeNs = try time(point.timeNs)
             var cumulative: UInt64 = 0
-            for (index, bound) in point.explicitBounds.enumerated() where index < point.bucketCounts.count {
-                cumulative &+= point.bucketCounts[index]
+            // A stale point ends every bucket of its bounds, whatever counts it holds.
+            for (index, bound) in point.explicitBounds.enumerated() where stale || index < point.bucketCounts.count {
+                if !stale { cumulative &+= point.bucketCounts[index] }
                 let le = PrometheusExposition.format(bound)
-                emit(try key(name + "_bucket", point.attributes, extra: [("le", le)]), Double(cumulative), kind: .counter, timeNs: timeNs, delta: delta)
+                emit(try key(name + "_bucket", point.attributes, extra: [("le", le)]), Double(cumulative), kind: .counter, timeNs: timeNs, delta: delta,
+                     stale: stale)
             }
-            emit(try key(name + "_bucket", point.attributes, extra: [("le", "+Inf")]), Double(point.count), kind: .counter, timeNs: timeNs, delta: delta)
-            emit(try key(name + "_count", point.attributes), Double(point.count), kind: .counter, timeNs: timeNs, delta: delta)
-            if let sum = point.sum { emit(try key(name + "_sum", point.attributes), sum, kind: .counter, timeNs: timeNs, delta: delta) }
+            emit(try key(name + "_bucket", point.attributes, extra: [("le", "+Inf")]), Double(point.count), kind: .counter, timeNs: timeNs, delta: delta,
+                 stale: stale)
+            emit(try key(name + "_count", point.attributes), Double(point.count), kind: .counter, timeNs: timeNs, delta: delta, stale: stale)
+            if let sum = point.sum {
+                emit(try key(name + "_sum", point.attributes), sum, kind: .counter, timeNs: timeNs, delta: delta, stale: stale)
+            } else if stale {
+                emit(try key(name + "_sum", point.attributes), 0, kind: .counter, timeNs: timeNs, delta: delta, stale: true)
+            }
         }
 
         mutating func summary(_ name: String, _ point: OTLPMetrics.SummaryPoint) throws(IngestInputError) {
-            guard !point.noRecordedValue else {
-                skipped[.noRecordedValue, default: 0] += 1
-                return
-            }
+            let stale = point.noRecordedValue
             let timeNs = try time(point.timeNs)
             for quantile in point.quantiles {
                 let q = PrometheusExposition.format(quantile.quantile)
-                emit(try key(name, point.attributes, extra: [("quantile", q)]), quantile.value, kind: .gauge, timeNs: timeNs, delta: false)
+                emit(try key(name, point.attributes, extra: [("quantile", q)]), quantile.value, kind: .gauge, timeNs: timeNs, delta: false, stale: stale)
             }
-            emit(try key(name + "_count", point.attributes), Double(point.count), kind: .counter, timeNs: timeNs, delta: false)
-            emit(try key(name + "_sum", point.attributes), point.sum, kind: .counter, timeNs: timeNs, delta: false)
+            emit(try key(name + "_count", point.attributes), Double(point.count), kind: .counter, timeNs: timeNs, delta: false, stale: stale)
+            emit(try key(name + "_sum", point.attributes), point.sum, kind: .counter, timeNs: timeNs, delta: false, stale: stale)
         }
     }
 }
