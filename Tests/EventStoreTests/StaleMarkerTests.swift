@@ -19,12 +19,17 @@ import TestSupport
         return events
     }
 
-    @Test func staleMarker_isPrometheusStaleNaN_andInTheDomain_whereOtherNaNsAreNot() {
+    @Test func staleMarker_isPrometheusStaleNaN_andInTheDomain_besidePrometheussNaN_whereOtherNaNsAreNot() {
         let marker = MetricSample.staleMarker(series: Self.series)
         #expect(marker.value.isNaN && marker.value.bitPattern == 0x7FF0_0000_0000_0002)
         #expect(marker.isStaleMarker && EventDomain.violation(of: .metric(marker)) == nil)
+        let prometheusNaN = MetricSample(series: Self.series, value: Double(bitPattern: 0x7FF8_0000_0000_0001))
+        #expect(!prometheusNaN.isStaleMarker && EventDomain.violation(of: .metric(prometheusNaN)) == nil)
+        #expect(EventDomain.violation(of: .metric(MetricSample(series: Self.series, value: -.infinity))) == nil)
         #expect(!MetricSample(series: Self.series, value: .nan).isStaleMarker)
-        #expect(EventDomain.violation(of: .metric(MetricSample(series: Self.series, value: .nan))) == "value: nan is not a finite number")
+        #expect(EventDomain.violation(of: .metric(MetricSample(series: Self.series, value: .nan)))?.hasPrefix("value: a NaN other than") == true)
+        #expect(MetricSample.canonical(.nan).bitPattern == 0x7FF8_0000_0000_0001)
+        #expect(MetricSample.canonical(marker.value).bitPattern == 0x7FF0_0000_0000_0002)
     }
 
     @Test func staleMarker_goesThroughTheBinaryCodecWithItsBits() throws {
@@ -43,7 +48,21 @@ import TestSupport
         #expect(plain == [Event(timeNs: 0, body: .metric(MetricSample(name: "m", value: 2)))])
     }
 
+    @Test func infinitiesAndNaN_areWrittenAsPrometheusStrings_andReadBack() throws {
+        let lines = [Double.infinity, -.infinity, Double(bitPattern: MetricSample.nanBitPattern)].map {
+            EventJSONEncoder().encode(Event(timeNs: 1, body: .metric(MetricSample(name: "m", value: $0))))
+        }
+        #expect(lines == ["+Inf", "-Inf", "NaN"].map { #"{"type":"metric","ts":1,"name":"m","value":"\#($0)","kind":"gauge"}"# })
+        let decoded = try EventJSONDecoder().decode(lines.joined(separator: "\n") + "\n" + #"{"type":"metric","ts":1,"name":"m","value":"Inf"}"#, defaultTimeNs: 0)
+        #expect(decoded.map { event -> UInt64 in
+            guard case .metric(let sample) = event.body else { return 0 }
+            return sample.value.bitPattern
+        } == [Double.infinity.bitPattern, (-Double.infinity).bitPattern, MetricSample.nanBitPattern, Double.infinity.bitPattern])
+    }
+
     @Test(arguments: [
+        (#"{"type":"metric","name":"m","value":"nan"}"#, "value"),
+        (#"{"type":"metric","name":"m","value":"12"}"#, "value"),
         (#"{"type":"metric","name":"m","stale":true,"value":1}"#, "value"),
         (#"{"type":"metric","name":"m","stale":"yes"}"#, "stale"),
         (#"{"type":"metric","name":"m","stale":false}"#, "value"),

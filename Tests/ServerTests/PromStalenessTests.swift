@@ -30,8 +30,9 @@ import Glibc
         server.serve_forever()
         """
 
-    static let bothQueues = "# TYPE depth gauge\ndepth{queue=\"a\"} 3\ndepth{queue=\"b\"} 5\n# TYPE workers gauge\nworkers 2\n"
-    static let queueAOnly = "# TYPE depth gauge\ndepth{queue=\"a\"} 4\n# TYPE workers gauge\nworkers 2\n"
+    /// `ratio` and `ceiling` hold values JSON numbers cannot: both servers keep them.
+    static let bothQueues = "# TYPE depth gauge\ndepth{queue=\"a\"} 3\ndepth{queue=\"b\"} 5\n# TYPE workers gauge\nworkers 2\nratio NaN\nceiling +Inf\n"
+    static let queueAOnly = "# TYPE depth gauge\ndepth{queue=\"a\"} 4\n# TYPE workers gauge\nworkers 2\nratio NaN\nceiling -Inf\n"
 
     /// The instant answer's series as `label=value,...` strings with their values.
     static func instant(_ port: Int, _ query: String, at seconds: Int) async -> [String: String]? {
@@ -131,10 +132,12 @@ import Glibc
         let endS = Self.now()
         let history = await Self.instant(tacho.port, #"depth{job="tacho"}"#, at: afterLeavingS)
         #expect(history == ["__name__=depth,job=tacho,queue=a": "4"], "the log still answers for the moment queue b had left")
+        let odd = await Self.instant(tacho.port, #"{__name__=~"ratio|ceiling",job="tacho"}"#, at: afterLeavingS)
+        #expect(odd == ["__name__=ratio,job=tacho": "NaN", "__name__=ceiling,job=tacho": "-Inf"], "Tacho's scrape keeps NaN and infinities")
 
         // Tacho over the remote-written samples and markers answers as Prometheus over its own.
         var paths: [String] = []
-        for query in [#"{__name__=~"depth|workers|up",job="prom"}"#, #"sum by (queue) (depth{job="prom"})"#, #"count_over_time(depth{job="prom"}[3s])"#] {
+        for query in [#"{__name__=~"depth|workers|up|ratio|ceiling",job="prom"}"#, #"sum by (queue) (depth{job="prom"})"#, #"count_over_time(depth{job="prom"}[3s])"#] {
             paths.append("/api/v1/query_range?" + formQuery([("query", query), ("start", "\(startS)"), ("end", "\(endS)"), ("step", "1")]))
             for t in [afterLeavingS, endS] {
                 paths.append("/api/v1/query?" + formQuery([("query", query), ("time", "\(t)")]))

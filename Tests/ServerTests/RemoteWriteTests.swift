@@ -60,23 +60,27 @@ import Testing
         }
     }
 
-    @Test func staleMarkers_exemplars_andNativeHistograms_areLeftOut_andCounted() async throws {
+    /// Stale markers, ±Inf and NaN are kept as Prometheus keeps them (a NaN of another
+    /// payload as Prometheus's own); exemplars and native histograms are left out.
+    @Test func staleMarkersAndNonFiniteValues_areKept_exemplarsAndNativeHistograms_leftOutAndCounted() async throws {
         let metrics = EngineMetrics()
         try await withForeignIngestServer(metrics: metrics) { log, client in
             let staleNaN = Double(bitPattern: 0x7FF0_0000_0000_0002)
             let body = RemoteWriteRequest.snappy([
                 Series(labels: [("__name__", "a")], samples: [(1, Self.t0), (staleNaN, Self.t0 + 1000)], exemplars: 2),
                 Series(labels: [("__name__", "h")], samples: [], histograms: 3),
-                Series(labels: [("__name__", "b")], samples: [(.infinity, Self.t0)]),
+                Series(labels: [("__name__", "b")], samples: [(.infinity, Self.t0), (Double(bitPattern: 0x7FF8_0000_0000_00AB), Self.t0 + 1000)]),
             ])
             try await client.execute(uri: "/api/v1/write", method: .post, headers: RemoteWriteRequest.headers, body: body) { response in
                 #expect(response.status == .noContent)
             }
-            #expect(metricSamples(await log.events).map(\.name) == ["a"])
+            let samples = metricSamples(await log.events)
+            #expect(samples.map(\.name) == ["a", "a", "b", "b"])
+            #expect(samples.map(\.value.bitPattern) == [Double(1).bitPattern, 0x7FF0_0000_0000_0002, Double.infinity.bitPattern, 0x7FF8_0000_0000_0001])
         }
         let counts = metrics.formats.counts(.remoteWrite)
-        #expect(counts.requests == 1 && counts.events == 1)
-        #expect(counts.skipped == [.nonFinite: 2, .exemplar: 2, .nativeHistogram: 3])
+        #expect(counts.requests == 1 && counts.events == 4)
+        #expect(counts.skipped == [.exemplar: 2, .nativeHistogram: 3])
     }
 
     static let malformed: [(String, ByteBuffer, String)] = {

@@ -13,7 +13,7 @@ extension EventFieldReader {
             let series = SeriesKey(name: try nonEmptyString("name", max: name), labels: try labels())
             // `"stale":true` stands for a stale marker, and then there is no value.
             guard try optionalBool("stale") == true else {
-                return .metric(MetricSample(series: series, value: try double("value"), kind: kind))
+                return .metric(MetricSample(series: series, value: try metricValue(), kind: kind))
             }
             guard member("value") == nil else { throw fail("value", "a stale marker (\"stale\":true) has no value") }
             return .metric(MetricSample.staleMarker(series: series, kind: kind))

@@ -117,6 +117,20 @@ struct EventFieldReader {
         return flag
     }
 
+    /// A metric's value: a finite number, or Prometheus's `"NaN"`, `"+Inf"` (`"Inf"`) or
+    /// `"-Inf"`, which JSON numbers cannot hold.
+    func metricValue() throws(EventInputError) -> Double {
+        if case .string(let text)? = member("value") {
+            switch text {
+            case "NaN": return Double(bitPattern: MetricSample.nanBitPattern)
+            case "+Inf", "Inf": return .infinity
+            case "-Inf": return -.infinity
+            default: throw fail("value", "expected a number, \"NaN\", \"+Inf\" or \"-Inf\", found \"\(text.prefix(40))\"")
+            }
+        }
+        return try double("value")
+    }
+
     func optionalBool(_ field: String) throws(EventInputError) -> Bool? {
         guard let value = member(field) else { return nil }
         guard case .bool(let flag) = value else { throw fail(field, "expected true or false") }

@@ -23,8 +23,15 @@ public struct EventJSONEncoder: Sendable {
                 for pair in m.series.labels.pairs { writer.member(pair.key, pair.value) }
                 writer.endObject()
             }
-            // JSON has no NaN: a stale marker is `"stale":true` in place of the value.
-            if m.isStaleMarker { writer.member("stale", true) } else { writer.member("value", m.value) }
+            // JSON has no NaN nor infinity: a stale marker is `"stale":true` in place of
+            // the value, the others Prometheus's strings (`"NaN"`, `"+Inf"`, `"-Inf"`).
+            if m.isStaleMarker {
+                writer.member("stale", true)
+            } else if m.value.isFinite {
+                writer.member("value", m.value)
+            } else {
+                writer.member("value", m.value.isNaN ? "NaN" : m.value > 0 ? "+Inf" : "-Inf")
+            }
             writer.member("kind", m.kind.name)
         case .op(let o):
             writer.member("name", o.name)

@@ -59,8 +59,8 @@ struct SegmentRollups: Sendable, Equatable {
             self.kind = kind
             for i in 0..<times.count {
                 let timeNs = times[i], value = values[i]
-                // A stale marker is no value: the minutes fold what the live tiers fold.
-                if MetricSample.isStaleMarker(value) { continue }
+                // The minutes fold what the live tiers fold: finite values only.
+                if !value.isFinite { continue }
                 var increase = 0.0
                 if kind == .counter {
                     if newestCounter == nil { firstCounter = CounterPoint(timeNs: timeNs, value: value) }

@@ -18,8 +18,8 @@ public enum EventDomain {
     public static let countMax = UInt64(Int64.max)
 
     /// Whether `body` is the common event that needs no closer look: a metric sample
-    /// whose key was found in the domain when it was made, with a finite value (or a
-    /// stale marker: `MetricSample.isValueInDomain`). The
+    /// whose key was found in the domain when it was made, with a value in the domain
+    /// (`MetricSample.isValueInDomain`). The
     /// log's append asks this first for every event; `violation(of:)` names the field
     /// of anything else.
     @inline(__always)
@@ -35,7 +35,9 @@ public enum EventDomain {
         switch body {
         case .metric(let sample):
             if !sample.series.isInEventDomain { check.series(name: sample.series.name, labels: sample.series.labels) }
-            if !sample.isStaleMarker { check.number("value", sample.value) }
+            if !MetricSample.isValueInDomain(sample.value) {
+                check.fail("value", "a NaN other than Prometheus's (0x7ff8000000000001) and its stale marker (0x7ff0000000000002)")
+            }
         case .op(let op):
             check.name("name", op.name)
             check.optional("protocol", op.protocol, max: EventLimits.nameBytesMax)

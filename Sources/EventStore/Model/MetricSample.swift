@@ -38,8 +38,25 @@ public struct MetricSample: Sendable, Equatable, Hashable {
     @inline(__always)
     public static func isStaleMarker(_ value: Double) -> Bool { value.bitPattern == staleMarkerBitPattern }
 
-    /// The values a sample may hold: finite ones and the stale marker (any other NaN
-    /// or an infinity is refused at ingest and is damage in the log).
+    /// Prometheus's NaN (`value.NormalNaN`): the one NaN a sample holds besides the
+    /// stale marker, so that a value is its bits in the log and its name in JSON.
+    public static let nanBitPattern: UInt64 = 0x7FF8_0000_0000_0001
+
+    /// The values a sample may hold, as Prometheus's: any number, ±Inf, its NaN and the
+    /// stale marker (another NaN is refused by the log and is damage in a batch; ingest
+    /// stores a foreign NaN as `canonical` makes it).
     @inline(__always)
-    public static func isValueInDomain(_ value: Double) -> Bool { value.isFinite || isStaleMarker(value) }
+    public static func isValueInDomain(_ value: Double) -> Bool {
+        !value.isNaN || value.bitPattern == nanBitPattern || value.bitPattern == staleMarkerBitPattern
+    }
+
+    /// `value` as the log holds it: a NaN other than the stale marker becomes Prometheus's.
+    @inline(__always)
+    public static func canonical(_ value: Double) -> Double {
+        isValueInDomain(value) ? value : Double(bitPattern: nanBitPattern)
+    }
+
+    /// Whether the views fold the sample: NaN, ±Inf and stale markers are values for
+    /// PromQL only (a chart, a mean or a rule's threshold has nothing to do with them).
+    public var hasFiniteValue: Bool { value.isFinite }
 }

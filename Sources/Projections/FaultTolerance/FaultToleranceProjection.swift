@@ -36,7 +36,7 @@ public struct FaultToleranceProjection: Projection, Mergeable {
             var slots = CollectionSlots()
             slots.record(atNs: event.timeNs, expectedIntervalNs: interval)
             connections[report.connection] = slots
-        case .metric(let sample) where sample.series.name == Self.hostVitalsMetric && sample.series.labels["core"] == "total" && !sample.isStaleMarker:
+        case .metric(let sample) where sample.series.name == Self.hostVitalsMetric && sample.series.labels["core"] == "total" && sample.hasFiniteValue:
             hostVitals.record(atNs: event.timeNs, expectedIntervalNs: expectedIntervalNs)
         default:
             break

@@ -26,7 +26,7 @@ public enum HealthSample {
 
     /// Whether `event` is one of these samples.
     public static func isSample(_ event: Event) -> Bool {
-        if case .metric(let sample) = event.body { sample.series.name == name && !sample.isStaleMarker } else { false }
+        if case .metric(let sample) = event.body { sample.series.name == name && sample.hasFiniteValue } else { false }
     }
 
     static func event(atNs timeNs: Int64, score: Double) -> Event {

@@ -45,7 +45,7 @@ public struct RuleEngine: Codable, Sendable, Equatable {
             evaluateAll(nowNs: nowNs, offset: offset, figures: figures, into: &emitted)
         }
         switch event.body {
-        case .metric(let sample) where !sample.isStaleMarker:
+        case .metric(let sample) where sample.hasFiniteValue:
             observe(sample, nowNs: nowNs, offset: offset, into: &emitted)
         case .breaker(let transition):
             observe(transition, nowNs: nowNs, offset: offset, into: &emitted)

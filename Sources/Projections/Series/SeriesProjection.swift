@@ -85,8 +85,8 @@ public struct SeriesProjection: Projection {
     public var seriesCount: Int { keys.count }
 
     public mutating func apply(_ event: Event, offset: UInt64) {
-        // A stale marker ends a series for PromQL; the rollups have no value to fold.
-        guard case .metric(let sample) = event.body, !sample.isStaleMarker,
+        // NaN, ±Inf and stale markers are for PromQL: the rollups fold finite values.
+        guard case .metric(let sample) = event.body, sample.hasFiniteValue,
               !isOmitted || Self.namesKeptByViews.contains(sample.series.name) else { return }
         let i: Int
         if let found = index[sample.series] {

@@ -46,8 +46,8 @@ public struct VitalsProjection: Projection, Mergeable {
     public init() {}
 
     public mutating func apply(_ event: Event, offset: UInt64) {
-        // A stale marker is no reading (`MetricSample.staleMarkerBitPattern`).
-        guard case .metric(let sample) = event.body, !sample.isStaleMarker else { return }
+        // NaN, ±Inf and stale markers are no reading (`MetricSample.hasFiniteValue`).
+        guard case .metric(let sample) = event.body, sample.hasFiniteValue else { return }
         let name = sample.series.name
         let reading = Reading(value: sample.value, timeNs: event.timeNs)
         if name == Self.cpuMetric {

@@ -14,7 +14,8 @@ public enum IngestFormat: String, Sendable, CaseIterable {
 /// mapping in docs/ingest.md documents; the `reason` label of
 /// `tacho_ingest_samples_skipped_total`.
 public enum IngestSkipReason: String, Sendable, CaseIterable {
-    /// NaN or ±Inf: `metric` values are finite (Prometheus's stale marker, kept, aside).
+    /// OTLP DELTA points that are NaN or ±Inf or would make the running total so (other
+    /// NaN and ±Inf samples are kept, as Prometheus keeps them).
     case nonFinite = "non_finite"
     /// Prometheus native-histogram samples of a remote-write request.
     case nativeHistogram = "native_histogram"

@@ -103,11 +103,12 @@ struct OTLPEventMapper {
                 events.append(Event(timeNs: timeNs, body: .metric(MetricSample.staleMarker(series: key, kind: kind))))
                 return
             }
-            guard value.isFinite else {
+            // NaN and ±Inf are kept as Prometheus keeps them, but not in a running total.
+            guard value.isFinite || !delta else {
                 skipped[.nonFinite, default: 0] += 1
                 return
             }
-            var emitted = value
+            var emitted = MetricSample.canonical(value)
             if delta {
                 // A running total past the largest finite number is not stored (nor kept).
                 let sum = (deltas[key] ?? 0) + value

@@ -23,6 +23,6 @@ extension PrometheusTextParser.Parsed {
             events.append(Event(
                 timeNs: sample.timeNs ?? defaultTimeNs, body: .metric(MetricSample(series: key, value: sample.value, kind: sample.kind))))
         }
-        return IngestPipeline.Decoded(events: events, skipped: nonFinite > 0 ? [.nonFinite: nonFinite] : [:])
+        return IngestPipeline.Decoded(events: events)
     }
 }

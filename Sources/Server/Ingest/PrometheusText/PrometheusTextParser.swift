@@ -4,8 +4,8 @@ import EventStore
 /// `# TYPE` lines decide which series are counters (`PrometheusMetricType`), each
 /// sample line is one sample with its labels, value and optional timestamp
 /// (milliseconds in 0.0.4, seconds in OpenMetrics). `# HELP`, `# UNIT`, other comments
-/// and OpenMetrics exemplars are read past. NaN and ±Inf values are left out and
-/// counted (`metric` values are finite). Any malformed line refuses the input,
+/// and OpenMetrics exemplars are read past. NaN and ±Inf values are kept, as Prometheus
+/// keeps them (NaN as Prometheus's NaN). Any malformed line refuses the input,
 /// naming the line.
 struct PrometheusTextParser {
     enum Dialect: Sendable {
@@ -32,7 +32,6 @@ struct PrometheusTextParser {
 
     struct Parsed: Sendable {
         var samples: [Sample] = []
-        var nonFinite = 0
     }
 
     let dialect: Dialect
@@ -65,12 +64,10 @@ struct PrometheusTextParser {
                 continue
             }
             let (name, labels, value, timeNs) = try sample(&cursor)
-            guard value.isFinite else {
-                parsed.nonFinite += 1
-                continue
-            }
             let kind = PrometheusMetricType.kind(of: name) { types[$0] }
-            parsed.samples.append(Sample(name: name, labels: labels, value: value, timeNs: timeNs, kind: kind, line: lineNumber))
+            // NaN and ±Inf are values, as Prometheus stores them (a summary's quantile
+            // without observations is NaN).
+            parsed.samples.append(Sample(name: name, labels: labels, value: MetricSample.canonical(value), timeNs: timeNs, kind: kind, line: lineNumber))
         }
         return parsed
     }

@@ -8,9 +8,9 @@ import EventStore
 /// - `MetricMetadata` types (from this request or remembered from an earlier one, as
 ///   Prometheus sends metadata in requests of its own) decide the kind:
 ///   `PrometheusMetricType.kind(of:types:)`;
-/// - NaN values (staleness markers included) and ±Inf are left out and counted,
-///   exemplars and native histograms are left out and counted: no part of them is
-///   appended.
+/// - every value is kept, ±Inf, NaN (stored as Prometheus's NaN) and stale markers
+///   included; exemplars and native histograms are left out and counted: no part of
+///   them is appended.
 ///
 /// Anything malformed refuses the request whole, naming the series.
 struct RemoteWriteDecoder {
@@ -104,17 +104,13 @@ struct RemoteWriteDecoder {
         let kind = PrometheusMetricType.kind(of: name) { types[$0] ?? knownTypes($0) }
         decoded.events.reserveCapacity(decoded.events.count + series.samples.count)
         for (sampleIndex, sample) in series.samples.enumerated() {
-            // Prometheus's stale markers are kept (the series ended: PromQL finds
-            // nothing past one); any other NaN or infinity is counted and dropped.
-            guard MetricSample.isValueInDomain(sample.value) else {
-                decoded.skipped[.nonFinite, default: 0] += 1
-                continue
-            }
             guard let timeNs = ForeignSeries.timeNs(sample.timestampMs, unitNs: 1_000_000) else {
                 throw IngestInputError(
                     "remote-write body: timeseries[\(index)] '\(name)' samples[\(sampleIndex)]: timestamp \(sample.timestampMs) ms is out of range")
             }
-            decoded.events.append(Event(timeNs: timeNs, body: .metric(MetricSample(series: key, value: sample.value, kind: kind))))
+            // Every value is kept as Prometheus keeps it: ±Inf, NaN (as Prometheus's own
+            // NaN) and the stale marker, which ends the series for PromQL.
+            decoded.events.append(Event(timeNs: timeNs, body: .metric(MetricSample(series: key, value: MetricSample.canonical(sample.value), kind: kind))))
         }
     }
 
