@@ -106,7 +106,10 @@ import Glibc
         // `FiresAfterTwoSeconds` ended by a stale marker when it fired) and the label sets
         // of `ALERTS_FOR_STATE` (its values are when each server's evaluation saw the
         // alert go active). Tacho appends them after publishing the states: poll first.
-        let atS = Int(Date().timeIntervalSince1970)
+        // Asked two seconds ahead: at a moment before now a server may not have fired
+        // yet though its rules API says firing by the time it is asked (its evaluation
+        // fell between the whole second and now), and that answer would never change.
+        let atS = Int(Date().timeIntervalSince1970) + 2
         let seriesPaths = ["ALERTS", "count by (alertname, alertstate, instance, job, severity) (ALERTS_FOR_STATE)", #"ALERTS{alertstate="pending"}"#]
             .map { "/api/v1/query?" + formQuery([("query", $0), ("time", "\(atS)")]) }
         let written = await poll(timeout: .seconds(10)) {
