@@ -98,25 +98,6 @@ public struct MetricSampleScanner {
                 statistics.batchesPassedOver += passedOver
                 return
             }
-            let file: any LogFile
-            do { file = try directory.fileSystem.open(record.path, create: false, truncate: false) } catch {
-                // Retention may delete a segment between listing and opening it.
-                if error.code == .notFound, state.segment(baseOffset: record.baseOffset) == nil { return }
-                throw LogError.fileSystem(error)
-            }
-            defer { file.close() }
-            if record.sealed, try file.sizeBytes() != index.segmentSizeBytes, attempt == 0 {
-                seriesIndexes.forget(baseOffset: record.baseOffset)
-                guard let current = state.segment(baseOffset: record.baseOffset) else { return }
-                record = current
-                continue
-            }
-            statistics.batchesPassedOver += passedOver
-            let cursor = SegmentCursor(
-                file: file, path: record.path, position: UInt64(SegmentHeader.sizeBytes), limitBytes: index.segmentSizeBytes,
-                readAheadBytes: Self.indexedReadAheadBytes)
-            var decoder = BatchFrameDecoder()
-            defer { decoder.deallocate() }
             // The index keys' hashes, made when a selected series is first met: in a
             // table by number for a large selection, by key for a few (a table of every
             // series of the segment would cost more than a selective query's answer).
@@ -129,10 +110,65 @@ public struct MetricSampleScanner {
                 if hashesByNumber { keyHashes[number] = hash } else { fewKeyHashes[number] = hash }
                 return hash
             }
-            for batch in chosen {
-                try beforeBatch(Int(batch.eventCount))
-                let cacheKey = DecodedSampleCache.Key(baseOffset: batch.baseOffset, eventCount: batch.eventCount, totalLength: batch.totalLength)
-                if let decoded = cache.entry(cacheKey) {
+            func cacheKey(_ batch: SeriesIndex.Batch) -> DecodedSampleCache.Key {
+                DecodedSampleCache.Key(baseOffset: batch.baseOffset, eventCount: batch.eventCount, totalLength: batch.totalLength)
+            }
+            // Every batch in memory: answered without opening the file (a selective
+            // query's common case): no open, size check and close per segment and query.
+            var held = chosen.map { cache.entry(cacheKey($0)) }
+            // Batches before `first` were handed over from memory; `counted` when
+            // `beforeBatch` was told of `first` already.
+            var first = 0
+            var counted = false
+            if !held.contains(where: { $0 == nil }) {
+                while first < chosen.count {
+                    let batch = chosen[first]
+                    try beforeBatch(Int(batch.eventCount))
+                    do {
+                        try held[first]!.visit(
+                            declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs,
+                            declaredRuns: batch.declaredRuns, selectedNumbers: selectedNumbers, visit: visit)
+                    } catch is SeriesIndexMismatch {
+                        // Read from the file below, where a mismatch is handled.
+                        held[first] = nil
+                        counted = true
+                        break
+                    }
+                    statistics.batchesRead += 1
+                    statistics.batchesFromMemory += 1
+                    statistics.eventsInBatchesRead += Int(batch.eventCount)
+                    first += 1
+                }
+                if first == chosen.count {
+                    statistics.batchesPassedOver += passedOver
+                    return
+                }
+            }
+            let file: any LogFile
+            do { file = try directory.fileSystem.open(record.path, create: false, truncate: false) } catch {
+                // Retention may delete a segment between listing and opening it.
+                if error.code == .notFound, state.segment(baseOffset: record.baseOffset) == nil { return }
+                throw LogError.fileSystem(error)
+            }
+            defer { file.close() }
+            // (Not once batches were handed over from memory: they would be handed twice.)
+            if record.sealed, attempt == 0, first == 0, try file.sizeBytes() != index.segmentSizeBytes {
+                seriesIndexes.forget(baseOffset: record.baseOffset)
+                guard let current = state.segment(baseOffset: record.baseOffset) else { return }
+                record = current
+                continue
+            }
+            statistics.batchesPassedOver += passedOver
+            let cursor = SegmentCursor(
+                file: file, path: record.path, position: UInt64(SegmentHeader.sizeBytes), limitBytes: index.segmentSizeBytes,
+                readAheadBytes: Self.indexedReadAheadBytes)
+            var decoder = BatchFrameDecoder()
+            defer { decoder.deallocate() }
+            for number in first..<chosen.count {
+                let batch = chosen[number]
+                if number != first || !counted { try beforeBatch(Int(batch.eventCount)) }
+                let cacheKey = cacheKey(batch)
+                if let decoded = held[number] {
                     do {
                         try decoded.visit(
                             declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs,

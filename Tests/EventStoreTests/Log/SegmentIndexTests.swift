@@ -88,13 +88,14 @@ import TestSupport
     }
 }
 
-/// Counts the bytes read through it (the reads a reader makes).
+/// Counts the bytes read through it (the reads a reader makes) and the segment files opened.
 final class CountingFileSystem: LogFileSystem, @unchecked Sendable {
     private let base: any LogFileSystem
     private let counter = Counter()
 
     final class Counter: Sendable {
         let bytes = Atomic<Int>(0)
+        let segmentOpens = Atomic<Int>(0)
     }
 
     final class File: LogFile {
@@ -121,8 +122,11 @@ final class CountingFileSystem: LogFileSystem, @unchecked Sendable {
     var bytesRead: Int { counter.bytes.load(ordering: .relaxed) }
     func resetBytesRead() { counter.bytes.store(0, ordering: .relaxed) }
 
+    var segmentOpens: Int { counter.segmentOpens.load(ordering: .relaxed) }
+
     func open(_ path: String, create: Bool, truncate: Bool) throws(FileSystemError) -> any LogFile {
-        File(try base.open(path, create: create, truncate: truncate), counter)
+        if path.hasSuffix(".seg") { counter.segmentOpens.add(1, ordering: .relaxed) }
+        return File(try base.open(path, create: create, truncate: truncate), counter)
     }
     func rename(from: String, to: String) throws(FileSystemError) { try base.rename(from: from, to: to) }
     func remove(_ path: String) throws(FileSystemError) { try base.remove(path) }
