@@ -27,16 +27,16 @@ public struct Evaluator {
     let options: QueryOptions
     let startMs: Int64
     let endMs: Int64
-    var selected: [[LabelMatcher]: [LoadedSeries]] = [:]
+    var selected = SmallMap<[LabelMatcher], [LoadedSeries]>()
     var samplesHeld = 0
     var checks = 0
     /// A range query's times and the leaves computed over all of them (`StepTable`).
     var grid: StepGrid?
-    var stepTables: [StepTableKey: StepTable] = [:]
+    var stepTables = SmallMap<StepTableKey, StepTable>()
     /// Group keys of label sets met by aggregations, kept across steps (`GroupingMemo`).
-    var groupingMemos: [GroupingMemo.Spec: GroupingMemo] = [:]
+    var groupingMemos = SmallMap<GroupingMemo.Spec, GroupingMemo>()
     /// The group of each series of a step table, per grouping (`tableRow`).
-    var tableOrdinals: [TableGrouping: [Int]] = [:]
+    var tableOrdinals = SmallMap<TableGrouping, [Int]>()
 
     /// The answer of `expr` at one moment (`/api/v1/query`).
     public static func instant(_ expr: Expr, atMs: Int64, source: any SampleSource, options: QueryOptions = QueryOptions()) throws(PromQLError) -> QueryValue {
