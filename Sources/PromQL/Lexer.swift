@@ -1,4 +1,5 @@
-/// A token of PromQL text with the position it starts at (characters from the start).
+/// A token of PromQL text with the position it starts at (UTF-8 bytes from the start,
+/// as Prometheus counts the columns of its parse errors).
 struct Token: Equatable {
     enum Kind: Equatable {
         case identifier(String)
@@ -16,13 +17,17 @@ struct Token: Equatable {
 /// Splits PromQL text into tokens as Prometheus's lexer does: identifiers may hold
 /// `:`, numbers are decimal, hexadecimal, `Inf` or `NaN`, a number followed by a
 /// unit is a duration (`1h30m`), strings are double-, single- or back-quoted.
+///
+/// Works on the text's UTF-8 bytes, as Go's lexer does: every character PromQL gives
+/// a meaning to is ASCII, and splitting the text into `Character`s (grapheme
+/// breaking) was most of the parser's time on every query (BENCHMARKS).
 struct Lexer {
-    private let chars: [Character]
+    private let bytes: [UInt8]
     private var index = 0
     /// Inside `[...]` a colon separates a subquery's range and step.
     private var bracketDepth = 0
 
-    init(_ text: String) { chars = Array(text) }
+    init(_ text: String) { bytes = Array(text.utf8) }
 
     static func tokens(_ text: String) throws(PromQLError) -> [Token] {
         var lexer = Lexer(text)
@@ -34,118 +39,136 @@ struct Lexer {
         }
     }
 
-    private func peek(_ offset: Int = 0) -> Character? {
-        index + offset < chars.count ? chars[index + offset] : nil
+    private func peek(_ offset: Int = 0) -> UInt8? {
+        index + offset < bytes.count ? bytes[index + offset] : nil
     }
 
-    // ASCII tests on the byte: Character's Unicode properties were most of the
-    // lexer's time on every query.
-    private static func isIdentifierStart(_ c: Character) -> Bool {
-        guard let byte = c.asciiValue else { return false }
-        return byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+    /// The text of `range` (ASCII-delimited, so whole characters).
+    private func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+
+    /// The character (Unicode scalar) starting at byte `at`, and its length in bytes.
+    private func scalar(at position: Int) -> (scalar: Unicode.Scalar, sizeBytes: Int) {
+        var iterator = bytes[position...].makeIterator()
+        var decoder = UTF8()
+        guard case .scalarValue(let scalar) = decoder.decode(&iterator) else {
+            preconditionFailure("a String's bytes are valid UTF-8")
+        }
+        return (scalar, UTF8.width(scalar))
     }
-    private static func isIdentifierPart(_ c: Character) -> Bool { isIdentifierStart(c) || isDigit(c) }
-    private static func isDigit(_ c: Character?) -> Bool {
-        guard let byte = c?.asciiValue else { return false }
+
+    private static func byte(_ character: Unicode.Scalar) -> UInt8 { UInt8(ascii: character) }
+    private static func isLetter(_ byte: UInt8) -> Bool { byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z") }
+    private static func isIdentifierStart(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || isLetter(byte)
+    }
+    private static func isIdentifierPart(_ byte: UInt8) -> Bool { isIdentifierStart(byte) || isDigit(byte) }
+    private static func isDigit(_ byte: UInt8?) -> Bool {
+        guard let byte else { return false }
         return byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
-    private static func isWhitespace(_ c: Character) -> Bool {
-        guard let byte = c.asciiValue else { return c.isWhitespace }
-        return byte == UInt8(ascii: " ") || (byte >= 0x09 && byte <= 0x0D)
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
     }
-    private static let operators: Set<String> = ["==", "!=", "=~", "!~", ">=", "<="]
-    private static let punctuation: Set<Character> = ["(", ")", "{", "}", "[", "]", ",", "=", "<", ">", "+", "-", "*", "/", "%", "^", ":", "@"]
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || (byte >= 0x09 && byte <= 0x0D) }
+    private static func isPunctuation(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "]"),
+            UInt8(ascii: ","), UInt8(ascii: "="), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "+"), UInt8(ascii: "-"),
+            UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "%"), UInt8(ascii: "^"), UInt8(ascii: ":"), UInt8(ascii: "@"):
+            true
+        default: false
+        }
+    }
+    /// The two-character operators: `==`, `!=`, `=~`, `!~`, `>=`, `<=`.
+    private static func isOperator(_ first: UInt8, _ second: UInt8) -> Bool {
+        switch (first, second) {
+        case (UInt8(ascii: "="), UInt8(ascii: "=")), (UInt8(ascii: "!"), UInt8(ascii: "=")), (UInt8(ascii: "="), UInt8(ascii: "~")),
+            (UInt8(ascii: "!"), UInt8(ascii: "~")), (UInt8(ascii: ">"), UInt8(ascii: "=")), (UInt8(ascii: "<"), UInt8(ascii: "=")):
+            true
+        default: false
+        }
+    }
 
     private mutating func next() throws(PromQLError) -> Token {
         while let c = peek() {
-            if c == "#" {
-                while let d = peek(), d != "\n" { index += 1 }
-            } else if Self.isWhitespace(c) {
+            if c == UInt8(ascii: "#") {
+                while let d = peek(), d != UInt8(ascii: "\n") { index += 1 }
+            } else if Self.isASCIIWhitespace(c) {
                 index += 1
+            } else if c >= 0x80, case let (scalar, size) = scalar(at: index), scalar.properties.isWhitespace {
+                index += size
             } else {
                 break
             }
         }
         let start = index
         guard let c = peek() else { return Token(kind: .end, position: start) }
-        if Self.isDigit(c) || (c == "." && Self.isDigit(peek(1))) {
+        if Self.isDigit(c) || (c == UInt8(ascii: ".") && Self.isDigit(peek(1))) {
             return Token(kind: try numberOrDuration(), position: start)
         }
-        if c == ":", bracketDepth > 0 {
+        if c == UInt8(ascii: ":"), bracketDepth > 0 {
             index += 1
             return Token(kind: .punct(":"), position: start)
         }
         if Self.isIdentifierStart(c) {
-            var word = ""
-            while let d = peek(), Self.isIdentifierPart(d) {
-                word.append(d)
-                index += 1
-            }
-            guard word.utf8.count == 3 else { return Token(kind: .identifier(word), position: start) }
+            while let d = peek(), Self.isIdentifierPart(d) { index += 1 }
+            let word = text(start..<index)
+            guard index - start == 3 else { return Token(kind: .identifier(word), position: start) }
             switch word.lowercased() {
             case "inf": return Token(kind: .number(.infinity), position: start)
             case "nan": return Token(kind: .number(.nan), position: start)
             default: return Token(kind: .identifier(word), position: start)
             }
         }
-        if c == "\"" || c == "'" || c == "`" {
+        if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "`") {
             return Token(kind: .string(try string(quote: c)), position: start)
         }
-        if let second = peek(1), c == "=" || c == "!" || c == ">" || c == "<", case let two = String([c, second]), Self.operators.contains(two) {
+        if let second = peek(1), Self.isOperator(c, second) {
             index += 2
-            return Token(kind: .punct(two), position: start)
+            return Token(kind: .punct(text(start..<index)), position: start)
         }
-        if Self.punctuation.contains(c) {
+        if Self.isPunctuation(c) {
             index += 1
-            if c == "[" { bracketDepth += 1 }
-            if c == "]" { bracketDepth = max(0, bracketDepth - 1) }
-            return Token(kind: .punct(String(c)), position: start)
+            if c == UInt8(ascii: "[") { bracketDepth += 1 }
+            if c == UInt8(ascii: "]") { bracketDepth = max(0, bracketDepth - 1) }
+            return Token(kind: .punct(text(start..<index)), position: start)
         }
-        throw PromQLError.badData("1:\(start + 1): parse error: unexpected character: \(quoted(String(c)))")
+        throw PromQLError.badData("1:\(start + 1): parse error: unexpected character: \(quoted(String(scalar(at: start).scalar)))")
     }
 
     private mutating func numberOrDuration() throws(PromQLError) -> Token.Kind {
         let start = index
-        if peek() == "0", peek(1) == "x" || peek(1) == "X" {
+        if peek() == UInt8(ascii: "0"), peek(1) == UInt8(ascii: "x") || peek(1) == UInt8(ascii: "X") {
             index += 2
-            var hex = ""
-            while let d = peek(), d.isHexDigit {
-                hex.append(d)
-                index += 1
-            }
-            guard let value = UInt64(hex, radix: 16) else { throw badNumber(start) }
+            while let d = peek(), Self.isHexDigit(d) { index += 1 }
+            guard let value = UInt64(text(start + 2..<index), radix: 16) else { throw badNumber(start) }
             return .number(Double(value))
         }
-        var text = ""
-        while let d = peek(), Self.isDigit(d) || d == "." {
-            text.append(d)
+        while let d = peek(), Self.isDigit(d) || d == UInt8(ascii: ".") { index += 1 }
+        let mantissaEnd = index
+        if let e = peek(), e | 0x20 == UInt8(ascii: "e"),
+           Self.isDigit(peek(1)) || ((peek(1) == UInt8(ascii: "+") || peek(1) == UInt8(ascii: "-")) && Self.isDigit(peek(2))) {
             index += 1
+            if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { index += 1 }
+            while let d = peek(), Self.isDigit(d) { index += 1 }
         }
-        if let e = peek(), e == "e" || e == "E", Self.isDigit(peek(1)) || ((peek(1) == "+" || peek(1) == "-") && Self.isDigit(peek(2))) {
-            text.append(e)
-            index += 1
-            if let sign = peek(), sign == "+" || sign == "-" {
-                text.append(sign)
-                index += 1
-            }
-            while let d = peek(), Self.isDigit(d) {
-                text.append(d)
-                index += 1
-            }
-        }
-        if let unit = peek(), "smhdwy".contains(unit), !text.contains("."), !text.lowercased().contains("e") {
+        let isInteger = index == mantissaEnd && !bytes[start..<mantissaEnd].contains(UInt8(ascii: "."))
+        if let unit = peek(), isInteger, Self.durationUnitStarts.contains(unit) {
             index = start
             return .duration(try duration())
         }
         if let d = peek(), Self.isIdentifierPart(d) { throw badNumber(start) }
-        guard let value = Double(text) else { throw badNumber(start) }
+        guard let value = Double(text(start..<index)) else { throw badNumber(start) }
         return .number(value)
     }
 
+    /// The first letters of the duration units (`ms` starts with `m`).
+    private static let durationUnitStarts: [UInt8] = Array("smhdwy".utf8)
+
     private func badNumber(_ start: Int) -> PromQLError {
         var end = start
-        while end < chars.count, Self.isIdentifierPart(chars[end]) || chars[end] == "." { end += 1 }
-        return .badData("1:\(start + 1): parse error: bad number or duration syntax: \(quoted(String(chars[start..<end])))")
+        while end < bytes.count, Self.isIdentifierPart(bytes[end]) || bytes[end] == UInt8(ascii: ".") { end += 1 }
+        return .badData("1:\(start + 1): parse error: bad number or duration syntax: \(quoted(text(start..<end)))")
     }
 
     /// `1h30m`, `5m`, `100ms`: units y w d h m s ms, each at most once, largest first.
@@ -157,16 +180,12 @@ struct Lexer {
         var total: Int64 = 0
         var lastRank = -1
         while Self.isDigit(peek()) {
-            var digits = ""
-            while let d = peek(), Self.isDigit(d) {
-                digits.append(d)
-                index += 1
-            }
-            var unit = ""
-            while let d = peek(), d.isASCII, d.isLetter {
-                unit.append(d)
-                index += 1
-            }
+            let digitsStart = index
+            while let d = peek(), Self.isDigit(d) { index += 1 }
+            let digits = text(digitsStart..<index)
+            let unitStart = index
+            while let d = peek(), Self.isLetter(d) { index += 1 }
+            let unit = text(unitStart..<index)
             guard let rank = units.firstIndex(where: { $0.0 == unit }), rank > lastRank, let count = Int64(digits) else {
                 throw badNumber(start)
             }
@@ -176,67 +195,70 @@ struct Lexer {
             guard !overflow, !sumOverflow else { throw badNumber(start) }
             total = sum
         }
-        if let d = peek(), d != ":", Self.isIdentifierPart(d) { throw badNumber(start) }
+        if let d = peek(), d != UInt8(ascii: ":"), Self.isIdentifierPart(d) { throw badNumber(start) }
         return total
     }
 
     /// Go's string literal rules: escapes in "..." and '...', none in `...`.
-    private mutating func string(quote: Character) throws(PromQLError) -> String {
+    private mutating func string(quote: UInt8) throws(PromQLError) -> String {
         let start = index
+        let quoteText = text(start..<start + 1)
         index += 1
-        var out = ""
+        var out: [UInt8] = []
+        func append(_ scalar: Unicode.Scalar) { out.append(contentsOf: String(scalar).utf8) }
         while true {
-            guard let c = peek() else { throw PromQLError.badData("1:\(start + 1): parse error: unterminated quoted string \(String(quote))") }
+            guard let c = peek() else { throw PromQLError.badData("1:\(start + 1): parse error: unterminated quoted string \(quoteText)") }
             index += 1
-            if c == quote { return out }
-            if quote == "`" {
+            if c == quote { return String(decoding: out, as: UTF8.self) }
+            if quote == UInt8(ascii: "`") {
                 out.append(c)
                 continue
             }
-            if c == "\n" { throw PromQLError.badData("1:\(start + 1): parse error: unterminated quoted string \(String(quote))") }
-            guard c == "\\" else {
+            if c == UInt8(ascii: "\n") { throw PromQLError.badData("1:\(start + 1): parse error: unterminated quoted string \(quoteText)") }
+            guard c == UInt8(ascii: "\\") else {
                 out.append(c)
                 continue
             }
             guard let e = peek() else { throw PromQLError.badData("1:\(start + 1): parse error: unterminated quoted string") }
             index += 1
             switch e {
-            case "a": out.append("\u{07}")
-            case "b": out.append("\u{08}")
-            case "f": out.append("\u{0C}")
-            case "n": out.append("\n")
-            case "r": out.append("\r")
-            case "t": out.append("\t")
-            case "v": out.append("\u{0B}")
-            case "\\": out.append("\\")
-            case "\"", "'": 
-                guard e == quote else { throw PromQLError.badData("1:\(index): parse error: unknown escape sequence \(String(e))") }
+            case UInt8(ascii: "a"): out.append(0x07)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "v"): out.append(0x0B)
+            case UInt8(ascii: "\\"): out.append(e)
+            case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                guard e == quote else { throw PromQLError.badData("1:\(index): parse error: unknown escape sequence \(text(index - 1..<index))") }
                 out.append(e)
-            case "x", "u", "U":
-                let count = e == "x" ? 2 : e == "u" ? 4 : 8
-                var hex = ""
+            case UInt8(ascii: "x"), UInt8(ascii: "u"), UInt8(ascii: "U"):
+                let count = e == UInt8(ascii: "x") ? 2 : e == UInt8(ascii: "u") ? 4 : 8
+                let hexStart = index
                 for _ in 0..<count {
-                    guard let h = peek(), h.isHexDigit else { throw PromQLError.badData("1:\(index): parse error: invalid escape sequence") }
-                    hex.append(h)
+                    guard let h = peek(), Self.isHexDigit(h) else { throw PromQLError.badData("1:\(index): parse error: invalid escape sequence") }
                     index += 1
                 }
-                guard let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) else {
+                guard let code = UInt32(text(hexStart..<index), radix: 16), let scalar = Unicode.Scalar(code) else {
                     throw PromQLError.badData("1:\(index): parse error: invalid escape sequence")
                 }
-                out.unicodeScalars.append(scalar)
-            default:
-                if e.isASCII, let octal = e.wholeNumberValue, octal < 8 {
-                    var code = UInt32(octal)
-                    for _ in 0..<2 {
-                        guard let o = peek()?.wholeNumberValue, o < 8 else { throw PromQLError.badData("1:\(index): parse error: invalid escape sequence") }
-                        code = code * 8 + UInt32(o)
-                        index += 1
+                append(scalar)
+            case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                var code = UInt32(e - UInt8(ascii: "0"))
+                for _ in 0..<2 {
+                    guard let o = peek(), o >= UInt8(ascii: "0"), o <= UInt8(ascii: "7") else {
+                        throw PromQLError.badData("1:\(index): parse error: invalid escape sequence")
                     }
-                    guard let scalar = Unicode.Scalar(code) else { throw PromQLError.badData("1:\(index): parse error: invalid escape sequence") }
-                    out.unicodeScalars.append(scalar)
-                } else {
-                    throw PromQLError.badData("1:\(index): parse error: unknown escape sequence \(quoted(String(e)))")
+                    code = code * 8 + UInt32(o - UInt8(ascii: "0"))
+                    index += 1
                 }
+                guard let scalar = Unicode.Scalar(code) else { throw PromQLError.badData("1:\(index): parse error: invalid escape sequence") }
+                append(scalar)
+            default:
+                // The whole character escaped, for the message (one byte of it would not be text).
+                let escaped = scalar(at: index - 1)
+                throw PromQLError.badData("1:\(index): parse error: unknown escape sequence \(quoted(String(escaped.scalar)))")
             }
         }
     }
