@@ -96,11 +96,7 @@ public final class DecodedSampleCache: Sendable {
                     let end = runRange.upperBound
                     var low = runRange.lowerBound
                     for number in selectedNumbers {
-                        var high = end
-                        while low < high {
-                            let middle = (low + high) / 2
-                            if declared[middle] < number { low = middle + 1 } else { high = middle }
-                        }
+                        low = SeriesIndex.DeclarationRuns.lowerBound(of: number, in: declared, low..<end)
                         while low < end, declared[low] == number {
                             try hand(low)
                             low += 1
@@ -135,16 +131,22 @@ public final class DecodedSampleCache: Sendable {
         self.capacityBytes = capacityBytes
     }
 
-    func entry(_ key: Key) -> Entry? {
+    func entry(_ key: Key) -> Entry? { entries([key])[0] }
+
+    /// The entries of `keys` (nil where none is kept), looked up under one lock: a
+    /// one-series range query asks for a hundred batches or more.
+    func entries(_ keys: [Key]) -> [Entry?] {
         state.withLock { state in
-            state.clock += 1
-            guard let found = state.entries[key] else {
-                state.misses += 1
-                return nil
+            keys.map { key in
+                state.clock += 1
+                guard let found = state.entries[key] else {
+                    state.misses += 1
+                    return nil
+                }
+                state.hits += 1
+                state.entries[key] = (found.entry, state.clock)
+                return found.entry
             }
-            state.hits += 1
-            state.entries[key] = (found.entry, state.clock)
-            return found.entry
         }
     }
 

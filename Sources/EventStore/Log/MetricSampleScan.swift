@@ -90,8 +90,7 @@ public struct MetricSampleScanner {
         // index and opening it: then the index is rebuilt once for the new file.
         for attempt in 0..<2 {
             let index = try seriesIndexes.index(for: record)
-            let selected = try index.selection(name: name, labelsEqual: labelsEqual, labelValues: labelValues, wants: wants)
-            let selectedNumbers = selected.indices.compactMap { selected[$0] ? UInt32($0) : nil }
+            let (selected, selectedNumbers) = try index.selectionAndNumbers(name: name, labelsEqual: labelsEqual, labelValues: labelValues, wants: wants)
             let chosen = index.batches(holding: selectedNumbers, fromNs: fromNs, toNs: toNs)
             let passedOver = index.batches.count - chosen.count
             guard !chosen.isEmpty else {
@@ -115,7 +114,7 @@ public struct MetricSampleScanner {
             }
             // Every batch in memory: answered without opening the file (a selective
             // query's common case): no open, size check and close per segment and query.
-            var held = chosen.map { cache.entry(cacheKey($0)) }
+            var held = cache.entries(chosen.map(cacheKey))
             // Batches before `first` were handed over from memory; `counted` when
             // `beforeBatch` was told of `first` already.
             var first = 0

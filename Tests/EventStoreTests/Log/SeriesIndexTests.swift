@@ -328,6 +328,32 @@ import TestSupport
         }
     }
 
+    @Test func theLowerBoundOfANumberInARun_isTheFirstPositionNotBelowIt_inDenseRunsWithGapsAndRepeats() {
+        var random = SeededRandom(seed: 5)
+        for trial in 0..<3_000 {
+            // Mostly consecutive numbers (the guessed position is right), sometimes a gap
+            // or a repeat (a series declared as gauge and counter) that shifts the rest.
+            var declared: [UInt32] = []
+            var number = UInt32(random.next() % 1_000)
+            for _ in 0..<Int(random.next() % 40) {
+                declared.append(number)
+                switch random.next() % 8 {
+                case 0: number += UInt32(random.next() % 5) + 2
+                case 1: break
+                default: number += 1
+                }
+            }
+            let lower = declared.isEmpty ? 0 : Int(random.next() % UInt64(declared.count + 1))
+            let upper = lower + (declared.count == lower ? 0 : Int(random.next() % UInt64(declared.count - lower + 1)))
+            let probes = (declared[lower..<upper].first ?? 0)...(declared[lower..<upper].last ?? 0) + 2
+            for probe in [UInt32(0)] + Array(probes.lowerBound > 0 ? probes.lowerBound - 1...probes.upperBound : probes) {
+                let expected = declared[lower..<upper].firstIndex(where: { $0 >= probe }) ?? upper
+                let found = SeriesIndex.DeclarationRuns.lowerBound(of: probe, in: declared, lower..<upper)
+                #expect(found == expected, "trial \(trial), \(declared)[\(lower)..<\(upper)], \(probe)")
+            }
+        }
+    }
+
     @Test func samplesOfSelectedSeries_equalTheFullDecodeFiltered_overEveryEventType() throws {
         var events = CodecSampleEvents.everyType + EventGenerators.metrics(count: 2_000, seed: 9, seriesCount: 13)
         var random = SeededRandom(seed: 4)
@@ -367,6 +393,12 @@ import TestSupport
             // The equality hint narrows the candidates, never the answer.
             let hinted = try index.selection(name: nil, labelsEqual: [Labels.Pair(key: "instance", value: "host-\(wanted)")], wants: wants)
             #expect(hinted.filter { $0 }.count == selected.filter { $0 }.count - 1, "cpu_percent has no instance label")
+            // The numbers found on the way are the selection's, ascending.
+            for hint in [[], [Labels.Pair(key: "instance", value: "host-\(wanted)")]] {
+                let both = try index.selectionAndNumbers(name: nil, labelsEqual: hint, wants: wants)
+                #expect(both.numbers == both.selected.indices.filter { both.selected[$0] }.map { UInt32($0) })
+                #expect(both.selected == (try index.selection(name: nil, labelsEqual: hint, wants: wants)))
+            }
         }
         let byName = try index.selection(name: "cpu_percent", labelsEqual: [], wants: { _ in true })
         #expect(byName.filter { $0 }.count == 1)
