@@ -44,7 +44,13 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Requests whose head was read and whose response has not ended.
     private var requestsOpen = 0
     private var readingBody = false
-    private var timer: Scheduled<Void>?
+    /// What the connection waits for and until when; nil while a response is written.
+    private var waiting: (wait: ConnectionWait, deadline: NIODeadline)?
+    /// The one timer of the connection and when it fires. Arming a later deadline
+    /// leaves it be (when it fires it looks at `waiting` and sleeps again if need be),
+    /// so a kept-alive connection's requests schedule and cancel no timer: two of each
+    /// per request were ~1.5 % of a one-series query's time.
+    private var timer: (task: Scheduled<Void>, at: NIODeadline)?
 
     init(deadlines: RequestDeadlines, onTimeout: @escaping @Sendable (ConnectionWait) -> Void = { _ in }) {
         precondition(deadlines.idleMs > 0 && deadlines.bodyMs > 0, "deadlines are positive")
@@ -62,7 +68,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
             break
         case .end:
             readingBody = false
-            disarm()
+            waiting = nil
         }
         context.fireChannelRead(data)
     }
@@ -80,34 +86,46 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stopTimer()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        stopTimer()
     }
 
     private enum Wait { case idle, body }
 
     private func arm(_ wait: Wait, context: ChannelHandlerContext) {
-        disarm()
         let (milliseconds, counted): (Int, ConnectionWait) = switch wait {
         case .idle: (deadlines.idleMs, .idle)
         case .body: (deadlines.bodyMs, .body)
         }
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let onTimeout = self.onTimeout
-        timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
-            let context = loopBound.value
-            guard context.channel.isActive else { return }
-            onTimeout(counted)
-            context.close(promise: nil)
-        }
+        let deadline = context.eventLoop.now + .milliseconds(Int64(milliseconds))
+        waiting = (counted, deadline)
+        if let timer, timer.at <= deadline { return }
+        schedule(at: deadline, context: context)
     }
 
-    private func disarm() {
-        timer?.cancel()
+    private func schedule(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        stopTimer()
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        let task = context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = loopBound.value
+            handler.timer = nil
+            guard context.channel.isActive, let waiting = handler.waiting else { return }
+            guard context.eventLoop.now >= waiting.deadline else {
+                handler.schedule(at: waiting.deadline, context: context)
+                return
+            }
+            handler.onTimeout(waiting.wait)
+            context.close(promise: nil)
+        }
+        timer = (task, deadline)
+    }
+
+    private func stopTimer() {
+        timer?.task.cancel()
         timer = nil
     }
 }
