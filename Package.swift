@@ -277,7 +277,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PromQLTests",
-            dependencies: ["PromQL", "TestSupport"],
+            dependencies: ["PromQL", "TachoRegex", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -187,12 +187,19 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
 /// anchors label matchers (`^(?:re)$`). Checked and rewritten by `GoRegex`, run by ICU.
 final class AnchoredRegex: Sendable {
     private let expression: ICURegex
+    /// The whole pattern when it has no metacharacter: matched by comparing bytes.
     private let literal: String?
+    /// The text every match starts with (`literalPrefix`): a value without it is
+    /// refused by comparing bytes, without running the expression.
+    let prefix: String?
     private let groupNumbers: [String: [Int]]
 
+    /// Go's metacharacters; everything else in a pattern stands for itself.
+    private static let metacharacters = Set(#"\.+*?()|[]{}^$"#.unicodeScalars)
+
     init(_ pattern: String) throws(PromQLError) {
-        let metacharacters = Set(#"\.+*?()|[]{}^$"#)
-        literal = pattern.contains(where: { metacharacters.contains($0) }) ? nil : pattern
+        literal = pattern.unicodeScalars.contains(where: Self.metacharacters.contains) ? nil : pattern
+        prefix = literal == nil ? Self.literalPrefix(of: pattern) : nil
         let translated: GoRegex
         do { translated = try GoRegex(pattern) } catch {
             throw PromQLError.badData("invalid regular expression \(quoted(pattern)) in a label matcher: \(error)")
@@ -221,8 +228,29 @@ final class AnchoredRegex: Sendable {
     }
 
     func matches(_ text: String) throws(PromQLError) -> Bool {
-        if let literal { return text == literal }
+        // Bytes, not `==`: Swift's string equality is canonical (`é` equals `e` and a
+        // combining accent), Go's regular expressions match code points.
+        if let literal { return text.utf8.elementsEqual(literal.utf8) }
+        if let prefix, !text.utf8.starts(with: prefix.utf8) { return false }
         do { return try expression.matches(text) } catch { throw Self.gaveUp(error) }
+    }
+
+    /// The literal run a pattern begins with, which every match of the anchored pattern
+    /// starts with (`i-4.` → `i-4`, `api-.*` → `api-`); nil when there is none or the
+    /// pattern has a `|` (an alternative need not start with it). A quantifier after the
+    /// run applies to its last character, which is left out (`ab*` → `a`). Prometheus's
+    /// matcher checks such a prefix before running the expression too: a selector like
+    /// `instance=~"i-4."` tries its pattern on every value of the label.
+    static func literalPrefix(of pattern: String) -> String? {
+        let scalars = Array(pattern.unicodeScalars)
+        guard !scalars.contains("|") else { return nil }
+        var end = 0
+        while end < scalars.count, !metacharacters.contains(scalars[end]) { end += 1 }
+        if end < scalars.count, ["*", "+", "?", "{"].contains(scalars[end]) { end = max(0, end - 1) }
+        guard end > 0 else { return nil }
+        var prefix = String.UnicodeScalarView()
+        prefix.append(contentsOf: scalars[..<end])
+        return String(prefix)
     }
 
     static func gaveUp(_ error: ICURegexGaveUp) -> PromQLError {

@@ -1,3 +1,5 @@
+import TachoRegex
+import TestSupport
 import Testing
 @testable import PromQL
 
@@ -80,5 +82,59 @@ import Testing
         let started = clock.now
         #expect(throws: PromQLError.self) { try regex.matches(String(repeating: "a", count: 64) + "c") }
         #expect(clock.now - started < .seconds(10))
+    }
+}
+
+/// A pattern's literal prefix refuses values without running the expression; it must
+/// never change an answer. The oracle is the same anchored ICU expression run on
+/// every value.
+@Suite struct RegexLiteralPrefixTests {
+    @Test func prefixes_areTheLiteralRunBeforeAnyMetacharacter_lessAQuantifiedLastCharacter() {
+        #expect(AnchoredRegex.literalPrefix(of: "i-4.") == "i-4")
+        #expect(AnchoredRegex.literalPrefix(of: "api-.*") == "api-")
+        #expect(AnchoredRegex.literalPrefix(of: "ab*") == "a")
+        #expect(AnchoredRegex.literalPrefix(of: "ab+c") == "a")
+        #expect(AnchoredRegex.literalPrefix(of: "ab?") == "a")
+        #expect(AnchoredRegex.literalPrefix(of: "a{2}") == nil)
+        #expect(AnchoredRegex.literalPrefix(of: "é\u{301}x[0-9]") == "é\u{301}x")
+        #expect(AnchoredRegex.literalPrefix(of: "a|b") == nil)
+        #expect(AnchoredRegex.literalPrefix(of: "ab(c|d)") == nil, "any | leaves the prefix out")
+        #expect(AnchoredRegex.literalPrefix(of: "(?i)abc") == nil)
+        #expect(AnchoredRegex.literalPrefix(of: ".*x") == nil)
+        #expect(AnchoredRegex.literalPrefix(of: "\\d+") == nil)
+        #expect(AnchoredRegex.literalPrefix(of: "x\\.y") == "x")
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func randomPatternsAndValues_matchAsTheExpressionAlone(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
+        func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
+        let atoms = ["a", "b", "é", "e", "\u{301}", "-", "4", ".", "[ab]", "\\d", "(a|b)", "(?i)a"]
+        let quantifiers = ["", "", "", "*", "+", "?", "{1,2}"]
+        let pieces = ["a", "b", "é", "e", "\u{301}", "e\u{301}", "-", "4", "A", "x", "\n"]
+        var compared = 0
+        for _ in 0..<400 {
+            var pattern = ""
+            for _ in 0..<Int(random.next() % 5) + 1 { pattern += pick(atoms) + pick(quantifiers) }
+            if random.next() % 8 == 0 { pattern += "|" + pick(atoms) }
+            guard let regex = try? AnchoredRegex(pattern), let go = try? GoRegex(pattern) else { continue }
+            let oracle = try ICURegex(pattern: #"\A(?:"# + go.icuPattern + #")\z"#)
+            for _ in 0..<40 {
+                var value = ""
+                // Half the values start with the prefix, so both sides of the check are met.
+                if let prefix = regex.prefix, random.next() % 2 == 0 { value = prefix }
+                for _ in 0..<Int(random.next() % 5) { value += pick(pieces) }
+                #expect(try regex.matches(value) == oracle.matches(value), "pattern \(pattern.debugDescription), value \(value.debugDescription)")
+                compared += 1
+            }
+        }
+        #expect(compared > 4_000)
+    }
+
+    @Test func aLiteralPattern_matchesTheSameCodePointsOnly_notACanonicallyEqualText() throws {
+        // Go compares code points: `é` (one) is not `e` and a combining accent (two).
+        let regex = try AnchoredRegex("\u{E9}")
+        #expect(try regex.matches("\u{E9}"))
+        #expect(try !regex.matches("e\u{301}"))
     }
 }
