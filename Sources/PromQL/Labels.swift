@@ -167,6 +167,18 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
 
     public func matches(_ labels: Labels) throws(PromQLError) -> Bool { try matches(labels[name]) }
 
+    /// `matches`, when it is answered without running a regular expression (an
+    /// equality, a literal pattern, a value without the pattern's literal prefix): a
+    /// caller remembering regular expressions' answers need not remember these.
+    public func quickMatch(_ labelValue: String) -> Bool? {
+        switch op {
+        case .equal: labelValue == value
+        case .notEqual: labelValue != value
+        case .regexMatch: regex!.quickMatch(labelValue)
+        case .regexNoMatch: regex!.quickMatch(labelValue).map { !$0 }
+        }
+    }
+
     /// True when the matcher accepts a series that lacks the label.
     public var matchesEmpty: Bool { (try? matches("")) ?? false }
 
@@ -228,11 +240,18 @@ final class AnchoredRegex: Sendable {
     }
 
     func matches(_ text: String) throws(PromQLError) -> Bool {
+        if let answer = quickMatch(text) { return answer }
+        do { return try expression.matches(text) } catch { throw Self.gaveUp(error) }
+    }
+
+    /// The answer when the text decides it without running the expression: a literal
+    /// pattern, or a text without the pattern's literal prefix; nil otherwise.
+    func quickMatch(_ text: String) -> Bool? {
         // Bytes, not `==`: Swift's string equality is canonical (`é` equals `e` and a
         // combining accent), Go's regular expressions match code points.
         if let literal { return text.utf8.elementsEqual(literal.utf8) }
         if let prefix, !text.utf8.starts(with: prefix.utf8) { return false }
-        do { return try expression.matches(text) } catch { throw Self.gaveUp(error) }
+        return nil
     }
 
     /// The literal run a pattern begins with, which every match of the anchored pattern

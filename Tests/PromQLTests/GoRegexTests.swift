@@ -119,12 +119,17 @@ import Testing
             if random.next() % 8 == 0 { pattern += "|" + pick(atoms) }
             guard let regex = try? AnchoredRegex(pattern), let go = try? GoRegex(pattern) else { continue }
             let oracle = try ICURegex(pattern: #"\A(?:"# + go.icuPattern + #")\z"#)
+            let matchers = try [LabelMatcher(name: "l", op: .regexMatch, value: pattern), LabelMatcher(name: "l", op: .regexNoMatch, value: pattern)]
             for _ in 0..<40 {
                 var value = ""
                 // Half the values start with the prefix, so both sides of the check are met.
                 if let prefix = regex.prefix, random.next() % 2 == 0 { value = prefix }
                 for _ in 0..<Int(random.next() % 5) { value += pick(pieces) }
                 #expect(try regex.matches(value) == oracle.matches(value), "pattern \(pattern.debugDescription), value \(value.debugDescription)")
+                // A matcher's answer without the expression, where it has one, is its answer.
+                for matcher in matchers {
+                    if let quick = matcher.quickMatch(value) { #expect(try quick == matcher.matches(value)) }
+                }
                 compared += 1
             }
         }

@@ -110,6 +110,8 @@ private final class SeriesFilter {
         case .equal, .notEqual:
             return try matcher.matches(value)
         case .regexMatch, .regexNoMatch:
+            // Refused by the pattern's prefix: cheaper than remembering the answer.
+            if let quick = matcher.quickMatch(value) { return quick }
             if let known = answers[number][value] { return known }
             let matches = try matcher.matches(value)
             answers[number][value] = matches
