@@ -16,6 +16,15 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         pairs = dictionary.filter { !$0.value.isEmpty }.map { (name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
     }
 
+    /// `pairs` already sorted by name, each name once, no empty value (checked in
+    /// debug builds): a label set read from a store that keeps them so, without the
+    /// dictionary and sort of the other initializers.
+    public init(sortedPairs: [(name: String, value: String)]) {
+        assert(zip(sortedPairs, sortedPairs.dropFirst()).allSatisfy { $0.name < $1.name }, "pairs sorted by name, each once")
+        assert(!sortedPairs.contains { $0.value.isEmpty }, "no empty value")
+        pairs = sortedPairs
+    }
+
     public init(name: String, _ labels: [String: String]) {
         var all = labels
         all[Self.metricName] = name

@@ -54,10 +54,23 @@ public struct MetricSeriesCollector {
         }.sorted { $0.series.labels < $1.series.labels }
     }
 
+    /// The key's labels and its name as `__name__` (which replaces a label of that
+    /// name), empty values left out, as `PromQL.Labels(name:_:)` makes them; built from
+    /// the key's pairs, already sorted and unique, without a dictionary per series.
     public static func labels(_ key: SeriesKey) -> PromQL.Labels {
-        var dictionary: [String: String] = [:]
-        for pair in key.labels.pairs { dictionary[pair.key] = pair.value }
-        return PromQL.Labels(name: key.name, dictionary)
+        let metricName = PromQL.Labels.metricName
+        var pairs: [(name: String, value: String)] = []
+        pairs.reserveCapacity(key.labels.count + 1)
+        var named = key.name.isEmpty
+        for pair in key.labels.pairs where !pair.value.isEmpty && pair.key != metricName {
+            if !named, metricName < pair.key {
+                pairs.append((metricName, key.name))
+                named = true
+            }
+            pairs.append((pair.key, pair.value))
+        }
+        if !named { pairs.append((metricName, key.name)) }
+        return PromQL.Labels(sortedPairs: pairs)
     }
 
     static func ordered(_ samples: [Sample]) -> [Sample] {
