@@ -133,7 +133,7 @@ struct Lexer {
             if c == UInt8(ascii: "]") { bracketDepth = max(0, bracketDepth - 1) }
             return Token(kind: .punct(text(start..<index)), position: start)
         }
-        throw PromQLError.badData("1:\(start + 1): parse error: unexpected character: \(quoted(String(scalar(at: start).scalar)))")
+        throw PromQLError.badData("1:\(start + 1): parse error: unexpected character: \(quotedRune(scalar(at: start).scalar))")
     }
 
     private mutating func numberOrDuration() throws(PromQLError) -> Token.Kind {
@@ -261,5 +261,15 @@ struct Lexer {
                 throw PromQLError.badData("1:\(index): parse error: unknown escape sequence \(quoted(String(escaped.scalar)))")
             }
         }
+    }
+}
+
+/// Go's `%q` of a rune (`strconv.QuoteRune`), as Prometheus names an unexpected
+/// character: single quotes around the character, escaped as `quoted` escapes it.
+func quotedRune(_ scalar: Unicode.Scalar) -> String {
+    switch scalar {
+    case "'": return #"'\''"#
+    case "\"": return #"'"'"#
+    default: return "'" + quoted(String(scalar)).dropFirst().dropLast() + "'"
     }
 }

@@ -5,11 +5,35 @@ public struct Parser {
     private var position = 0
 
     public static func parse(_ text: String) throws(PromQLError) -> Expr {
-        var parser = Parser(tokens: try Lexer.tokens(text))
-        let expr = try parser.expression(minPrecedence: 0)
-        guard parser.current.kind == .end else { throw parser.unexpected("") }
-        try TypeCheck.check(expr)
-        return expr
+        do throws(PromQLError) {
+            var parser = Parser(tokens: try Lexer.tokens(text))
+            let expr = try parser.expression(minPrecedence: 0)
+            guard parser.current.kind == .end else { throw parser.unexpected("") }
+            try TypeCheck.check(expr)
+            return expr
+        } catch {
+            throw placed(error, in: text)
+        }
+    }
+
+    /// The lexer and the parser name a parse error's place as `1:<byte offset + 1>`;
+    /// Prometheus names it `line:column`, the column counted in bytes from the line's
+    /// start, so that a multi-line query (a Grafana panel's) points at the right line.
+    static func placed(_ error: PromQLError, in text: String) -> PromQLError {
+        guard error.kind == .badData, error.message.hasPrefix("1:") else { return error }
+        let rest = error.message.dropFirst(2)
+        guard let colon = rest.firstIndex(of: ":"), let column = Int(rest[..<colon]), column >= 1 else { return error }
+        let offset = column - 1
+        let bytes = text.utf8
+        guard offset <= bytes.count else { return error }
+        var line = 1
+        var lastBreak = -1
+        for (position, byte) in bytes.prefix(offset).enumerated() where byte == UInt8(ascii: "\n") {
+            line += 1
+            lastBreak = position
+        }
+        guard line > 1 else { return error }
+        return .badData("\(line):\(offset - lastBreak)\(rest[colon...])")
     }
 
     /// A duration alone, as the HTTP API's `step` and `timeout` accept.

@@ -94,9 +94,11 @@ import Testing
             }
         }
         // `foo{a="é"} ` is 12 bytes (11 characters).
-        #expect(message(#"foo{a="é"} $"#) == #"1:13: parse error: unexpected character: "$""#)
-        #expect(message("a + é") == #"1:5: parse error: unexpected character: "é""#)
-        #expect(message("a + 🙂") == #"1:5: parse error: unexpected character: "🙂""#)
+        #expect(message(#"foo{a="é"} $"#) == #"1:13: parse error: unexpected character: '$'"#)
+        #expect(message("a + é") == #"1:5: parse error: unexpected character: 'é'"#)
+        #expect(message("a + 🙂") == #"1:5: parse error: unexpected character: '🙂'"#)
+        #expect(message("a + \u{1}") == #"1:5: parse error: unexpected character: '\x01'"#)
+        #expect(message("a + ?") == #"1:5: parse error: unexpected character: '?'"#)
         #expect(message(#""日本"#) == #"1:1: parse error: unterminated quoted string ""#)
         #expect(message(#"'a\é'"#) == #"1:4: parse error: unknown escape sequence "é""#)
         #expect(message(#""\q""#) == #"1:3: parse error: unknown escape sequence "q""#)

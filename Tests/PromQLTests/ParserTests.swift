@@ -13,6 +13,23 @@ import Testing
         #expect(try value("0x10 + 1e1 + .5") == 26.5)
     }
 
+    @Test func parseErrors_nameLineAndByteColumn_asPrometheus242Does() {
+        // Each message as Prometheus 2.42 answered the same query (checked by hand
+        // against Debian's prometheus; the conformance suite compares error types only).
+        func message(_ text: String) -> String? {
+            do {
+                _ = try Parser.parse(text)
+                return nil
+            } catch {
+                return error.message
+            }
+        }
+        #expect(message("up\n  + $") == "2:5: parse error: unexpected character: '$'")
+        #expect(message("1 +\n  nosuch(x)") == #"2:3: parse error: unknown function with name "nosuch""#)
+        #expect(message(#"foo{a="é"} $"#) == "1:13: parse error: unexpected character: '$'")
+        #expect(message("nosuch(x)") == #"1:1: parse error: unknown function with name "nosuch""#)
+    }
+
     @Test func parse_selectors_keepMatchersOffsetAndAt() throws {
         let expr = try Parser.parse(#"rate(http_requests_total{job="api", code!~"5.."}[5m] offset 1m @ 1700000000)"#)
         guard case .call(let function, let args) = expr, case .matrixSelector(let selector, let rangeMs) = args[0] else {
