@@ -115,27 +115,35 @@ public struct MetricSampleScanner {
             // Every batch in memory: answered without opening the file (a selective
             // query's common case): no open, size check and close per segment and query.
             var held = cache.entries(chosen.map(cacheKey))
+            /// Hands over chosen batch `number` from memory and counts it; false when
+            /// the entry does not match the index (the file is read instead).
+            func handHeld(_ number: Int) throws -> Bool {
+                let batch = chosen[number]
+                do {
+                    try held[number]!.visit(
+                        declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs,
+                        declaredRuns: batch.declaredRuns, selectedNumbers: selectedNumbers, visit: visit)
+                } catch is SeriesIndexMismatch {
+                    return false
+                }
+                statistics.batchesRead += 1
+                statistics.batchesFromMemory += 1
+                statistics.eventsInBatchesRead += Int(batch.eventCount)
+                return true
+            }
             // Batches before `first` were handed over from memory; `counted` when
             // `beforeBatch` was told of `first` already.
             var first = 0
             var counted = false
             if !held.contains(where: { $0 == nil }) {
                 while first < chosen.count {
-                    let batch = chosen[first]
-                    try beforeBatch(Int(batch.eventCount))
-                    do {
-                        try held[first]!.visit(
-                            declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs,
-                            declaredRuns: batch.declaredRuns, selectedNumbers: selectedNumbers, visit: visit)
-                    } catch is SeriesIndexMismatch {
+                    try beforeBatch(Int(chosen[first].eventCount))
+                    guard try handHeld(first) else {
                         // Read from the file below, where a mismatch is handled.
                         held[first] = nil
                         counted = true
                         break
                     }
-                    statistics.batchesRead += 1
-                    statistics.batchesFromMemory += 1
-                    statistics.eventsInBatchesRead += Int(batch.eventCount)
                     first += 1
                 }
                 if first == chosen.count {
@@ -167,19 +175,8 @@ public struct MetricSampleScanner {
                 let batch = chosen[number]
                 if number != first || !counted { try beforeBatch(Int(batch.eventCount)) }
                 let cacheKey = cacheKey(batch)
-                if let decoded = held[number] {
-                    do {
-                        try decoded.visit(
-                            declared: batch.declared, selected: selected, keys: index.series, keyHash: keyHash, fromNs: fromNs, toNs: toNs,
-                            declaredRuns: batch.declaredRuns, selectedNumbers: selectedNumbers, visit: visit)
-                        statistics.batchesRead += 1
-                        statistics.batchesFromMemory += 1
-                        statistics.eventsInBatchesRead += Int(batch.eventCount)
-                        continue
-                    } catch is SeriesIndexMismatch {
-                        // Read from the file below, where a mismatch is handled.
-                    }
-                }
+                // A mismatch is read from the file, where it is handled.
+                if held[number] != nil, try handHeld(number) { continue }
                 cursor.seek(to: batch.position)
                 let read: SegmentCursor.Read?
                 do { read = try cursor.read() } catch { throw LogError.fileSystem(error) }
