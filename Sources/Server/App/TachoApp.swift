@@ -98,6 +98,9 @@ public struct TachoApp: Sendable {
     /// Every local write: appends, waits for JetStream on a replicated leader, refuses on a follower.
     var appender: NodeAppender { NodeAppender(engine: engine, node: replication) }
 
+    /// The PromQL queries of the router and of every connection (`PromQueryHandler`).
+    var promQueries: PromQueries { PromQueries(log: engine) }
+
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorJSONMiddleware())
@@ -105,7 +108,7 @@ public struct TachoApp: Sendable {
         // go through one pipeline: token, body limit, event-time bounds, append.
         ViewRoutes.addLive(
             feed: engine, appender: appender, pipeline: ingestPipeline(), info: info, metrics: engine.metrics,
-            replication: replication.map { [$0.status] } ?? [], broadcaster: broadcaster, options: options, ruleStatus: ruleStatus,
+            replication: replication.map { [$0.status] } ?? [], broadcaster: broadcaster, options: options, queries: promQueries, ruleStatus: ruleStatus,
             scrapeStatus: scrapeStatus, to: router)
         webSocketStream.addRoutes(to: router)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
@@ -129,8 +132,8 @@ public struct TachoApp: Sendable {
         let gate = ConnectionGate(connectionsMax: options.connectionsMax, metrics: metrics)
         let application = Application(
             router: router(),
-            server: httpServer(gate: gate, headTimeoutMs: options.requestHeadTimeoutMs, additionalHTTPHandlers: options.connectionHandlers(metrics: metrics)),
-            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
+            server: httpServer(gate: gate, headTimeoutMs: options.requestHeadTimeoutMs, additionalHTTPHandlers: options.connectionHandlers(metrics: metrics, queries: promQueries)),
+            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: ServerOptions.serverName),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             logger: logger)
         let clock = ContinuousClock()

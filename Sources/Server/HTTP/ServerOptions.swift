@@ -200,11 +200,19 @@ public struct ServerOptionsError: Error, Sendable, Equatable, CustomStringConver
 extension ServerOptions {
     /// The per-connection bounds every server mode installs while a connection speaks
     /// HTTP: the request deadlines and the stalled-write guard, counted in `metrics`
-    /// when the mode has them. Called once per connection (handlers are not shared).
-    func connectionHandlers(metrics: EngineMetrics?) -> [any RemovableChannelHandler] {
-        [
+    /// when the mode has them; then the PromQL queries answered on the connection
+    /// (`PromQueryHandler`), when the mode serves them. Called once per connection
+    /// (handlers are not shared).
+    func connectionHandlers(metrics: EngineMetrics?, queries: PromQueries?) -> [any RemovableChannelHandler] {
+        var handlers: [any RemovableChannelHandler] = [
             RequestDeadlineHandler(deadlines: requestDeadlines) { metrics?.recordConnectionTimedOut($0) },
             StalledWriteHandler(timeoutMs: Int64(stalledWriteTimeoutMs)) { metrics?.recordStalledConnectionClosed() },
         ]
+        // After the deadlines: they see its requests and responses as the router's.
+        if let queries { handlers.append(PromQueryHandler(queries: queries, serverName: Self.serverName)) }
+        return handlers
     }
+
+    /// The `Server` header of every response.
+    static let serverName = "tacho"
 }

@@ -8,41 +8,30 @@ import PromQL
 /// `/api/v1/label/<name>/values`, `/api/v1/metadata`, `/api/v1/status/buildinfo`,
 /// GET and form-encoded POST, in Prometheus's envelope.
 public struct PromAPIController<Context: RequestContext>: Sendable {
-    let log: any MetricScanning
-    let limits: Limits
-    /// The time of an instant query that names none: the clock's now on a live server,
-    /// the replay's cursor on `tacho replay --serve`.
-    let defaultTimeNs: @Sendable () -> Int64
+    public typealias Limits = PromQueryLimits
+
+    /// `/api/v1/query` and `/api/v1/query_range`, which `PromQueryHandler` answers
+    /// too; a request it leaves to the router (one pipelined behind another's
+    /// response, a test's router) gets the same answer here.
+    let queries: PromQueries
+    var log: any MetricScanning { queries.log }
     /// The live rule groups `/api/v1/rules` and `/api/v1/alerts` list; nil (a replay,
     /// a follower) lists none, as a Prometheus without rule files.
     let rules: RuleStatusBoard?
     /// The scrape targets `/api/v1/targets` lists; nil lists none.
     let targets: ScrapeStatusBoard?
 
-    /// Prometheus's query flags, with its defaults.
-    public struct Limits: Sendable {
-        /// `--query.max-samples`.
-        public var samplesMax = 50_000_000
-        /// `--query.timeout`, in milliseconds; a request's `timeout` may only shorten it.
-        public var timeoutMs: Int64 = 120_000
-        /// `--query.lookback-delta`, in milliseconds.
-        public var lookbackDeltaMs: Int64 = 300_000
-        /// Prometheus refuses range queries of more points per series than this.
-        public var pointsPerSeriesMax: Int64 = 11_000
-        /// Most log events one read scans (about 2 s of decoding on one core).
-        public var eventsScannedMax = 20_000_000
-        public init() {}
+    init(queries: PromQueries, rules: RuleStatusBoard? = nil, targets: ScrapeStatusBoard? = nil) {
+        self.queries = queries
+        self.rules = rules
+        self.targets = targets
     }
 
     init(
         log: any MetricScanning, limits: Limits = Limits(), rules: RuleStatusBoard? = nil, targets: ScrapeStatusBoard? = nil,
         defaultTimeNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() }
     ) {
-        self.log = log
-        self.rules = rules
-        self.targets = targets
-        self.limits = limits
-        self.defaultTimeNs = defaultTimeNs
+        self.init(queries: PromQueries(log: log, limits: limits, defaultTimeNs: defaultTimeNs), rules: rules, targets: targets)
     }
 
     public func addRoutes(to router: some RouterMethods<Context>) {
@@ -62,77 +51,24 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
     func answer(_ body: () async throws -> Response) async -> Response {
         do {
             return try await body()
-        } catch let error as PromAPIError {
-            return PromAPIJSON.failure(error)
-        } catch let error as PromQLError {
-            return PromAPIJSON.failure(PromAPIError(error))
         } catch {
-            return PromAPIJSON.failure(PromAPIError(.execution, "reading the log: \(type(of: error))"))
-        }
-    }
-
-    private func options(_ parameters: PromAPIParameters) throws(PromAPIError) -> QueryOptions {
-        var timeoutMs = limits.timeoutMs
-        if let asked = try parameters.durationMs("timeout") {
-            guard asked > 0 else { throw PromAPIError(.badData, "invalid parameter \"timeout\": must be positive") }
-            timeoutMs = min(timeoutMs, asked)
-        }
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .milliseconds(timeoutMs))
-        var options = QueryOptions()
-        options.maxSamples = limits.samplesMax
-        options.lookbackDeltaMs = limits.lookbackDeltaMs
-        options.isPastDeadline = { clock.now >= deadline }
-        return options
-    }
-
-    private func source(_ options: QueryOptions? = nil) -> LogSampleSource {
-        var source = LogSampleSource(log: log, samplesMax: limits.samplesMax, eventsScannedMax: limits.eventsScannedMax)
-        if let options { source.isPastDeadline = options.isPastDeadline }
-        return source
-    }
-
-    private func parse(_ parameters: PromAPIParameters) throws -> Expr {
-        guard let text = parameters.text("query") else { throw PromAPIError(.badData, "invalid parameter \"query\": query must not be empty") }
-        do {
-            return try Parser.parse(text)
-        } catch {
-            throw PromAPIError(.badData, "invalid parameter \"query\": \(error.message)")
+            return PromAPIJSON.failure(PromAPIError(describing: error))
         }
     }
 
     @Sendable func query(_ request: Request, context: Context) async throws -> Response {
-        await answer {
-            let parameters = try await PromAPIParameters.read(request)
-            let expr = try parse(parameters)
-            let atMs = try parameters.timeMs("time") ?? LogSampleSource.milliseconds(defaultTimeNs())
-            let options = try options(parameters)
-            let source = source(options)
-            let value = try await BlockingWork.run { try Evaluator.instant(expr, atMs: atMs, source: source, options: options) }
-            return PromAPIJSON.success { PromAPIJSON.write(value, to: &$0) }
-        }
+        await answer(.instant, request)
     }
 
     @Sendable func queryRange(_ request: Request, context: Context) async throws -> Response {
+        await answer(.range, request)
+    }
+
+    private func answer(_ endpoint: PromQueries.Endpoint, _ request: Request) async -> Response {
         await answer {
             let parameters = try await PromAPIParameters.read(request)
-            guard let startMs = try parameters.timeMs("start") else { throw PromAPIError(.badData, "invalid parameter \"start\": cannot parse \"\" to a valid timestamp") }
-            guard let endMs = try parameters.timeMs("end") else { throw PromAPIError(.badData, "invalid parameter \"end\": cannot parse \"\" to a valid timestamp") }
-            guard endMs >= startMs else { throw PromAPIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
-            guard let stepMs = try parameters.durationMs("step") else { throw PromAPIError(.badData, "invalid parameter \"step\": cannot parse \"\" to a valid duration") }
-            guard stepMs > 0 else {
-                throw PromAPIError(.badData, "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
-            }
-            guard (endMs - startMs) / stepMs <= limits.pointsPerSeriesMax else {
-                throw PromAPIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
-            }
-            let expr = try parse(parameters)
-            let options = try options(parameters)
-            let source = source(options)
-            let series = try await BlockingWork.run {
-                try Evaluator.range(expr, startMs: startMs, endMs: endMs, stepMs: stepMs, source: source, options: options)
-            }
-            return PromAPIJSON.success { PromAPIJSON.write(.matrix(series), to: &$0) }
+            let queries = self.queries
+            return try await BlockingWork.run { queries.answer(endpoint, parameters) }.response
         }
     }
 
@@ -160,7 +96,7 @@ public struct PromAPIController<Context: RequestContext>: Sendable {
         let selectors = try selectors(parameters, required: required)
         let fromMs = try parameters.timeMs("start") ?? Int64.min / 1_000_000
         let toMs = try parameters.timeMs("end") ?? Int64.max / 1_000_000
-        let source = source(try options(parameters))
+        let source = queries.source(try queries.options(parameters))
         return try await BlockingWork.run {
             var seen: [PromQL.Labels: Int] = [:]
             var out: [GatheredSeries] = []

@@ -5,7 +5,18 @@ import PromQL
 /// Prometheus's response envelope: `{"status":"success","data":...}` or
 /// `{"status":"error","errorType":...,"error":...}`, values as strings.
 enum PromAPIJSON {
+    /// The content type of every answer.
+    static let contentType = "application/json"
+
     static func success(_ write: (inout JSONWriter) -> Void, warnings: [String] = []) -> Response {
+        successAnswer(write, warnings: warnings).response
+    }
+
+    static func failure(_ error: PromAPIError) -> Response {
+        failureAnswer(error).response
+    }
+
+    static func successAnswer(_ write: (inout JSONWriter) -> Void, warnings: [String] = []) -> PromAPIAnswer {
         var writer = JSONWriter(reservingCapacity: 1024)
         writer.beginObject()
         writer.member("status", "success")
@@ -18,23 +29,17 @@ enum PromAPIJSON {
             writer.endArray()
         }
         writer.endObject()
-        return response(.ok, writer)
+        return PromAPIAnswer(status: .ok, body: writer.bytes)
     }
 
-    static func failure(_ error: PromAPIError) -> Response {
+    static func failureAnswer(_ error: PromAPIError) -> PromAPIAnswer {
         var writer = JSONWriter(reservingCapacity: 128 + error.message.utf8.count)
         writer.beginObject()
         writer.member("status", "error")
         writer.member("errorType", error.kind.name)
         writer.member("error", error.message)
         writer.endObject()
-        return response(error.status, writer)
-    }
-
-    private static func response(_ status: HTTPResponse.Status, _ writer: JSONWriter) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+        return PromAPIAnswer(status: error.status, body: writer.bytes)
     }
 
     static func write(_ value: QueryValue, to writer: inout JSONWriter) {
@@ -118,5 +123,11 @@ enum PromAPIJSON {
             fraction %= divisor
             divisor /= 10
         }
+    }
+}
+
+extension PromAPIAnswer {
+    var response: Response {
+        Response(status: status, headers: [.contentType: PromAPIJSON.contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -13,26 +13,42 @@ struct PromAPIParameters {
     static let formBytesMax = 1 << 20
 
     static func read(_ request: Request) async throws -> PromAPIParameters {
-        var parameters = PromAPIParameters()
-        if let query = request.uri.query { parameters.values += decode(query) }
+        var body: ByteBuffer?
         if request.method == .post {
-            let type = request.headers[.contentType] ?? ""
-            guard type.lowercased().hasPrefix("application/x-www-form-urlencoded") else {
-                throw PromAPIError(.badData, "POST bodies must be application/x-www-form-urlencoded, got \(type.isEmpty ? "none" : type)")
-            }
-            let buffer: ByteBuffer
-            do { buffer = try await request.body.collect(upTo: formBytesMax) } catch {
-                throw PromAPIError(.badData, "the form body is over \(formBytesMax) bytes or could not be read")
-            }
-            parameters.values += decode(String(buffer: buffer))
+            if let refusal = formRefusal(contentType: request.headers[.contentType]) { throw refusal }
+            do { body = try await request.body.collect(upTo: formBytesMax) } catch { throw formTooLarge }
         }
-        return parameters
+        return PromAPIParameters(query: request.uri.query.map { $0[...] }, form: body)
     }
+
+    /// The pairs of a request target's query string (after `?`, before `#`) then a POST's form body.
+    init(query: Substring?, form: ByteBuffer?) {
+        if let query { values = Self.decode(query) }
+        if let form { values += Self.decode(Substring(String(buffer: form))) }
+    }
+
+    init() {}
+
+    /// The query string of a request target: what follows `?`, up to `#`.
+    static func query(ofTarget target: Substring) -> Substring? {
+        guard let mark = target.firstIndex(of: "?") else { return nil }
+        let rest = target[target.index(after: mark)...]
+        return rest.prefix { $0 != "#" }
+    }
+
+    /// Why a POST with this content type is refused, if it is: Prometheus reads form bodies only.
+    static func formRefusal(contentType: String?) -> PromAPIError? {
+        let type = contentType ?? ""
+        guard !type.lowercased().hasPrefix("application/x-www-form-urlencoded") else { return nil }
+        return PromAPIError(.badData, "POST bodies must be application/x-www-form-urlencoded, got \(type.isEmpty ? "none" : type)")
+    }
+
+    static let formTooLarge = PromAPIError(.badData, "the form body is over \(formBytesMax) bytes or could not be read")
 
     /// `application/x-www-form-urlencoded` pairs: `+` is a space, `%XX` a byte. A
     /// part with a broken escape is kept as sent (with `+` as spaces). Byte by byte: Foundation's percent decoding cost as much as
     /// reading a one-series query's samples (BENCHMARKS, the one-series query).
-    static func decode(_ form: String) -> [(name: String, value: String)] {
+    static func decode(_ form: Substring) -> [(name: String, value: String)] {
         form.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             return (unescape(parts[0]), parts.count > 1 ? unescape(parts[1]) : "")
@@ -125,7 +141,7 @@ struct PromAPIParameters {
 }
 
 /// An error answered in Prometheus's envelope with its `errorType` and status.
-struct PromAPIError: Error, CustomStringConvertible {
+struct PromAPIError: Error, Sendable, CustomStringConvertible {
     let kind: PromQLError.Kind
     let message: String
 

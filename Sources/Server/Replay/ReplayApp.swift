@@ -45,6 +45,13 @@ public struct ReplayApp: Sendable {
             broadcaster: broadcaster, assets: try assets ?? DashboardAssets.packaged(), publisher: publisher, logger: logger)
     }
 
+    /// Grafana and promtool read the recording; a query without a time asks at the
+    /// cursor. The router's and every connection's (`PromQueryHandler`).
+    var promQueries: PromQueries {
+        let engine = self.engine
+        return PromQueries(log: engine, defaultTimeNs: { engine.status().cursorNs })
+    }
+
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorJSONMiddleware())
@@ -54,9 +61,7 @@ public struct ReplayApp: Sendable {
         FaultToleranceController<BasicRequestContext>(reader: engine, appender: refused).addRoutes(to: router)
         PerformanceController<BasicRequestContext>(reader: engine, appender: refused).addRoutes(to: router)
         ReplayController(engine: engine, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)
-        // Grafana and promtool read the recording; a query without a time asks at the cursor.
-        let engine = self.engine
-        PromAPIController<BasicRequestContext>(log: engine, defaultTimeNs: { engine.status().cursorNs }).addRoutes(to: router)
+        PromAPIController<BasicRequestContext>(queries: promQueries).addRoutes(to: router)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
         return router
     }
@@ -68,9 +73,9 @@ public struct ReplayApp: Sendable {
         let application = Application(
             router: router(),
             server: .guardedHTTP1(gate: ConnectionGate(connectionsMax: options.connectionsMax), headTimeoutMs: options.requestHeadTimeoutMs) {
-                options.connectionHandlers(metrics: nil)
+                options.connectionHandlers(metrics: nil, queries: promQueries)
             },
-            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
+            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: ServerOptions.serverName),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             logger: logger)
         var services: [any Service] = [

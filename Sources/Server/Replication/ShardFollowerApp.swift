@@ -84,6 +84,9 @@ public struct ShardFollowerApp: Sendable {
     /// Every write is refused: this node takes its data from the streams.
     var appender: ShardFollowerRefusal { ShardFollowerRefusal(followers: followers) }
 
+    /// The PromQL queries of the router and of every connection (`PromQueryHandler`).
+    var promQueries: PromQueries { PromQueries(log: shards) }
+
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         let appender = self.appender
@@ -92,7 +95,7 @@ public struct ShardFollowerApp: Sendable {
             append: { try await appender.append($0) }, bodyBytesMax: options.bodyBytesMax, token: options.token, metrics: metrics)
         ViewRoutes.addLive(
             feed: shards, appender: appender, pipeline: pipeline, info: info, metrics: metrics, replication: followers.map(\.status),
-            broadcaster: broadcaster, options: options, to: router)
+            broadcaster: broadcaster, options: options, queries: promQueries, to: router)
         if let assets { DashboardController(assets: assets).addRoutes(to: router) }
         return router
     }
@@ -104,9 +107,9 @@ public struct ShardFollowerApp: Sendable {
         let application = Application(
             router: router(),
             server: .guardedHTTP1(gate: ConnectionGate(connectionsMax: options.connectionsMax, metrics: metrics), headTimeoutMs: options.requestHeadTimeoutMs) {
-                options.connectionHandlers(metrics: metrics)
+                options.connectionHandlers(metrics: metrics, queries: promQueries)
             },
-            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "tacho"),
+            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: ServerOptions.serverName),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             logger: logger)
         let clock = ContinuousClock()

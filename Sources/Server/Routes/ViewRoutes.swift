@@ -27,11 +27,11 @@ enum ViewRoutes {
 
     /// What a live node serves over its feed (one engine, or the merged streams of a
     /// follower of several): the view routes, the action routes (reads, and writes
-    /// behind the token), the PromQL API, `/metrics`, the live stream and every ingest
+    /// behind the token), the PromQL API (`queries`, which the connections answer too), `/metrics`, the live stream and every ingest
     /// format through `pipeline`, all writing through `appender`.
     static func addLive(
         feed: any UpdateFeed & MetricScanning, appender: any EventAppending, pipeline: IngestPipeline, info: ServerInfo,
-        metrics: EngineMetrics, replication: [ReplicationStatus], broadcaster: SSEBroadcaster, options: ServerOptions,
+        metrics: EngineMetrics, replication: [ReplicationStatus], broadcaster: SSEBroadcaster, options: ServerOptions, queries: PromQueries,
         ruleStatus: RuleStatusBoard? = nil, scrapeStatus: ScrapeStatusBoard? = nil, to router: Router<BasicRequestContext>
     ) {
         add(reader: feed, info: info, to: router)
@@ -41,7 +41,7 @@ enum ViewRoutes {
         performance.addRoutes(to: router)
         let performanceAlerts = PerformanceAlertsController<BasicRequestContext>(reader: feed, appender: appender)
         performanceAlerts.addRoutes(to: router)
-        PromAPIController(log: feed, rules: ruleStatus, targets: scrapeStatus).addRoutes(to: router)
+        PromAPIController(queries: queries, rules: ruleStatus, targets: scrapeStatus).addRoutes(to: router)
         ConnectionsController(reader: feed).addRoutes(to: router)
         PrometheusController(reader: feed, metrics: metrics, replication: replication).addRoutes(to: router)
         StreamController(feed: feed, broadcaster: broadcaster, retryMs: options.sseRetryMs).addRoutes(to: router)

@@ -25,7 +25,7 @@ struct LiveAlertRules: Service {
     /// Where each round's rule states go, for Prometheus's rules and alerts APIs.
     let board: RuleStatusBoard
     let logger: Logger
-    var limits = PromAPIController<BasicRequestContext>.Limits()
+    var limits = PromQueryLimits()
     var nowMs: @Sendable () -> Int64 = { EventTime.nowNs() / 1_000_000 }
 
     func run() async throws {

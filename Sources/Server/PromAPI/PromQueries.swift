@@ -1,0 +1,143 @@
+import EventStore
+import HTTPTypes
+import NIOCore
+import PromQL
+
+/// Prometheus's query flags, with its defaults.
+public struct PromQueryLimits: Sendable {
+    /// `--query.max-samples`.
+    public var samplesMax = 50_000_000
+    /// `--query.timeout`, in milliseconds; a request's `timeout` may only shorten it.
+    public var timeoutMs: Int64 = 120_000
+    /// `--query.lookback-delta`, in milliseconds.
+    public var lookbackDeltaMs: Int64 = 300_000
+    /// Prometheus refuses range queries of more points per series than this.
+    public var pointsPerSeriesMax: Int64 = 11_000
+    /// Most log events one read scans (about 2 s of decoding on one core).
+    public var eventsScannedMax = 20_000_000
+    public init() {}
+}
+
+/// `/api/v1/query` and `/api/v1/query_range`, answered from their parameters alike
+/// wherever the request came in: Hummingbird's router (`PromAPIController`) or the
+/// connection's own handler (`PromQueryHandler`), which answers most of them.
+/// `answer` reads the log and computes: call it off Swift's cooperative pool.
+struct PromQueries: Sendable {
+    enum Endpoint: Sendable, Equatable {
+        case instant
+        case range
+
+        /// The endpoint of a request target such as `/api/v1/query?query=up`; nil for any other.
+        init?(target: Substring) {
+            let path = target.prefix { $0 != "?" }
+            switch path {
+            case "/api/v1/query": self = .instant
+            case "/api/v1/query_range": self = .range
+            default: return nil
+            }
+        }
+    }
+
+    let log: any MetricScanning
+    let limits: PromQueryLimits
+    /// The time of an instant query that names none: the clock's now on a live server,
+    /// the replay's cursor on `tacho replay --serve`.
+    let defaultTimeNs: @Sendable () -> Int64
+
+    init(log: any MetricScanning, limits: PromQueryLimits = PromQueryLimits(), defaultTimeNs: @escaping @Sendable () -> Int64 = { EventTime.nowNs() }) {
+        self.log = log
+        self.limits = limits
+        self.defaultTimeNs = defaultTimeNs
+    }
+
+    /// The envelope Prometheus answers `endpoint` with for `parameters`, errors included.
+    func answer(_ endpoint: Endpoint, _ parameters: PromAPIParameters) -> PromAPIAnswer {
+        PromAPIAnswer.catching {
+            switch endpoint {
+            case .instant: try instant(parameters)
+            case .range: try range(parameters)
+            }
+        }
+    }
+
+    private func instant(_ parameters: PromAPIParameters) throws -> PromAPIAnswer {
+        let expr = try parse(parameters)
+        let atMs = try parameters.timeMs("time") ?? LogSampleSource.milliseconds(defaultTimeNs())
+        let options = try options(parameters)
+        let value = try Evaluator.instant(expr, atMs: atMs, source: source(options), options: options)
+        return PromAPIJSON.successAnswer { PromAPIJSON.write(value, to: &$0) }
+    }
+
+    private func range(_ parameters: PromAPIParameters) throws -> PromAPIAnswer {
+        guard let startMs = try parameters.timeMs("start") else { throw PromAPIError(.badData, "invalid parameter \"start\": cannot parse \"\" to a valid timestamp") }
+        guard let endMs = try parameters.timeMs("end") else { throw PromAPIError(.badData, "invalid parameter \"end\": cannot parse \"\" to a valid timestamp") }
+        guard endMs >= startMs else { throw PromAPIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
+        guard let stepMs = try parameters.durationMs("step") else { throw PromAPIError(.badData, "invalid parameter \"step\": cannot parse \"\" to a valid duration") }
+        guard stepMs > 0 else {
+            throw PromAPIError(.badData, "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
+        }
+        guard (endMs - startMs) / stepMs <= limits.pointsPerSeriesMax else {
+            throw PromAPIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+        }
+        let expr = try parse(parameters)
+        let options = try options(parameters)
+        let series = try Evaluator.range(expr, startMs: startMs, endMs: endMs, stepMs: stepMs, source: source(options), options: options)
+        return PromAPIJSON.successAnswer { PromAPIJSON.write(.matrix(series), to: &$0) }
+    }
+
+    func options(_ parameters: PromAPIParameters) throws(PromAPIError) -> QueryOptions {
+        var timeoutMs = limits.timeoutMs
+        if let asked = try parameters.durationMs("timeout") {
+            guard asked > 0 else { throw PromAPIError(.badData, "invalid parameter \"timeout\": must be positive") }
+            timeoutMs = min(timeoutMs, asked)
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(timeoutMs))
+        var options = QueryOptions()
+        options.maxSamples = limits.samplesMax
+        options.lookbackDeltaMs = limits.lookbackDeltaMs
+        options.isPastDeadline = { clock.now >= deadline }
+        return options
+    }
+
+    func source(_ options: QueryOptions? = nil) -> LogSampleSource {
+        var source = LogSampleSource(log: log, samplesMax: limits.samplesMax, eventsScannedMax: limits.eventsScannedMax)
+        if let options { source.isPastDeadline = options.isPastDeadline }
+        return source
+    }
+
+    private func parse(_ parameters: PromAPIParameters) throws -> Expr {
+        guard let text = parameters.text("query") else { throw PromAPIError(.badData, "invalid parameter \"query\": query must not be empty") }
+        do {
+            return try Parser.parse(text)
+        } catch {
+            throw PromAPIError(.badData, "invalid parameter \"query\": \(error.message)")
+        }
+    }
+}
+
+/// A Prometheus API answer before it is a response: its status and JSON body.
+struct PromAPIAnswer: Sendable {
+    let status: HTTPResponse.Status
+    let body: [UInt8]
+
+    /// `body`'s answer, or the error envelope of what it threw.
+    static func catching(_ body: () throws -> PromAPIAnswer) -> PromAPIAnswer {
+        do {
+            return try body()
+        } catch {
+            return PromAPIJSON.failureAnswer(PromAPIError(describing: error))
+        }
+    }
+}
+
+extension PromAPIError {
+    /// Prometheus's error for anything a request's handling threw.
+    init(describing error: any Error) {
+        switch error {
+        case let error as PromAPIError: self = error
+        case let error as PromQLError: self.init(error)
+        default: self.init(.execution, "reading the log: \(type(of: error))")
+        }
+    }
+}
