@@ -7,6 +7,11 @@ struct Token: Equatable {
         case duration(Int64)
         case string(String)
         case punct(String)
+        /// Where Prometheus's lexer stops with an error (an unclosed parenthesis, an
+        /// unexpected bracket): the parser answers it when it reaches this token, as
+        /// Prometheus's parser does when it pulls the lexer's error item, so a syntax
+        /// error earlier in the text is still the one named.
+        case error(String)
         case end
     }
 
@@ -25,7 +30,9 @@ struct Lexer {
     private let bytes: [UInt8]
     private var index = 0
     /// Inside `[...]` a colon separates a subquery's range and step.
-    private var bracketDepth = 0
+    private var bracketOpen = false
+    private var braceOpen = false
+    private var parenDepth = 0
 
     init(_ text: String) { bytes = Array(text.utf8) }
 
@@ -35,7 +42,8 @@ struct Lexer {
         while true {
             let token = try lexer.next()
             out.append(token)
-            if token.kind == .end { return out }
+            if case .error = token.kind { out.append(Token(kind: .end, position: token.position)) }
+            if token.kind == .end || out.last?.kind == .end { return out }
         }
     }
 
@@ -102,18 +110,26 @@ struct Lexer {
             }
         }
         let start = index
-        guard let c = peek() else { return Token(kind: .end, position: start) }
+        guard let c = peek() else {
+            // Prometheus's lexer checks what is still open at the end, in this order.
+            if braceOpen { return Token(kind: .error("unexpected end of input inside braces"), position: start) }
+            if parenDepth != 0 { return Token(kind: .error("unclosed left parenthesis"), position: start) }
+            if bracketOpen { return Token(kind: .error("unclosed left bracket"), position: start) }
+            return Token(kind: .end, position: start)
+        }
+        if braceOpen, let refusal = refusalInsideBraces(c) { return Token(kind: .error(refusal), position: start) }
         if Self.isDigit(c) || (c == UInt8(ascii: ".") && Self.isDigit(peek(1))) {
             return Token(kind: try numberOrDuration(), position: start)
         }
-        if c == UInt8(ascii: ":"), bracketDepth > 0 {
+        if c == UInt8(ascii: ":"), bracketOpen {
             index += 1
             return Token(kind: .punct(":"), position: start)
         }
         if Self.isIdentifierStart(c) {
-            while let d = peek(), Self.isIdentifierPart(d) { index += 1 }
+            // A label name inside braces holds no `:` (Prometheus's lexer reads it as a name there).
+            while let d = peek(), Self.isIdentifierPart(d), !(braceOpen && d == UInt8(ascii: ":")) { index += 1 }
             let word = text(start..<index)
-            guard index - start == 3 else { return Token(kind: .identifier(word), position: start) }
+            guard index - start == 3, !braceOpen else { return Token(kind: .identifier(word), position: start) }
             switch word.lowercased() {
             case "inf": return Token(kind: .number(.infinity), position: start)
             case "nan": return Token(kind: .number(.nan), position: start)
@@ -129,11 +145,48 @@ struct Lexer {
         }
         if Self.isPunctuation(c) {
             index += 1
-            if c == UInt8(ascii: "[") { bracketDepth += 1 }
-            if c == UInt8(ascii: "]") { bracketDepth = max(0, bracketDepth - 1) }
+            let quotedCharacter = quotedRune(Unicode.Scalar(c))
+            switch c {
+            case UInt8(ascii: "("):
+                parenDepth += 1
+            case UInt8(ascii: ")"):
+                parenDepth -= 1
+                // Prometheus names the place after the parenthesis (its lexer emitted it first).
+                if parenDepth < 0 { return Token(kind: .error("unexpected right parenthesis \(quotedCharacter)"), position: index) }
+            case UInt8(ascii: "{"):
+                if braceOpen { return Token(kind: .error("unexpected left brace \(quotedCharacter)"), position: start) }
+                braceOpen = true
+            case UInt8(ascii: "}"):
+                guard braceOpen else { return Token(kind: .error("unexpected character: \(quotedCharacter)"), position: start) }
+                braceOpen = false
+            case UInt8(ascii: "["):
+                if bracketOpen { return Token(kind: .error("unexpected left bracket \(quotedCharacter)"), position: start) }
+                bracketOpen = true
+            case UInt8(ascii: "]"):
+                guard bracketOpen else { return Token(kind: .error("unexpected right bracket \(quotedCharacter)"), position: start) }
+                bracketOpen = false
+            default:
+                break
+            }
             return Token(kind: .punct(text(start..<index)), position: start)
         }
         throw PromQLError.badData("1:\(start + 1): parse error: unexpected character: \(quotedRune(scalar(at: start).scalar))")
+    }
+
+    /// Inside `{...}` Prometheus's lexer reads label names (letters, digits, `_`; no
+    /// `:`), strings, `,`, `=`, `=~`, `!=`, `!~` and `}` (a `{` is refused as a
+    /// punctuation); what it refuses, and why.
+    private func refusalInsideBraces(_ c: UInt8) -> String? {
+        if Self.isLetter(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: ",") || c == UInt8(ascii: "=") || c == UInt8(ascii: "}") || c == UInt8(ascii: "{")
+            || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "`") {
+            return nil
+        }
+        if c == UInt8(ascii: "!") {
+            guard let second = peek(1) else { return "unexpected character after '!' inside braces: \(quotedRune("\u{FFFD}"))" }
+            if second == UInt8(ascii: "=") || second == UInt8(ascii: "~") { return nil }
+            return "unexpected character after '!' inside braces: \(quotedRune(scalar(at: index + 1).scalar))"
+        }
+        return "unexpected character inside braces: \(quotedRune(scalar(at: index).scalar))"
     }
 
     private mutating func numberOrDuration() throws(PromQLError) -> Token.Kind {
@@ -202,19 +255,19 @@ struct Lexer {
     /// Go's string literal rules: escapes in "..." and '...', none in `...`.
     private mutating func string(quote: UInt8) throws(PromQLError) -> String {
         let start = index
-        let quoteText = text(start..<start + 1)
+        let unterminated = quote == UInt8(ascii: "`") ? "unterminated raw string" : "unterminated quoted string"
         index += 1
         var out: [UInt8] = []
         func append(_ scalar: Unicode.Scalar) { out.append(contentsOf: String(scalar).utf8) }
         while true {
-            guard let c = peek() else { throw PromQLError.badData("1:\(start + 1): parse error: unterminated quoted string \(quoteText)") }
+            guard let c = peek() else { throw PromQLError.badData("1:\(start + 1): parse error: \(unterminated)") }
             index += 1
             if c == quote { return String(decoding: out, as: UTF8.self) }
             if quote == UInt8(ascii: "`") {
                 out.append(c)
                 continue
             }
-            if c == UInt8(ascii: "\n") { throw PromQLError.badData("1:\(start + 1): parse error: unterminated quoted string \(quoteText)") }
+            if c == UInt8(ascii: "\n") { throw PromQLError.badData("1:\(start + 1): parse error: \(unterminated)") }
             guard c == UInt8(ascii: "\\") else {
                 out.append(c)
                 continue

@@ -7,6 +7,7 @@ public struct Parser {
     public static func parse(_ text: String) throws(PromQLError) -> Expr {
         do throws(PromQLError) {
             var parser = Parser(tokens: try Lexer.tokens(text))
+            guard parser.current.kind != .end else { throw PromQLError.badData("1:1: parse error: no expression found in input") }
             let expr = try parser.expression(minPrecedence: 0)
             guard parser.current.kind == .end else { throw parser.unexpected("") }
             try TypeCheck.check(expr)
@@ -60,11 +61,13 @@ public struct Parser {
         case .duration: "duration"
         case .string(let s): "string \(quoted(s))"
         case .punct(let p): quoted(p)
+        case .error(let message): message
         case .end: "end of input"
         }
     }
 
     private func unexpected(_ context: String) -> PromQLError {
+        if case .error(let message) = current.kind { return .badData("1:\(current.position + 1): parse error: \(message)") }
         let what = describe(current)
         return .badData("1:\(current.position + 1): parse error: unexpected \(what)\(context.isEmpty ? "" : " \(context)")")
     }

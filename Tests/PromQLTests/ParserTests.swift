@@ -13,21 +13,58 @@ import Testing
         #expect(try value("0x10 + 1e1 + .5") == 26.5)
     }
 
+    private func message(_ text: String) -> String? {
+        do {
+            _ = try Parser.parse(text)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
     @Test func parseErrors_nameLineAndByteColumn_asPrometheus242Does() {
         // Each message as Prometheus 2.42 answered the same query (checked by hand
         // against Debian's prometheus; the conformance suite compares error types only).
-        func message(_ text: String) -> String? {
-            do {
-                _ = try Parser.parse(text)
-                return nil
-            } catch {
-                return error.message
-            }
-        }
         #expect(message("up\n  + $") == "2:5: parse error: unexpected character: '$'")
         #expect(message("1 +\n  nosuch(x)") == #"2:3: parse error: unknown function with name "nosuch""#)
         #expect(message(#"foo{a="é"} $"#) == "1:13: parse error: unexpected character: '$'")
         #expect(message("nosuch(x)") == #"1:1: parse error: unknown function with name "nosuch""#)
+    }
+
+    @Test func whatIsLeftOpenOrClosedTwice_isNamedAsPrometheus242NamesIt_unlessASyntaxErrorComesFirst() {
+        // Prometheus 2.42's answers to the same queries (checked by hand against Debian's
+        // prometheus, 2026-12-04): its lexer's errors, reached where its parser reaches them.
+        let cases: [(String, String)] = [
+            ("sum(rate(x[5m])", "1:16: parse error: unclosed left parenthesis"),
+            ("sum(\n  rate(x[5m]\n", "3:1: parse error: unclosed left parenthesis"),
+            ("((1)", "1:5: parse error: unclosed left parenthesis"),
+            ("sum by (a", "1:10: parse error: unclosed left parenthesis"),
+            ("1+2)", "1:5: parse error: unexpected right parenthesis ')'"),
+            ("foo[5m", "1:7: parse error: unclosed left bracket"),
+            ("a[1m:5m", "1:8: parse error: unclosed left bracket"),
+            ("foo[5m]]", "1:8: parse error: unexpected right bracket ']'"),
+            ("foo{", "1:5: parse error: unexpected end of input inside braces"),
+            ("a + \n\nfoo{", "3:5: parse error: unexpected end of input inside braces"),
+            (#"foo{a="b","#, "1:11: parse error: unexpected end of input inside braces"),
+            (#"sum({__name__=~"a.*""#, "1:21: parse error: unexpected end of input inside braces"),
+            ("foo{a=1}", "1:7: parse error: unexpected character inside braces: '1'"),
+            (#"foo{a:b="c"}"#, "1:6: parse error: unexpected character inside braces: ':'"),
+            (#"foo{a!"x"}"#, #"1:6: parse error: unexpected character after '!' inside braces: '"'"#),
+            ("foo{{", "1:5: parse error: unexpected left brace '{'"),
+            ("x}", "1:2: parse error: unexpected character: '}'"),
+            (#"foo{a="b"}}"#, "1:11: parse error: unexpected character: '}'"),
+            ("`abc", "1:1: parse error: unterminated raw string"),
+            ("'abc", "1:1: parse error: unterminated quoted string"),
+            ("", "1:1: parse error: no expression found in input"),
+            (" # nothing", "1:1: parse error: no expression found in input"),
+            // A syntax error before the end is the one named, as Prometheus's parser
+            // stops there before its lexer reaches the unclosed parenthesis.
+            (#"foo{a="b"} 3 ("#, #"1:12: parse error: unexpected number "3""#),
+        ]
+        for (text, expected) in cases { #expect(message(text) == expected, "\(text)") }
+        // Keywords and `Inf`/`NaN` are label names inside braces.
+        #expect(message(#"foo{nan="x", inf="1", by=~"y"}"#) == nil)
+        #expect(message("foo # a comment (") == nil)
     }
 
     @Test func parse_selectors_keepMatchersOffsetAndAt() throws {
@@ -97,7 +134,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("rate(x[5m]", "unexpected end of input"),
+        ("rate(x[5m]", "unclosed left parenthesis"),
         ("foo{", "unexpected end of input"),
         ("1 +", "unexpected end of input"),
         ("nosuchfunc(x)", #"unknown function with name "nosuchfunc""#),

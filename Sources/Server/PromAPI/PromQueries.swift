@@ -107,9 +107,9 @@ struct PromQueries: Sendable {
     }
 
     private func parse(_ parameters: PromAPIParameters) throws -> Expr {
-        guard let text = parameters.text("query") else { throw PromAPIError(.badData, "invalid parameter \"query\": query must not be empty") }
         do {
-            return try Parser.parse(text)
+            // No query is Prometheus's parse error of an empty text ("no expression found in input").
+            return try Parser.parse(parameters.text("query") ?? "")
         } catch {
             throw PromAPIError(.badData, "invalid parameter \"query\": \(error.message)")
         }
