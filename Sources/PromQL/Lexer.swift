@@ -140,8 +140,16 @@ struct Lexer {
             return Token(kind: .string(try string(quote: c)), position: start)
         }
         if let second = peek(1), Self.isOperator(c, second) {
+            // Regex matchers belong inside braces; Prometheus's lexer refuses them elsewhere.
+            if !braceOpen, second == UInt8(ascii: "~") {
+                return Token(kind: .error("unexpected character after \(quotedRune(Unicode.Scalar(c))): '~'"), position: start)
+            }
             index += 2
             return Token(kind: .punct(text(start..<index)), position: start)
+        }
+        if c == UInt8(ascii: "!"), !braceOpen {
+            let after = peek(1).map { _ in scalar(at: index + 1).scalar } ?? "\u{FFFD}"
+            return Token(kind: .error("unexpected character after '!': \(quotedRune(after))"), position: start)
         }
         if Self.isPunctuation(c) {
             index += 1

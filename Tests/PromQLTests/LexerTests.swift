@@ -13,8 +13,9 @@ import Testing
     }
 
     /// Balanced: every `(` gets its `)` at the end (an unclosed or unopened one is an
-    /// error token, tested with the parser's messages); braces change what is read.
-    private static let punctuation = ["(", ",", "=", "<", ">", "+", "-", "*", "/", "%", "^", "@", "==", "!=", "=~", "!~", ">=", "<="]
+    /// error token, tested with the parser's messages); braces change what is read, and
+    /// `=~`, `!~` are read only inside them.
+    private static let punctuation = ["(", ",", "=", "<", ">", "+", "-", "*", "/", "%", "^", "@", "==", "!=", ">=", "<="]
     private static let separators = [" ", "  ", "\t", "\n", "\r\n", "\u{00A0}", "\u{2003}", " # a comment, é 日本 ✓\n"]
     /// String content as written inside double or single quotes, and its value.
     private static let stringPieces: [(written: String, value: String)] = [

@@ -31,6 +31,8 @@ final class PromQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let target: String
         /// The client asked for the connection to close after the response (`Connection: close`).
         let closes: Bool
+        /// A POST's body is a form of parameters; a GET's body is read and left unread, as the router leaves it.
+        let readsForm: Bool
         /// Why the request is refused before it is parsed (a POST that is no form, a form over the limit).
         var refusal: PromAPIError?
         var form: ByteBuffer?
@@ -97,7 +99,7 @@ final class PromQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 context.fireChannelRead(wrapInboundOut(part))
             }
         case (.reading(var query), .body(let chunk)):
-            if query.refusal == nil {
+            if query.readsForm, query.refusal == nil {
                 if (query.form?.readableBytes ?? 0) + chunk.readableBytes > PromAPIParameters.formBytesMax {
                     query.refusal = PromAPIParameters.formTooLarge
                     query.form = nil
@@ -127,7 +129,7 @@ final class PromQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let endpoint = PromQueries.Endpoint(target: target[...])
         else { return nil }
         let closes = head.headerFields[.connection].map { $0.lowercased() == "close" } ?? false
-        var query = Query(endpoint: endpoint, target: target, closes: closes)
+        var query = Query(endpoint: endpoint, target: target, closes: closes, readsForm: head.method == .post)
         if head.method == .post { query.refusal = PromAPIParameters.formRefusal(contentType: head.headerFields[.contentType]) }
         return query
     }
