@@ -7,7 +7,17 @@ import PromQL
 /// any sample said counter. Stale markers become the series' `staleMarksMs`.
 public struct MetricSeriesCollector {
     private var index: [SeriesKey: Int] = [:]
-    private var gathered: [(key: SeriesKey, samples: [Sample], isCounter: Bool, hasStaleMarkers: Bool)] = []
+    /// Per series, in the order first seen: parallel arrays, so that a run's append
+    /// touches one array of samples, not a tuple inside an array.
+    private var keys: [SeriesKey] = []
+    private var samples: [[Sample]] = []
+    private var isCounter: [Bool] = []
+    private var hasStaleMarkers: [Bool] = []
+    /// The series the next run is guessed to be: batches written time-major (every
+    /// series at one time, then the next time) hand their runs over in the same series
+    /// order batch after batch, so the one after the last run's is tried before the
+    /// dictionary (hashing and probing were ~12 % of a 5,000-series range query).
+    private var nextGuess = 0
     public private(set) var sampleCount = 0
 
     public init() {}
@@ -21,36 +31,44 @@ public struct MetricSeriesCollector {
         assert(timesNs.count == values.count, "a time per value")
         sampleCount += timesNs.count
         let position: Int
-        if let known = index[key] {
+        if nextGuess < keys.count, keys[nextGuess] == key {
+            position = nextGuess
+        } else if let known = index[key] {
             position = known
         } else {
-            position = gathered.count
+            position = keys.count
             index[key] = position
-            gathered.append((key, [], false, false))
+            keys.append(key)
+            samples.append([])
+            isCounter.append(false)
+            hasStaleMarkers.append(false)
         }
-        if kind == .counter { gathered[position].isCounter = true }
-        var hasStaleMarkers = false
-        for slot in 0..<timesNs.count {
-            hasStaleMarkers = hasStaleMarkers || MetricSample.isStaleMarker(values[slot])
-            gathered[position].samples.append(Sample(timestampMs: Self.milliseconds(timesNs[slot]), value: values[slot]))
+        nextGuess = position + 1
+        if kind == .counter { isCounter[position] = true }
+        var stale = false
+        samples.withUnsafeMutableBufferPointer { series in
+            for slot in 0..<timesNs.count {
+                stale = stale || MetricSample.isStaleMarker(values[slot])
+                series[position].append(Sample(timestampMs: Self.milliseconds(timesNs[slot]), value: values[slot]))
+            }
         }
-        if hasStaleMarkers { gathered[position].hasStaleMarkers = true }
+        if stale { hasStaleMarkers[position] = true }
     }
 
     /// Every series, sorted by labels.
     public func series() -> [(series: Series, isCounter: Bool)] {
-        gathered.map { entry in
-            let labels = Self.labels(entry.key)
-            let ordered = Self.ordered(entry.samples)
-            guard entry.hasStaleMarkers else { return (Series(labels: labels, samples: ordered), entry.isCounter) }
+        keys.indices.map { position in
+            let labels = Self.labels(keys[position])
+            let ordered = Self.ordered(samples[position])
+            guard hasStaleMarkers[position] else { return (Series(labels: labels, samples: ordered), isCounter[position]) }
             // Markers are ordered and deduplicated with the samples, then set apart.
-            var samples: [Sample] = []
+            var kept: [Sample] = []
             var marks: [Int64] = []
-            samples.reserveCapacity(ordered.count)
+            kept.reserveCapacity(ordered.count)
             for sample in ordered {
-                if MetricSample.isStaleMarker(sample.value) { marks.append(sample.timestampMs) } else { samples.append(sample) }
+                if MetricSample.isStaleMarker(sample.value) { marks.append(sample.timestampMs) } else { kept.append(sample) }
             }
-            return (Series(labels: labels, samples: samples, staleMarksMs: marks), entry.isCounter)
+            return (Series(labels: labels, samples: kept, staleMarksMs: marks), isCounter[position])
         }.sorted { $0.series.labels < $1.series.labels }
     }
 
