@@ -49,4 +49,36 @@ import Testing
             }
         }
     }
+
+    /// The same client against a whole `tacho serve` (its services, not a test server
+    /// of its router), where the connection's own handler answers the queries.
+    @Test func promtoolQueries_succeedAgainstARunningTachoServe() async throws {
+        guard let promtool = executablePath("promtool") else {
+            print("SKIPPED: promtool is not installed (tools/test installs Debian's prometheus)")
+            return
+        }
+        let live = try await LiveServer.start()
+        do {
+            _ = try await live.ingest(ConformanceData.ndjson)
+            guard await live.app.engine.waitUntilIdle() else { throw ExternalToolError(description: "the engine did not fold the samples in time") }
+            let server = "http://127.0.0.1:\(live.port)"
+            let instant = try await runTool(promtool, ["query", "instant", "-o", "json", "--time=1700000600", server, "sum by (job) (up)"])
+            #expect(instant.status == 0, "\(instant.output)")
+            let vector = try JSONSerialization.jsonObject(with: Data(instant.output.utf8)) as? [[String: Any]]
+            #expect((vector?.first?["value"] as? [Any])?.last as? String == "2")
+            let range = try await runTool(promtool, [
+                "query", "range", "-o", "json", "--start=1700000600", "--end=1700000900", "--step=1m", server, "count(up)",
+            ])
+            #expect(range.status == 0, "\(range.output)")
+            let matrix = try JSONSerialization.jsonObject(with: Data(range.output.utf8)) as? [[String: Any]]
+            #expect((matrix?.first?["values"] as? [Any])?.count == 6)
+            let bad = try await runTool(promtool, ["query", "instant", server, "sum("])
+            #expect(bad.status != 0)
+            #expect(bad.output.contains("bad_data") && bad.output.contains("unclosed left parenthesis"), "\(bad.output)")
+        } catch {
+            _ = try? await live.stop()
+            throw error
+        }
+        try await live.stop()
+    }
 }
