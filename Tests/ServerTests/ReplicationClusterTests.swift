@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Projections
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -29,6 +30,16 @@ import Glibc
             }
         }
         return (keys, all)
+    }
+
+    /// Now, moved back to the start of its health-score interval. Probes stamped within
+    /// the next 15 s cross no multiple of `HealthSample.intervalNs`, so the leader appends
+    /// no `tacho_health_score` sample among them and the log's offsets are the probes'
+    /// alone. From `now` itself a run crossed one about once in fifty (300 probes a
+    /// millisecond apart) and held an offset more than the test counted.
+    static func baseTimeInOneHealthInterval() -> Int64 {
+        let nowNs = EventTime.nowNs()
+        return nowNs - nowNs % HealthSample.intervalNs
     }
 
     /// Rebuilds `directory` from the stream with `tacho restore`.
@@ -314,7 +325,7 @@ import Glibc
         let follower = try await ServeProcess(arguments: [
             "--data", followerData.path, "--port", "0", "--follow", cluster.urlList, "--replicate-stream", "PROMOTE",
         ])
-        let baseTimeNs = EventTime.nowNs()
+        let baseTimeNs = Self.baseTimeInOneHealthInterval()
         let before = try await Self.ingest(port: leader.port, client: 0, requests: 0..<30, eventsPerRequest: 10, baseTimeNs: baseTimeNs)
         #expect(before.statuses == [200: 30])
         // The leader's machine is lost; the follower has what JetStream acknowledged.
