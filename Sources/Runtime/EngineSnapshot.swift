@@ -10,12 +10,19 @@ public struct EngineSnapshot<Views: Projection>: Sendable {
     public let eventTimeNs: Int64?
     /// The last checkpoint written or loaded by the live host; nil for time-travel answers.
     public let lastCheckpoint: CheckpointStamp?
+    /// Alert events the rules raised folding `0..<nextOffset` that were not in the log
+    /// when this was published (the live host publishes before appending them); 0 for
+    /// time-travel answers. A snapshot with none, whose `nextOffset` is the log's end,
+    /// shows an engine with nothing left to do: read in one place, so no batch folded
+    /// between two reads can slip through.
+    public let alertsWaiting: Int
 
-    public init(views: Views, nextOffset: UInt64, eventTimeNs: Int64?, lastCheckpoint: CheckpointStamp?) {
+    public init(views: Views, nextOffset: UInt64, eventTimeNs: Int64?, lastCheckpoint: CheckpointStamp?, alertsWaiting: Int = 0) {
         self.views = views
         self.nextOffset = nextOffset
         self.eventTimeNs = eventTimeNs
         self.lastCheckpoint = lastCheckpoint
+        self.alertsWaiting = alertsWaiting
     }
 
     /// The offset of the last event folded (an SSE message's `id:`), nil when none.

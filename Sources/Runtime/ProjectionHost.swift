@@ -105,9 +105,6 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
         try EngineStateCodec.encode(state)
     }
 
-    /// Alerts raised but not yet in the log.
-    public var outboxCount: Int { unsent.count + unconfirmed.count }
-
     // MARK: Recovery
 
     /// Loads the newest usable checkpoint (skipping damaged ones, or ones past the
@@ -313,7 +310,9 @@ public actor ProjectionHost<Views: Projection & FigureSource> {
     }
 
     private func publish() {
-        let snapshot = EngineSnapshot(views: state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs, lastCheckpoint: lastCheckpoint)
+        let snapshot = EngineSnapshot(
+            views: state.views, nextOffset: state.nextOffset, eventTimeNs: state.eventTimeNs, lastCheckpoint: lastCheckpoint,
+            alertsWaiting: unsent.count + unconfirmed.count)
         published.withLock { $0 = snapshot }
     }
 

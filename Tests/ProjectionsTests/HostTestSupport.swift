@@ -78,7 +78,7 @@ enum HostTest {
     }
 
     static func isSettled(log: EventLog, host: Host) async -> Bool {
-        let outbox = await host.outboxCount
-        return outbox == 0 && host.snapshot().nextOffset == log.highWaterMark
+        let snapshot = host.snapshot()
+        return snapshot.alertsWaiting == 0 && snapshot.nextOffset == log.highWaterMark
     }
 }

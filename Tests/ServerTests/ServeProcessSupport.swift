@@ -78,17 +78,18 @@ final class ServeProcess: @unchecked Sendable {
         }
     }
 
-    /// Polls `/metrics` until the views cover the whole log and the log stopped growing.
+    /// Polls `/metrics` until the views cover the whole log, no alert the rules raised
+    /// waits to be appended, and the log stopped growing.
     func waitUntilIdle() async throws -> Bool {
         let deadline = Date().addingTimeInterval(60)
         var previous: String?
         while Date() < deadline {
             let metrics = try await httpRequest(port: port, method: "GET", path: "/metrics").body
-            let lines = metrics.split(separator: "\n")
-            let lag = lines.first { $0.hasPrefix("tacho_views_lag_events ") }
+            let lines = Set(metrics.split(separator: "\n"))
+            let settled = lines.contains("tacho_views_lag_events 0") && lines.contains("tacho_alert_events_waiting 0")
             let next = lines.first { $0.hasPrefix("tacho_log_next_offset ") }.map(String.init)
-            if lag == "tacho_views_lag_events 0", let next, next == previous { return true }
-            previous = lag == "tacho_views_lag_events 0" ? next : nil
+            if settled, let next, next == previous { return true }
+            previous = settled ? next : nil
             try await Task.sleep(for: .milliseconds(50))
         }
         return false

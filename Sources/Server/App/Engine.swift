@@ -109,8 +109,8 @@ public final class Engine: UpdateFeed, EventAppending, Service {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while clock.now < deadline {
-            let outbox = await host.outboxCount
-            if outbox == 0, host.snapshot().nextOffset == log.highWaterMark { return true }
+            let snapshot = host.snapshot()
+            if snapshot.alertsWaiting == 0, snapshot.nextOffset == log.highWaterMark { return true }
             do { try await Task.sleep(for: .milliseconds(2)) } catch { return false }
         }
         return false

@@ -63,6 +63,9 @@ public struct PrometheusController<Context: RequestContext>: Sendable {
         out.gauge(
             "tacho_views_lag_events", help: "Acknowledged events the views have not folded yet.",
             value: Double(log.nextOffset > snapshot.nextOffset ? log.nextOffset - snapshot.nextOffset : 0))
+        out.gauge(
+            "tacho_alert_events_waiting", help: "Alert events the rules raised that were not yet appended to the log when the views were last published.",
+            value: Double(snapshot.alertsWaiting))
         metrics.write(to: &out, nowNs: nowNs())
         ReplicationMetrics.write(replication.map { $0.snapshot() }, logNextOffset: log.nextOffset, to: &out)
         return out.text
