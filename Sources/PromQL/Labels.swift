@@ -241,6 +241,18 @@ final class AnchoredRegex: Sendable {
     private static let cache = Mutex<[String: AnchoredRegex]>([:])
     static let cachedMax = 10_000
 
+    /// Go's refusal of `pattern` as Prometheus meets it, compiled anchored as
+    /// `^(?:pattern)$`; nil when the anchored form parses (a pattern such as `)(?:`,
+    /// which Prometheus then takes).
+    static func anchoredRefusal(_ pattern: String) -> GoRegexError? {
+        do {
+            _ = try GoRegex("^(?:" + pattern + ")$")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     static func compiled(_ pattern: String) throws(PromQLError) -> AnchoredRegex {
         if let cached = cache.withLock({ $0[pattern] }) { return cached }
         let regex = try AnchoredRegex(pattern)

@@ -4,7 +4,9 @@ struct Token: Equatable {
     enum Kind: Equatable {
         case identifier(String)
         case number(Double)
-        case duration(Int64)
+        /// Its milliseconds (nil where Prometheus's `ParseDuration` refuses it: the
+        /// parser says so only where it expects a duration) and its text.
+        case duration(Int64?, text: String)
         case string(String)
         case punct(String)
         /// Where Prometheus's lexer stops with an error (an unclosed parenthesis, an
@@ -31,6 +33,8 @@ struct Lexer {
     private var index = 0
     /// Inside `[...]` a colon separates a subquery's range and step.
     private var bracketOpen = false
+    /// Right after `[`, where Prometheus's lexer reads a duration whatever comes.
+    private var durationNext = false
     private var braceOpen = false
     private var parenDepth = 0
 
@@ -70,6 +74,11 @@ struct Lexer {
         byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || isLetter(byte)
     }
     private static func isIdentifierPart(_ byte: UInt8) -> Bool { isIdentifierStart(byte) || isDigit(byte) }
+    /// Go's lexer's `isAlphaNumeric`: `_`, ASCII letters and digits.
+    private static func isAlphaNumeric(_ byte: UInt8?) -> Bool {
+        guard let byte else { return false }
+        return byte == UInt8(ascii: "_") || isLetter(byte) || isDigit(byte)
+    }
     private static func isDigit(_ byte: UInt8?) -> Bool {
         guard let byte else { return false }
         return byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
@@ -110,6 +119,10 @@ struct Lexer {
             }
         }
         let start = index
+        if durationNext {
+            durationNext = false
+            return Token(kind: numberOrDuration(afterBracket: true), position: start)
+        }
         guard let c = peek() else {
             // Prometheus's lexer checks what is still open at the end, in this order.
             if braceOpen { return Token(kind: .error("unexpected end of input inside braces"), position: start) }
@@ -119,7 +132,7 @@ struct Lexer {
         }
         if braceOpen, let refusal = refusalInsideBraces(c) { return Token(kind: .error(refusal), position: start) }
         if Self.isDigit(c) || (c == UInt8(ascii: ".") && Self.isDigit(peek(1))) {
-            return Token(kind: try numberOrDuration(), position: start)
+            return Token(kind: numberOrDuration(afterBracket: false), position: start)
         }
         if c == UInt8(ascii: ":"), bracketOpen {
             index += 1
@@ -170,6 +183,7 @@ struct Lexer {
             case UInt8(ascii: "["):
                 if bracketOpen { return Token(kind: .error("unexpected left bracket \(quotedCharacter)"), position: start) }
                 bracketOpen = true
+                durationNext = true
             case UInt8(ascii: "]"):
                 guard bracketOpen else { return Token(kind: .error("unexpected right bracket \(quotedCharacter)"), position: start) }
                 bracketOpen = false
@@ -197,66 +211,115 @@ struct Lexer {
         return "unexpected character inside braces: \(quotedRune(scalar(at: index).scalar))"
     }
 
-    private mutating func numberOrDuration() throws(PromQLError) -> Token.Kind {
+    /// A number or a duration, scanned as Prometheus's lexer scans them (`scanNumber`,
+    /// then `acceptRemainingDuration`; right after `[`, `lexDuration`), valued as its
+    /// parser values them. Errors are error tokens, with its words, quoting the text
+    /// its lexer had consumed.
+    private mutating func numberOrDuration(afterBracket: Bool) -> Token.Kind {
         let start = index
-        if peek() == UInt8(ascii: "0"), peek(1) == UInt8(ascii: "x") || peek(1) == UInt8(ascii: "X") {
-            index += 2
-            while let d = peek(), Self.isHexDigit(d) { index += 1 }
-            guard let value = UInt64(text(start + 2..<index), radix: 16) else { throw badNumber(start) }
-            return .number(Double(value))
+        if scanNumber() {
+            return afterBracket ? .error("missing unit character in duration") : Self.number(text(start..<index))
         }
-        while let d = peek(), Self.isDigit(d) || d == UInt8(ascii: ".") { index += 1 }
-        let mantissaEnd = index
-        if let e = peek(), e | 0x20 == UInt8(ascii: "e"),
-           Self.isDigit(peek(1)) || ((peek(1) == UInt8(ascii: "+") || peek(1) == UInt8(ascii: "-")) && Self.isDigit(peek(2))) {
+        guard acceptRemainingDuration() else {
+            let what = afterBracket ? "bad duration syntax" : "bad number or duration syntax"
+            return .error("\(what): \(quoted(text(start..<index)))")
+        }
+        let written = text(start..<index)
+        return .duration(Self.durationMs(written), text: written)
+    }
+
+    /// Go's `scanNumber`: digits (hexadecimal after `0x`), a fraction, an exponent;
+    /// true when no letter, digit or `_` follows.
+    private mutating func scanNumber() -> Bool {
+        var hex = false
+        if peek() == UInt8(ascii: "0") {
+            index += 1
+            if let x = peek(), x | 0x20 == UInt8(ascii: "x") {
+                index += 1
+                hex = true
+            }
+        }
+        func digits() { while let d = peek(), hex ? Self.isHexDigit(d) : Self.isDigit(d) { index += 1 } }
+        digits()
+        if peek() == UInt8(ascii: ".") {
+            index += 1
+            digits()
+        }
+        if let e = peek(), e | 0x20 == UInt8(ascii: "e") {
             index += 1
             if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { index += 1 }
-            while let d = peek(), Self.isDigit(d) { index += 1 }
+            while Self.isDigit(peek()) { index += 1 }
         }
-        let isInteger = index == mantissaEnd && !bytes[start..<mantissaEnd].contains(UInt8(ascii: "."))
-        if let unit = peek(), isInteger, Self.durationUnitStarts.contains(unit) {
-            index = start
-            return .duration(try duration())
+        return !Self.isAlphaNumeric(peek())
+    }
+
+    /// Go's `acceptRemainingDuration`, after `scanNumber` stopped at a letter: units
+    /// and digits in turn, then nothing alphanumeric (which it consumes when it fails).
+    private mutating func acceptRemainingDuration() -> Bool {
+        func accept(_ set: String) -> Bool {
+            guard let c = peek(), set.utf8.contains(c) else { return false }
+            index += 1
+            return true
         }
-        if let d = peek(), Self.isIdentifierPart(d) { throw badNumber(start) }
-        guard let value = Double(text(start..<index)) else { throw badNumber(start) }
+        guard accept("smhdwy") else { return false }
+        _ = accept("s")
+        while accept("0123456789") {
+            while accept("0123456789") {}
+            guard accept("smhdw") else { return false }
+            _ = accept("s")
+        }
+        if Self.isAlphaNumeric(peek()) {
+            index += 1
+            return false
+        }
+        return true
+    }
+
+    /// A number's value as Prometheus's parser takes it: Go's `strconv.ParseInt(text,
+    /// 0, 64)` first, so a leading `0` is octal (`010` is 8) and `0x` hexadecimal,
+    /// else `ParseFloat`, whose refusal it reports.
+    static func number(_ text: String) -> Token.Kind {
+        let bytes = Array(text.utf8)
+        let isHex = bytes.count > 1 && bytes[0] == UInt8(ascii: "0") && bytes[1] | 0x20 == UInt8(ascii: "x")
+        if isHex {
+            if let value = Int64(text.dropFirst(2), radix: 16) { return .number(Double(value)) }
+        } else if bytes.allSatisfy({ isDigit($0) }) {
+            let octal = bytes.count > 1 && bytes[0] == UInt8(ascii: "0")
+            if let value = octal ? Int64(text.dropFirst(), radix: 8) : Int64(text) { return .number(Double(value)) }
+        }
+        // Go's ParseFloat takes a hexadecimal mantissa only with a `p` exponent, which the lexer never lets through.
+        guard !isHex, let value = Double(text) else {
+            return .error("error parsing number: strconv.ParseFloat: parsing \(quoted(text)): invalid syntax")
+        }
+        guard value.isFinite else { return .error("error parsing number: strconv.ParseFloat: parsing \(quoted(text)): value out of range") }
         return .number(value)
     }
 
-    /// The first letters of the duration units (`ms` starts with `m`).
-    private static let durationUnitStarts: [UInt8] = Array("smhdwy".utf8)
-
-    private func badNumber(_ start: Int) -> PromQLError {
-        var end = start
-        while end < bytes.count, Self.isIdentifierPart(bytes[end]) || bytes[end] == UInt8(ascii: ".") { end += 1 }
-        return .badData("1:\(start + 1): parse error: bad number or duration syntax: \(quoted(text(start..<end)))")
-    }
-
-    /// `1h30m`, `5m`, `100ms`: units y w d h m s ms, each at most once, largest first.
-    private mutating func duration() throws(PromQLError) -> Int64 {
-        let start = index
+    /// A duration's milliseconds as Prometheus's `model.ParseDuration` reads them: units
+    /// y w d h m s ms, each at most once, largest first. Nil when it refuses it.
+    static func durationMs(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [
             ("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1),
         ]
+        let bytes = Array(text.utf8)
+        var index = 0
         var total: Int64 = 0
         var lastRank = -1
-        while Self.isDigit(peek()) {
+        guard !bytes.isEmpty else { return nil }
+        while index < bytes.count {
             let digitsStart = index
-            while let d = peek(), Self.isDigit(d) { index += 1 }
-            let digits = text(digitsStart..<index)
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
             let unitStart = index
-            while let d = peek(), Self.isLetter(d) { index += 1 }
-            let unit = text(unitStart..<index)
-            guard let rank = units.firstIndex(where: { $0.0 == unit }), rank > lastRank, let count = Int64(digits) else {
-                throw badNumber(start)
-            }
+            while index < bytes.count, isLetter(bytes[index]) { index += 1 }
+            let digits = String(decoding: bytes[digitsStart..<unitStart], as: UTF8.self)
+            let unit = String(decoding: bytes[unitStart..<index], as: UTF8.self)
+            guard let rank = units.firstIndex(where: { $0.0 == unit }), rank > lastRank, let count = Int64(digits) else { return nil }
             lastRank = rank
             let (product, overflow) = count.multipliedReportingOverflow(by: units[rank].1)
             let (sum, sumOverflow) = total.addingReportingOverflow(product)
-            guard !overflow, !sumOverflow else { throw badNumber(start) }
+            guard !overflow, !sumOverflow else { return nil }
             total = sum
         }
-        if let d = peek(), d != UInt8(ascii: ":"), Self.isIdentifierPart(d) { throw badNumber(start) }
         return total
     }
 

@@ -8,9 +8,11 @@ public struct Parser {
         do throws(PromQLError) {
             var parser = Parser(tokens: try Lexer.tokens(text))
             guard parser.current.kind != .end else { throw PromQLError.badData("1:1: parse error: no expression found in input") }
-            let expr = try parser.expression(minPrecedence: 0)
+            let (expr, spot) = try parser.expression(minPrecedence: 0)
             guard parser.current.kind == .end else { throw parser.unexpected("") }
-            try TypeCheck.check(expr)
+            // As Prometheus: the types are checked once the text parsed whole, so a
+            // syntax error anywhere is named before any type error.
+            try TypeCheck.check(expr, spot)
             return expr
         } catch {
             throw placed(error, in: text)
@@ -39,7 +41,7 @@ public struct Parser {
 
     /// A duration alone, as the HTTP API's `step` and `timeout` accept.
     public static func duration(_ text: String) -> Int64? {
-        guard let tokens = try? Lexer.tokens(text), tokens.count == 2, case .duration(let ms) = tokens[0].kind else { return nil }
+        guard let tokens = try? Lexer.tokens(text), tokens.count == 2, case .duration(let ms?, _) = tokens[0].kind else { return nil }
         return ms
     }
 
@@ -54,17 +56,28 @@ public struct Parser {
         return false
     }
 
+    /// A token as Prometheus's parser names it: keywords, operators and aggregators by
+    /// their item names (`<bool>`, `<op:*>`, `<aggr:sum>`), as it spells them.
     private func describe(_ token: Token) -> String {
         switch token.kind {
-        case .identifier(let w): "identifier \(quoted(w))"
-        case .number(let n): "number \(quoted(PromNumber.format(n)))"
-        case .duration: "duration"
-        case .string(let s): "string \(quoted(s))"
-        case .punct(let p): quoted(p)
-        case .error(let message): message
-        case .end: "end of input"
+        case .identifier(let w):
+            let word = w.lowercased()
+            if Self.keywords.contains(word) { return "<\(w)>" }
+            if BinaryOp(rawValue: word) != nil { return "<op:\(w)>" }
+            if Aggregation(rawValue: word) != nil { return "<aggr:\(w)>" }
+            if word == "start" || word == "end" { return quoted(w) }
+            return "identifier \(quoted(w))"
+        case .number(let n): return "number \(quoted(PromNumber.format(n)))"
+        case .duration(_, let text): return "duration \(quoted(text))"
+        case .string(let s): return "string \(quoted(s))"
+        case .punct(let p): return BinaryOp(rawValue: p) != nil ? "<op:\(p)>" : quoted(p)
+        case .error(let message): return message
+        case .end: return "end of input"
         }
     }
+
+    /// Prometheus's keyword items (not operators, not aggregators).
+    private static let keywords: Set<String> = ["bool", "by", "without", "on", "ignoring", "group_left", "group_right", "offset"]
 
     private func unexpected(_ context: String) -> PromQLError {
         if case .error(let message) = current.kind { return .badData("1:\(current.position + 1): parse error: \(message)") }
@@ -94,13 +107,13 @@ public struct Parser {
         }
     }
 
-    private mutating func expression(minPrecedence: Int) throws(PromQLError) -> Expr {
-        var lhs = try unary()
+    private mutating func expression(minPrecedence: Int) throws(PromQLError) -> (Expr, Spot) {
+        var (lhs, lhsSpot) = try unary()
         while let op = binaryOp(), op.precedence >= minPrecedence {
+            let operatorStart = current.position
             advance()
             var returnBool = false
             if isWord("bool") {
-                guard op.isComparison else { throw PromQLError.badData("1:\(current.position + 1): parse error: bool modifier can only be used on comparison operators") }
                 returnBool = true
                 advance()
             }
@@ -112,54 +125,58 @@ public struct Parser {
                 matching = VectorMatching(cardinality: op.isSetOperator ? .manyToMany : .oneToOne, labels: labels, on: on, include: [])
                 if isWord("group_left") || isWord("group_right") {
                     let left = isWord("group_left")
-                    if op.isSetOperator { throw PromQLError.badData("1:\(current.position + 1): parse error: no grouping allowed for \"\(op.rawValue)\" operation") }
                     advance()
                     matching?.cardinality = left ? .manyToOne : .oneToMany
                     if isPunct("(") { matching?.include = try labelList() }
                 }
             }
-            let rhs = try expression(minPrecedence: op.isRightAssociative ? op.precedence : op.precedence + 1)
+            let (rhs, rhsSpot) = try expression(minPrecedence: op.isRightAssociative ? op.precedence : op.precedence + 1)
             if matching == nil, op.isSetOperator {
                 matching = VectorMatching(cardinality: .manyToMany, labels: [], on: false, include: [])
             }
             lhs = .binary(op, lhs, rhs, matching: matching, returnBool: returnBool)
+            lhsSpot = Spot(start: lhsSpot.start, operatorStart: operatorStart, children: [lhsSpot, rhsSpot])
         }
-        return lhs
+        return (lhs, lhsSpot)
     }
 
-    private mutating func unary() throws(PromQLError) -> Expr {
+    private mutating func unary() throws(PromQLError) -> (Expr, Spot) {
         if isPunct("-") || isPunct("+") {
+            let start = current.position
             let negate = isPunct("-")
             advance()
-            let operand = try expression(minPrecedence: BinaryOp.pow.precedence)
-            if case .number(let value) = operand { return .number(negate ? -value : value) }
-            return .unary(negate: negate, operand)
+            let (operand, spot) = try expression(minPrecedence: BinaryOp.pow.precedence)
+            // A signed number is one number, starting at its sign (Prometheus folds it too).
+            if case .number(let value) = operand { return (.number(negate ? -value : value), Spot(start: start)) }
+            return (.unary(negate: negate, operand), Spot(start: start, children: [spot]))
         }
-        return try postfix(try primary())
+        let (base, spot) = try primary()
+        return try postfix(base, spot)
     }
 
     // MARK: primaries
 
-    private mutating func primary() throws(PromQLError) -> Expr {
+    private mutating func primary() throws(PromQLError) -> (Expr, Spot) {
         let token = current
+        let leaf = Spot(start: token.position)
         switch token.kind {
         case .number(let value):
             advance()
-            return .number(value)
+            return (.number(value), leaf)
         case .string(let text):
             advance()
-            return .string(text)
+            return (.string(text), leaf)
         case .punct("("):
             advance()
-            let inner = try expression(minPrecedence: 0)
+            let (inner, spot) = try expression(minPrecedence: 0)
             try expect(")", "in parenthesized expression, expected \")\"")
-            return .paren(inner)
+            return (.paren(inner), Spot(start: token.position, children: [spot]))
         case .punct("{"):
-            return .vectorSelector(try selector(name: nil))
+            return (.vectorSelector(try selector(name: nil)), leaf)
         case .identifier(let word):
             if let aggregation = Aggregation(rawValue: word.lowercased()) {
                 advance()
-                return try aggregate(aggregation)
+                return try aggregate(aggregation, at: token)
             }
             advance()
             if isPunct("(") {
@@ -169,7 +186,7 @@ public struct Parser {
                 position -= 1
                 throw unexpected("")
             }
-            return .vectorSelector(try selector(name: word))
+            return (.vectorSelector(try selector(name: word)), leaf)
         case .duration:
             throw unexpected("")
         default:
@@ -184,6 +201,7 @@ public struct Parser {
             advance()
             while !isPunct("}") {
                 guard case .identifier(let label) = current.kind else { throw unexpected("in label matching, expected label") }
+                let labelStart = current.position
                 advance()
                 let op: LabelMatcher.Op
                 switch current.kind {
@@ -196,16 +214,18 @@ public struct Parser {
                 advance()
                 guard case .string(let value) = current.kind else { throw unexpected("in label matching, expected string") }
                 advance()
-                if label == Labels.metricName, name != nil {
-                    throw PromQLError.badData("1:\(current.position): parse error: metric name must not be set twice: \(quoted(name!)) or \(quoted(value))")
+                do {
+                    matchers.append(try LabelMatcher(name: label, op: op, value: value))
+                } catch {
+                    // Prometheus compiles `^(?:pattern)$`; Go's parser quotes that where it quotes the whole.
+                    if op == .regexMatch || op == .regexNoMatch, let refusal = AnchoredRegex.anchoredRefusal(value) {
+                        throw PromQLError.badData("1:\(labelStart + 1): parse error: \(refusal)")
+                    }
+                    throw error
                 }
-                matchers.append(try LabelMatcher(name: label, op: op, value: value))
                 if isPunct(",") { advance() } else if !isPunct("}") { throw unexpected("in label matching, expected \",\" or \"}\"") }
             }
             advance()
-        }
-        guard matchers.contains(where: { !$0.matchesEmpty }) else {
-            throw PromQLError.badData("1:\(current.position): parse error: vector selector must contain at least one non-empty matcher")
         }
         return VectorSelector(matchers: matchers, offsetMs: 0, at: nil, writtenName: name)
     }
@@ -223,9 +243,9 @@ public struct Parser {
         return labels
     }
 
-    private mutating func arguments() throws(PromQLError) -> [Expr] {
+    private mutating func arguments() throws(PromQLError) -> [(Expr, Spot)] {
         try expect("(", "expected \"(\"")
-        var args: [Expr] = []
+        var args: [(Expr, Spot)] = []
         while !isPunct(")") {
             args.append(try expression(minPrecedence: 0))
             if isPunct(",") { advance() } else if !isPunct(")") { throw unexpected("in call, expected \",\" or \")\"") }
@@ -234,7 +254,7 @@ public struct Parser {
         return args
     }
 
-    private mutating func call(_ name: String, at token: Token) throws(PromQLError) -> Expr {
+    private mutating func call(_ name: String, at token: Token) throws(PromQLError) -> (Expr, Spot) {
         guard let function = Function.table[name] else {
             throw PromQLError.badData("1:\(token.position + 1): parse error: unknown function with name \(quoted(name))")
         }
@@ -245,10 +265,10 @@ public struct Parser {
         if args.count < required || tooMany {
             throw PromQLError.badData("1:\(token.position + 1): parse error: expected \(function.optionalCount == 0 ? "" : "at least ")\(required) argument(s) in call to \(quoted(name)), got \(args.count)")
         }
-        return .call(function, args)
+        return (.call(function, args.map(\.0)), Spot(start: token.position, children: args.map(\.1)))
     }
 
-    private mutating func aggregate(_ op: Aggregation) throws(PromQLError) -> Expr {
+    private mutating func aggregate(_ op: Aggregation, at token: Token) throws(PromQLError) -> (Expr, Spot) {
         var grouping: [String] = []
         var without = false
         var sawGrouping = false
@@ -266,32 +286,45 @@ public struct Parser {
         }
         let expected = op.parameterType == nil ? 1 : 2
         guard args.count == expected else {
-            throw PromQLError.badData("1:\(current.position): parse error: wrong number of arguments for aggregate expression provided, expected \(expected), got \(args.count)")
+            throw PromQLError.badData("1:\(token.position + 1): parse error: wrong number of arguments for aggregate expression provided, expected \(expected), got \(args.count)")
         }
-        return .aggregate(op, args[expected - 1], parameter: expected == 2 ? args[0] : nil, grouping: grouping, without: without)
+        // The spot's children in the text's order: the parameter, then the expression.
+        let expr = Expr.aggregate(op, args[expected - 1].0, parameter: expected == 2 ? args[0].0 : nil, grouping: grouping, without: without)
+        return (expr, Spot(start: token.position, children: args.map(\.1)))
     }
 
     // MARK: ranges, offsets, @
 
-    private mutating func postfix(_ base: Expr) throws(PromQLError) -> Expr {
+    /// The milliseconds of the duration token here, nil when there is none; a
+    /// duration Prometheus's `ParseDuration` refuses is refused in its words.
+    private func durationHere() throws(PromQLError) -> Int64? {
+        guard case .duration(let ms, let text) = current.kind else { return nil }
+        guard let ms else { throw PromQLError.badData("1:\(current.position + 1): parse error: not a valid duration string: \(quoted(text))") }
+        return ms
+    }
+
+    /// Ranges, subqueries, `offset` and `@` after `base`. A range or a modifier keeps
+    /// the expression's spot; a subquery wraps it.
+    private mutating func postfix(_ base: Expr, _ baseSpot: Spot) throws(PromQLError) -> (Expr, Spot) {
         var expr = base
+        var spot = baseSpot
         while true {
             if isPunct("[") {
                 advance()
-                guard case .duration(let rangeMs) = current.kind else { throw unexpected("in brackets, expected duration") }
+                guard let rangeMs = try durationHere() else { throw unexpected("in brackets, expected duration") }
                 advance()
                 if isPunct(":") {
                     advance()
                     var stepMs: Int64?
-                    if case .duration(let step) = current.kind {
+                    if let step = try durationHere() {
                         stepMs = step
                         advance()
                     }
-                    try expect("]", "in subquery selector, expected \"]\"")
-                    if case .matrixSelector = expr { throw PromQLError.badData("subquery is only allowed on instant vector, got range vector") }
+                    try expect("]", "in subquery selector, expected duration or \"]\"")
                     guard rangeMs > 0 else { throw PromQLError.badData("1:\(current.position): parse error: range must be positive") }
                     if stepMs == 0 { throw PromQLError.badData("1:\(current.position): parse error: step must be positive") }
                     expr = .subquery(expr, rangeMs: rangeMs, stepMs: stepMs, offsetMs: 0, at: nil)
+                    spot = Spot(start: spot.start, children: [spot])
                     continue
                 }
                 try expect("]", "in brackets, expected \"]\"")
@@ -311,9 +344,9 @@ public struct Parser {
                 } else if isPunct("+") {
                     advance()
                 }
-                guard case .duration(let ms) = current.kind else { throw unexpected("in offset, expected duration") }
+                guard let ms = try durationHere() else { throw unexpected("in offset, expected duration") }
                 advance()
-                expr = try modify(expr, offsetMs: sign * ms, at: nil)
+                expr = try modify(expr, offsetMs: sign * ms, at: nil, start: spot.start)
             } else if isPunct("@") {
                 advance()
                 let at: AtModifier
@@ -338,21 +371,24 @@ public struct Parser {
                 default:
                     throw unexpected("in @, expected timestamp")
                 }
-                expr = try modify(expr, offsetMs: nil, at: at)
+                expr = try modify(expr, offsetMs: nil, at: at, start: spot.start)
             } else {
-                return expr
+                return (expr, spot)
             }
         }
     }
 
-    private func modify(_ expr: Expr, offsetMs: Int64?, at: AtModifier?) throws(PromQLError) -> Expr {
+    /// `expr` (starting at byte `start`, where Prometheus names its errors) with an
+    /// `offset` or `@` modifier.
+    private func modify(_ expr: Expr, offsetMs: Int64?, at: AtModifier?, start: Int) throws(PromQLError) -> Expr {
+        let place = "1:\(start + 1): parse error:"
         func apply(_ selector: inout VectorSelector) throws(PromQLError) {
             if let offsetMs {
-                guard selector.offsetMs == 0 else { throw PromQLError.badData("1:\(current.position): parse error: offset may not be set multiple times") }
+                guard selector.offsetMs == 0 else { throw PromQLError.badData("\(place) offset may not be set multiple times") }
                 selector.offsetMs = offsetMs
             }
             if let at {
-                guard selector.at == nil else { throw PromQLError.badData("1:\(current.position): parse error: @ <timestamp> may not be set multiple times") }
+                guard selector.at == nil else { throw PromQLError.badData("\(place) @ <timestamp> may not be set multiple times") }
                 selector.at = at
             }
         }
@@ -364,72 +400,12 @@ public struct Parser {
             try apply(&selector)
             return .matrixSelector(selector, rangeMs: rangeMs)
         case .subquery(let inner, let rangeMs, let stepMs, let oldOffset, let oldAt):
-            if offsetMs != nil, oldOffset != 0 { throw PromQLError.badData("1:\(current.position): parse error: offset may not be set multiple times") }
-            if at != nil, oldAt != nil { throw PromQLError.badData("1:\(current.position): parse error: @ <timestamp> may not be set multiple times") }
+            if offsetMs != nil, oldOffset != 0 { throw PromQLError.badData("\(place) offset may not be set multiple times") }
+            if at != nil, oldAt != nil { throw PromQLError.badData("\(place) @ <timestamp> may not be set multiple times") }
             return .subquery(inner, rangeMs: rangeMs, stepMs: stepMs, offsetMs: offsetMs ?? oldOffset, at: at ?? oldAt)
         default:
-            let what = offsetMs != nil ? "offset" : "@ modifier"
-            throw PromQLError.badData("1:\(current.position): parse error: \(what) must be preceded by an instant vector selector or range vector selector or a subquery")
-        }
-    }
-}
-
-/// Prometheus's static type checks on a parsed expression.
-enum TypeCheck {
-    static func check(_ expr: Expr) throws(PromQLError) {
-        switch expr {
-        case .number, .string, .vectorSelector, .matrixSelector:
-            return
-        case .paren(let inner):
-            try check(inner)
-        case .subquery(let inner, _, _, _, _):
-            try check(inner)
-            try expect(inner, .vector, "subquery")
-        case .unary(_, let inner):
-            try check(inner)
-            guard inner.type == .scalar || inner.type == .vector else {
-                throw PromQLError.badData("unary expression only allowed on expressions of type scalar or instant vector, got \(quoted(inner.type.rawValue))")
-            }
-        case .binary(let op, let lhs, let rhs, let matching, let returnBool):
-            try check(lhs)
-            try check(rhs)
-            for side in [lhs, rhs] where side.type != .scalar && side.type != .vector {
-                throw PromQLError.badData("binary expression must contain only scalar and instant vector types")
-            }
-            if op.isComparison, lhs.type == .scalar, rhs.type == .scalar, !returnBool {
-                throw PromQLError.badData("comparisons between scalars must use BOOL modifier")
-            }
-            if op.isSetOperator, lhs.type == .scalar || rhs.type == .scalar {
-                throw PromQLError.badData("set operator \(quoted(op.rawValue)) not allowed in binary scalar expression")
-            }
-            if let matching, !matching.labels.isEmpty || matching.on, lhs.type == .scalar || rhs.type == .scalar {
-                throw PromQLError.badData("vector matching only allowed between instant vectors")
-            }
-            if let matching, matching.cardinality == .manyToOne || matching.cardinality == .oneToMany, matching.on {
-                let overlap = Set(matching.labels).intersection(matching.include)
-                if let label = overlap.sorted().first {
-                    throw PromQLError.badData("label \(quoted(label)) must not occur in ON and GROUP clause at once")
-                }
-            }
-        case .call(let function, let args):
-            for (index, arg) in args.enumerated() {
-                try check(arg)
-                let expected = index < function.argumentTypes.count ? function.argumentTypes[index] : function.argumentTypes.last!
-                try expect(arg, expected, "call to function \(quoted(function.name))")
-            }
-        case .aggregate(let op, let inner, let parameter, _, _):
-            try check(inner)
-            try expect(inner, .vector, "aggregation")
-            if let parameter, let type = op.parameterType {
-                try check(parameter)
-                try expect(parameter, type, "aggregation parameter")
-            }
-        }
-    }
-
-    private static func expect(_ expr: Expr, _ type: ValueType, _ context: String) throws(PromQLError) {
-        guard expr.type == type else {
-            throw PromQLError.badData("expected type \(type.rawValue) in \(context), got \(expr.type.rawValue)")
+            let what = offsetMs != nil ? "offset" : "@"
+            throw PromQLError.badData("\(place) \(what) modifier must be preceded by an instant vector selector or range vector selector or a subquery")
         }
     }
 }
