@@ -76,6 +76,9 @@ public struct Parser {
         }
     }
 
+    /// Keywords Prometheus's grammar does not take as a metric's name.
+    private static let keywordsNeverMetricNames: Set<String> = ["on", "ignoring", "group_left", "group_right", "bool", "atan2"]
+
     /// Prometheus's keyword items (not operators, not aggregators).
     private static let keywords: Set<String> = ["bool", "by", "without", "on", "ignoring", "group_left", "group_right", "offset"]
 
@@ -174,15 +177,19 @@ public struct Parser {
         case .punct("{"):
             return (.vectorSelector(try selector(name: nil)), leaf)
         case .identifier(let word):
-            if let aggregation = Aggregation(rawValue: word.lowercased()) {
-                advance()
+            let lowered = word.lowercased()
+            advance()
+            // An aggregator's name not followed by its arguments or modifier is a metric
+            // name, as Prometheus's grammar takes it (`sum`, `sum{a="b"}`, `rate(sum[5m])`).
+            if let aggregation = Aggregation(rawValue: lowered), isPunct("(") || isWord("by") || isWord("without") {
                 return try aggregate(aggregation, at: token)
             }
-            advance()
-            if isPunct("(") {
+            if isPunct("("), Aggregation(rawValue: lowered) == nil {
                 return try call(word, at: token)
             }
-            if ["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or", "unless", "atan2"].contains(word.lowercased()) {
+            // These keywords never name a metric; `by`, `without`, `offset`, `and`, `or`
+            // and `unless` do where an expression starts.
+            if Self.keywordsNeverMetricNames.contains(lowered) {
                 position -= 1
                 throw unexpected("")
             }

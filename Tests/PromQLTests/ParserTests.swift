@@ -25,6 +25,31 @@ import Testing
         #expect(try value("1e3") == 1000)
     }
 
+    /// Prometheus's grammar takes an aggregator's name, and `by`, `without`, `offset`,
+    /// `and`, `or`, `unless`, as a metric's name where an expression starts (each of
+    /// these queries 2.42 answers); `on`, `ignoring`, `group_*`, `bool`, `atan2` never.
+    @Test func keywordsAndAggregatorNames_nameMetrics_wherePrometheusTakesThem() throws {
+        for query in [
+            "sum", #"sum{a="b"}"#, "sum + 1", "SUM", "by", "x + by", "offset", "x + offset", "and", "x + and", "without", "topk",
+            "count_values", "group", "x offset 5m + sum", "sum by (a) (sum)", "rate(sum[5m])", "sum[5m]", "x + by offset 5m", "and and and",
+        ] {
+            #expect(message(query) == nil, "\(query)")
+        }
+        guard case .vectorSelector(let selector) = try Parser.parse("sum") else {
+            Issue.record("sum is not a selector")
+            return
+        }
+        #expect(selector.writtenName == "sum")
+        guard case .aggregate(.sum, _, _, let grouping, _) = try Parser.parse("sum by (a) (sum)") else {
+            Issue.record("sum by (a) (sum) is not an aggregation")
+            return
+        }
+        #expect(grouping == ["a"])
+        #expect(message("on") == "1:1: parse error: unexpected <on>")
+        #expect(message("bool") == "1:1: parse error: unexpected <bool>")
+        #expect(message("atan2") == "1:1: parse error: unexpected <op:atan2>")
+    }
+
     /// Each query's error as Debian's Prometheus 2.42 answered it on this machine
     /// (`/api/v1/query`, the text after `invalid parameter "query": `): type errors at
     /// the node Prometheus names, number, duration and regex errors in Go's words.
