@@ -3,6 +3,8 @@
 public struct Parser {
     private var tokens: [Token]
     private var position = 0
+    /// How many aggregations' arguments the parser is in.
+    private var aggregationDepth = 0
 
     public static func parse(_ text: String) throws(PromQLError) -> Expr {
         do throws(PromQLError) {
@@ -82,9 +84,13 @@ public struct Parser {
     /// Prometheus's keyword items (not operators, not aggregators).
     private static let keywords: Set<String> = ["bool", "by", "without", "on", "ignoring", "group_left", "group_right", "offset"]
 
+    /// An unexpected token. Without a context of its own, one met anywhere inside an
+    /// aggregation's arguments is `in aggregation`: Prometheus's grammar has an error
+    /// rule there and none for calls or parentheses.
     private func unexpected(_ context: String) -> PromQLError {
         if case .error(let message) = current.kind { return .badData("1:\(current.position + 1): parse error: \(message)") }
         let what = describe(current)
+        let context = context.isEmpty && aggregationDepth > 0 ? "in aggregation" : context
         return .badData("1:\(current.position + 1): parse error: unexpected \(what)\(context.isEmpty ? "" : " \(context)")")
     }
 
@@ -172,7 +178,7 @@ public struct Parser {
         case .punct("("):
             advance()
             let (inner, spot) = try expression(minPrecedence: 0)
-            try expect(")", "in parenthesized expression, expected \")\"")
+            try expect(")", "")
             return (.paren(inner), Spot(start: token.position, children: [spot]))
         case .punct("{"):
             return (.vectorSelector(try selector(name: nil)), leaf)
@@ -207,7 +213,7 @@ public struct Parser {
         if isPunct("{") {
             advance()
             while !isPunct("}") {
-                guard case .identifier(let label) = current.kind else { throw unexpected("in label matching, expected label") }
+                guard case .identifier(let label) = current.kind else { throw unexpected("in label matching, expected identifier or \"}\"") }
                 let labelStart = current.position
                 advance()
                 let op: LabelMatcher.Op
@@ -251,11 +257,19 @@ public struct Parser {
     }
 
     private mutating func arguments() throws(PromQLError) -> [(Expr, Spot)] {
-        try expect("(", "expected \"(\"")
+        try expect("(", "")
         var args: [(Expr, Spot)] = []
         while !isPunct(")") {
             args.append(try expression(minPrecedence: 0))
-            if isPunct(",") { advance() } else if !isPunct(")") { throw unexpected("in call, expected \",\" or \")\"") }
+            if isPunct(",") {
+                let comma = current.position
+                advance()
+                if isPunct(")") || isPunct(",") {
+                    throw PromQLError.badData("1:\(comma + 1): parse error: trailing commas not allowed in function call args")
+                }
+            } else if !isPunct(")") {
+                throw unexpected("")
+            }
         }
         advance()
         return args
@@ -276,6 +290,8 @@ public struct Parser {
     }
 
     private mutating func aggregate(_ op: Aggregation, at token: Token) throws(PromQLError) -> (Expr, Spot) {
+        aggregationDepth += 1
+        defer { aggregationDepth -= 1 }
         var grouping: [String] = []
         var without = false
         var sawGrouping = false
@@ -292,6 +308,9 @@ public struct Parser {
             grouping = try labelList()
         }
         let expected = op.parameterType == nil ? 1 : 2
+        guard !args.isEmpty else {
+            throw PromQLError.badData("1:\(token.position + 1): parse error: no arguments for aggregate expression provided")
+        }
         guard args.count == expected else {
             throw PromQLError.badData("1:\(token.position + 1): parse error: wrong number of arguments for aggregate expression provided, expected \(expected), got \(args.count)")
         }
