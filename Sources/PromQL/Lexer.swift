@@ -47,7 +47,7 @@ struct Lexer {
             let token = try lexer.next()
             out.append(token)
             if case .error = token.kind { out.append(Token(kind: .end, position: token.position)) }
-            if token.kind == .end || out.last?.kind == .end { return out }
+            if out.last?.kind == .end { return out }
         }
     }
 
