@@ -51,6 +51,15 @@ struct Lexer {
         }
     }
 
+    /// A token's text as written (quotes and all), as Prometheus's errors quote it: the
+    /// token lexed again from where it starts.
+    static func written(_ token: Token, in text: String) -> String {
+        var lexer = Lexer(text)
+        lexer.index = token.position
+        _ = try? lexer.next()
+        return lexer.text(token.position..<max(token.position, lexer.index))
+    }
+
     private func peek(_ offset: Int = 0) -> UInt8? {
         index + offset < bytes.count ? bytes[index + offset] : nil
     }

@@ -8,7 +8,7 @@ public struct Parser {
 
     public static func parse(_ text: String) throws(PromQLError) -> Expr {
         do throws(PromQLError) {
-            var parser = Parser(tokens: try Lexer.tokens(text))
+            var parser = Parser(tokens: try Lexer.tokens(text), text: text)
             guard parser.current.kind != .end else { throw PromQLError.badData("1:1: parse error: no expression found in input") }
             let (expr, spot) = try parser.expression(minPrecedence: 0)
             guard parser.current.kind == .end else { throw parser.unexpected("") }
@@ -47,7 +47,13 @@ public struct Parser {
         return ms
     }
 
-    private init(tokens: [Token]) { self.tokens = tokens }
+    private init(tokens: [Token], text: String) {
+        self.tokens = tokens
+        self.text = text
+    }
+
+    /// The query, for naming a number or string token as it was written.
+    private let text: String
 
     private var current: Token { tokens[position] }
     private mutating func advance() { if position < tokens.count - 1 { position += 1 } }
@@ -60,8 +66,11 @@ public struct Parser {
 
     /// A token as Prometheus's parser names it: keywords, operators and aggregators by
     /// their item names (`<bool>`, `<op:*>`, `<aggr:sum>`), as it spells them.
-    private func describe(_ token: Token) -> String {
+    private func describe(_ token: Token, insideBraces: Bool) -> String {
         switch token.kind {
+        case .identifier(let w) where insideBraces:
+            // Prometheus's lexer reads every word inside braces as a label name.
+            return "identifier \(quoted(w))"
         case .identifier(let w):
             let word = w.lowercased()
             if Self.keywords.contains(word) { return "<\(w)>" }
@@ -69,9 +78,9 @@ public struct Parser {
             if Aggregation(rawValue: word) != nil { return "<aggr:\(w)>" }
             if word == "start" || word == "end" { return quoted(w) }
             return "identifier \(quoted(w))"
-        case .number(let n): return "number \(quoted(PromNumber.format(n)))"
+        case .number: return "number \(quoted(Lexer.written(token, in: text)))"
         case .duration(_, let text): return "duration \(quoted(text))"
-        case .string(let s): return "string \(quoted(s))"
+        case .string: return "string \(quoted(Lexer.written(token, in: text)))"
         case .punct(let p): return BinaryOp(rawValue: p) != nil ? "<op:\(p)>" : quoted(p)
         case .error(let message): return message
         case .end: return "end of input"
@@ -81,15 +90,18 @@ public struct Parser {
     /// Keywords Prometheus's grammar does not take as a metric's name.
     private static let keywordsNeverMetricNames: Set<String> = ["on", "ignoring", "group_left", "group_right", "bool", "atan2"]
 
+    /// Keywords Prometheus's grammar takes as a metric's name where an expression starts.
+    private static let keywordsNamingMetrics: Set<String> = ["by", "without", "offset", "and", "or", "unless"]
+
     /// Prometheus's keyword items (not operators, not aggregators).
     private static let keywords: Set<String> = ["bool", "by", "without", "on", "ignoring", "group_left", "group_right", "offset"]
 
     /// An unexpected token. Without a context of its own, one met anywhere inside an
     /// aggregation's arguments is `in aggregation`: Prometheus's grammar has an error
     /// rule there and none for calls or parentheses.
-    private func unexpected(_ context: String) -> PromQLError {
+    private func unexpected(_ context: String, insideBraces: Bool = false) -> PromQLError {
         if case .error(let message) = current.kind { return .badData("1:\(current.position + 1): parse error: \(message)") }
-        let what = describe(current)
+        let what = describe(current, insideBraces: insideBraces)
         let context = context.isEmpty && aggregationDepth > 0 ? "in aggregation" : context
         return .badData("1:\(current.position + 1): parse error: unexpected \(what)\(context.isEmpty ? "" : " \(context)")")
     }
@@ -143,6 +155,11 @@ public struct Parser {
             if matching == nil, op.isSetOperator {
                 matching = VectorMatching(cardinality: .manyToMany, labels: [], on: false, include: [])
             }
+            // Beside a scalar, `on()`/`ignoring()` without labels means nothing and is
+            // dropped, as Prometheus's type check drops it (its rules API prints `x + 1`).
+            if lhs.type != .vector || rhs.type != .vector, !op.isSetOperator, matching?.labels.isEmpty == true {
+                matching = nil
+            }
             lhs = .binary(op, lhs, rhs, matching: matching, returnBool: returnBool)
             lhsSpot = Spot(start: lhsSpot.start, operatorStart: operatorStart, children: [lhsSpot, rhsSpot])
         }
@@ -190,7 +207,8 @@ public struct Parser {
             if let aggregation = Aggregation(rawValue: lowered), isPunct("(") || isWord("by") || isWord("without") {
                 return try aggregate(aggregation, at: token)
             }
-            if isPunct("("), Aggregation(rawValue: lowered) == nil {
+            // A keyword before `(` is no function's name: a metric's, and the `(` unexpected.
+            if isPunct("("), Aggregation(rawValue: lowered) == nil, !Self.keywordsNamingMetrics.contains(lowered) {
                 return try call(word, at: token)
             }
             // These keywords never name a metric; `by`, `without`, `offset`, `and`, `or`
@@ -213,7 +231,7 @@ public struct Parser {
         if isPunct("{") {
             advance()
             while !isPunct("}") {
-                guard case .identifier(let label) = current.kind else { throw unexpected("in label matching, expected identifier or \"}\"") }
+                guard case .identifier(let label) = current.kind else { throw unexpected("in label matching, expected identifier or \"}\"", insideBraces: true) }
                 let labelStart = current.position
                 advance()
                 let op: LabelMatcher.Op
@@ -222,10 +240,10 @@ public struct Parser {
                 case .punct("!="): op = .notEqual
                 case .punct("=~"): op = .regexMatch
                 case .punct("!~"): op = .regexNoMatch
-                default: throw unexpected("in label matching, expected label matching operator")
+                default: throw unexpected("in label matching, expected label matching operator", insideBraces: true)
                 }
                 advance()
-                guard case .string(let value) = current.kind else { throw unexpected("in label matching, expected string") }
+                guard case .string(let value) = current.kind else { throw unexpected("in label matching, expected string", insideBraces: true) }
                 advance()
                 do {
                     matchers.append(try LabelMatcher(name: label, op: op, value: value))
@@ -236,7 +254,7 @@ public struct Parser {
                     }
                     throw error
                 }
-                if isPunct(",") { advance() } else if !isPunct("}") { throw unexpected("in label matching, expected \",\" or \"}\"") }
+                if isPunct(",") { advance() } else if !isPunct("}") { throw unexpected("in label matching, expected \",\" or \"}\"", insideBraces: true) }
             }
             advance()
         }
@@ -276,16 +294,13 @@ public struct Parser {
     }
 
     private mutating func call(_ name: String, at token: Token) throws(PromQLError) -> (Expr, Spot) {
+        // The arguments first: Prometheus names the function unknown once its call has parsed.
+        let args = try arguments()
         guard let function = Function.table[name] else {
             throw PromQLError.badData("1:\(token.position + 1): parse error: unknown function with name \(quoted(name))")
         }
-        let args = try arguments()
         if Function.unsupported.contains(name) { throw PromQLError.unsupported("function \(quoted(name))") }
-        let required = function.argumentTypes.count - max(function.optionalCount, 0)
-        let tooMany = function.optionalCount >= 0 && args.count > function.argumentTypes.count
-        if args.count < required || tooMany {
-            throw PromQLError.badData("1:\(token.position + 1): parse error: expected \(function.optionalCount == 0 ? "" : "at least ")\(required) argument(s) in call to \(quoted(name)), got \(args.count)")
-        }
+        // The number of arguments is a type check (TypeCheck), as in Prometheus.
         return (.call(function, args.map(\.0)), Spot(start: token.position, children: args.map(\.1)))
     }
 
@@ -308,6 +323,9 @@ public struct Parser {
             grouping = try labelList()
         }
         let expected = op.parameterType == nil ? 1 : 2
+        // Prometheus checks the count when its grammar reduces the aggregation, once it
+        // has read the token after it: a lexer error there is named first.
+        if case .error = current.kind { throw unexpected("") }
         guard !args.isEmpty else {
             throw PromQLError.badData("1:\(token.position + 1): parse error: no arguments for aggregate expression provided")
         }
@@ -336,6 +354,7 @@ public struct Parser {
         var spot = baseSpot
         while true {
             if isPunct("[") {
+                let bracket = current.position
                 advance()
                 guard let rangeMs = try durationHere() else { throw unexpected("in brackets, expected duration") }
                 advance()
@@ -355,19 +374,19 @@ public struct Parser {
                 }
                 try expect("]", "in brackets, expected \"]\"")
                 guard case .vectorSelector(let selector) = expr else {
-                    throw PromQLError.badData("1:\(current.position): parse error: ranges only allowed for vector selectors")
+                    throw PromQLError.badData("1:\(bracket + 1): parse error: ranges only allowed for vector selectors")
                 }
-                guard selector.offsetMs == 0, selector.at == nil else {
-                    throw PromQLError.badData("1:\(current.position): parse error: no offset or @ modifiers allowed before range")
+                if selector.offsetMs != 0 || selector.at != nil {
+                    let modifier = selector.offsetMs != 0 ? "offset" : "@"
+                    throw PromQLError.badData("1:\(bracket + 1): parse error: no \(modifier) modifiers allowed before range")
                 }
                 expr = .matrixSelector(selector, rangeMs: rangeMs)
             } else if isWord("offset") {
                 advance()
                 var sign: Int64 = 1
+                // `offset -5m` looks ahead; Prometheus's grammar has no `offset +5m`.
                 if isPunct("-") {
                     sign = -1
-                    advance()
-                } else if isPunct("+") {
                     advance()
                 }
                 guard let ms = try durationHere() else { throw unexpected("in offset, expected duration") }

@@ -39,6 +39,7 @@ enum TypeCheck {
             try check(rhs, spot.children[1])
             try checkBinary(op, lhs, rhs, matching: matching, returnBool: returnBool, spot)
         case .call(let function, let args):
+            try checkCount(function, args.count, at: spot.start)
             for (index, arg) in args.enumerated() {
                 try check(arg, spot.children[index])
                 let expected = index < function.argumentTypes.count ? function.argumentTypes[index] : function.argumentTypes.last!
@@ -53,6 +54,26 @@ enum TypeCheck {
                 try check(parameter, spot.children[0])
                 try expect(parameter, type, "aggregation parameter", at: spot.children[0].start)
             }
+        }
+    }
+
+    /// Prometheus's count of a call's arguments: all of them, or with `optionalCount`
+    /// (its `Variadic`) at least all but the last and at most that many more (no
+    /// bound when -1: `label_join`'s source labels).
+    private static func checkCount(_ function: Function, _ count: Int, at start: Int) throws(PromQLError) {
+        let declared = function.argumentTypes.count
+        if function.optionalCount == 0 {
+            guard count == declared else {
+                throw error(at: start, "expected \(declared) argument(s) in call to \(quoted(function.name)), got \(count)")
+            }
+            return
+        }
+        let least = declared - 1
+        if count < least {
+            throw error(at: start, "expected at least \(least) argument(s) in call to \(quoted(function.name)), got \(count)")
+        }
+        if function.optionalCount > 0, count > least + function.optionalCount {
+            throw error(at: start, "expected at most \(least + function.optionalCount) argument(s) in call to \(quoted(function.name)), got \(count)")
         }
     }
 

@@ -32,6 +32,7 @@ import Testing
         for query in [
             "sum", #"sum{a="b"}"#, "sum + 1", "SUM", "by", "x + by", "offset", "x + offset", "and", "x + and", "without", "topk",
             "count_values", "group", "x offset 5m + sum", "sum by (a) (sum)", "rate(sum[5m])", "sum[5m]", "x + by offset 5m", "and and and",
+            #"label_join(x, "a", ",")"#, "x offset -5m",
         ] {
             #expect(message(query) == nil, "\(query)")
         }
@@ -208,6 +209,28 @@ import Testing
         ("abs((x y))", #"1:8: parse error: unexpected identifier "y""#),
         ("abs(sum(x y))", #"1:11: parse error: unexpected identifier "y" in aggregation"#),
         ("sum(abs(x y))", #"1:11: parse error: unexpected identifier "y" in aggregation"#),
+        ("x offset 5m [5m]", "1:13: parse error: no offset modifiers allowed before range"),
+        ("(x)[5m]", "1:4: parse error: ranges only allowed for vector selectors"),
+        ("1 [5m]", "1:3: parse error: ranges only allowed for vector selectors"),
+        ("x @ 1 [5m]", "1:7: parse error: no @ modifiers allowed before range"),
+        ("abs() bool", "1:7: parse error: unexpected <bool>"),
+        ("abs(x, y) +", "1:12: parse error: unexpected end of input"),
+        ("round(x, 1, 2)", #"1:1: parse error: expected at most 2 argument(s) in call to "round", got 3"#),
+        ("label_join(x)", #"1:1: parse error: expected at least 3 argument(s) in call to "label_join", got 1"#),
+        ("x (", "1:4: parse error: unclosed left parenthesis"),
+        ("by (", #"1:4: parse error: unexpected "(""#),
+        ("topk(by ()", #"1:9: parse error: unexpected "(" in aggregation"#),
+        ("(by) + topk(x offset 5m) }", "1:26: parse error: unexpected character: '}'"),
+        ("x offset +5m", "1:10: parse error: unexpected <op:+> in offset, expected duration"),
+        (#""a" "b""#, #"1:5: parse error: unexpected string "\"b\"""#),
+        ("1 0x1F", #"1:3: parse error: unexpected number "0x1F""#),
+        ("1 1e3", #"1:3: parse error: unexpected number "1e3""#),
+        ("1 `a`", #"1:3: parse error: unexpected string "`a`""#),
+        ("x{a by}", #"1:5: parse error: unexpected identifier "by" in label matching, expected label matching operator"#),
+        (#"x{by="1" sum}"#, #"1:10: parse error: unexpected identifier "sum" in label matching, expected "," or "}""#),
+        ("clamp_min(2.5) bool", "1:16: parse error: unexpected <bool>"),
+        ("010 [5m]", "1:5: parse error: ranges only allowed for vector selectors"),
+        ("nosuch(1 +)", #"1:11: parse error: unexpected ")""#),
     ])
     func parseErrors_areWordedAndPlacedAsPrometheus242Does(query: String, expected: String) {
         #expect(message(query) == expected, "\(query.debugDescription)")
