@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses PromQL text into an `Expr`, with Prometheus's grammar, precedence and
 /// type checks. Errors are `bad_data` with the position, as Prometheus words them.
 public struct Parser {
@@ -90,6 +92,23 @@ public struct Parser {
     /// Keywords Prometheus's grammar does not take as a metric's name.
     private static let keywordsNeverMetricNames: Set<String> = ["on", "ignoring", "group_left", "group_right", "bool", "atan2"]
 
+    /// Whether an operand can begin with `token`.
+    private func startsAnExpression(_ token: Token) -> Bool {
+        switch token.kind {
+        case .identifier(let word): !Self.keywordsNeverMetricNames.contains(word.lowercased())
+        case .number, .string: true
+        case .punct(let p): p == "(" || p == "{" || p == "-" || p == "+"
+        case .duration, .error, .end: false
+        }
+    }
+
+    /// A number as Go's `%f` prints it (`+Inf`, `NaN`, six decimals), which one message shows.
+    static func goFixed(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        return String(format: "%.6f", value)
+    }
+
     /// Keywords Prometheus's grammar takes as a metric's name where an expression starts.
     private static let keywordsNamingMetrics: Set<String> = ["by", "without", "offset", "and", "or", "unless"]
 
@@ -148,7 +167,12 @@ public struct Parser {
                     let left = isWord("group_left")
                     advance()
                     matching?.cardinality = left ? .manyToOne : .oneToMany
-                    if isPunct("(") { matching?.include = try labelList() }
+                    if isPunct("(") {
+                        matching?.include = try labelList()
+                    } else if !startsAnExpression(current) {
+                        // Prometheus's grammar reads the labels there when no operand can follow.
+                        throw unexpected("in grouping opts, expected \"(\"")
+                    }
                 }
             }
             let (rhs, rhsSpot) = try expression(minPrecedence: op.isRightAssociative ? op.precedence : op.precedence + 1)
@@ -344,6 +368,7 @@ public struct Parser {
     private func durationHere() throws(PromQLError) -> Int64? {
         guard case .duration(let ms, let text) = current.kind else { return nil }
         guard let ms else { throw PromQLError.badData("1:\(current.position + 1): parse error: not a valid duration string: \(quoted(text))") }
+        guard ms > 0 else { throw PromQLError.badData("1:\(current.position + 1): parse error: duration must be greater than 0") }
         return ms
     }
 
@@ -366,8 +391,6 @@ public struct Parser {
                         advance()
                     }
                     try expect("]", "in subquery selector, expected duration or \"]\"")
-                    guard rangeMs > 0 else { throw PromQLError.badData("1:\(current.position): parse error: range must be positive") }
-                    if stepMs == 0 { throw PromQLError.badData("1:\(current.position): parse error: step must be positive") }
                     expr = .subquery(expr, rangeMs: rangeMs, stepMs: stepMs, offsetMs: 0, at: nil)
                     spot = Spot(start: spot.start, children: [spot])
                     continue
@@ -376,7 +399,9 @@ public struct Parser {
                 guard case .vectorSelector(let selector) = expr else {
                     throw PromQLError.badData("1:\(bracket + 1): parse error: ranges only allowed for vector selectors")
                 }
-                if selector.offsetMs != 0 || selector.at != nil {
+                // `@ start()`/`@ end()` before a range Prometheus lets through (it checks the timestamp alone).
+                let atTimestamp = if case .timestampMs = selector.at { true } else { false }
+                if selector.offsetMs != 0 || atTimestamp {
                     let modifier = selector.offsetMs != 0 ? "offset" : "@"
                     throw PromQLError.badData("1:\(bracket + 1): parse error: no \(modifier) modifiers allowed before range")
                 }
@@ -404,7 +429,7 @@ public struct Parser {
                 case .number(let seconds):
                     // Past the int64 milliseconds Prometheus refuses it too (converting would trap).
                     guard seconds.isFinite, let atMs = Int64(exactly: (sign * seconds * 1000).rounded()) else {
-                        throw PromQLError.badData("1:\(current.position + 1): parse error: timestamp out of bounds for @ modifier: \(seconds)")
+                        throw PromQLError.badData("1:\(spot.start + 1): parse error: timestamp out of bounds for @ modifier: \(Self.goFixed(sign * seconds))")
                     }
                     at = .timestampMs(atMs)
                     advance()

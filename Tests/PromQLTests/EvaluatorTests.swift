@@ -104,7 +104,7 @@ import Testing
 
     @Test func functionsThatDropTheName_refuseDuplicateLabelSets() {
         do {
-            _ = try vector(#"abs({__name__=~"temp|requests_total"} offset 0s) * 0 + abs({__name__=~".+", room="a"})"#, at: 10_000)
+            _ = try vector(#"abs({__name__=~"temp|requests_total"}) * 0 + abs({__name__=~".+", room="a"})"#, at: 10_000)
             _ = try vector(#"-{__name__=~".+"}"#, at: 10_000)
         } catch {
             Issue.record("no duplicate expected: \(error)")

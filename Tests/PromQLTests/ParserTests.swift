@@ -32,7 +32,7 @@ import Testing
         for query in [
             "sum", #"sum{a="b"}"#, "sum + 1", "SUM", "by", "x + by", "offset", "x + offset", "and", "x + and", "without", "topk",
             "count_values", "group", "x offset 5m + sum", "sum by (a) (sum)", "rate(sum[5m])", "sum[5m]", "x + by offset 5m", "and and and",
-            #"label_join(x, "a", ",")"#, "x offset -5m",
+            #"label_join(x, "a", ",")"#, "x offset -5m", "x @ start() [5m]",
         ] {
             #expect(message(query) == nil, "\(query)")
         }
@@ -231,6 +231,17 @@ import Testing
         ("clamp_min(2.5) bool", "1:16: parse error: unexpected <bool>"),
         ("010 [5m]", "1:5: parse error: ranges only allowed for vector selectors"),
         ("nosuch(1 +)", #"1:11: parse error: unexpected ")""#),
+        ("x[0s]", "1:3: parse error: duration must be greater than 0"),
+        ("x[5m:0s]", "1:6: parse error: duration must be greater than 0"),
+        ("x[0s:1m]", "1:3: parse error: duration must be greater than 0"),
+        ("x offset 0s", "1:10: parse error: duration must be greater than 0"),
+        ("x @ 1e20", "1:1: parse error: timestamp out of bounds for @ modifier: 100000000000000000000.000000"),
+        ("x @ NaN", "1:1: parse error: timestamp out of bounds for @ modifier: NaN"),
+        ("x @ Inf", "1:1: parse error: timestamp out of bounds for @ modifier: +Inf"),
+        ("x @ -1e20", "1:1: parse error: timestamp out of bounds for @ modifier: -100000000000000000000.000000"),
+        ("x + on(a) group_left 5m", #"1:22: parse error: unexpected duration "5m" in grouping opts, expected "(""#),
+        ("x + on(a) group_left", #"1:21: parse error: unexpected end of input in grouping opts, expected "(""#),
+        ("x + on(a) group_left bool", #"1:22: parse error: unexpected <bool> in grouping opts, expected "(""#),
     ])
     func parseErrors_areWordedAndPlacedAsPrometheus242Does(query: String, expected: String) {
         #expect(message(query) == expected, "\(query.debugDescription)")

@@ -25,7 +25,7 @@ import Testing
             "x", "up", "sum", "by", "offset", #"foo{a="b"}"#, #"foo{a=~"x.*"}"#, "1", "2.5", "010", "0x1F", #""s""#, "rate(x[5m])", "x[5m]",
             "x[5m:1m]", "(x)", "abs(x)", "time()", "vector(1)", "topk(2, x)", #"count_values("v", x)"#, "sum by (a) (x)", "x offset 5m",
             "x @ 100", "-x", "histogram_quantile(0.9, x)", #"label_replace(x, "a", "$1", "b", "(.*)")"#, #"label_join(x, "a", ",")"#,
-            "round(x, 1, 2)", "1e3", "5m", "x offset -5m",
+            "round(x, 1, 2)", "1e3", "5m", "x offset -5m", "x[0s]", "x offset 0s", "x @ start() [5m]", "x @ NaN",
         ]
         static let operators = [
             "+", "-", "*", "/", "%", "^", "==", "!=", ">", "<", ">=", "<=", "and", "or", "unless", "atan2", "== bool", "> bool", "+ on(a)",
