@@ -17,18 +17,7 @@ import Testing
                 try await ingestConformanceSamples(client, app)
                 let server = "http://127.0.0.1:\(client.port!)"
 
-                let instant = try await runTool(promtool, ["query", "instant", "-o", "json", "--time=1700000600", server, "sum by (job) (up)"])
-                #expect(instant.status == 0, "\(instant.output)")
-                let vector = try JSONSerialization.jsonObject(with: Data(instant.output.utf8)) as? [[String: Any]]
-                #expect(vector?.first?["metric"] as? [String: String] == ["job": "api"])
-                #expect((vector?.first?["value"] as? [Any])?.last as? String == "2")
-
-                let range = try await runTool(promtool, [
-                    "query", "range", "-o", "json", "--start=1700000600", "--end=1700000900", "--step=1m", server, "count(up)",
-                ])
-                #expect(range.status == 0, "\(range.output)")
-                let matrix = try JSONSerialization.jsonObject(with: Data(range.output.utf8)) as? [[String: Any]]
-                #expect((matrix?.first?["values"] as? [Any])?.count == 6)
+                try await Self.expectInstantAndRangeAnswers(promtool: promtool, server: server)
 
                 let series = try await runTool(promtool, ["query", "series", "--match=queue_depth", "--start=1700000000", "--end=1700003600", server])
                 #expect(series.status == 0, "\(series.output)")
@@ -50,6 +39,23 @@ import Testing
         }
     }
 
+    /// `promtool query instant` and `range` over the conformance samples, as JSON: the
+    /// instant `sum by (job) (up)` is `{job="api"} 2`, the range `count(up)` 6 points.
+    static func expectInstantAndRangeAnswers(promtool: String, server: String) async throws {
+        let instant = try await runTool(promtool, ["query", "instant", "-o", "json", "--time=1700000600", server, "sum by (job) (up)"])
+        #expect(instant.status == 0, "\(instant.output)")
+        let vector = try JSONSerialization.jsonObject(with: Data(instant.output.utf8)) as? [[String: Any]]
+        #expect(vector?.first?["metric"] as? [String: String] == ["job": "api"])
+        #expect((vector?.first?["value"] as? [Any])?.last as? String == "2")
+
+        let range = try await runTool(promtool, [
+            "query", "range", "-o", "json", "--start=1700000600", "--end=1700000900", "--step=1m", server, "count(up)",
+        ])
+        #expect(range.status == 0, "\(range.output)")
+        let matrix = try JSONSerialization.jsonObject(with: Data(range.output.utf8)) as? [[String: Any]]
+        #expect((matrix?.first?["values"] as? [Any])?.count == 6)
+    }
+
     /// The same client against a whole `tacho serve` (its services, not a test server
     /// of its router), where the connection's own handler answers the queries.
     @Test func promtoolQueries_succeedAgainstARunningTachoServe() async throws {
@@ -62,16 +68,7 @@ import Testing
             _ = try await live.ingest(ConformanceData.ndjson)
             guard await live.app.engine.waitUntilIdle() else { throw ExternalToolError(description: "the engine did not fold the samples in time") }
             let server = "http://127.0.0.1:\(live.port)"
-            let instant = try await runTool(promtool, ["query", "instant", "-o", "json", "--time=1700000600", server, "sum by (job) (up)"])
-            #expect(instant.status == 0, "\(instant.output)")
-            let vector = try JSONSerialization.jsonObject(with: Data(instant.output.utf8)) as? [[String: Any]]
-            #expect((vector?.first?["value"] as? [Any])?.last as? String == "2")
-            let range = try await runTool(promtool, [
-                "query", "range", "-o", "json", "--start=1700000600", "--end=1700000900", "--step=1m", server, "count(up)",
-            ])
-            #expect(range.status == 0, "\(range.output)")
-            let matrix = try JSONSerialization.jsonObject(with: Data(range.output.utf8)) as? [[String: Any]]
-            #expect((matrix?.first?["values"] as? [Any])?.count == 6)
+            try await Self.expectInstantAndRangeAnswers(promtool: promtool, server: server)
             let bad = try await runTool(promtool, ["query", "instant", server, "sum("])
             #expect(bad.status != 0)
             #expect(bad.output.contains("bad_data") && bad.output.contains("unclosed left parenthesis"), "\(bad.output)")
