@@ -8,6 +8,7 @@ public struct PromQLError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let badData = Kind(name: "bad_data")
         public static let execution = Kind(name: "execution")
         public static let timeout = Kind(name: "timeout")
+        public static let canceled = Kind(name: "canceled")
         public var description: String { name }
     }
 

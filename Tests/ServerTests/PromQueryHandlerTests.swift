@@ -20,6 +20,38 @@ private struct NoMetrics: MetricScanning {
     func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes? { nil }
 }
 
+/// A log of `keys` series, each offered to the query's filter; the cancellation is
+/// cancelled as key `cancelAt` is offered, as a connection closing mid-scan would.
+private final class SeriesOffered: MetricScanning {
+    let keys: Int
+    let cancelAt: Int
+    let cancellation: QueryCancellation
+    private let offered = Atomic<Int>(0)
+    private let scans = Atomic<Int>(0)
+    var offeredCount: Int { offered.load(ordering: .relaxed) }
+    var scanCount: Int { scans.load(ordering: .relaxed) }
+
+    init(keys: Int, cancelAt: Int = .max, cancellation: QueryCancellation = QueryCancellation()) {
+        self.keys = keys
+        self.cancelAt = cancelAt
+        self.cancellation = cancellation
+    }
+
+    func scanMetrics(
+        fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
+        labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+    ) throws {
+        scans.add(1, ordering: .relaxed)
+        for number in 0..<keys {
+            if number == cancelAt { cancellation.cancel() }
+            offered.add(1, ordering: .relaxed)
+            _ = try wants(SeriesKey(name: "up", labels: Labels(["n": "\(number)"])))
+        }
+    }
+
+    func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes? { nil }
+}
+
 /// The computations the handler hands off, run when the test says so.
 private final class HeldWork: Sendable {
     private let work = Mutex<[@Sendable () -> Void]>([])
@@ -64,12 +96,12 @@ private final class EventRecorder: ChannelInboundHandler, RemovableChannelHandle
         let reads: ReadCounter
         let events: EventRecorder
 
-        init() throws {
+        init(log: any MetricScanning = NoMetrics()) throws {
             let work = HeldWork()
             reads = ReadCounter()
             events = EventRecorder()
             channel = EmbeddedChannel()
-            let handler = PromQueryHandler(queries: PromQueries(log: NoMetrics()), serverName: "tacho") { work.add($0) }
+            let handler = PromQueryHandler(queries: PromQueries(log: log), serverName: "tacho") { work.add($0) }
             try channel.pipeline.syncOperations.addHandlers([reads, handler, events])
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             self.work = work
@@ -219,6 +251,36 @@ private final class EventRecorder: ChannelInboundHandler, RemovableChannelHandle
         #expect(answered.first?.head.headerFields[.connection] == "close")
         #expect(!pipeline.channel.isActive)
         #expect(pipeline.work.count == 0, "nothing after it is answered")
+    }
+
+    @Test func aQueryWhoseClientClosedTheConnection_beforeItsTurn_readsNothing() throws {
+        let log = SeriesOffered(keys: 10)
+        let pipeline = try Pipeline(log: log)
+        try pipeline.request(.get, "/api/v1/query?query=up&time=100")
+        #expect(pipeline.work.count == 1)
+        try pipeline.channel.close().wait()
+        #expect(try pipeline.answer().isEmpty, "nobody to answer")
+        #expect(log.scanCount == 0, "the query was cancelled with its connection, before its computation began")
+
+        let open = try Pipeline(log: log)
+        try open.request(.get, "/api/v1/query?query=up&time=100")
+        #expect(try open.answer().map(\.head.status) == [.ok])
+        #expect(log.scanCount == 1, "a connection still open has its query read the log")
+    }
+
+    @Test func aQueryCancelledMidScan_stopsAtTheNextDeadlineCheck_withPrometheussCanceledError() throws {
+        let cancellation = QueryCancellation()
+        let log = SeriesOffered(keys: 100_000, cancelAt: 10_000, cancellation: cancellation)
+        let queries = PromQueries(log: log)
+        let parameters = PromAPIParameters(query: PromAPIParameters.query(ofTarget: "/api/v1/query?query=up&time=100"), form: nil)
+        let answer = queries.answer(.instant, parameters, cancellation: cancellation)
+        #expect(log.offeredCount < 10_000 + 2 * 4_096, "stopped within a deadline check's stride of the cancellation, not after all 100,000 series")
+        #expect(answer.status.code == 499)
+        #expect(String(decoding: answer.body, as: UTF8.self) == #"{"status":"error","errorType":"canceled","error":"query canceled: its client closed the connection"}"#)
+
+        let uncancelled = SeriesOffered(keys: 100_000)
+        #expect(PromQueries(log: uncancelled).answer(.instant, parameters, cancellation: QueryCancellation()).status == .ok)
+        #expect(uncancelled.offeredCount == 100_000)
     }
 
     @Test func theDateHeader_isAnIMFFixdate() {

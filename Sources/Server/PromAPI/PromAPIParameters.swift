@@ -156,12 +156,13 @@ struct PromAPIError: Error, Sendable, CustomStringConvertible {
 
     var description: String { "\(kind): \(message)" }
 
-    /// Prometheus's statuses: 400 bad_data, 422 execution, 503 timeout.
+    /// Prometheus's statuses: 400 bad_data, 422 execution, 503 timeout, 499 canceled.
     var status: HTTPResponse.Status {
         switch kind {
         case .badData: .badRequest
         case .execution: HTTPResponse.Status(code: 422, reasonPhrase: "Unprocessable Entity")
         case .timeout: .serviceUnavailable
+        case .canceled: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
         default: .internalServerError
         }
     }

@@ -2,6 +2,7 @@ import EventStore
 import HTTPTypes
 import NIOCore
 import PromQL
+import Synchronization
 
 /// Prometheus's query flags, with its defaults.
 public struct PromQueryLimits: Sendable {
@@ -51,24 +52,32 @@ struct PromQueries: Sendable {
     }
 
     /// The envelope Prometheus answers `endpoint` with for `parameters`, errors included.
-    func answer(_ endpoint: Endpoint, _ parameters: PromAPIParameters) -> PromAPIAnswer {
+    /// Once `cancellation` is cancelled the computation stops at its next deadline check
+    /// and the answer is Prometheus's `canceled` error.
+    func answer(_ endpoint: Endpoint, _ parameters: PromAPIParameters, cancellation: QueryCancellation? = nil) -> PromAPIAnswer {
         PromAPIAnswer.catching {
-            switch endpoint {
-            case .instant: try instant(parameters)
-            case .range: try range(parameters)
+            do {
+                if let cancellation, cancellation.isCancelled { throw QueryCancellation.error }
+                switch endpoint {
+                case .instant: return try instant(parameters, cancellation: cancellation)
+                case .range: return try range(parameters, cancellation: cancellation)
+                }
+            } catch _ where cancellation?.isCancelled == true {
+                // What stopped it (a timeout at the next check) is not what happened.
+                throw QueryCancellation.error
             }
         }
     }
 
-    private func instant(_ parameters: PromAPIParameters) throws -> PromAPIAnswer {
+    private func instant(_ parameters: PromAPIParameters, cancellation: QueryCancellation?) throws -> PromAPIAnswer {
         let expr = try parse(parameters)
         let atMs = try parameters.timeMs("time") ?? LogSampleSource.milliseconds(defaultTimeNs())
-        let options = try options(parameters)
+        let options = try options(parameters, cancellation: cancellation)
         let value = try Evaluator.instant(expr, atMs: atMs, source: source(options), options: options)
         return PromAPIJSON.successAnswer { PromAPIJSON.write(value, to: &$0) }
     }
 
-    private func range(_ parameters: PromAPIParameters) throws -> PromAPIAnswer {
+    private func range(_ parameters: PromAPIParameters, cancellation: QueryCancellation?) throws -> PromAPIAnswer {
         guard let startMs = try parameters.timeMs("start") else { throw PromAPIError(.badData, "invalid parameter \"start\": cannot parse \"\" to a valid timestamp") }
         guard let endMs = try parameters.timeMs("end") else { throw PromAPIError(.badData, "invalid parameter \"end\": cannot parse \"\" to a valid timestamp") }
         guard endMs >= startMs else { throw PromAPIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
@@ -80,12 +89,12 @@ struct PromQueries: Sendable {
             throw PromAPIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         let expr = try parse(parameters)
-        let options = try options(parameters)
+        let options = try options(parameters, cancellation: cancellation)
         let series = try Evaluator.range(expr, startMs: startMs, endMs: endMs, stepMs: stepMs, source: source(options), options: options)
         return PromAPIJSON.successAnswer { PromAPIJSON.write(.matrix(series), to: &$0) }
     }
 
-    func options(_ parameters: PromAPIParameters) throws(PromAPIError) -> QueryOptions {
+    func options(_ parameters: PromAPIParameters, cancellation: QueryCancellation? = nil) throws(PromAPIError) -> QueryOptions {
         var timeoutMs = limits.timeoutMs
         if let asked = try parameters.durationMs("timeout") {
             guard asked > 0 else { throw PromAPIError(.badData, "invalid parameter \"timeout\": must be positive") }
@@ -96,7 +105,11 @@ struct PromQueries: Sendable {
         var options = QueryOptions()
         options.maxSamples = limits.samplesMax
         options.lookbackDeltaMs = limits.lookbackDeltaMs
-        options.isPastDeadline = { clock.now >= deadline }
+        if let cancellation {
+            options.isPastDeadline = { cancellation.isCancelled || clock.now >= deadline }
+        } else {
+            options.isPastDeadline = { clock.now >= deadline }
+        }
         return options
     }
 
@@ -114,6 +127,21 @@ struct PromQueries: Sendable {
             throw PromAPIError(.badData, "invalid parameter \"query\": \(error.message)")
         }
     }
+}
+
+/// Set when nobody waits for a query's answer any more (its connection closed), so its
+/// computation stops at the next deadline check instead of running on to the timeout:
+/// Prometheus cancels a query's context when its request's connection closes. Without
+/// it a client that sends heavy queries and hangs up keeps a thread busy per query for
+/// up to `--query.timeout`.
+final class QueryCancellation: Sendable {
+    private let cancelled = Atomic<Bool>(false)
+
+    func cancel() { cancelled.store(true, ordering: .relaxed) }
+    var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+
+    /// Prometheus's answer to a query whose context was cancelled (status 499).
+    static let error = PromAPIError(.canceled, "query canceled: its client closed the connection")
 }
 
 /// A Prometheus API answer before it is a response: its status and JSON body.

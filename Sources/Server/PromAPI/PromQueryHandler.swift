@@ -64,6 +64,8 @@ final class PromQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var readHeld = false
     /// The server is stopping: the connection closes once the query being read or answered is answered.
     private var closesAfterAnswer = false
+    /// The query being computed, cancelled when the connection closes before its answer.
+    private var computing: QueryCancellation?
     private var isAdded = false
     private var date = HTTPDateCache()
 
@@ -77,7 +79,17 @@ final class PromQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) { isAdded = true }
-    func handlerRemoved(context: ChannelHandlerContext) { isAdded = false }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        isAdded = false
+        computing?.cancel()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // Nobody can read the answer: the computation stops at its next check.
+        computing?.cancel()
+        context.fireChannelInactive()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
@@ -138,8 +150,10 @@ final class PromQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let queries = self.queries
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
+        let cancellation = QueryCancellation()
+        computing = cancellation
         compute {
-            let answer = query.refusal.map(PromAPIJSON.failureAnswer) ?? queries.answer(query.endpoint, query.parameters)
+            let answer = query.refusal.map(PromAPIJSON.failureAnswer) ?? queries.answer(query.endpoint, query.parameters, cancellation: cancellation)
             eventLoop.execute {
                 bound.value.handler.respond(answer, closes: query.closes, context: bound.value.context)
             }
@@ -147,6 +161,7 @@ final class PromQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func respond(_ answer: PromAPIAnswer, closes: Bool, context: ChannelHandlerContext) {
+        computing = nil
         guard isAdded, context.channel.isActive else {
             held.removeAll()
             return
