@@ -66,6 +66,15 @@ public struct Parser {
         return false
     }
 
+    /// Prometheus's keyword items (not operators, not aggregators).
+    private static let keywords: Set<String> = ["bool", "by", "without", "on", "ignoring", "group_left", "group_right", "offset"]
+
+    /// Keywords Prometheus's grammar does not take as a metric's name.
+    private static let keywordsNeverMetricNames: Set<String> = ["on", "ignoring", "group_left", "group_right", "bool", "atan2"]
+
+    /// Keywords Prometheus's grammar takes as a metric's name where an expression starts.
+    private static let keywordsNamingMetrics: Set<String> = ["by", "without", "offset", "and", "or", "unless"]
+
     /// A token as Prometheus's parser names it: keywords, operators and aggregators by
     /// their item names (`<bool>`, `<op:*>`, `<aggr:sum>`), as it spells them.
     private func describe(_ token: Token, insideBraces: Bool) -> String {
@@ -89,9 +98,6 @@ public struct Parser {
         }
     }
 
-    /// Keywords Prometheus's grammar does not take as a metric's name.
-    private static let keywordsNeverMetricNames: Set<String> = ["on", "ignoring", "group_left", "group_right", "bool", "atan2"]
-
     /// Whether an operand can begin with `token`.
     private func startsAnExpression(_ token: Token) -> Bool {
         switch token.kind {
@@ -108,12 +114,6 @@ public struct Parser {
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         return String(format: "%.6f", value)
     }
-
-    /// Keywords Prometheus's grammar takes as a metric's name where an expression starts.
-    private static let keywordsNamingMetrics: Set<String> = ["by", "without", "offset", "and", "or", "unless"]
-
-    /// Prometheus's keyword items (not operators, not aggregators).
-    private static let keywords: Set<String> = ["bool", "by", "without", "on", "ignoring", "group_left", "group_right", "offset"]
 
     /// An unexpected token. Without a context of its own, one met anywhere inside an
     /// aggregation's arguments is `in aggregation`: Prometheus's grammar has an error

@@ -105,11 +105,7 @@ struct PromQueries: Sendable {
         var options = QueryOptions()
         options.maxSamples = limits.samplesMax
         options.lookbackDeltaMs = limits.lookbackDeltaMs
-        if let cancellation {
-            options.isPastDeadline = { cancellation.isCancelled || clock.now >= deadline }
-        } else {
-            options.isPastDeadline = { clock.now >= deadline }
-        }
+        options.isPastDeadline = { cancellation?.isCancelled == true || clock.now >= deadline }
         return options
     }
 
