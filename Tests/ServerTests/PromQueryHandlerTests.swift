@@ -11,7 +11,7 @@ import Testing
 @testable import Server
 
 /// A log with no metric samples: queries over it answer from their constants.
-private struct NoMetrics: MetricScanning {
+struct NoMetrics: MetricScanning {
     func scanMetrics(
         fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
         labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
@@ -52,8 +52,8 @@ private final class SeriesOffered: MetricScanning {
     func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes? { nil }
 }
 
-/// The computations the handler hands off, run when the test says so.
-private final class HeldWork: Sendable {
+/// The computations the query handler hands off, run when the test says so.
+final class HeldWork: Sendable {
     private let work = Mutex<[@Sendable () -> Void]>([])
     var count: Int { work.withLock { $0.count } }
     func add(_ body: @escaping @Sendable () -> Void) { work.withLock { $0.append(body) } }

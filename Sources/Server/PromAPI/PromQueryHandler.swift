@@ -217,6 +217,12 @@ final class PromQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // Hummingbird's connection handler closes an idle connection when the server
         // stops; a query it never saw would be cut off, so it closes after the answer.
+        // A client that ends its side after sending a query (shutdown(SHUT_WR)) gets
+        // the answer before the connection closes.
+        if isAnswering, let event = event as? ChannelEvent, event == .inputClosed {
+            closesAfterAnswer = true
+            return
+        }
         if event is ChannelShouldQuiesceEvent {
             switch state {
             case .reading, .answering:

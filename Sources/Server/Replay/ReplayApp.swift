@@ -72,7 +72,7 @@ public struct ReplayApp: Sendable {
         let options = self.options
         let application = Application(
             router: router(),
-            server: .guardedHTTP1(gate: ConnectionGate(connectionsMax: options.connectionsMax), headTimeoutMs: options.requestHeadTimeoutMs) {
+            server: .tachoHTTP1(gate: ConnectionGate(connectionsMax: options.connectionsMax), headTimeoutMs: options.requestHeadTimeoutMs) {
                 options.connectionHandlers(metrics: nil, queries: promQueries)
             },
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: ServerOptions.serverName),

@@ -106,7 +106,7 @@ public struct ShardFollowerApp: Sendable {
         let metrics = self.metrics
         let application = Application(
             router: router(),
-            server: .guardedHTTP1(gate: ConnectionGate(connectionsMax: options.connectionsMax, metrics: metrics), headTimeoutMs: options.requestHeadTimeoutMs) {
+            server: .tachoHTTP1(gate: ConnectionGate(connectionsMax: options.connectionsMax, metrics: metrics), headTimeoutMs: options.requestHeadTimeoutMs) {
                 options.connectionHandlers(metrics: metrics, queries: promQueries)
             },
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: ServerOptions.serverName),

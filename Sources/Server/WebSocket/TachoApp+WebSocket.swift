@@ -10,20 +10,21 @@ extension TachoApp {
     }
 
     /// HTTP/1 with the WebSocket upgrade of `GET /api/v1/ws`, behind the connection
-    /// gate; `additionalHTTPHandlers` go on every connection while it stays HTTP (they
-    /// are removed at the upgrade: a WebSocket has its own pings instead of deadlines).
+    /// gate (`ServerConnection`); `additionalHTTPHandlers` go on every connection while
+    /// it stays HTTP (they are removed at the upgrade: a WebSocket has its own pings
+    /// instead of deadlines).
     func httpServer(
         gate: ConnectionGate, headTimeoutMs: Int, additionalHTTPHandlers: @escaping @autoclosure @Sendable () -> [any RemovableChannelHandler]
     ) -> HTTPServerBuilder {
         let stream = webSocketStream
         return HTTPServerBuilder { responder in
-            GuardedChannel(
-                inner: HTTP1WebSocketUpgradeChannel(
+            ServerConnection(
+                responder: responder, gate: gate, headTimeoutMs: headTimeoutMs, handlers: additionalHTTPHandlers,
+                webSocket: HTTP1WebSocketUpgradeChannel(
                     responder: responder, configuration: stream.serverConfiguration(additionalHTTPHandlers: additionalHTTPHandlers())
                 ) { request, channel, logger in
                     try await stream.shouldUpgrade(request, channel: channel, logger: logger)
-                },
-                gate: gate, headTimeoutMs: headTimeoutMs)
+                })
         }
     }
 }

@@ -1,0 +1,132 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+
+/// The child channel of every Tacho HTTP server: one accepted connection. Its whole
+/// pipeline is built on the event loop when the connection is accepted — the admission
+/// gate, the HTTP/1 codec, the malformed-head answer, the deadline and stalled-write
+/// guards, the PromQL queries answered on the connection — and Swift concurrency is
+/// reached only when a request for Hummingbird's router arrives (`RouterBridgeHandler`).
+///
+/// Why not Hummingbird's `HTTP1Channel`: it wraps every connection in an
+/// `NIOAsyncChannel` and runs the request loop in a task before a byte is read, and
+/// that bridge was ~0.17 ms of server CPU per new connection on the 2-core machine,
+/// more than Prometheus's whole request (BENCHMARKS, "What a new connection costs").
+/// A client that opens a connection per query (promtool, curl, scripts) paid it each
+/// time though its queries never touch the router.
+///
+/// With `webSocket`, the first request head is looked at before the pipeline is
+/// built (`UpgradeSniffer`): a WebSocket upgrade gets Hummingbird's upgrading pipeline
+/// unchanged, anything else the pipeline above.
+struct ServerConnection: ServerChildChannel, HTTPChannelHandler {
+    struct Value: ServerChildChannelValue {
+        let channel: any Channel
+        /// What the connection turned out to need, known at its first request for the
+        /// router (or its upgrade), or when it closes without one.
+        let route: EventLoopFuture<Route>
+    }
+
+    enum Route: Sendable {
+        /// The connection closed without a request for the router.
+        case closed
+        /// Requests for the router arrive here, from the first one on.
+        case router(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        /// The first request asked for a WebSocket: Hummingbird's upgrading channel serves it.
+        case webSocket(HTTP1WebSocketUpgradeChannel, HTTP1WebSocketUpgradeChannel.Value)
+    }
+
+    let responder: HTTPChannelHandler.Responder
+    let gate: ConnectionGate
+    let headTimeoutMs: Int
+    /// Go after the HTTP codec on every connection while it is HTTP.
+    let handlers: @Sendable () -> [any RemovableChannelHandler]
+    /// The upgrade of the WebSocket stream, when the server has one.
+    let webSocket: HTTP1WebSocketUpgradeChannel?
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let route = channel.eventLoop.makePromise(of: Route.self)
+        do {
+            let operations = channel.pipeline.syncOperations
+            try operations.addHandler(ConnectionAdmissionHandler(gate: gate, headTimeoutMs: Int64(headTimeoutMs)))
+            if let webSocket {
+                try operations.addHandler(UpgradeSniffer { upgrades, channel in
+                    if upgrades {
+                        try Self.addWebSocketPipeline(webSocket, channel: channel, logger: logger, route: route)
+                    } else {
+                        try addHTTPPipeline(channel: channel, logger: logger, route: route)
+                    }
+                } onClose: {
+                    route.succeed(.closed)
+                })
+            } else {
+                try addHTTPPipeline(channel: channel, logger: logger, route: route)
+            }
+        } catch {
+            route.fail(error)
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        return channel.eventLoop.makeSucceededFuture(Value(channel: channel, route: route.futureResult))
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        switch try? await value.route.get() {
+        case .router(let asyncChannel):
+            await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+        case .webSocket(let upgrading, let upgradingValue):
+            await upgrading.handle(value: upgradingValue, logger: logger)
+        case .closed:
+            return
+        case nil:
+            break
+        }
+        // Whatever ended the handling (a failed upgrade negotiation included), the
+        // connection does not outlive it: an open socket nobody serves holds a place.
+        try? await value.channel.close()
+    }
+
+    /// HTTP/1 as Hummingbird's `HTTP1Channel` configures it (pipelining and parse
+    /// errors handled here, header validation left to Swift HTTP Types), then Tacho's
+    /// handlers, Hummingbird's connection-state handler (idle close on quiesce) and the
+    /// bridge to the router.
+    private func addHTTPPipeline(channel: any Channel, logger: Logger, route: EventLoopPromise<Route>) throws {
+        let operations = channel.pipeline.syncOperations
+        try operations.configureHTTPServerPipeline(
+            withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
+            withEncoderConfiguration: .init(), withDecoderLimitConfiguration: .init())
+        // A first head that does not parse is answered 400 and closed.
+        try operations.addHandler(MalformedHeadResponder())
+        try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+        try operations.addHandlers(handlers())
+        try operations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+        try operations.addHandler(RouterBridgeHandler(route: route))
+    }
+
+    private static func addWebSocketPipeline(
+        _ upgrading: HTTP1WebSocketUpgradeChannel, channel: any Channel, logger: Logger, route: EventLoopPromise<Route>
+    ) throws {
+        // Hummingbird builds its pipeline on the loop before the future completes, so
+        // the decoder is there to place the malformed-head answer after.
+        upgrading.setup(channel: channel, logger: logger).whenComplete { result in
+            route.completeWith(result.map { .webSocket(upgrading, $0) })
+        }
+        let operations = channel.pipeline.syncOperations
+        let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        try operations.addHandler(MalformedHeadResponder(), position: .after(decoder))
+    }
+}
+
+extension HTTPServerBuilder {
+    /// Tacho's connections (`ServerConnection`) without a WebSocket stream.
+    static func tachoHTTP1(
+        gate: ConnectionGate, headTimeoutMs: Int, handlers: @escaping @Sendable () -> [any RemovableChannelHandler]
+    ) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            ServerConnection(responder: responder, gate: gate, headTimeoutMs: headTimeoutMs, handlers: handlers, webSocket: nil)
+        }
+    }
+}
