@@ -152,6 +152,33 @@ private func withServer(
         }
     }
 
+    /// A connection that only carried queries never had a task (`HTTPServer`); the stop
+    /// must still close it, as it closes one the router served, and then end.
+    @Test func gracefulStop_closesKeptAliveConnections_ofQueriesAndOfTheRouter_andEnds() async throws {
+        let server = try await LiveServer.start { $0.shutdownTimeoutMs = 60_000 }
+        let queries = try RawHTTPConnection(port: server.port)
+        let router = try RawHTTPConnection(port: server.port)
+        do {
+            queries.send("GET /api/v1/query?query=1%2B1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            router.send("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            let answers = try await offPool {
+                (readOccurrences(of: #""status":"success""#, count: 1, on: queries), readOccurrences(of: "HTTP/1.1 200", count: 1, on: router))
+            }
+            #expect(answers.0.seen == 1 && !answers.0.closed, "the query was answered, the connection kept alive")
+            #expect(answers.1.seen == 1 && !answers.1.closed, "the router's request was answered, the connection kept alive")
+        } catch {
+            _ = try? await server.stop()
+            throw error
+        }
+        let took = try await server.stop()
+        #expect(took < .milliseconds(60_000), "the stop ended by itself, not by its budget running out (\(took))")
+        let closed = try await offPool { (readUntilClosed(queries).closed, readUntilClosed(router).closed) }
+        #expect(closed.0, "the queries' connection was closed")
+        #expect(closed.1, "the router's connection was closed")
+        queries.close()
+        router.close()
+    }
+
     @Test func liveStream_outlivesTheIdleTimeout() async throws {
         try await withServer(configure: { options in
             Self.shortDeadlines(&options)

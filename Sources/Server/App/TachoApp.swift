@@ -130,12 +130,12 @@ public struct TachoApp: Sendable {
         let options = self.options
         let metrics = engine.metrics
         let gate = ConnectionGate(connectionsMax: options.connectionsMax, metrics: metrics)
-        let application = Application(
-            router: router(),
-            server: httpServer(gate: gate, headTimeoutMs: options.requestHeadTimeoutMs, additionalHTTPHandlers: options.connectionHandlers(metrics: metrics, queries: promQueries)),
-            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: ServerOptions.serverName),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
-            logger: logger)
+        let queries = promQueries
+        let server = HTTPServer(router: router(), host: options.host, port: options.port, logger: logger, onListening: onListening) { responder in
+            connection(
+                responder: responder, gate: gate, headTimeoutMs: options.requestHeadTimeoutMs,
+                additionalHTTPHandlers: options.connectionHandlers(metrics: metrics, queries: queries))
+        }
         let clock = ContinuousClock()
         let engine = self.engine
         let appender = self.appender
@@ -144,7 +144,7 @@ public struct TachoApp: Sendable {
         if let replication { services.append(replication.service) }
         services += [
             LiveStreamService(feed: engine, broadcaster: broadcaster, clock: clock, logger: logger),
-            application,
+            server,
             SSEKeepAlive(broadcaster: broadcaster, interval: .milliseconds(options.sseKeepAliveMs), clock: clock),
         ]
         if options.memoryReleaseIntervalMs > 0 {

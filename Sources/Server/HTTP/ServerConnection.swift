@@ -7,7 +7,7 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// The child channel of every Tacho HTTP server: one accepted connection. Its whole
+/// One accepted connection of Tacho's HTTP server (`HTTPServer`). Its whole
 /// pipeline is built on the event loop when the connection is accepted — the admission
 /// gate, the HTTP/1 codec, the malformed-head answer, the deadline and stalled-write
 /// guards, the PromQL queries answered on the connection — and Swift concurrency is
@@ -74,19 +74,27 @@ struct ServerConnection: ServerChildChannel, HTTPChannelHandler {
     }
 
     func handle(value: Value, logger: Logger) async {
-        switch try? await value.route.get() {
+        guard let route = try? await value.route.get() else {
+            try? await value.channel.close()
+            return
+        }
+        await serve(route, channel: value.channel, logger: logger)
+    }
+
+    /// Serves what the connection turned out to need (`HTTPServer` calls this for the
+    /// routes that need a task: the router's and the WebSocket's).
+    func serve(_ route: Route, channel: any Channel, logger: Logger) async {
+        switch route {
         case .router(let asyncChannel):
             await handleHTTP(asyncChannel: asyncChannel, logger: logger)
         case .webSocket(let upgrading, let upgradingValue):
             await upgrading.handle(value: upgradingValue, logger: logger)
         case .closed:
             return
-        case nil:
-            break
         }
         // Whatever ended the handling (a failed upgrade negotiation included), the
         // connection does not outlive it: an open socket nobody serves holds a place.
-        try? await value.channel.close()
+        try? await channel.close()
     }
 
     /// HTTP/1 as Hummingbird's `HTTP1Channel` configures it (pipelining and parse
@@ -120,13 +128,12 @@ struct ServerConnection: ServerChildChannel, HTTPChannelHandler {
     }
 }
 
-extension HTTPServerBuilder {
-    /// Tacho's connections (`ServerConnection`) without a WebSocket stream.
-    static func tachoHTTP1(
-        gate: ConnectionGate, headTimeoutMs: Int, handlers: @escaping @Sendable () -> [any RemovableChannelHandler]
-    ) -> HTTPServerBuilder {
-        HTTPServerBuilder { responder in
-            ServerConnection(responder: responder, gate: gate, headTimeoutMs: headTimeoutMs, handlers: handlers, webSocket: nil)
-        }
+extension ServerConnection {
+    /// Tacho's connections without a WebSocket stream.
+    static func http1(
+        responder: @escaping HTTPChannelHandler.Responder, gate: ConnectionGate, headTimeoutMs: Int,
+        handlers: @escaping @Sendable () -> [any RemovableChannelHandler]
+    ) -> ServerConnection {
+        ServerConnection(responder: responder, gate: gate, headTimeoutMs: headTimeoutMs, handlers: handlers, webSocket: nil)
     }
 }

@@ -70,17 +70,16 @@ public struct ReplayApp: Sendable {
     public func services<C: Clock>(clock: C, onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] where C.Duration == Duration {
         // The same connection bounds as `tacho serve` (without metrics: a replay has no /metrics).
         let options = self.options
-        let application = Application(
-            router: router(),
-            server: .tachoHTTP1(gate: ConnectionGate(connectionsMax: options.connectionsMax), headTimeoutMs: options.requestHeadTimeoutMs) {
-                options.connectionHandlers(metrics: nil, queries: promQueries)
-            },
-            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: ServerOptions.serverName),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
-            logger: logger)
+        let queries = promQueries
+        let gate = ConnectionGate(connectionsMax: options.connectionsMax)
+        let server = HTTPServer(router: router(), host: options.host, port: options.port, logger: logger, onListening: onListening) { responder in
+            .http1(responder: responder, gate: gate, headTimeoutMs: options.requestHeadTimeoutMs) {
+                options.connectionHandlers(metrics: nil, queries: queries)
+            }
+        }
         var services: [any Service] = [
             ReplayDriver(engine: engine, clock: clock),
-            application,
+            server,
             SSEKeepAlive(broadcaster: broadcaster, interval: .milliseconds(options.sseKeepAliveMs), clock: clock),
         ]
         if options.memoryReleaseIntervalMs > 0 {

@@ -104,20 +104,19 @@ public struct ShardFollowerApp: Sendable {
     public func services(onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
         let options = self.options
         let metrics = self.metrics
-        let application = Application(
-            router: router(),
-            server: .tachoHTTP1(gate: ConnectionGate(connectionsMax: options.connectionsMax, metrics: metrics), headTimeoutMs: options.requestHeadTimeoutMs) {
-                options.connectionHandlers(metrics: metrics, queries: promQueries)
-            },
-            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: ServerOptions.serverName),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
-            logger: logger)
+        let queries = promQueries
+        let gate = ConnectionGate(connectionsMax: options.connectionsMax, metrics: metrics)
+        let server = HTTPServer(router: router(), host: options.host, port: options.port, logger: logger, onListening: onListening) { responder in
+            .http1(responder: responder, gate: gate, headTimeoutMs: options.requestHeadTimeoutMs) {
+                options.connectionHandlers(metrics: metrics, queries: queries)
+            }
+        }
         let clock = ContinuousClock()
         var services: [any Service] = shards.shards.map(\.engine)
         services += followers.map { ReplicationNode.follower($0).service }
         services += [
             LiveStreamService(feed: shards, broadcaster: broadcaster, clock: clock, logger: logger),
-            application,
+            server,
             SSEKeepAlive(broadcaster: broadcaster, interval: .milliseconds(options.sseKeepAliveMs), clock: clock),
         ]
         return services

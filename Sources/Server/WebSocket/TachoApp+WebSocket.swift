@@ -13,18 +13,17 @@ extension TachoApp {
     /// gate (`ServerConnection`); `additionalHTTPHandlers` go on every connection while
     /// it stays HTTP (they are removed at the upgrade: a WebSocket has its own pings
     /// instead of deadlines).
-    func httpServer(
-        gate: ConnectionGate, headTimeoutMs: Int, additionalHTTPHandlers: @escaping @autoclosure @Sendable () -> [any RemovableChannelHandler]
-    ) -> HTTPServerBuilder {
+    func connection(
+        responder: @escaping HTTPChannelHandler.Responder, gate: ConnectionGate, headTimeoutMs: Int,
+        additionalHTTPHandlers: @escaping @autoclosure @Sendable () -> [any RemovableChannelHandler]
+    ) -> ServerConnection {
         let stream = webSocketStream
-        return HTTPServerBuilder { responder in
-            ServerConnection(
-                responder: responder, gate: gate, headTimeoutMs: headTimeoutMs, handlers: additionalHTTPHandlers,
-                webSocket: HTTP1WebSocketUpgradeChannel(
-                    responder: responder, configuration: stream.serverConfiguration(additionalHTTPHandlers: additionalHTTPHandlers())
-                ) { request, channel, logger in
-                    try await stream.shouldUpgrade(request, channel: channel, logger: logger)
-                })
-        }
+        return ServerConnection(
+            responder: responder, gate: gate, headTimeoutMs: headTimeoutMs, handlers: additionalHTTPHandlers,
+            webSocket: HTTP1WebSocketUpgradeChannel(
+                responder: responder, configuration: stream.serverConfiguration(additionalHTTPHandlers: additionalHTTPHandlers())
+            ) { request, channel, logger in
+                try await stream.shouldUpgrade(request, channel: channel, logger: logger)
+            })
     }
 }
