@@ -173,18 +173,41 @@ private final class EventRecorder: ChannelInboundHandler, RemovableChannelHandle
         #expect(head.headerFields[.date]?.hasSuffix(" GMT") == true)
         #expect(head.headerFields[.connection] == nil)
 
-        for target in ["/api/v1/series?match[]=up", "/api/v1/query/", "/api/v1/queryx", "/api/v1/labels"] {
+        let routerTargets = ["/api/v1/rules", "/api/v1/query/", "/api/v1/queryx", "/api/v1/label//values", "/api/v1/label/a/b/values", "/api/v1/labelsx"]
+        for target in routerTargets {
             try pipeline.request(.get, target)
         }
         try pipeline.request(.put, "/api/v1/query?query=1")
-        #expect(try pipeline.routed().targets == ["/api/v1/series?match[]=up", "/api/v1/query/", "/api/v1/queryx", "/api/v1/labels", "/api/v1/query?query=1"])
+        #expect(try pipeline.routed().targets == routerTargets + ["/api/v1/query?query=1"])
         #expect(pipeline.work.count == 0)
+    }
+
+    @Test func theSeriesLabelsMetadataAndBuildinfoEndpoints_areAnsweredOnTheConnectionToo() throws {
+        let pipeline = try Pipeline()
+        let targets = [
+            "/api/v1/series?match[]=up", "/api/v1/labels", "/api/v1/label/job/values", "/api/v1/metadata", "/api/v1/status/buildinfo",
+            "/api/v1/series",
+        ]
+        var bodies: [String] = []
+        for target in targets {
+            try pipeline.request(.get, target)
+            let answered = try pipeline.answer()
+            #expect(answered.count == 1, "\(target)")
+            bodies += answered.map(\.body)
+        }
+        #expect(try pipeline.routed().parts == 0)
+        #expect(bodies == [
+            #"{"status":"success","data":[]}"#, #"{"status":"success","data":[]}"#, #"{"status":"success","data":[]}"#,
+            #"{"status":"success","data":{}}"#, String(decoding: PromQueries.buildInfo.body, as: UTF8.self),
+            #"{"status":"error","errorType":"bad_data","error":"no match[] parameter provided"}"#,
+        ])
+        #expect(PromQueries.Endpoint(target: "/api/v1/label/__name__/values?match[]=up") == .labelValues(name: "__name__"))
     }
 
     @Test func requestsPipelinedBehindAQuery_waitForItsAnswer_andNothingMoreIsRead() throws {
         let pipeline = try Pipeline()
         try pipeline.request(.get, "/api/v1/query?query=1&time=1")
-        try pipeline.request(.get, "/api/v1/series?match[]=up")
+        try pipeline.request(.get, "/api/v1/rules")
         try pipeline.request(.get, "/api/v1/query?query=2&time=1")
         let readsBefore = pipeline.reads.reads
         pipeline.channel.read()
@@ -196,9 +219,9 @@ private final class EventRecorder: ChannelInboundHandler, RemovableChannelHandle
         #expect(pipeline.events.readCompletes == readCompletes + 1, "held parts handed on end with a read's completion, which the router's channel waits for")
         #expect(first.map(\.body) == [#"{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}"#])
         #expect(pipeline.reads.reads == readsBefore + 1, "the held read is done once the answer is written")
-        // The series request went to the router; the query behind it follows it there,
+        // The rules request went to the router; the query behind it follows it there,
         // so its response cannot overtake the router's.
-        #expect(try pipeline.routed().targets == ["/api/v1/series?match[]=up", "/api/v1/query?query=2&time=1"])
+        #expect(try pipeline.routed().targets == ["/api/v1/rules", "/api/v1/query?query=2&time=1"])
         #expect(pipeline.work.count == 0)
         try pipeline.routerResponds()
         try pipeline.routerResponds()
@@ -311,6 +334,13 @@ private final class EventRecorder: ChannelInboundHandler, RemovableChannelHandle
             ("GET", "/api/v1/query_range?query=up&start=1&end=5&step=0", nil, nil),
             ("GET", "/api/v1/query_range?query=up&start=0&end=100000&step=1", nil, nil),
             ("POST", "/api/v1/query", "text/plain", "query=up"),
+            ("GET", "/api/v1/series?" + formQuery([("match[]", "up"), ("match[]", "{__name__=~\"http_.*\"}")]), nil, nil),
+            ("POST", "/api/v1/labels", "application/x-www-form-urlencoded", formQuery([("match[]", "up"), ("start", "\(start)")])),
+            ("GET", "/api/v1/label/job/values", nil, nil),
+            ("GET", "/api/v1/metadata?limit=2", nil, nil),
+            ("GET", "/api/v1/status/buildinfo", nil, nil),
+            ("GET", "/api/v1/series", nil, nil),
+            ("GET", "/api/v1/series?match[]=rate(up[5m])", nil, nil),
         ]
     }()
 
@@ -333,7 +363,7 @@ private final class EventRecorder: ChannelInboundHandler, RemovableChannelHandle
                         uri: request.target, method: HTTPRequest.Method(request.method)!, headers: headers, body: request.body.map { ByteBuffer(string: $0) }
                     ) { (Int($0.status.code), String(buffer: $0.body)) })
                 }
-                #expect(expected.filter { $0.status == 200 }.count == 5)
+                #expect(expected.filter { $0.status == 200 }.count == 10)
                 #expect(expected.contains { $0.status == 400 })
 
                 // One request at a time over one kept-alive connection.
@@ -351,8 +381,8 @@ private final class EventRecorder: ChannelInboundHandler, RemovableChannelHandle
 
                 // Every request in one write, queries and router requests mixed: answered in order.
                 let mixed: [(method: String, target: String, contentType: String?, body: String?)] = [
-                    Self.requests[0], ("GET", "/api/v1/series?match[]=up", nil, nil), Self.requests[3], Self.requests[2],
-                    ("GET", "/api/v1/status/buildinfo", nil, nil), Self.requests[5], Self.requests[1],
+                    Self.requests[0], ("GET", "/api/v1/rules", nil, nil), Self.requests[3], Self.requests[2],
+                    ("GET", "/api/v1/alerts", nil, nil), Self.requests[5], Self.requests[1], Self.requests[14],
                 ]
                 var mixedExpected: [String] = []
                 for request in mixed {

@@ -19,14 +19,20 @@ public struct PromQueryLimits: Sendable {
     public init() {}
 }
 
-/// `/api/v1/query` and `/api/v1/query_range`, answered from their parameters alike
-/// wherever the request came in: Hummingbird's router (`PromAPIController`) or the
-/// connection's own handler (`PromQueryHandler`), which answers most of them.
+/// `/api/v1/query` and `/api/v1/query_range` (and the series, labels, metadata and
+/// buildinfo endpoints: `PromQueries+Series.swift`), answered from their parameters
+/// alike wherever the request came in: Hummingbird's router (`PromAPIController`) or
+/// the connection's own handler (`PromQueryHandler`), which answers most of them.
 /// `answer` reads the log and computes: call it off Swift's cooperative pool.
 struct PromQueries: Sendable {
     enum Endpoint: Sendable, Equatable {
         case instant
         case range
+        case series
+        case labels
+        case labelValues(name: String)
+        case metadata
+        case buildInfo
 
         /// The endpoint of a request target such as `/api/v1/query?query=up`; nil for any other.
         init?(target: Substring) {
@@ -34,7 +40,17 @@ struct PromQueries: Sendable {
             switch path {
             case "/api/v1/query": self = .instant
             case "/api/v1/query_range": self = .range
-            default: return nil
+            case "/api/v1/series": self = .series
+            case "/api/v1/labels": self = .labels
+            case "/api/v1/metadata": self = .metadata
+            case "/api/v1/status/buildinfo": self = .buildInfo
+            default:
+                // `/api/v1/label/<name>/values`, the name as the router reads it (not decoded).
+                let prefix = "/api/v1/label/", suffix = "/values"
+                guard path.hasPrefix(prefix), path.hasSuffix(suffix), path.count > prefix.count + suffix.count else { return nil }
+                let name = path.dropFirst(prefix.count).dropLast(suffix.count)
+                guard !name.contains("/") else { return nil }
+                self = .labelValues(name: String(name))
             }
         }
     }
@@ -61,6 +77,11 @@ struct PromQueries: Sendable {
                 switch endpoint {
                 case .instant: return try instant(parameters, cancellation: cancellation)
                 case .range: return try range(parameters, cancellation: cancellation)
+                case .series: return try series(parameters, cancellation: cancellation)
+                case .labels: return try labelNames(parameters, cancellation: cancellation)
+                case .labelValues(let name): return try labelValues(name, parameters, cancellation: cancellation)
+                case .metadata: return try metadata(parameters, cancellation: cancellation)
+                case .buildInfo: return Self.buildInfo
                 }
             } catch _ where cancellation?.isCancelled == true {
                 // What stopped it (a timeout at the next check) is not what happened.

@@ -4,7 +4,9 @@ import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 
-/// Answers `/api/v1/query` and `/api/v1/query_range` (GET and form POST) on the
+/// Answers `/api/v1/query` and `/api/v1/query_range`, and the other endpoints of
+/// `PromQueries.Endpoint` (series, labels, label values, metadata, buildinfo: what
+/// `promtool query series|labels` and Grafana's editor read), GET and form POST, on the
 /// connection's own pipeline, ahead of Hummingbird's router: Grafana's panels send
 /// these over kept-alive connections, and the router's path (the request handed to
 /// Swift's pool through `NIOAsyncChannel`, routed, handed to a blocking thread, back
