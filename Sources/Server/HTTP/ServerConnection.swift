@@ -119,12 +119,14 @@ struct ServerConnection: ServerChildChannel, HTTPChannelHandler {
     ) throws {
         // Hummingbird builds its pipeline on the loop before the future completes, so
         // the decoder is there to place the malformed-head answer after.
-        upgrading.setup(channel: channel, logger: logger).whenComplete { result in
-            route.completeWith(result.map { .webSocket(upgrading, $0) })
-        }
+        let value = upgrading.setup(channel: channel, logger: logger)
         let operations = channel.pipeline.syncOperations
         let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
         try operations.addHandler(MalformedHeadResponder(), position: .after(decoder))
+        // Last: a throw above leaves the route to the sniffer, which ends it `closed`.
+        value.whenComplete { result in
+            route.completeWith(result.map { .webSocket(upgrading, $0) })
+        }
     }
 }
 
