@@ -10,22 +10,21 @@ import NIOHTTPTypes
 /// all answered ahead of it (PromQL queries, `PromQueryHandler`) never builds one.
 ///
 /// Until then it answers what Hummingbird's request loop would: a request that fails
-/// to parse gets `400` with `Connection: close`, and any other error closes the
-/// connection, and so does the client's end of input. The route is completed exactly once: with the bridge, or `.closed`
-/// when the connection ends without one.
+/// to parse gets `400` with `Connection: close`, any other error closes the connection,
+/// and so does the client's end of input. The route is the bridge, or `.closed` when
+/// the connection ends without one (`PendingRoute`).
 final class RouterBridgeHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias OutboundOut = HTTPResponsePart
 
-    private var route: EventLoopPromise<ServerConnection.Route>?
+    private var route: PendingRoute
 
     init(route: EventLoopPromise<ServerConnection.Route>) {
-        self.route = route
+        self.route = PendingRoute(route)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if let route {
-            self.route = nil
+        if let route = route.handOn() {
             do {
                 // Its handlers go after this one, so the part below is its first.
                 let bridge = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
@@ -41,7 +40,7 @@ final class RouterBridgeHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard route != nil else {
+        guard route.isPending else {
             // The router's request loop has it.
             context.fireErrorCaught(error)
             return
@@ -59,9 +58,8 @@ final class RouterBridgeHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // The client closed its side with nothing left for the router: the connection
-        // is done (servers allow half-closure, so nothing else would close it).
-        if route != nil, let event = event as? ChannelEvent, event == .inputClosed {
+        // The client closed its side with nothing left for the router: the connection is done.
+        if route.isPending, PendingRoute.isEndOfInput(event) {
             context.close(promise: nil)
             return
         }
@@ -69,16 +67,11 @@ final class RouterBridgeHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        endWithoutBridge()
+        route.endClosed()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        endWithoutBridge()
-    }
-
-    private func endWithoutBridge() {
-        route?.succeed(.closed)
-        route = nil
+        route.endClosed()
     }
 }

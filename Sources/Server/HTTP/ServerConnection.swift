@@ -54,14 +54,12 @@ struct ServerConnection: ServerChildChannel, HTTPChannelHandler {
             let operations = channel.pipeline.syncOperations
             try operations.addHandler(ConnectionAdmissionHandler(gate: gate, headTimeoutMs: Int64(headTimeoutMs)))
             if let webSocket {
-                try operations.addHandler(UpgradeSniffer { upgrades, channel in
+                try operations.addHandler(UpgradeSniffer(route: route) { upgrades, channel, route in
                     if upgrades {
                         try Self.addWebSocketPipeline(webSocket, channel: channel, logger: logger, route: route)
                     } else {
                         try addHTTPPipeline(channel: channel, logger: logger, route: route)
                     }
-                } onClose: {
-                    route.succeed(.closed)
                 })
             } else {
                 try addHTTPPipeline(channel: channel, logger: logger, route: route)
@@ -73,6 +71,8 @@ struct ServerConnection: ServerChildChannel, HTTPChannelHandler {
         return channel.eventLoop.makeSucceededFuture(Value(channel: channel, route: route.futureResult))
     }
 
+    /// What Hummingbird's `Server` would call; `HTTPServer` calls `serve` for the
+    /// routes that need a task and this is kept for the protocol (and its tests).
     func handle(value: Value, logger: Logger) async {
         guard let route = try? await value.route.get() else {
             try? await value.channel.close()
@@ -96,6 +96,9 @@ struct ServerConnection: ServerChildChannel, HTTPChannelHandler {
         // connection does not outlive it: an open socket nobody serves holds a place.
         try? await channel.close()
     }
+
+    // Both pipeline builders hand `route` on only as their last step, so when one
+    // throws the route is still the caller's to end (`PendingRoute`).
 
     /// HTTP/1 as Hummingbird's `HTTP1Channel` configures it (pipelining and parse
     /// errors handled here, header validation left to Swift HTTP Types), then Tacho's
@@ -127,6 +130,36 @@ struct ServerConnection: ServerChildChannel, HTTPChannelHandler {
         value.whenComplete { result in
             route.completeWith(result.map { .webSocket(upgrading, $0) })
         }
+    }
+}
+
+/// A connection's route held by the handler that will learn it (`UpgradeSniffer`,
+/// `RouterBridgeHandler`) until it is handed on: the route is completed exactly once,
+/// by whoever it was handed to or, when the connection ends first, `.closed` here.
+struct PendingRoute {
+    private var promise: EventLoopPromise<ServerConnection.Route>?
+
+    init(_ promise: EventLoopPromise<ServerConnection.Route>) {
+        self.promise = promise
+    }
+
+    var isPending: Bool { promise != nil }
+
+    /// The route, now the caller's to complete; nil when handed on already.
+    mutating func handOn() -> EventLoopPromise<ServerConnection.Route>? {
+        defer { promise = nil }
+        return promise
+    }
+
+    /// Ends the route `.closed` unless it was handed on.
+    mutating func endClosed() {
+        handOn()?.succeed(.closed)
+    }
+
+    /// Whether `event` is the client's end of input (servers allow half-closure, so
+    /// nothing else closes a connection whose client stopped sending).
+    static func isEndOfInput(_ event: Any) -> Bool {
+        (event as? ChannelEvent) == .inputClosed
     }
 }
 

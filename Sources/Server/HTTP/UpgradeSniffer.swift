@@ -16,46 +16,43 @@ final class UpgradeSniffer: ChannelInboundHandler, RemovableChannelHandler {
     /// The HTTP decoder's default limit of a head's header bytes (NIO's and Hummingbird's).
     static let headBytesMax = 80 * 1024
 
-    private let decide: (_ upgradesToWebSocket: Bool, _ channel: any Channel) throws -> Void
-    private let onClose: () -> Void
-    private var held: ByteBuffer?
-    private var decided = false
+    /// Builds the pipeline for the verdict after this handler and takes the route on.
+    typealias Decide = (_ upgradesToWebSocket: Bool, _ channel: any Channel, _ route: EventLoopPromise<ServerConnection.Route>) throws -> Void
 
-    init(decide: @escaping (_ upgradesToWebSocket: Bool, _ channel: any Channel) throws -> Void, onClose: @escaping () -> Void) {
+    private let decide: Decide
+    private var route: PendingRoute
+    private var held: ByteBuffer?
+
+    init(route: EventLoopPromise<ServerConnection.Route>, decide: @escaping Decide) {
+        self.route = PendingRoute(route)
         self.decide = decide
-        self.onClose = onClose
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !decided else {
-            context.fireChannelRead(data)
-            return
-        }
         var bytes = unwrapInboundIn(data)
         if held == nil {
             held = bytes
         } else {
             held!.writeBuffer(&bytes)
         }
-        guard let upgrades = Self.firstHeadUpgradesToWebSocket(held!) else { return }
-        decided = true
+        guard let upgrades = Self.firstHeadUpgradesToWebSocket(held!), let route = route.handOn() else { return }
+        let first = held!
+        held = nil
         do {
-            try decide(upgrades, context.channel)
+            try decide(upgrades, context.channel, route)
         } catch {
-            held = nil
-            onClose()
+            // The builders hand the route on last: it is still unanswered here.
+            route.succeed(.closed)
             context.close(promise: nil)
             return
         }
-        let first = held!
-        held = nil
         context.fireChannelRead(wrapInboundOut(first))
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // The client ended its side before a whole first head: nothing to serve.
-        if !decided, let event = event as? ChannelEvent, event == .inputClosed {
+        if route.isPending, PendingRoute.isEndOfInput(event) {
             context.close(promise: nil)
             return
         }
@@ -63,19 +60,14 @@ final class UpgradeSniffer: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        closeUndecided()
+        held = nil
+        route.endClosed()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        closeUndecided()
-    }
-
-    private func closeUndecided() {
-        guard !decided else { return }
-        decided = true
         held = nil
-        onClose()
+        route.endClosed()
     }
 
     /// Whether the head at the start of `bytes` has an `Upgrade` header naming
