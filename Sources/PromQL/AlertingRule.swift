@@ -233,7 +233,7 @@ public enum AlertTemplate {
             if action.hasSuffix("-") { action = action.dropLast() }
             let word = action.trimmingCharacters(in: .whitespaces)
             if word == "$value" || word == ".Value" {
-                out += goFormat(value)
+                out += PromNumber.goFormat(value)
             } else if word.hasPrefix("$labels."), word.count > 8 {
                 out += labels[String(word.dropFirst(8))]
             } else if word.hasPrefix(".Labels."), word.count > 8 {
@@ -244,43 +244,5 @@ public enum AlertTemplate {
             rest = rest[close.upperBound...]
         }
         return out + rest
-    }
-
-    /// Go's `%v` of a float64: shortest digits, exponent form below 1e-4 or from 1e6.
-    public static func goFormat(_ value: Double) -> String {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
-        if value == 0 { return value.sign == .minus ? "-0" : "0" }
-        let plain = PromNumber.format(value)
-        let (_, exponent) = shortestDigits(plain, value)
-        guard exponent < -4 || exponent >= 6 else { return plain }
-        return goExponentFormat(value)
-    }
-
-    /// Go's `strconv.FormatFloat(value, 'e', -1, 64)`: shortest digits in exponent
-    /// form, `1e+00`, `2.5e-05` (how Prometheus's APIs write an alert's value).
-    public static func goExponentFormat(_ value: Double) -> String {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
-        if value == 0 { return value.sign == .minus ? "-0e+00" : "0e+00" }
-        let (significant, exponent) = shortestDigits(PromNumber.format(value), value)
-        var mantissa = String(significant.prefix(1))
-        if significant.count > 1 { mantissa += "." + significant.dropFirst() }
-        let sign = exponent < 0 ? "-" : "+"
-        let e = Swift.abs(exponent)
-        return (value < 0 ? "-" : "") + mantissa + "e" + sign + (e < 10 ? "0\(e)" : "\(e)")
-    }
-
-    /// The shortest digits of a finite non-zero value (no leading or trailing zeros)
-    /// and the power of ten of the first, from its plain decimal form `plain`.
-    private static func shortestDigits(_ plain: String, _ value: Double) -> (significant: String, exponent: Int) {
-        let digitsOnly = plain.filter { $0.isNumber }
-        let trimmed = digitsOnly.drop { $0 == "0" }
-        let significant = String(trimmed.reversed().drop { $0 == "0" }.reversed())
-        let unsigned = plain.drop { $0 == "-" }
-        let exponent = Swift.abs(value) >= 1
-            ? unsigned.prefix { $0 != "." }.count - 1
-            : -(unsigned.dropFirst(2).prefix { $0 == "0" }.count + 1)
-        return (significant, exponent)
     }
 }

@@ -6,7 +6,7 @@ extension Expr: CustomStringConvertible {
     public var description: String {
         switch self {
         case .number(let value):
-            return AlertTemplate.goFormat(value)
+            return PromNumber.goFormat(value)
         case .string(let text):
             return quoted(text)
         case .vectorSelector(let selector):

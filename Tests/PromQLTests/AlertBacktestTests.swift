@@ -36,10 +36,10 @@ import Testing
 
     @Test func templates_expandLabelsAndValue_andRefuseTheRest() throws {
         #expect(try AlertTemplate.expand("{{ $labels.job }}/{{ .Labels.job }}={{$value}}", labels: Labels(["job": "a"]), value: 0.5) == "a/a=0.5")
-        #expect(AlertTemplate.goFormat(1_000_000) == "1e+06")
-        #expect(AlertTemplate.goFormat(123_456) == "123456")
-        #expect(AlertTemplate.goFormat(0.00001) == "1e-05")
-        #expect(AlertTemplate.goFormat(-2.5e-7) == "-2.5e-07")
+        #expect(PromNumber.goFormat(1_000_000) == "1e+06")
+        #expect(PromNumber.goFormat(123_456) == "123456")
+        #expect(PromNumber.goFormat(0.00001) == "1e-05")
+        #expect(PromNumber.goFormat(-2.5e-7) == "-2.5e-07")
         #expect(throws: PromQLError.self) { try AlertTemplate.expand("{{ humanize $value }}", labels: Labels(), value: 1) }
     }
 }

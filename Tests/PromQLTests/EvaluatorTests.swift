@@ -184,6 +184,28 @@ import Testing
         #expect(PromNumber.format(.greatestFiniteMagnitude) == "17976931348623157" + String(repeating: "0", count: 292))
     }
 
+    @Test func sampleValues_takeGosExponentForm_below1eMinus6_andFrom1e21_asPrometheussAPIWritesThem() {
+        func written(_ value: Double) -> String {
+            var bytes: [UInt8] = []
+            PromNumber.appendSampleValue(value, to: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        #expect(written(1e-7) == "1e-07")
+        #expect(written(-2.5e-9) == "-2.5e-09")
+        #expect(written(9.99e-7) == "9.99e-07")
+        #expect(written(1e-6) == "0.000001")
+        #expect(written(1e21) == "1e+21")
+        #expect(written(1e21.nextDown) == "999999999999999900000")
+        #expect(written(1.5e20) == "150000000000000000000")
+        #expect(written(-1e300) == "-1e+300")
+        #expect(written(.leastNonzeroMagnitude) == "5e-324")
+        #expect(written(0) == "0")
+        #expect(written(-0.0) == "-0")
+        #expect(written(.nan) == "NaN")
+        #expect(written(.infinity) == "+Inf")
+        #expect(written(42.5) == "42.5")
+    }
+
     /// The byte-level formatter against the string-level one it replaced (checked
     /// against Prometheus by the conformance suite), over every magnitude.
     @Test func numbers_formatAsTheStringLevelFormatterDid_overRandomDoubles() {

@@ -95,7 +95,9 @@ enum PromAnswer {
         return out
     }
 
-    /// `[time, "value"]` pairs: times within a microsecond, values within 1e-9 relative.
+    /// `[time, "value"]` pairs: times within a microsecond, values within 1e-9 relative;
+    /// a value equal to the bit is written as Prometheus writes it (`1e-07`, not
+    /// `0.0000001`, in a vector).
     private static func point(_ a: Any?, _ b: Any?) -> String? {
         guard let a = a as? [Any], let b = b as? [Any], a.count == 2, b.count == 2,
               let timeA = (a[0] as? NSNumber)?.doubleValue, let timeB = (b[0] as? NSNumber)?.doubleValue,
@@ -105,7 +107,7 @@ enum PromAnswer {
             return textA == textB ? nil : "value \(textA) vs \(textB)"
         }
         if x.isNaN && y.isNaN { return nil }
-        if x == y { return nil }
+        if x == y { return textA == textB ? nil : "value written \(textA) vs \(textB)" }
         return abs(x - y) <= 1e-9 * max(abs(x), abs(y)) ? nil : "value \(textA) vs \(textB)"
     }
 }

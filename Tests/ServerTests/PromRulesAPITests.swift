@@ -155,6 +155,6 @@ import Glibc
         (0.0, "0e+00"), (12.0, "1.2e+01"), (Double.nan, "NaN"), (-Double.infinity, "-Inf"),
     ])
     func alertValues_areWrittenAsGosShortestExponentForm(value: Double, expected: String) {
-        #expect(AlertTemplate.goExponentFormat(value) == expected)
+        #expect(PromNumber.goExponentFormat(value) == expected)
     }
 }

@@ -100,7 +100,7 @@ extension PromAPIController {
         writer.member("state", alert.state.rawValue)
         writer.member("activeAt", time(alert.activeAtMs * 1_000_000))
         if let since = alert.keepFiringSinceMs { writer.member("keepFiringSince", time(since * 1_000_000)) }
-        writer.member("value", AlertTemplate.goExponentFormat(alert.value))
+        writer.member("value", PromNumber.goExponentFormat(alert.value))
         writer.endObject()
     }
 

@@ -48,7 +48,8 @@ enum PromAPIJSON {
         writer.key("result")
         switch value {
         case .scalar(let t, let v):
-            point(t, v, &writer)
+            // Prometheus writes a scalar with Go's `'f'` form whatever its size.
+            point(t, v, sampleValue: false, &writer)
         case .string(let t, let text):
             writer.beginArray()
             writer.raw(seconds(t))
@@ -89,14 +90,16 @@ enum PromAPIJSON {
     }
 
     /// `[1700000000.123,"value"]`: seconds with the milliseconds, as Prometheus writes
-    /// them, and the value as a string. Written byte by byte: a matrix holds thousands.
-    static func point(_ ms: Int64, _ value: Double, _ writer: inout JSONWriter) {
+    /// them, and the value as a string, a sample's as Prometheus writes a vector's and a
+    /// matrix's (`PromNumber.appendSampleValue`). Written byte by byte: a matrix holds
+    /// thousands.
+    static func point(_ ms: Int64, _ value: Double, sampleValue: Bool = true, _ writer: inout JSONWriter) {
         writer.rawValue { bytes in
             bytes.append(UInt8(ascii: "["))
             appendSeconds(ms, to: &bytes)
             bytes.append(UInt8(ascii: ","))
             bytes.append(UInt8(ascii: "\""))
-            PromNumber.append(value, to: &bytes)
+            if sampleValue { PromNumber.appendSampleValue(value, to: &bytes) } else { PromNumber.append(value, to: &bytes) }
             bytes.append(UInt8(ascii: "\""))
             bytes.append(UInt8(ascii: "]"))
         }
