@@ -266,7 +266,10 @@ import Glibc
             ServeProcess.binaryPath,
             ["restore", "--from", cluster.urlList, "--replicate-stream", "NOLEADER", "--data", restored.path, "--unavailable-wait-ms", "120000"],
             outputPath: "\(restored.path)-restore.log")
-        defer { restore.stop() }
+        defer {
+            restore.stop()
+            try? FileManager.default.removeItem(atPath: "\(restored.path)-restore.log")
+        }
         let waiting = await poll(timeout: .seconds(60)) { restore.output.contains("; retrying") }
         #expect(waiting, "restore waits for the cluster: \(restore.output)")
         try await cluster.restartAll()
