@@ -210,7 +210,7 @@ extension Evaluator {
             }
             value = Double(count)
         case "avg_over_time": value = Self.average(points)
-        case "sum_over_time": value = Self.kahanSum(points.map(\.value))
+        case "sum_over_time": value = Self.kahanSum(points.lazy.map(\.value))
         case "count_over_time": value = Double(points.count)
         case "min_over_time":
             value = points.dropFirst().reduce(points.first!.value) { m, s in (s.value < m || m.isNaN) ? s.value : m }
@@ -297,7 +297,7 @@ extension Evaluator {
         return (t, c)
     }
 
-    static func kahanSum(_ values: [Double]) -> Double {
+    static func kahanSum<Values: Sequence<Double>>(_ values: Values) -> Double {
         var sum = 0.0, c = 0.0
         for value in values { (sum, c) = kahanSumInc(value, sum, c) }
         return sum.isInfinite ? sum : sum + c
@@ -340,6 +340,52 @@ extension Evaluator {
             (mean, c) = kahanSumInc(value / count - mean / count, mean, c)
         }
         return mean.isInfinite ? mean : mean + c
+    }
+
+    /// `average` of each window of `samples`, the same bits, four windows at a time: a
+    /// window's mean is a chain of dependent divisions and additions (each sample waits
+    /// for the last, ~20 cycles), so four independent chains side by side keep the
+    /// divider busy where one leaves it idle (a range query's `avg_over_time` is
+    /// windows × series of them). The lanes run together over the samples all four
+    /// windows have; each finishes alone with `average`'s own steps. A lane whose
+    /// mean is not finite at the end is computed again by `average`, whose steps
+    /// differ only once the mean is infinite.
+    static func averages(_ samples: [Sample], _ windows: [Range<Int>]) -> [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(windows.count)
+        samples.withUnsafeBufferPointer { all in
+            var next = 0
+            while next + 4 <= windows.count {
+                let lanes = (windows[next], windows[next + 1], windows[next + 2], windows[next + 3])
+                let starts = SIMD4<Int>(lanes.0.lowerBound, lanes.1.lowerBound, lanes.2.lowerBound, lanes.3.lowerBound)
+                let common = Swift.min(lanes.0.count, lanes.1.count, lanes.2.count, lanes.3.count)
+                var mean = SIMD4<Double>(repeating: 0), c = SIMD4<Double>(repeating: 0)
+                var count = 0.0
+                for offset in 0..<common {
+                    count += 1
+                    let value = SIMD4<Double>(all[starts[0] + offset].value, all[starts[1] + offset].value, all[starts[2] + offset].value, all[starts[3] + offset].value)
+                    let increment = value / count - mean / count
+                    let t = mean + increment
+                    let sumIsLarger = mean.replacing(with: -mean, where: mean .< 0) .>= increment.replacing(with: -increment, where: increment .< 0)
+                    c += ((mean - t) + increment).replacing(with: (increment - t) + mean, where: .!sumIsLarger)
+                    mean = t
+                }
+                for (lane, window) in [lanes.0, lanes.1, lanes.2, lanes.3].enumerated() {
+                    var (laneMean, laneC, laneCount) = (mean[lane], c[lane], count)
+                    for slot in (window.lowerBound + common)..<window.upperBound where laneMean.isFinite {
+                        laneCount += 1
+                        (laneMean, laneC) = kahanSumInc(all[slot].value / laneCount - laneMean / laneCount, laneMean, laneC)
+                    }
+                    out.append(laneMean.isFinite ? laneMean + laneC : average(samples[window]))
+                }
+                next += 4
+            }
+            while next < windows.count {
+                out.append(average(samples[windows[next]]))
+                next += 1
+            }
+        }
+        return out
     }
 
     static func linearRegression(_ points: ArraySlice<Sample>, interceptMs: Int64) -> (slope: Double, intercept: Double) {

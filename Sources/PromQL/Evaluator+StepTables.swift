@@ -194,6 +194,10 @@ extension Evaluator {
             let samples = series.samples
             var low = 0
             var high = 0
+            // `avg_over_time`'s windows are averaged together (`averages`), after the walk.
+            let averaged = name == "avg_over_time"
+            var windows: [Range<Int>] = []
+            var windowSteps: [Int] = []
             for step in 0..<grid.count {
                 let t = grid.time(of: step)
                 let ref = reference(nil, offsetMs: selector.offsetMs, t)
@@ -203,10 +207,17 @@ extension Evaluator {
                 while high < samples.count, samples[high].timestampMs <= ref { high += 1 }
                 guard low < high else { continue }
                 held[step] += high - low
-                if let value = try Self.rangeValue(name, samples[low..<high], refMs: ref, rangeMs: rangeMs, parameter: nil, t: t) {
+                if averaged {
+                    windows.append(low..<high)
+                    windowSteps.append(step)
+                } else if let value = try Self.rangeValue(name, samples[low..<high], refMs: ref, rangeMs: rangeMs, parameter: nil, t: t) {
                     rows[step].append((Int32(position), value))
                     entries += 1
                 }
+            }
+            if averaged {
+                for (step, value) in zip(windowSteps, Self.averages(samples, windows)) { rows[step].append((Int32(position), value)) }
+                entries += windows.count
             }
         }
         // `last_over_time` keeps the metric name: distinct series, distinct labels.

@@ -1,4 +1,4 @@
-import PromQL
+@testable import PromQL
 import Testing
 
 @Suite struct EvaluatorTests {
@@ -182,6 +182,63 @@ import Testing
         #expect(PromNumber.format(-1e-5) == "-0.00001")
         #expect(PromNumber.format(.leastNonzeroMagnitude) == "0." + String(repeating: "0", count: 323) + "5")
         #expect(PromNumber.format(.greatestFiniteMagnitude) == "17976931348623157" + String(repeating: "0", count: 292))
+    }
+
+    @Test func windowsAveragedFourAtATime_giveAveragesOwnBits_specialValuesIncluded() {
+        var generator = SystemRandomNumberGenerator()
+        let specials: [Double] = [.infinity, -.infinity, .nan, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e308, 0, -0.0]
+        for round in 0..<300 {
+            let count = Int.random(in: 1...200, using: &generator)
+            let samples = (0..<count).map { index in
+                let value = round % 3 == 0 && Int.random(in: 0..<40, using: &generator) == 0
+                    ? specials.randomElement(using: &generator)!
+                    : Double.random(in: -1e6...1e6, using: &generator).rounded(.down) / Double(Int.random(in: 1...100, using: &generator))
+                return Sample(timestampMs: Int64(index) * 15_000, value: value)
+            }
+            let windows = (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+                let low = Int.random(in: 0..<count, using: &generator)
+                return low..<Int.random(in: (low + 1)...count, using: &generator)
+            }
+            let together = Evaluator.averages(samples, windows)
+            let alone = windows.map { Evaluator.average(samples[$0]) }
+            #expect(together.count == alone.count)
+            for (a, b) in zip(together, alone) where a.bitPattern != b.bitPattern && !(a.isNaN && b.isNaN) {
+                Issue.record("round \(round): \(a) four at a time, \(b) alone")
+                return
+            }
+        }
+    }
+
+    @Test func digitsHandedOverWithoutAString_areTheGeneralWays_orNoneWhereSwiftWritesAnExponent() {
+        func general(_ value: Double) -> String {
+            var bytes: [UInt8] = []
+            PromNumber.appendThroughDescription(value, integral: false, to: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [1e-4, 1e-4.nextDown, 0.1, 1.0 / 3, 18.333333333333332, 0x1p53.nextDown, 1e15 + 0.5, -2.5e-7, 5e-324]
+        for _ in 0..<100_000 {
+            // Any double, means of small integers, rates.
+            values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator)))
+            values.append(-Double(Int.random(in: 1...100_000, using: &generator)) / Double(Int.random(in: 1...400, using: &generator)))
+            values.append(Double(Int.random(in: 1...1_000_000, using: &generator)) / Double(Int.random(in: 1...3_600, using: &generator)) / 60)
+        }
+        var handed = 0
+        for value in values where value.isFinite && value.rounded(.towardZero) != value {
+            var bytes: [UInt8] = [UInt8(ascii: "[")]
+            if PromNumber.appendSwiftsDigits(value, to: &bytes) {
+                handed += 1
+                let written = String(decoding: bytes.dropFirst(), as: UTF8.self)
+                if written != general(value) {
+                    Issue.record("\(value): \(written), the general way \(general(value))")
+                    return
+                }
+            } else {
+                #expect(bytes == [UInt8(ascii: "[")], "nothing written for \(value)")
+                #expect(Swift.abs(value) < 1e-4, "\(value) written with an exponent by Swift")
+            }
+        }
+        #expect(handed > 150_000)
     }
 
     @Test func sampleValues_takeGosExponentForm_below1eMinus6_andFrom1e21_asPrometheussAPIWritesThem() {
