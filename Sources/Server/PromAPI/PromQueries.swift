@@ -136,10 +136,13 @@ struct PromQueries: Sendable {
         return source
     }
 
+    /// Every server of the process shares the texts parsed: a parse depends on the text alone.
+    static let parsedQueries = ParsedQueries(capacity: 1024)
+
     private func parse(_ parameters: PromAPIParameters) throws -> Expr {
         do {
             // No query is Prometheus's parse error of an empty text ("no expression found in input").
-            return try Parser.parse(parameters.text("query") ?? "")
+            return try Self.parsedQueries.parse(parameters.text("query") ?? "")
         } catch {
             throw PromAPIError(.badData, "invalid parameter \"query\": \(error.message)")
         }
