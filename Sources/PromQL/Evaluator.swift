@@ -11,6 +11,10 @@ public struct QueryOptions: Sendable {
     /// Range queries compute their selectors and range functions series by series
     /// (`StepTable`); false evaluates them step by step (the tests' reference).
     public var usesStepTables = true
+    /// Asked once every selector's samples are loaded, before any is evaluated, with
+    /// how many samples and series were loaded; false stops the query with an error
+    /// (its asker's: a query tried where only a small one may run).
+    public var admitsLoaded: (@Sendable (_ samples: Int, _ series: Int) -> Bool)?
 
     public init() {}
 }
@@ -29,6 +33,9 @@ public struct Evaluator {
     let endMs: Int64
     var selected = SmallMap<[LabelMatcher], [LoadedSeries]>()
     var samplesHeld = 0
+    /// Samples and series `load` read, for `options.admitsLoaded`.
+    var loadedSamples = 0
+    var loadedSeries = 0
     var checks = 0
     /// A range query's times and the leaves computed over all of them (`StepTable`).
     var grid: StepGrid?
@@ -42,6 +49,7 @@ public struct Evaluator {
     public static func instant(_ expr: Expr, atMs: Int64, source: any SampleSource, options: QueryOptions = QueryOptions()) throws(PromQLError) -> QueryValue {
         var evaluator = Evaluator(options: options, startMs: atMs, endMs: atMs)
         try evaluator.load(expr, source: source)
+        try evaluator.askAdmission()
         evaluator.samplesHeld = 0
         switch try evaluator.eval(expr, atMs) {
         case .scalar(let value): return .scalar(timestampMs: atMs, value: value)
@@ -62,6 +70,7 @@ public struct Evaluator {
         }
         var evaluator = Evaluator(options: options, startMs: startMs, endMs: endMs)
         try evaluator.load(expr, source: source)
+        try evaluator.askAdmission()
         if options.usesStepTables, let grid = StepGrid(startMs: startMs, endMs: endMs, stepMs: stepMs) {
             try evaluator.buildStepTables(expr, grid: grid)
         }
@@ -120,8 +129,11 @@ public struct Evaluator {
         collect(expr, fromMs: startMs, toMs: endMs, into: &windows)
         for (matchers, window) in windows {
             do {
-                selected[matchers] = try source.select(matchers, fromMs: window.0, toMs: window.1).sorted { $0.labels < $1.labels }
+                let loaded = try source.select(matchers, fromMs: window.0, toMs: window.1).sorted { $0.labels < $1.labels }
                     .map { LoadedSeries(labels: $0.labels, unnamed: $0.labels.droppingName, samples: $0.samples, staleMarksMs: $0.staleMarksMs) }
+                loadedSeries += loaded.count
+                for series in loaded { loadedSamples += series.samples.count }
+                selected[matchers] = loaded
             } catch let error as PromQLError {
                 throw error
             } catch {
@@ -129,6 +141,12 @@ public struct Evaluator {
             }
             try checkDeadline(force: true)
         }
+    }
+
+    /// `options.admitsLoaded`, asked with what `load` loaded.
+    private func askAdmission() throws(PromQLError) {
+        guard let admits = options.admitsLoaded else { return }
+        guard admits(loadedSamples, loadedSeries) else { throw PromQLError.execution("the query was not admitted once its samples were loaded") }
     }
 
     func reference(_ at: AtModifier?, offsetMs: Int64, _ t: Int64) -> Int64 {

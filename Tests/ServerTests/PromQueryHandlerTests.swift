@@ -52,6 +52,46 @@ private final class SeriesOffered: MetricScanning {
     func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes? { nil }
 }
 
+/// A log of `series` series `m{i="<n>"}`, a sample a second from `baseSeconds`, all of
+/// them held in memory while `isHeld` (what `scanHeldMetrics` hands over), none after.
+final class HeldSamples: MetricScanning, @unchecked Sendable {
+    static let baseSeconds: Int64 = 1_700_000_000
+    let series: Int
+    let samplesPerSeries: Int
+    /// Set by the test before the queries it makes.
+    var isHeld = true
+
+    init(series: Int, samplesPerSeries: Int) {
+        self.series = series
+        self.samplesPerSeries = samplesPerSeries
+    }
+
+    func scanMetrics(
+        fromNs: Int64, toNs: Int64, eventsScannedMax: Int, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
+        labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+    ) throws {
+        for number in 0..<series {
+            let key = SeriesKey(name: "m", labels: Labels(["i": "\(number)"]))
+            guard try wants(key) else { continue }
+            let times = (0..<samplesPerSeries).map { (Self.baseSeconds + Int64($0)) * 1_000_000_000 }.filter { $0 >= fromNs && $0 <= toNs }
+            let values = times.map { Double($0 / 1_000_000_000 - Self.baseSeconds) * Double(number + 1) }
+            try times.withUnsafeBufferPointer { times in try values.withUnsafeBufferPointer { try visit(key, .counter, times, $0) } }
+        }
+    }
+
+    func scanHeldMetrics(
+        fromNs: Int64, toNs: Int64, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
+        labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+    ) throws {
+        guard isHeld else { throw MetricSamplesNotHeld() }
+        try scanMetrics(
+            fromNs: fromNs, toNs: toNs, eventsScannedMax: .max, eventSeries: eventSeries, name: name, labelsEqual: labelsEqual,
+            labelValues: labelValues, wants: wants, visit)
+    }
+
+    func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes? { nil }
+}
+
 /// The computations the query handler hands off, run when the test says so.
 final class HeldWork: Sendable {
     private let work = Mutex<[@Sendable () -> Void]>([])
@@ -96,12 +136,12 @@ private final class EventRecorder: ChannelInboundHandler, RemovableChannelHandle
         let reads: ReadCounter
         let events: EventRecorder
 
-        init(log: any MetricScanning = NoMetrics()) throws {
+        init(log: any MetricScanning = NoMetrics(), answersHeld: Bool = false) throws {
             let work = HeldWork()
             reads = ReadCounter()
             events = EventRecorder()
             channel = EmbeddedChannel()
-            let handler = PromQueryHandler(queries: PromQueries(log: log), serverName: "tacho") { work.add($0) }
+            let handler = PromQueryHandler(queries: PromQueries(log: log), serverName: "tacho", answersHeld: answersHeld) { work.add($0) }
             try channel.pipeline.syncOperations.addHandlers([reads, handler, events])
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             self.work = work
@@ -149,6 +189,30 @@ private final class EventRecorder: ChannelInboundHandler, RemovableChannelHandle
             try channel.writeOutbound(HTTPResponsePart.end(nil))
             _ = try responses()
         }
+    }
+
+    @Test func smallQueriesOverSamplesHeldInMemory_areAnsweredOnTheLoop_inOrder_andOthersOnAThread() throws {
+        let log = HeldSamples(series: 3, samplesPerSeries: 10)
+        let pipeline = try Pipeline(log: log, answersHeld: true)
+        let instant = "/api/v1/query?query=m&time=\(HeldSamples.baseSeconds + 9)"
+        let range = "/api/v1/query_range?query=rate(m%5B5s%5D)&start=\(HeldSamples.baseSeconds)&end=\(HeldSamples.baseSeconds + 9)&step=1"
+        let overTheHour = "/api/v1/query?query=sum_over_time(m%5B1h%5D)&time=\(HeldSamples.baseSeconds + 9)"
+        try pipeline.request(.get, instant)
+        try pipeline.request(.get, range)
+        #expect(pipeline.work.count == 0, "no thread for either")
+        pipeline.channel.embeddedEventLoop.run()
+        let answered = try pipeline.responses()
+        let queries = PromQueries(log: log)
+        #expect(answered.map(\.body) == [instant, range].map { target in
+            let endpoint = PromQueries.Endpoint(target: target[...])!
+            return String(decoding: queries.answer(endpoint, PromAPIParameters(query: PromAPIParameters.query(ofTarget: target[...]), form: nil)).body, as: UTF8.self)
+        })
+        #expect(answered.allSatisfy { $0.head.status == .ok } && answered.count == 2)
+        // Samples not all in memory: computed on a thread, as before.
+        log.isHeld = false
+        try pipeline.request(.get, overTheHour)
+        #expect(pipeline.work.count == 1)
+        #expect(try pipeline.answer().map(\.head.status) == [.ok])
     }
 
     @Test func queriesAreAnsweredOnTheConnection_andOtherRequestsGoOnToTheRouter() throws {

@@ -26,7 +26,7 @@ private final class Connection {
             : nil
         let connection = ServerConnection(
             responder: { _, _, _ in }, gate: ConnectionGate(connectionsMax: 8), headTimeoutMs: 60_000,
-            handlers: { [PromQueryHandler(queries: PromQueries(log: NoMetrics()), serverName: "tacho") { queries.add($0) }] },
+            handlers: { [PromQueryHandler(queries: PromQueries(log: NoMetrics()), serverName: "tacho", answersHeld: false) { queries.add($0) }] },
             webSocket: upgrading)
         let value = try connection.setup(channel: channel, logger: .init(label: "test")).wait()
         let route = self.route

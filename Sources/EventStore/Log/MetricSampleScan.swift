@@ -12,6 +12,14 @@ public struct MetricScanStatistics: Sendable, Equatable {
     public var damagedBatches = 0
 }
 
+/// Thrown by a scan asked to read from memory only (`heldOnly`) where it would have to
+/// read a file: a segment's series index not in memory or behind the segment's end, or
+/// a chosen batch not decoded in memory. Nothing was handed over past what the caller
+/// saw; the caller asks again without `heldOnly`, off its event loop.
+public struct MetricSamplesNotHeld: Error, Equatable {
+    public init() {}
+}
+
 /// What a scan hands over per series and batch: the series, its kind in the batch,
 /// and its samples there in log order (times and values; buffers valid during the call).
 public typealias SeriesSamplesVisitor = (SeriesKey, MetricKind, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) throws -> Void
@@ -61,10 +69,12 @@ public struct MetricSampleScanner {
     /// read (a caller's limit throws there). `name` and `labelsEqual`, when given, are
     /// what every wanted series has (a query's equality matchers): `wants` is then
     /// asked about those only. Blocking file I/O: call from a thread of its own.
+    /// With `heldOnly`, no file is opened: the scan throws `MetricSamplesNotHeld` where
+    /// it would read one (so a caller on an event loop may try it there first).
     @discardableResult
     public func scan(
         fromNs: Int64, toNs: Int64, name: String? = nil, labelsEqual: [Labels.Pair] = [], labelValues: [LabelValueFilter] = [],
-        wants: (SeriesKey) throws -> Bool, beforeBatch: (Int) throws -> Void = { _ in }, visit: SeriesSamplesVisitor
+        heldOnly: Bool = false, wants: (SeriesKey) throws -> Bool, beforeBatch: (Int) throws -> Void = { _ in }, visit: SeriesSamplesVisitor
     ) throws -> MetricScanStatistics {
         var statistics = MetricScanStatistics()
         guard fromNs <= toNs else { return statistics }
@@ -73,7 +83,7 @@ public struct MetricSampleScanner {
             guard summary.batchCount > 0, summary.maxTimeNs >= fromNs, summary.minTimeNs <= toNs else { continue }
             try scanSegment(
                 record, fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, labelValues: labelValues, wants: wants,
-                beforeBatch: beforeBatch, visit: visit, statistics: &statistics)
+                beforeBatch: beforeBatch, visit: visit, statistics: &statistics, heldOnly: heldOnly)
         }
         return statistics
     }
@@ -83,13 +93,20 @@ public struct MetricSampleScanner {
     func scanSegment(
         _ first: SegmentRecord, fromNs: Int64, toNs: Int64, name: String?, labelsEqual: [Labels.Pair], labelValues: [LabelValueFilter],
         wants: (SeriesKey) throws -> Bool,
-        beforeBatch: (Int) throws -> Void, visit: SeriesSamplesVisitor, statistics: inout MetricScanStatistics, cacheDecoded: Bool = true
+        beforeBatch: (Int) throws -> Void, visit: SeriesSamplesVisitor, statistics: inout MetricScanStatistics, cacheDecoded: Bool = true,
+        heldOnly: Bool = false
     ) throws {
         var record = first
         // A compaction may rename a new file over the segment between reading its
         // index and opening it: then the index is rebuilt once for the new file.
         for attempt in 0..<2 {
-            let index = try seriesIndexes.index(for: record)
+            let index: SeriesIndex
+            if heldOnly {
+                guard let held = seriesIndexes.heldIndex(for: record) else { throw MetricSamplesNotHeld() }
+                index = held
+            } else {
+                index = try seriesIndexes.index(for: record)
+            }
             let (selected, selectedNumbers) = try index.selectionAndNumbers(name: name, labelsEqual: labelsEqual, labelValues: labelValues, wants: wants)
             let chosen = index.batches(holding: selectedNumbers, fromNs: fromNs, toNs: toNs)
             let passedOver = index.batches.count - chosen.count
@@ -151,6 +168,9 @@ public struct MetricSampleScanner {
                     return
                 }
             }
+            // Batches handed over so far stay handed over: the caller drops what it
+            // gathered and asks again without `heldOnly`.
+            if heldOnly { throw MetricSamplesNotHeld() }
             let file: any LogFile
             do { file = try directory.fileSystem.open(record.path, create: false, truncate: false) } catch {
                 // Retention may delete a segment between listing and opening it.

@@ -80,6 +80,19 @@ final class SeriesIndexes: @unchecked Sendable {
         return index
     }
 
+    /// The index of `record` if one in memory already covers its committed bytes (what
+    /// `index(for:)` would return without reading or writing a file); nil otherwise.
+    func heldIndex(for record: SegmentRecord) -> SeriesIndex? {
+        lock.withLock {
+            guard let known = cached[record.baseOffset], known.compacted == record.compacted,
+                known.index.segmentSizeBytes == record.index.segmentSizeBytes, !record.sealed || known.written || !writesFiles
+            else { return nil }
+            useCount += 1
+            cached[record.baseOffset]?.lastUse = useCount
+            return known.index
+        }
+    }
+
     /// The committed bytes of the segment at `baseOffset` its index in memory covers;
     /// nil when none is in memory.
     func indexedSizeBytes(baseOffset: UInt64) -> UInt64? {

@@ -1,5 +1,6 @@
 import EventStore
 import PromQL
+import Synchronization
 
 /// PromQL's samples read from the log: every `metric` event whose time is within
 /// the range asked for, as a series named by the event's name and labels. Event
@@ -13,6 +14,14 @@ struct LogSampleSource: SampleSource {
     let eventsScannedMax: Int
     /// True once the query's time is up: the scan stops with a timeout error.
     var isPastDeadline: @Sendable () -> Bool = { false }
+    /// Set for a query tried on its connection's event loop: the samples are read from
+    /// memory only, at most `samplesMax` of them, and what would need more refuses the
+    /// attempt (the query is asked again off the loop).
+    var held: HeldAttempt?
+    /// With `held`: most series the query may select, and most it may be offered to
+    /// choose them from, before the attempt is refused.
+    var heldSeriesMax = Int.max
+    static let heldOfferedMax = 2_048
 
     func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64) throws -> [Series] {
         try gather(matchers, fromMs: fromMs, toMs: toMs).map { Series(labels: $0.labels, samples: $0.samples, staleMarksMs: $0.staleMarksMs) }
@@ -40,32 +49,68 @@ struct LogSampleSource: SampleSource {
                 let matcher = matchers[number]
                 return (matcher.op == .regexMatch || matcher.op == .regexNoMatch) && matcher.name != PromQL.Labels.metricName && !matcher.matchesEmpty
             }.map { number in LabelValueFilter(name: matchers[number].name) { value in try filter.matches(number, value) } }
-            try log.scanMetrics(
-                fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax, eventSeries: EventSeries.mayMatch(metricName: name),
-                name: name, labelsEqual: labelsEqual, labelValues: labelValues,
-                wants: { key in
-                    visited += 1
-                    if visited >= checkEvery {
-                        visited = 0
-                        if isPastDeadline() { throw PromQLError.timedOut }
-                    }
-                    return try filter.accepts(key)
+            let eventSeries = EventSeries.mayMatch(metricName: name)
+            // One way or the other, with the same closures written at the call: closures
+            // passed straight to it keep what they change on the stack, where local
+            // functions kept it in a box checked at every access (~10 % of a
+            // 5,000-series range query).
+            let scan: ((SeriesKey) throws -> Bool, SeriesSamplesVisitor) throws -> Void
+            if held != nil {
+                scan = { wants, visit in
+                    try log.scanHeldMetrics(
+                        fromNs: fromNs, toNs: toNs, eventSeries: eventSeries, name: name, labelsEqual: labelsEqual, labelValues: labelValues,
+                        wants: wants, visit)
                 }
-            ) { key, kind, times, values in
+            } else {
+                scan = { wants, visit in
+                    try log.scanMetrics(
+                        fromNs: fromNs, toNs: toNs, eventsScannedMax: eventsScannedMax, eventSeries: eventSeries, name: name,
+                        labelsEqual: labelsEqual, labelValues: labelValues, wants: wants, visit)
+                }
+            }
+            var offered = 0
+            var accepted = 0
+            try scan({ key in
+                visited += 1
+                if visited >= checkEvery {
+                    visited = 0
+                    if isPastDeadline() { throw PromQLError.timedOut }
+                }
+                offered += 1
+                guard try filter.accepts(key) else {
+                    if held != nil, offered > Self.heldOfferedMax { throw refusingHeld() }
+                    return false
+                }
+                accepted += 1
+                if held != nil, accepted > heldSeriesMax || offered > Self.heldOfferedMax { throw refusingHeld() }
+                return true
+            }, { key, kind, times, values in
                 visited += times.count
                 if visited >= checkEvery {
                     visited = 0
                     if isPastDeadline() { throw PromQLError.timedOut }
                 }
-                guard collector.sampleCount + times.count <= samplesMax else { throw PromQLError.tooManySamples }
+                guard collector.sampleCount + times.count <= samplesMax else {
+                    if held != nil { throw refusingHeld() }
+                    throw PromQLError.tooManySamples
+                }
                 collector.add(key, kind: kind, timesNs: times, values: values)
-            }
+            })
         } catch let error as MetricScanError {
             throw PromQLError.execution(error.description)
+        } catch is MetricSamplesNotHeld {
+            held?.refuse()
+            throw PromQLError.execution("the samples are not all held in memory")
         }
         return collector.series().map {
             GatheredSeries(labels: $0.series.labels, samples: $0.series.samples, staleMarksMs: $0.series.staleMarksMs, isCounter: $0.isCounter)
         }
+    }
+
+    /// Refuses a query tried on an event loop: it would read more than it may there.
+    private func refusingHeld() -> PromQLError {
+        held?.refuse()
+        return PromQLError.execution("the query reads more than an event loop may")
     }
 
     static func milliseconds(_ ns: Int64) -> Int64 { MetricSeriesCollector.milliseconds(ns) }
@@ -125,4 +170,14 @@ private final class SeriesFilter {
         for pair in key.labels.pairs where pair.key == name { return pair.value }
         return ""
     }
+}
+
+/// A query tried on its connection's event loop (`PromQueries.answerHeld`), refused as
+/// soon as it would read a file or do more than the loop may: its error then is not
+/// the query's, and it is asked again off the loop.
+final class HeldAttempt: Sendable {
+    private let refused = Atomic<Bool>(false)
+
+    func refuse() { refused.store(true, ordering: .relaxed) }
+    var isRefused: Bool { refused.load(ordering: .relaxed) }
 }

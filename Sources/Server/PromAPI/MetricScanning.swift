@@ -20,6 +20,22 @@ public protocol MetricScanning: Sendable {
     /// The minute rollups of one series over the minutes of `fromNs...toNs`, from the
     /// log (`MetricSampleScanner.minuteRollups`). Blocking file I/O.
     func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes?
+
+    /// `scanMetrics` from memory only, for a caller on an event loop: throws
+    /// `MetricSamplesNotHeld` where it would read a file (the default: always).
+    func scanHeldMetrics(
+        fromNs: Int64, toNs: Int64, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
+        labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+    ) throws
+}
+
+extension MetricScanning {
+    public func scanHeldMetrics(
+        fromNs: Int64, toNs: Int64, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
+        labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+    ) throws {
+        throw MetricSamplesNotHeld()
+    }
 }
 
 public struct MetricScanError: Error, CustomStringConvertible {
@@ -41,6 +57,18 @@ extension Engine: MetricScanning {
 
     public func minuteRollups(of key: SeriesKey, fromNs: Int64, toNs: Int64) throws -> SeriesMinutes? {
         try log.metricSamples.minuteRollups(of: key, fromNs: fromNs, toNs: toNs)
+    }
+
+    /// The series indexes and decoded batches in memory only; Tacho's own events stand
+    /// for series read from the log, so a query that may match them is never held.
+    public func scanHeldMetrics(
+        fromNs: Int64, toNs: Int64, eventSeries: Bool, name: String?, labelsEqual: [Labels.Pair],
+        labelValues: [LabelValueFilter], wants: (SeriesKey) throws -> Bool, _ visit: SeriesSamplesVisitor
+    ) throws {
+        guard !eventSeries else { throw MetricSamplesNotHeld() }
+        guard fromNs <= toNs else { return }
+        try log.metricSamples.scan(
+            fromNs: fromNs, toNs: toNs, name: name, labelsEqual: labelsEqual, labelValues: labelValues, heldOnly: true, wants: wants, visit: visit)
     }
 }
 

@@ -90,15 +90,92 @@ struct PromQueries: Sendable {
         }
     }
 
-    private func instant(_ parameters: PromAPIParameters, cancellation: QueryCancellation?) throws -> PromAPIAnswer {
+    /// The answer of a query small enough to compute on its connection's event loop,
+    /// with no thread to wake and wait for: every sample it reads held in memory (the
+    /// segments' series indexes and decoded batches), at most `heldSamplesMax` of them,
+    /// no subquery, and steps × (samples + series) × the expression's nodes within
+    /// `heldWorkMax` (an upper bound of the evaluation's work: each node does at most
+    /// a pass over what is loaded per step). Nil when it is not: the query is asked
+    /// again off the loop, where `answer` reads files and runs as long as it needs.
+    /// A query's own errors (a parse error, a bad parameter) are answered here.
+    func answerHeld(_ endpoint: Endpoint, _ parameters: PromAPIParameters) -> PromAPIAnswer? {
+        let held = HeldAttempt()
+        let answer: PromAPIAnswer
+        switch endpoint {
+        case .buildInfo: return Self.buildInfo
+        case .instant: answer = PromAPIAnswer.catching { try instant(parameters, cancellation: nil, held: held) }
+        case .range: answer = PromAPIAnswer.catching { try range(parameters, cancellation: nil, held: held) }
+        case .series, .labels, .labelValues, .metadata: return nil
+        }
+        return held.isRefused ? nil : answer
+    }
+
+    /// Most samples a query computed on an event loop reads (`answerHeld`).
+    static let heldSamplesMax = 5_000
+    /// Most series it selects: a refused query has cost the loop at most their lookup.
+    static let heldSeriesMax = 256
+    /// Samples a selected series is taken to bring, to refuse a query early.
+    static let heldSamplesPerSeriesAssumed = 16
+    /// Most work a query computed on an event loop may have, in samples and series
+    /// per step and node (well under a millisecond's worth).
+    static let heldWorkMax = 100_000
+
+    /// Refuses what `answerHeld` may not try (a subquery, more steps than its work
+    /// allows), makes the options refuse the query once loaded beyond `heldWorkMax`, and
+    /// returns how many samples and series it may read on the way (the scan refuses it
+    /// as soon as it reads more, so a large query costs the loop little).
+    private static func admitsHeld(_ expr: Expr, steps: Int64, _ held: HeldAttempt, options: inout QueryOptions) throws -> Int {
+        guard let nodes = heldNodes(expr), steps <= Int64(heldWorkMax) else {
+            held.refuse()
+            throw PromAPIError(.execution, "the query is not computed on its connection's event loop")
+        }
+        let perLoaded = Int(steps) * nodes
+        options.admitsLoaded = { samples, series in
+            let admitted = (samples + series + 1) * perLoaded <= heldWorkMax
+            if !admitted { held.refuse() }
+            return admitted
+        }
+        return heldWorkMax / perLoaded
+    }
+
+    /// The expression's nodes; nil with a subquery, whose inner steps the loaded
+    /// samples do not bound, or a regular-expression matcher, tried on every value of
+    /// its label in each segment's index before any series is selected (the cost a
+    /// refusal would add).
+    static func heldNodes(_ expr: Expr) -> Int? {
+        switch expr {
+        case .number, .string: return 1
+        case .vectorSelector(let selector), .matrixSelector(let selector, _):
+            return selector.matchers.contains { $0.op == .regexMatch || $0.op == .regexNoMatch } ? nil : 1
+        case .subquery: return nil
+        case .paren(let inner), .unary(_, let inner): return heldNodes(inner).map { $0 + 1 }
+        case .binary(_, let lhs, let rhs, _, _):
+            guard let left = heldNodes(lhs), let right = heldNodes(rhs) else { return nil }
+            return left + right + 1
+        case .call(_, let arguments):
+            var nodes = 1
+            for argument in arguments {
+                guard let inner = heldNodes(argument) else { return nil }
+                nodes += inner
+            }
+            return nodes
+        case .aggregate(_, let inner, let parameter, _, _):
+            guard let nodes = heldNodes(inner) else { return nil }
+            guard let parameter else { return nodes + 1 }
+            return heldNodes(parameter).map { nodes + $0 + 1 }
+        }
+    }
+
+    private func instant(_ parameters: PromAPIParameters, cancellation: QueryCancellation?, held: HeldAttempt? = nil) throws -> PromAPIAnswer {
         let expr = try parse(parameters)
         let atMs = try parameters.timeMs("time") ?? LogSampleSource.milliseconds(defaultTimeNs())
-        let options = try options(parameters, cancellation: cancellation)
-        let value = try Evaluator.instant(expr, atMs: atMs, source: source(options), options: options)
+        var options = try options(parameters, cancellation: cancellation)
+        let heldBudget = try held.map { try Self.admitsHeld(expr, steps: 1, $0, options: &options) }
+        let value = try Evaluator.instant(expr, atMs: atMs, source: source(options, held: held, heldBudget: heldBudget), options: options)
         return PromAPIJSON.successAnswer { PromAPIJSON.write(value, to: &$0) }
     }
 
-    private func range(_ parameters: PromAPIParameters, cancellation: QueryCancellation?) throws -> PromAPIAnswer {
+    private func range(_ parameters: PromAPIParameters, cancellation: QueryCancellation?, held: HeldAttempt? = nil) throws -> PromAPIAnswer {
         guard let startMs = try parameters.timeMs("start") else { throw PromAPIError(.badData, "invalid parameter \"start\": cannot parse \"\" to a valid timestamp") }
         guard let endMs = try parameters.timeMs("end") else { throw PromAPIError(.badData, "invalid parameter \"end\": cannot parse \"\" to a valid timestamp") }
         guard endMs >= startMs else { throw PromAPIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
@@ -110,8 +187,10 @@ struct PromQueries: Sendable {
             throw PromAPIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         let expr = try parse(parameters)
-        let options = try options(parameters, cancellation: cancellation)
-        let series = try Evaluator.range(expr, startMs: startMs, endMs: endMs, stepMs: stepMs, source: source(options), options: options)
+        var options = try options(parameters, cancellation: cancellation)
+        let heldBudget = try held.map { try Self.admitsHeld(expr, steps: (endMs - startMs) / stepMs + 1, $0, options: &options) }
+        let series = try Evaluator.range(
+            expr, startMs: startMs, endMs: endMs, stepMs: stepMs, source: source(options, held: held, heldBudget: heldBudget), options: options)
         return PromAPIJSON.successAnswer { PromAPIJSON.write(.matrix(series), to: &$0) }
     }
 
@@ -130,9 +209,19 @@ struct PromQueries: Sendable {
         return options
     }
 
-    func source(_ options: QueryOptions? = nil) -> LogSampleSource {
-        var source = LogSampleSource(log: log, samplesMax: limits.samplesMax, eventsScannedMax: limits.eventsScannedMax)
+    /// The log's samples for a query; with `held`, from memory only and at most
+    /// `heldBudget` samples and series (`answerHeld`).
+    func source(_ options: QueryOptions? = nil, held: HeldAttempt? = nil, heldBudget: Int? = nil) -> LogSampleSource {
+        let budget = heldBudget ?? Self.heldSamplesMax
+        var source = LogSampleSource(
+            log: log, samplesMax: held == nil ? limits.samplesMax : min(limits.samplesMax, Self.heldSamplesMax, budget),
+            eventsScannedMax: limits.eventsScannedMax)
         if let options { source.isPastDeadline = options.isPastDeadline }
+        source.held = held
+        // A refusal is always safe, so it may come early: a series selected is taken to
+        // bring a window's worth of samples (a range query over 100 series then stops at
+        // the series' lookup instead of after their first batches).
+        source.heldSeriesMax = min(Self.heldSeriesMax, budget / Self.heldSamplesPerSeriesAssumed)
         return source
     }
 

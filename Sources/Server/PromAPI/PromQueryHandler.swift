@@ -71,12 +71,18 @@ final class PromQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var isAdded = false
     private var date = HTTPDateCache()
 
+    /// Whether a small query whose samples are in memory is computed on the event loop
+    /// (`PromQueries.answerHeld`) instead of a thread: false puts every query through
+    /// `compute` (the tests that hold the computation).
+    private let answersHeld: Bool
+
     init(
-        queries: PromQueries, serverName: String,
+        queries: PromQueries, serverName: String, answersHeld: Bool = true,
         compute: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { DispatchQueue.global().async(execute: $0) }
     ) {
         self.queries = queries
         self.serverName = serverName
+        self.answersHeld = answersHeld
         self.compute = compute
     }
 
@@ -152,6 +158,14 @@ final class PromQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let queries = self.queries
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
+        // A small query over samples in memory costs less than the two thread hand-overs
+        // (~0.03 ms); its answer is written at the loop's next turn, as a computed one is.
+        if answersHeld, query.refusal == nil, let answer = queries.answerHeld(query.endpoint, query.parameters) {
+            eventLoop.execute {
+                bound.value.handler.respond(answer, closes: query.closes, context: bound.value.context)
+            }
+            return
+        }
         let cancellation = QueryCancellation()
         computing = cancellation
         compute {

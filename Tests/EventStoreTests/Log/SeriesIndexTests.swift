@@ -247,6 +247,35 @@ import TestSupport
         #expect(DecodedSampleCache(capacityBytes: 0).statistics.entries == 0)
     }
 
+    @Test func aScanFromMemoryOnly_refusesWhatItWouldReadFromAFile_andOnceHeldAnswersAsTheFullScan() async throws {
+        let fs = SimulatedFileSystem(seed: 15)
+        let log = try LogTest.open(fs, LogTest.options { $0.segmentBytesMax = 4 * 1024 })
+        for batch in Self.scrapes(count: 200) { _ = try await log.append(batch) }
+        let wants = Self.target("t1")
+        func heldOnly(_ fromNs: Int64, _ toNs: Int64, wants: (SeriesKey) -> Bool = wants) throws -> [String: [Seen]] {
+            var seen: [String: [Seen]] = [:]
+            try log.metricSamples.scan(fromNs: fromNs, toNs: toNs, heldOnly: true, wants: wants) { key, _, times, values in
+                for (time, value) in zip(times, values) {
+                    seen[key.description, default: []].append(Seen(timeNs: time, series: key.description, value: value))
+                }
+            }
+            return seen
+        }
+        // Nothing decoded yet: refused, not answered from part of the log.
+        #expect(throws: MetricSamplesNotHeld.self) { try heldOnly(.min, .max) }
+        let (full, _) = try Self.scanned(log, fromNs: .min, toNs: .max, wants: wants)
+        #expect(try heldOnly(.min, .max) == full)
+        // Every index in memory now, but another target's batches were never decoded.
+        #expect(throws: MetricSamplesNotHeld.self) { try heldOnly(.min, .max, wants: Self.target("t2")) }
+        #expect(full == (try Self.expected(log, fromNs: .min, toNs: .max, wants: wants)))
+        // A batch appended since is in no index in memory: refused until a full scan reads it.
+        _ = try await log.append([Event(timeNs: Self.startNs + 500 * 1_000_000_000, body: .metric(MetricSample(name: "up_0", labels: ["target": "t1"], value: 1)))])
+        #expect(throws: MetricSamplesNotHeld.self) { try heldOnly(.min, .max) }
+        let (grown, _) = try Self.scanned(log, fromNs: .min, toNs: .max, wants: wants)
+        #expect(try heldOnly(.min, .max) == grown)
+        try await log.close()
+    }
+
     @Test func indexFile_roundTrips_andEveryTruncationOrFlipIsRefused() throws {
         var index = SeriesIndex(baseOffset: 500)
         var position = UInt64(SegmentHeader.sizeBytes)
