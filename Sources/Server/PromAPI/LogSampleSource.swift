@@ -77,12 +77,10 @@ struct LogSampleSource: SampleSource {
                     if isPastDeadline() { throw PromQLError.timedOut }
                 }
                 offered += 1
-                guard try filter.accepts(key) else {
-                    if held != nil, offered > Self.heldOfferedMax { throw refusingHeld() }
-                    return false
-                }
+                if held != nil, offered > Self.heldOfferedMax { throw refusingHeld() }
+                guard try filter.accepts(key) else { return false }
                 accepted += 1
-                if held != nil, accepted > heldSeriesMax || offered > Self.heldOfferedMax { throw refusingHeld() }
+                if held != nil, accepted > heldSeriesMax { throw refusingHeld() }
                 return true
             }, { key, kind, times, values in
                 visited += times.count
